@@ -1,0 +1,505 @@
+/**
+ * Events → accesses: turns every file-naming syscall into absolute paths with the operations done on
+ * them, merged per path. Relative and dirfd-relative paths are resolved from strace's `-y` decorations
+ * when present, otherwise from per-process state (cwd, root, fd table) rebuilt from the trace itself.
+ * What cannot be resolved is reported, never guessed.
+ *
+ * It sees every event of logs that can be gigabytes long: names it does not care about are dropped by
+ * one Map lookup before any argument is split, and memory grows with distinct paths (plus live
+ * processes), not with the number of events.
+ */
+import type { ByteString, StraceEvent, SyscallEvent } from '../../parsers/events.js';
+import { decodeQuoted, findClosingQuote, parseFdArg, splitArgs } from '../../parsers/strings.js';
+import type { Access, Operation, UnresolvedAccess } from './model.js';
+import {
+  FCNTL_COMMANDS,
+  F_DUPFD,
+  F_DUPFD_CLOEXEC,
+  OPEN_FLAGS,
+  SYSCALLS,
+  parseFlags,
+  parseInteger,
+  slotAllowsEmptyPath,
+  slotOps,
+  type PathSlot,
+  type SyscallSpec,
+} from './syscalls.js';
+
+const O_CLOEXEC = OPEN_FLAGS.get('O_CLOEXEC')!;
+
+/** cwd and root: shared by CLONE_FS threads, copied on fork. */
+interface FsState {
+  /** Absolute, in strace's (the host's) view; undefined while unknown. */
+  cwd: ByteString | undefined;
+  /** Prefix for the tracee's absolute paths after chroot: '' = the host root, undefined = unknown. */
+  root: ByteString | undefined;
+}
+
+interface OpenFile {
+  path: ByteString;
+  cloexec: boolean;
+}
+
+interface Task {
+  fs: FsState;
+  /** Only fds whose path is known; a missing fd is unknown, never assumed. */
+  fds: Map<number, OpenFile>;
+}
+
+/** Outcome of turning one path argument into a path. */
+type Target =
+  | { kind: 'path'; path: ByteString }
+  | { kind: 'unresolved'; raw: ByteString; reason: string }
+  /** Legitimately no file (acct(NULL), a mount source `"none"`, an fd that is a socket). */
+  | { kind: 'none' };
+
+const NONE: Target = { kind: 'none' };
+
+/** Reasons are fixed strings so that repeated failures of the same kind merge into one report. */
+export const REASONS = {
+  address: 'path not decoded: strace printed only its address (-e raw, or tracee memory unreadable)',
+  notString: 'path argument is not a string',
+  truncated: 'path truncated by strace',
+  empty: 'empty path without AT_EMPTY_PATH',
+  cwdUnknown: 'working directory unknown (no -y decoration, no chdir/getcwd seen for this process)',
+  rootUnknown: 'root directory unknown after a chroot that could not be resolved',
+  dirfdUnknown: 'directory fd unknown (no -y decoration, not opened in the trace)',
+  dirfdNotDecoded: 'directory fd argument not decoded',
+  dirfdNotFile: 'directory fd does not name a file system path',
+  fdUnknown: 'fd unknown (no -y decoration, not opened in the trace)',
+} as const;
+
+export interface CollectedAccesses {
+  /** Sorted by path (byte order). */
+  accesses: Access[];
+  unresolved: UnresolvedAccess[];
+}
+
+export class AccessCollector {
+  private readonly accessByPath = new Map<ByteString, Access>();
+  private readonly unresolvedByKey = new Map<string, UnresolvedAccess>();
+  private readonly tasks = new Map<number | undefined, Task>();
+
+  add(event: StraceEvent): void {
+    switch (event.type) {
+      case 'syscall': {
+        const spec = SYSCALLS.get(event.name);
+        if (spec !== undefined) this.syscall(event, spec);
+        return;
+      }
+      case 'superseded': {
+        // The exec'ing thread now carries the leader's pid. Threads normally share cwd and fds with the
+        // leader anyway; the thread's view wins unless it knows less than the leader's.
+        const thread = this.tasks.get(event.by);
+        if (thread !== undefined) {
+          const leader = this.tasks.get(event.pid);
+          if (leader === undefined || thread.fs.cwd !== undefined || leader.fs.cwd === undefined) {
+            this.tasks.set(event.pid, thread);
+          }
+          this.tasks.delete(event.by);
+        }
+        return;
+      }
+      case 'exit':
+        // A pid can be reused: never let a new process inherit a dead one's cwd or fds.
+        this.tasks.delete(event.pid);
+        return;
+      default:
+        return;
+    }
+  }
+
+  result(): CollectedAccesses {
+    const accesses = [...this.accessByPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const unresolved = [...this.unresolvedByKey.values()];
+    return { accesses, unresolved };
+  }
+
+  // -------------------------------------------------------------------------------------------------
+
+  private task(pid: number | undefined): Task {
+    let task = this.tasks.get(pid);
+    if (task === undefined) {
+      // Unknown parentage (plain %file traces carry no clone): nothing about it can be assumed, except
+      // that it is not chrooted, which is what a service's strace sees unless it chroots itself.
+      task = { fs: { cwd: undefined, root: '' }, fds: new Map() };
+      this.tasks.set(pid, task);
+    }
+    return task;
+  }
+
+  private syscall(event: SyscallEvent, spec: SyscallSpec): void {
+    const ok = event.result.kind === 'ok';
+    switch (spec.kind) {
+      case 'paths':
+        this.pathCall(event, spec);
+        return;
+      case 'unixAddress':
+        this.unixAddress(event, spec.op);
+        return;
+      case 'getcwd': {
+        if (!ok) return;
+        const decoded = decodeQuoted(splitArgs(event.argsText)[0] ?? '');
+        // Linux prefixes "(unreachable)" when the cwd is outside the root; that is no usable path.
+        if (decoded === undefined || decoded.truncated || decoded.bytes.charCodeAt(0) !== SLASH) return;
+        const fs = this.task(event.pid).fs;
+        if (fs.root !== undefined) fs.cwd = joinRoot(fs.root, decoded.bytes);
+        return;
+      }
+      case 'spawn': {
+        if (event.result.kind !== 'ok') return;
+        const child = parseInteger(event.result.value);
+        if (child === undefined || child <= 0) return;
+        this.spawn(event.pid, child, spec.sharing(splitArgs(event.argsText)));
+        return;
+      }
+      default:
+        if (ok) this.fdStateCall(event, spec);
+    }
+  }
+
+  /** close, dup, dup2/dup3, fcntl and fchdir: only traced when asked for, but then they keep the fd table honest. */
+  private fdStateCall(event: SyscallEvent, spec: SyscallSpec): void {
+    if (event.result.kind !== 'ok') return;
+    const args = splitArgs(event.argsText);
+    const task = this.task(event.pid);
+    const first = parseFdArg(args[0] ?? '');
+    if (typeof first.fd !== 'number') return;
+    const source = first.path !== undefined ? { path: first.path, cloexec: false } : task.fds.get(first.fd);
+    switch (spec.kind) {
+      case 'close':
+        task.fds.delete(first.fd);
+        return;
+      case 'fchdir':
+        task.fs.cwd = source?.path;
+        return;
+      case 'dup':
+        setFd(task, parseInteger(event.result.value), source?.path, false);
+        return;
+      case 'dup2': {
+        const target = parseFdArg(args[1] ?? '').fd;
+        const cloexec = (parseFlags(args[2], OPEN_FLAGS) & O_CLOEXEC) !== 0;
+        if (typeof target === 'number') setFd(task, target, source?.path, cloexec);
+        return;
+      }
+      case 'fcntl': {
+        const command = fcntlCommand(args[1]);
+        if (command === F_DUPFD || command === F_DUPFD_CLOEXEC) {
+          setFd(task, parseInteger(event.result.value), source?.path, command === F_DUPFD_CLOEXEC);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private spawn(parentPid: number | undefined, childPid: number, sharing: { fs: boolean; files: boolean }): void {
+    const parent = this.task(parentPid);
+    const fs = sharing.fs ? parent.fs : { ...parent.fs };
+    const fds = sharing.files ? parent.fds : new Map(parent.fds);
+    const existing = this.tasks.get(childPid);
+    if (existing === undefined) {
+      this.tasks.set(childPid, { fs, fds });
+      return;
+    }
+    // The child's first calls can be printed before the parent's clone returns: keep what the child
+    // already established, fill in the rest from the parent.
+    if (existing.fs.cwd === undefined) existing.fs = fs;
+    if (existing.fds.size === 0) existing.fds = fds;
+    else for (const [fd, file] of parent.fds) if (!existing.fds.has(fd)) existing.fds.set(fd, file);
+  }
+
+  private pathCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>): void {
+    const args = splitArgs(event.argsText);
+    stripArgNames(args);
+    const task = this.task(event.pid);
+    const result = event.result;
+    const ok = result.kind === 'ok';
+    const kernelPath =
+      ok && spec.effect === 'opensFd' && !spec.unnamed?.(args) ? fileDecoration(result.fdPath) : undefined;
+    let firstPath: ByteString | undefined;
+
+    for (let i = 0; i < spec.slots.length; i++) {
+      const slot = spec.slots[i];
+      if (slot.when !== undefined && !slot.when(args)) continue;
+      const target = this.resolveSlot(task, slot, args, spec.effect === 'execve');
+      if (target.kind === 'path') {
+        if (i === 0) firstPath = target.path;
+        const access = this.record(target.path, slotOps(slot, args), event);
+        if (ok && spec.effect === 'execve') access.executed = true;
+        if (kernelPath !== undefined && kernelPath.path !== target.path && !kernelPath.deleted) {
+          access.resolvedTo = kernelPath.path;
+        }
+      } else if (target.kind === 'unresolved') {
+        // An open whose fd the kernel decorated is fully known even when the name asked for is not.
+        if (kernelPath === undefined) this.unresolved(event, target.raw, target.reason);
+      }
+    }
+
+    if (kernelPath !== undefined && !kernelPath.deleted && kernelPath.path !== firstPath) {
+      const resolved = this.record(kernelPath.path, slotOps(spec.slots[0], args), event);
+      if (firstPath !== undefined) resolved.resolvedFrom ??= firstPath;
+    }
+
+    if (!ok || result.kind !== 'ok') return;
+    switch (spec.effect) {
+      case 'opensFd': {
+        const cloexec = spec.cloexec?.(args) ?? false;
+        const fdPath = kernelPath !== undefined ? kernelPath.path : result.fdPath === undefined ? firstPath : undefined;
+        setFd(task, parseInteger(result.value), fdPath, cloexec);
+        return;
+      }
+      case 'chdir':
+        // A successful chdir to a path we could not resolve leaves the cwd unknown, not unchanged.
+        task.fs.cwd = firstPath;
+        return;
+      case 'chroot':
+        task.fs.root = firstPath === undefined ? undefined : firstPath === '/' ? '' : firstPath;
+        return;
+      case 'execve':
+        for (const [fd, file] of task.fds) if (file.cloexec) task.fds.delete(fd);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private resolveSlot(task: Task, slot: PathSlot, args: string[], isExec: boolean): Target {
+    const raw = args[slot.path];
+    if (raw === undefined) return NONE;
+    if (raw === 'NULL') {
+      // Linux ≥ 6.11 also accepts NULL for "" under AT_EMPTY_PATH. Otherwise a NULL pointer names no
+      // file at all (the call fails with EFAULT; Rust probes statx that way), so there is nothing to report.
+      const meansDirfd = slot.nullMeansDirfd === true || slotAllowsEmptyPath(slot, args);
+      if (meansDirfd && slot.dirfd !== undefined) return this.fdItself(task, args[slot.dirfd], isExec);
+      return NONE;
+    }
+    const decoded = decodeQuoted(raw);
+    if (decoded === undefined) {
+      if (slot.optional) return NONE;
+      if (/^0x[0-9a-f]+$/i.test(raw)) return { kind: 'unresolved', raw, reason: REASONS.address };
+      return { kind: 'unresolved', raw, reason: REASONS.notString };
+    }
+    const bytes = decoded.bytes;
+    if (decoded.truncated) return { kind: 'unresolved', raw: bytes, reason: REASONS.truncated };
+    if (bytes === '') {
+      if (slot.dirfd !== undefined && slotAllowsEmptyPath(slot, args)) return this.fdItself(task, args[slot.dirfd], isExec);
+      return slot.optional ? NONE : { kind: 'unresolved', raw: bytes, reason: REASONS.empty };
+    }
+    if (bytes.charCodeAt(0) === SLASH) {
+      if (slot.absoluteOnly === undefined && slot.inRootFlag !== undefined && slot.dirfd !== undefined && slot.inRootFlag(args)) {
+        return this.relativeTo(task, args[slot.dirfd], bytes.slice(1) || '.');
+      }
+      const root = task.fs.root;
+      if (root === undefined) return { kind: 'unresolved', raw: bytes, reason: REASONS.rootUnknown };
+      return { kind: 'path', path: joinRoot(root, bytes) };
+    }
+    if (slot.absoluteOnly) return NONE;
+    if (slot.dirfd === undefined) {
+      const cwd = task.fs.cwd;
+      if (cwd === undefined) return { kind: 'unresolved', raw: bytes, reason: REASONS.cwdUnknown };
+      return { kind: 'path', path: normalizePath(cwd + '/' + bytes) };
+    }
+    return this.relativeTo(task, args[slot.dirfd], bytes);
+  }
+
+  /** `relative` looked up from a dirfd argument (`AT_FDCWD`, `3`, `3</dir>`, `AT_FDCWD</cwd>`). */
+  private relativeTo(task: Task, dirfdArg: string | undefined, relative: ByteString): Target {
+    const dirfd = parseFdArg(dirfdArg ?? '');
+    if (dirfd.fd === undefined) return { kind: 'unresolved', raw: relative, reason: REASONS.dirfdNotDecoded };
+    let base: ByteString | undefined;
+    if (dirfd.fd === 'AT_FDCWD') {
+      // The decoration is /proc/PID/cwd read at syscall entry: authoritative, and it heals gaps such
+      // as an untraced fchdir.
+      if (dirfd.path !== undefined) task.fs.cwd = dirfd.path;
+      base = task.fs.cwd;
+      if (base === undefined) return { kind: 'unresolved', raw: relative, reason: REASONS.cwdUnknown };
+    } else if (dirfd.path !== undefined) {
+      base = dirfd.path;
+    } else if (isDecorated(dirfdArg)) {
+      return { kind: 'unresolved', raw: relative, reason: REASONS.dirfdNotFile };
+    } else {
+      base = task.fds.get(dirfd.fd)?.path;
+      if (base === undefined) return { kind: 'unresolved', raw: relative, reason: REASONS.dirfdUnknown };
+    }
+    return { kind: 'path', path: normalizePath(base + '/' + relative) };
+  }
+
+  /**
+   * The object an fd refers to (AT_EMPTY_PATH, NULL path). An unknown fd here was opened by something
+   * this trace shows as its own access (or by no path at all: sockets, pipes, inherited descriptors),
+   * so it is only worth reporting when it is executed.
+   */
+  private fdItself(task: Task, fdArg: string | undefined, isExec: boolean): Target {
+    const parsed = parseFdArg(fdArg ?? '');
+    if (parsed.path !== undefined) return parsed.deleted ? NONE : { kind: 'path', path: parsed.path };
+    if (isDecorated(fdArg)) return NONE;
+    let path: ByteString | undefined;
+    if (parsed.fd === 'AT_FDCWD') path = task.fs.cwd;
+    else if (parsed.fd !== undefined) path = task.fds.get(parsed.fd)?.path;
+    if (path !== undefined) return { kind: 'path', path };
+    return isExec ? { kind: 'unresolved', raw: fdArg ?? '', reason: REASONS.fdUnknown } : NONE;
+  }
+
+  /** connect/bind/sendto/sendmsg with `sun_path="…"`: a Unix socket file. Abstract `@…` names are not files. */
+  private unixAddress(event: SyscallEvent, op: Operation): void {
+    const text = event.argsText;
+    // Cheap rejection first: most of these calls are network sockets or carry no address.
+    if (text.indexOf('sun_path=') < 0) return;
+    const at = findOutsideStrings(text, 'sun_path=');
+    if (at < 0) return;
+    const start = at + 'sun_path='.length;
+    if (text.charCodeAt(start) !== QUOTE) return;
+    const close = findClosingQuote(text, start);
+    if (close < 0) return;
+    const decoded = decodeQuoted(text.slice(start, text.startsWith('...', close + 1) ? close + 4 : close + 1));
+    if (decoded === undefined || decoded.bytes === '') return;
+    const task = this.task(event.pid);
+    let target: Target;
+    if (decoded.truncated) target = { kind: 'unresolved', raw: decoded.bytes, reason: REASONS.truncated };
+    else if (decoded.bytes.charCodeAt(0) === SLASH) {
+      target =
+        task.fs.root === undefined
+          ? { kind: 'unresolved', raw: decoded.bytes, reason: REASONS.rootUnknown }
+          : { kind: 'path', path: joinRoot(task.fs.root, decoded.bytes) };
+    } else if (task.fs.cwd === undefined) target = { kind: 'unresolved', raw: decoded.bytes, reason: REASONS.cwdUnknown };
+    else target = { kind: 'path', path: normalizePath(task.fs.cwd + '/' + decoded.bytes) };
+    if (target.kind === 'path') this.record(target.path, [op], event);
+    else if (target.kind === 'unresolved') this.unresolved(event, target.raw, target.reason);
+  }
+
+  private record(path: ByteString, ops: readonly Operation[], event: SyscallEvent): Access {
+    let access = this.accessByPath.get(path);
+    if (access === undefined) {
+      access = {
+        path,
+        ops: new Set(),
+        ok: false,
+        errors: new Set(),
+        count: 0,
+        firstPid: event.pid,
+        firstLine: event.line,
+        source: event.source,
+      };
+      this.accessByPath.set(path, access);
+    }
+    for (const op of ops) access.ops.add(op);
+    access.count++;
+    const result = event.result;
+    if (result.kind === 'ok') access.ok = true;
+    else if (result.kind === 'error') access.errors.add(result.errno);
+    return access;
+  }
+
+  private unresolved(event: SyscallEvent, raw: ByteString, reason: string): void {
+    // Addresses differ on every call and say nothing about the file: one report per syscall is enough.
+    const key = event.name + '\0' + reason + '\0' + (reason === REASONS.address ? '' : raw);
+    const known = this.unresolvedByKey.get(key);
+    if (known !== undefined) {
+      known.count = (known.count ?? 1) + 1;
+      return;
+    }
+    this.unresolvedByKey.set(key, {
+      syscall: event.name,
+      raw,
+      reason,
+      pid: event.pid,
+      line: event.line,
+      source: event.source,
+      count: 1,
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const SLASH = 47;
+const QUOTE = 34;
+const DELETED_SUFFIX = ' (deleted)';
+
+function setFd(task: Task, fd: number | undefined, path: ByteString | undefined, cloexec: boolean): void {
+  if (fd === undefined || fd < 0) return;
+  // A reused number must forget what it named before, even when the new object is unknown.
+  if (path === undefined) task.fds.delete(fd);
+  else task.fds.set(fd, { path, cloexec });
+}
+
+/** fcntl's command as a number; undefined for commands this module does not know (F_GETFL, …). */
+function fcntlCommand(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const comment = text.indexOf('/*');
+  const word = (comment >= 0 ? text.slice(0, comment) : text).trim();
+  return FCNTL_COMMANDS.get(word) ?? parseInteger(word);
+}
+
+/** `3</x>` and `AT_FDCWD</x>` are decorated; `3` and `-100 /* AT_FDCWD *\/` are not. */
+function isDecorated(arg: string | undefined): boolean {
+  if (arg === undefined) return false;
+  const lt = arg.indexOf('<');
+  return lt > 0 && arg.charCodeAt(lt + 1) !== 60;
+}
+
+/**
+ * The path of a `-y` decorated return value, if it names a file. Sockets, pipes, anonymous inodes and
+ * memfds are not files; ` (deleted)` (kept inside the brackets by older strace) marks a vanished file.
+ */
+function fileDecoration(fdPath: ByteString | undefined): { path: ByteString; deleted: boolean } | undefined {
+  if (fdPath === undefined || fdPath.charCodeAt(0) !== SLASH || fdPath.startsWith('/memfd:')) return undefined;
+  if (fdPath.endsWith(DELETED_SUFFIX)) return { path: fdPath.slice(0, -DELETED_SUFFIX.length), deleted: true };
+  return { path: fdPath, deleted: false };
+}
+
+/** `-N` (strace ≥ 6.16) prints `dirfd=AT_FDCWD, pathname="…"`; the values are what matter. */
+function stripArgNames(args: string[]): void {
+  for (let i = 0; i < args.length; i++) {
+    const code = args[i].charCodeAt(0);
+    if (code >= 97 && code <= 122) {
+      const named = /^[a-z_][a-z0-9_]*=(?!=)/.exec(args[i]);
+      if (named !== null) args[i] = args[i].slice(named[0].length);
+    }
+  }
+}
+
+function findOutsideStrings(text: string, needle: string): number {
+  let i = 0;
+  while (i < text.length) {
+    const code = text.charCodeAt(i);
+    if (code === QUOTE) {
+      const close = findClosingQuote(text, i);
+      if (close < 0) return -1;
+      i = close + 1;
+      continue;
+    }
+    if (text.startsWith(needle, i)) return i;
+    i++;
+  }
+  return -1;
+}
+
+/** The tracee's absolute path seen from the host, given its root ('' = not chrooted). */
+function joinRoot(root: ByteString, absolute: ByteString): ByteString {
+  const path = normalizePath(absolute);
+  if (root === '') return path;
+  return path === '/' ? root : root + path;
+}
+
+/**
+ * Lexical normalisation of an absolute path: collapses `//`, `/./`, trailing `/`, and resolves `..`
+ * textually. Lexical `..` is wrong when the component before it is a symlink (`/a/link/..` is the
+ * link target's parent, not `/a`); the kernel's answer, when strace decorates the returned fd, is kept
+ * alongside as a separate access. `..` never climbs above `/`, as in the kernel.
+ */
+export function normalizePath(path: ByteString): ByteString {
+  if (!NEEDS_NORMALISING.test(path)) return path;
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return '/' + parts.join('/');
+}
+
+/** A `/` followed by `/`, `.`+(`/`|end), `..`+(`/`|end), or by the end (trailing slash or root). */
+const NEEDS_NORMALISING = /\/(?:\.\.?)?(?:\/|$)/;

@@ -1,0 +1,95 @@
+/**
+ * The data model shared by every command: what a service touched (accesses) and what it should be
+ * given (a profile). Paths are byte strings (see parsers/events.ts): one byte per UTF-16 code unit.
+ */
+import type { ByteString } from '../../parsers/events.js';
+
+export type { ByteString };
+
+export const OPERATIONS = ['read', 'write', 'create', 'delete', 'exec', 'stat', 'list', 'connect'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** Every access to one absolute path, merged. */
+export interface Access {
+  path: ByteString;
+  ops: Set<Operation>;
+  /** True if at least one access to this path succeeded. */
+  ok: boolean;
+  /** errno symbols seen on failed accesses (ENOENT, EACCES, EROFS, …). */
+  errors: Set<string>;
+  count: number;
+  firstPid: number | undefined;
+  firstLine: number;
+  source: string;
+  /** A successful execve/execveat ran this path (a failed one, as in a PATH search, only adds 'exec'). */
+  executed?: boolean;
+  /**
+   * The kernel's canonical path for this requested path, from a `-y` decorated fd (`openat(…,
+   * "/lib/x/libc.so.6", …) = 3</usr/lib/x/libc.so.6>`): it differs when a symlink lies along the way.
+   */
+  resolvedTo?: ByteString;
+  /** Set on the kernel's canonical path: the first requested path that led to it. */
+  resolvedFrom?: ByteString;
+}
+
+/** A path argument that could not be made absolute; reported, never guessed. */
+export interface UnresolvedAccess {
+  syscall: string;
+  /** The path as printed (may be relative), or the raw argument text when it was not a string. */
+  raw: ByteString;
+  reason: string;
+  /** Pid, line and source of the first occurrence. */
+  pid: number | undefined;
+  line: number;
+  source: string;
+  /** How many calls had this same syscall, raw text and reason. */
+  count?: number;
+}
+
+/** The systemd settings a profile can set. Order here is the order of rendering. */
+export const DIRECTIVES = [
+  'TemporaryFileSystem',
+  'ProtectSystem',
+  'PrivateTmp',
+  'PrivateDevices',
+  'MountAPIVFS',
+  'ProtectProc',
+  'ProcSubset',
+  'RuntimeDirectory',
+  'StateDirectory',
+  'CacheDirectory',
+  'LogsDirectory',
+  'ConfigurationDirectory',
+  'BindReadOnlyPaths',
+  'BindPaths',
+] as const;
+export type Directive = (typeof DIRECTIVES)[number];
+
+export interface ProfileEntry {
+  directive: Directive;
+  /**
+   * The value as systemd should read it back, unescaped: a path (byte string) for Bind*Paths,
+   * a name for *Directory=, a word for the others. Escaping happens only in the renderer.
+   */
+  value: ByteString;
+  /** Bind source may be missing at start: rendered with systemd's `-` prefix. */
+  optional?: boolean;
+  /** Why the entry is there, for the comment and for the admin's review. */
+  reason: string;
+}
+
+/** A path the profile deliberately does not grant, and why. */
+export interface ProfileNote {
+  path: ByteString;
+  reason: string;
+  /** For paths that need consent: the directive that would grant them (read-only or writable). */
+  directive?: Directive;
+}
+
+export interface Profile {
+  entries: ProfileEntry[];
+  /** Sensitive paths the service touched: never bound without explicit consent. */
+  needsConsent: ProfileNote[];
+  /** Paths left out on purpose: noise (ENOENT on the host too), user excludes, covered elsewhere. */
+  omitted: ProfileNote[];
+}
