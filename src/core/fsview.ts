@@ -1,0 +1,160 @@
+/**
+ * What the fold needs to know about the host's filesystem, behind an interface so src/core stays pure:
+ * tests pass an in-memory tree, the CLI passes src/host/fs.ts. Paths are byte strings.
+ */
+import type { ByteString } from './model.js';
+
+export type FsNodeKind = 'file' | 'dir' | 'symlink' | 'socket' | 'char' | 'block' | 'fifo';
+
+export interface FsView {
+  /** Like lstat(2): the last component is not followed. undefined when the path does not exist. */
+  lstat(path: ByteString): FsNodeKind | undefined;
+  /** The symlink's target as stored (may be relative); undefined when the path is not a symlink. */
+  readlink(path: ByteString): ByteString | undefined;
+}
+
+/** The kernel gives up after 40 links (ELOOP); so do we, which also ends cycles. */
+export const MAX_SYMLINKS = 40;
+
+export interface SymlinkStep {
+  /** The symlink as it was met during the walk (its parent already resolved). */
+  link: ByteString;
+  /** readlink's text. */
+  target: ByteString;
+}
+
+export interface Resolution {
+  /** The path with every symlink resolved, as far as the host has it; the missing rest appended lexically. */
+  finalPath: ByteString;
+  /** Every symlink met, in walk order. */
+  links: SymlinkStep[];
+  /** Kind of the final node, undefined when some component is missing. */
+  kind: FsNodeKind | undefined;
+  /** Set when the walk stopped: too many links (a loop). */
+  loop?: boolean;
+}
+
+export function splitPath(path: ByteString): ByteString[] {
+  return path.split('/').filter((part) => part !== '' && part !== '.');
+}
+
+/** Lexical normalisation: collapses `//`, `.` and `..` (above `/` stays `/`). */
+export function normalizePath(path: ByteString): ByteString {
+  const out: ByteString[] = [];
+  for (const part of splitPath(path)) {
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return '/' + out.join('/');
+}
+
+export function parentOf(path: ByteString): ByteString {
+  const cut = path.lastIndexOf('/');
+  return cut <= 0 ? '/' : path.slice(0, cut);
+}
+
+export function isUnder(path: ByteString, dir: ByteString): boolean {
+  if (dir === '/') return path.startsWith('/');
+  return path === dir || path.startsWith(dir + '/');
+}
+
+export function isStrictlyUnder(path: ByteString, dir: ByteString): boolean {
+  return path !== dir && isUnder(path, dir);
+}
+
+/**
+ * Resolves `path` the way the kernel would on the host (`..` after a symlink goes to the physical
+ * parent), following the last component too. Never throws: a missing component ends the walk.
+ */
+export function resolveSymlinks(fs: FsView, path: ByteString, maxLinks = MAX_SYMLINKS): Resolution {
+  const pending = splitPath(path);
+  const resolved: ByteString[] = [];
+  const links: SymlinkStep[] = [];
+  let kind: FsNodeKind | undefined = 'dir';
+  while (pending.length > 0) {
+    const part = pending.shift()!;
+    if (part === '..') {
+      resolved.pop();
+      continue;
+    }
+    const candidate = '/' + [...resolved, part].join('/');
+    kind = fs.lstat(candidate);
+    if (kind === undefined) {
+      return { finalPath: normalizePath(candidate + (pending.length ? '/' + pending.join('/') : '')), links, kind };
+    }
+    if (kind !== 'symlink') {
+      resolved.push(part);
+      continue;
+    }
+    const target = fs.readlink(candidate);
+    if (target === undefined) {
+      // lstat said symlink but readlink failed (raced away): treat it as a plain node.
+      resolved.push(part);
+      continue;
+    }
+    links.push({ link: candidate, target });
+    if (links.length > maxLinks) {
+      return { finalPath: normalizePath('/' + [...resolved, part, ...pending].join('/')), links, kind: undefined, loop: true };
+    }
+    if (target.startsWith('/')) resolved.length = 0;
+    pending.unshift(...splitPath(target));
+  }
+  return { finalPath: '/' + resolved.join('/'), links, kind };
+}
+
+/**
+ * Where a symlink sends a lookup that continues with `rest`, computed from where the symlink sits in the
+ * path being looked up (not from its physical location): this is what the service sees when the
+ * symlink's directory is bind-mounted at that place.
+ */
+export function followLinkLexically(link: ByteString, target: ByteString, rest: ByteString[]): ByteString {
+  const base = target.startsWith('/') ? target : parentOf(link) + '/' + target;
+  return normalizePath(base + (rest.length ? '/' + rest.join('/') : ''));
+}
+
+export type MemoryNode = Exclude<FsNodeKind, 'symlink'> | { symlink: ByteString };
+
+/**
+ * An FsView over a fixed tree, for tests and dry runs. Every ancestor of a listed path is a directory.
+ * Like the kernel's lstat, intermediate symlinks are followed and only the last component is not.
+ */
+export function memoryFsView(nodes: Record<ByteString, MemoryNode>): FsView {
+  const table = new Map<ByteString, MemoryNode>([['/', 'dir']]);
+  for (const [path, node] of Object.entries(nodes)) {
+    const parts = splitPath(path);
+    for (let depth = 1; depth < parts.length; depth++) {
+      const ancestor = '/' + parts.slice(0, depth).join('/');
+      if (!table.has(ancestor)) table.set(ancestor, 'dir');
+    }
+    table.set('/' + parts.join('/'), node);
+  }
+  // Lookups of already resolved (physical) paths: what resolveSymlinks asks for.
+  const physical: FsView = {
+    lstat: (path) => {
+      const node = table.get(path);
+      return node === undefined ? undefined : typeof node === 'string' ? node : 'symlink';
+    },
+    readlink: (path) => {
+      const node = table.get(path);
+      return node !== undefined && typeof node !== 'string' ? node.symlink : undefined;
+    },
+  };
+  const locate = (path: ByteString): ByteString | undefined => {
+    const normal = normalizePath(path);
+    if (normal === '/') return '/';
+    const parent = resolveSymlinks(physical, parentOf(normal));
+    if (parent.kind !== 'dir') return undefined;
+    const name = normal.slice(normal.lastIndexOf('/') + 1);
+    return (parent.finalPath === '/' ? '' : parent.finalPath) + '/' + name;
+  };
+  return {
+    lstat: (path) => {
+      const at = locate(path);
+      return at === undefined ? undefined : physical.lstat(at);
+    },
+    readlink: (path) => {
+      const at = locate(path);
+      return at === undefined ? undefined : physical.readlink(at);
+    },
+  };
+}
