@@ -1,0 +1,85 @@
+/**
+ * One pass over strace logs: text → events → accesses → profile → drop-in. Returns data; printing is
+ * the command's business. Memory grows with the number of distinct paths, not with the log size:
+ * events are consumed as they are produced and only the first warnings are kept.
+ */
+import { createTraceParser } from '../parsers/index.js';
+import { LineSplitter } from '../parsers/lines.js';
+import type { ParseStats, StraceEvent, WarningEvent } from '../parsers/events.js';
+import { AccessCollector } from './core/accesses.js';
+import { foldProfile } from './core/fold.js';
+import { renderDropIn } from './core/render.js';
+import type { FsView } from './core/fsview.js';
+import type { Access, Profile, UnresolvedAccess } from './core/model.js';
+import type { TraceSource } from './host/inputs.js';
+
+export interface AnalyzeOptions {
+  baseline: boolean;
+  include: string[];
+  exclude: string[];
+  /** Lines kept in the drop-in's header comment. */
+  header?: string[];
+}
+
+export interface AnalyzeProgress {
+  bytes: number;
+  totalBytes: number | undefined;
+  source: string;
+}
+
+export interface AnalyzeResult {
+  stats: ParseStats;
+  accesses: Access[];
+  unresolved: UnresolvedAccess[];
+  profile: Profile;
+  dropin: string;
+  /** The first warnings, in input order; `stats.unparsed` counts all of them. */
+  warnings: WarningEvent[];
+}
+
+/** Enough to show what went wrong without letting a garbage file grow memory without bound. */
+export const KEPT_WARNINGS = 100;
+
+export async function analyzeTraces(
+  sources: TraceSource[],
+  options: AnalyzeOptions,
+  fs: FsView,
+  onProgress?: (progress: AnalyzeProgress) => void,
+): Promise<AnalyzeResult> {
+  const collector = new AccessCollector();
+  const warnings: WarningEvent[] = [];
+  const stats: ParseStats = { lines: 0, syscalls: 0, unparsed: 0 };
+  const totalBytes = sources.every((s) => s.size !== undefined)
+    ? sources.reduce((sum, s) => sum + (s.size ?? 0), 0)
+    : undefined;
+  let bytes = 0;
+
+  const onEvent = (event: StraceEvent): void => {
+    if (event.type === 'warning') {
+      if (warnings.length < KEPT_WARNINGS) warnings.push(event);
+      return;
+    }
+    collector.add(event);
+  };
+
+  for (const source of sources) {
+    const parser = createTraceParser({ source: source.name, pid: source.pid, onEvent });
+    const splitter = new LineSplitter();
+    const onLine = (line: string): void => parser.line(line);
+    for await (const chunk of source.open()) {
+      splitter.push(chunk, onLine);
+      bytes += chunk.length;
+      onProgress?.({ bytes, totalBytes, source: source.name });
+    }
+    splitter.end(onLine);
+    parser.end();
+    stats.lines += parser.stats.lines;
+    stats.syscalls += parser.stats.syscalls;
+    stats.unparsed += parser.stats.unparsed;
+  }
+
+  const { accesses, unresolved } = collector.result();
+  const profile = foldProfile(accesses, { baseline: options.baseline, include: options.include, exclude: options.exclude }, fs);
+  const dropin = renderDropIn(profile, { header: options.header });
+  return { stats, accesses, unresolved, profile, dropin, warnings };
+}

@@ -1,0 +1,147 @@
+import type { Argv } from 'yargs';
+import { analyzeTraces, type AnalyzeProgress } from '../analyze.js';
+import { CliError, ExitCode } from '../exit-codes.js';
+import { accessToJson, formatAccessTable, profileToJson, unresolvedToJson, warningToJson } from '../core/report.js';
+import { createHostFsView } from '../host/fs.js';
+import { resolveTraceSources } from '../host/inputs.js';
+import { bytesToDisplay } from '../../parsers/strings.js';
+import type { BindscoutCommand, CommandIO } from './types.js';
+
+export interface AnalyzeArgs {
+  inputs: string[];
+  format: 'dropin' | 'table' | 'json';
+  json: boolean;
+  baseline: boolean;
+  include: string[];
+  exclude: string[];
+  quiet: boolean;
+}
+
+const SHOWN_WARNINGS = 10;
+const PROGRESS_INTERVAL_MS = 1000;
+
+export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
+  command: 'analyze [inputs..]',
+  describe: 'Turn saved strace logs into a suggested drop-in',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('inputs', {
+        describe: 'strace log files, `strace -ff` directories, journalctl exports, or - for stdin',
+        type: 'string',
+        array: true,
+        default: [] as string[],
+      })
+      .option('format', {
+        alias: 'f',
+        choices: ['dropin', 'table', 'json'] as const,
+        default: 'dropin' as const,
+        describe: 'dropin: systemd drop-in; table: one line per path; json: everything as data',
+      })
+      .option('json', { type: 'boolean', default: false, describe: 'same as --format json' })
+      .option('baseline', {
+        type: 'boolean',
+        default: true,
+        describe: 'include the usual libraries, ld.so, zoneinfo, locale, certificates and journald sockets (--no-baseline to leave them out)',
+      })
+      .option('include', {
+        type: 'string',
+        array: true,
+        default: [] as string[],
+        describe: 'glob of paths to grant even if sensitive (explicit consent); repeatable',
+      })
+      .option('exclude', {
+        type: 'string',
+        array: true,
+        default: [] as string[],
+        describe: 'glob of paths never to grant; repeatable',
+      })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no warnings or progress on stderr' })
+      .example('$0 analyze nginx.strace', 'suggest a drop-in from a saved `strace -f -y -o nginx.strace` log')
+      .example('$0 analyze --format table traces/', 'list the paths from `strace -ff -o traces/app` per-pid files')
+      .example("journalctl -u nginx -o json -a | $0 analyze --json -", 'analyze strace lines from the journal, as JSON')
+      .example("$0 analyze --exclude '/srv/cache/**' --no-baseline app.log", 'leave out a tree and the default baseline') as unknown as Argv<AnalyzeArgs>,
+
+  async run(args, io) {
+    const format = args.json ? 'json' : args.format;
+    const sources = await resolveTraceSources(args.inputs, io.stdin);
+    const progress = args.quiet ? undefined : createProgress(io);
+    const result = await analyzeTraces(
+      sources,
+      {
+        baseline: args.baseline,
+        include: args.include,
+        exclude: args.exclude,
+        header: [`Suggested by bindscout analyze from ${sources.map((s) => s.name).join(', ')}`],
+      },
+      createHostFsView(),
+      progress?.update,
+    );
+    progress?.done();
+
+    if (result.stats.syscalls === 0) {
+      throw new CliError(
+        `no strace output found in ${sources.map((s) => s.name).join(', ')} (${result.stats.lines} lines read)`,
+        ExitCode.badInput,
+        'bindscout reads `strace -f -y -o FILE` logs, `strace -ff` directories and `journalctl -o json|short` exports',
+      );
+    }
+    if (!args.quiet) reportWarnings(result.stats.unparsed, result.warnings, io);
+
+    if (format === 'json') {
+      io.out(
+        JSON.stringify(
+          {
+            stats: result.stats,
+            accesses: result.accesses.map(accessToJson),
+            unresolved: result.unresolved.map(unresolvedToJson),
+            profile: profileToJson(result.profile),
+            needsConsent: result.profile.needsConsent.map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
+            omitted: result.profile.omitted.map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
+            dropin: result.dropin,
+            warnings: result.warnings.map(warningToJson),
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+    } else if (format === 'table') {
+      io.out(formatAccessTable(result.accesses));
+    } else {
+      io.out(result.dropin);
+    }
+    return ExitCode.ok;
+  },
+};
+
+function reportWarnings(total: number, kept: { source: string; line: number; reason: string; text: string }[], io: CommandIO): void {
+  if (total === 0) return;
+  const label = io.paint.yellow('warning:');
+  io.err(`${label} ${total} line${total === 1 ? '' : 's'} could not be parsed and ${total === 1 ? 'was' : 'were'} skipped\n`);
+  for (const w of kept.slice(0, SHOWN_WARNINGS)) {
+    io.err(`  ${w.source}:${w.line}: ${w.reason}: ${bytesToDisplay(w.text).slice(0, 120)}\n`);
+  }
+  if (total > SHOWN_WARNINGS) io.err(`  … and ${total - SHOWN_WARNINGS} more (all of the first 100 are in --json)\n`);
+}
+
+/** A one-line progress meter, redrawn at most once a second, only on a terminal. */
+function createProgress(io: CommandIO) {
+  if (!io.stderrIsTTY) return undefined;
+  const started = Date.now();
+  let lastDraw = started;
+  let drawn = false;
+  return {
+    update(p: AnalyzeProgress) {
+      const now = Date.now();
+      if (now - lastDraw < PROGRESS_INTERVAL_MS) return;
+      lastDraw = now;
+      drawn = true;
+      const mb = p.bytes / 1e6;
+      const rate = mb / ((now - started) / 1000);
+      const of = p.totalBytes ? ` of ${(p.totalBytes / 1e6).toFixed(0)}` : '';
+      io.err(`\r${io.paint.dim(`reading ${p.source}: ${mb.toFixed(0)}${of} MB, ${rate.toFixed(0)} MB/s`)}\x1b[K`);
+    },
+    done() {
+      if (drawn) io.err('\r\x1b[K');
+    },
+  };
+}

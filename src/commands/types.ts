@@ -1,0 +1,30 @@
+import type { Argv } from 'yargs';
+
+/** Colours for diagnostics; all identity functions when colour is off. */
+export interface Paint {
+  red(text: string): string;
+  yellow(text: string): string;
+  bold(text: string): string;
+  dim(text: string): string;
+}
+
+/** Everything a command may touch of the outside world, so tests can hand in their own. */
+export interface CommandIO {
+  /** Data: the drop-in, the table, the JSON. */
+  out(text: string): void;
+  /** Diagnostics: warnings, progress, errors. */
+  err(text: string): void;
+  paint: Paint;
+  /** Whether stderr is a terminal (progress lines are drawn only then). */
+  stderrIsTTY: boolean;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+/** A yargs command whose handler is a plain async function returning an exit code. */
+export interface BindscoutCommand<Args> {
+  command: string;
+  describe: string;
+  builder(yargs: Argv): Argv<Args>;
+  run(args: Args, io: CommandIO): Promise<number>;
+}

@@ -1,0 +1,42 @@
+/** Exit codes, documented in `--help` and the README. Scripts rely on them: never renumber. */
+export const ExitCode = {
+  ok: 0,
+  /** The command ran but the answer is "no": lint found problems, discover could not make the unit work. */
+  failed: 1,
+  usage: 2,
+  /** An input could not be read or held no strace output. */
+  badInput: 3,
+  /** Something the command needs is missing: strace, systemd, a unit. */
+  missingPrerequisite: 4,
+  /** Not root, or a file could not be read for lack of permission. */
+  permission: 5,
+  /** A bug: an unexpected exception (EX_SOFTWARE). */
+  internal: 70,
+  /** Stopped by SIGINT/SIGTERM after cleaning up. */
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export const EXIT_CODE_HELP = [
+  'Exit codes:',
+  '  0    success',
+  '  1    the answer is no (lint found problems, discover could not make the unit work)',
+  '  2    usage error',
+  '  3    bad input (unreadable file, no strace output in it)',
+  '  4    missing prerequisite (strace, systemd, unit)',
+  '  5    permission denied (not root, unreadable file)',
+  '  70   internal error (a bug: please report it)',
+  '  130  interrupted (after cleaning up)',
+].join('\n');
+
+/** An error meant for the admin: a message, what to do about it, and the exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Turns the paths given on the command line into trace sources: files, `-ff` directories, stdin.
+ * Text is read as latin1 so that every byte survives as one character (see parsers/events.ts).
+ */
+import { createReadStream, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { CliError, ExitCode } from '../exit-codes.js';
+
+export interface TraceSource {
+  /** Shown in warnings: the file path, or `-` for stdin. */
+  name: string;
+  /** Known pid of every line, from a `strace -ff -o NAME` file suffix (`NAME.1234`). */
+  pid?: number;
+  /** Size in bytes when known, for progress. */
+  size?: number;
+  open(): AsyncIterable<string>;
+}
+
+const READ_CHUNK = 1 << 20;
+const FF_SUFFIX = /\.(\d+)$/;
+
+function fileSource(file: string, size: number, pid?: number): TraceSource {
+  return {
+    name: file,
+    pid,
+    size,
+    open: () => createReadStream(file, { encoding: 'latin1', highWaterMark: READ_CHUNK }),
+  };
+}
+
+function stdinSource(stdin: NodeJS.ReadableStream): TraceSource {
+  return {
+    name: '-',
+    open: () => {
+      stdin.setEncoding('latin1');
+      return stdin as AsyncIterable<string>;
+    },
+  };
+}
+
+function inputError(file: string, err: NodeJS.ErrnoException): CliError {
+  if (err.code === 'EACCES' || err.code === 'EPERM') {
+    return new CliError(`cannot read ${file}: permission denied`, ExitCode.permission, 'run as a user who can read it, e.g. with sudo');
+  }
+  if (err.code === 'ENOENT') {
+    return new CliError(`${file}: no such file or directory`, ExitCode.badInput);
+  }
+  return new CliError(`cannot read ${file}: ${err.message}`, ExitCode.badInput);
+}
+
+/**
+ * A directory is taken as the output of `strace -ff -o DIR/NAME`: every regular file in it, with the
+ * pid from a numeric suffix when there is one. A lone file named `NAME.1234` gets pid 1234 too, since
+ * `-ff` files carry no pid prefix on their lines.
+ */
+export async function resolveTraceSources(args: string[], stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<TraceSource[]> {
+  if (args.length === 0) {
+    if (stdin.isTTY) {
+      throw new CliError('no input: give a strace log file or directory, or pipe one into stdin', ExitCode.usage, 'example: bindscout analyze /tmp/nginx.strace');
+    }
+    return [stdinSource(stdin)];
+  }
+  const sources: TraceSource[] = [];
+  let stdinUsed = false;
+  for (const arg of args) {
+    if (arg === '-') {
+      if (stdinUsed) throw new CliError('`-` (stdin) given more than once', ExitCode.usage);
+      stdinUsed = true;
+      sources.push(stdinSource(stdin));
+      continue;
+    }
+    let stat;
+    try {
+      stat = await fsp.stat(arg);
+    } catch (err) {
+      throw inputError(arg, err as NodeJS.ErrnoException);
+    }
+    if (stat.isDirectory()) {
+      let names: string[];
+      try {
+        names = (await fsp.readdir(arg)).sort(compareNatural);
+      } catch (err) {
+        throw inputError(arg, err as NodeJS.ErrnoException);
+      }
+      let found = 0;
+      for (const name of names) {
+        const file = path.join(arg, name);
+        const fileStat = await fsp.stat(file).catch(() => undefined);
+        if (!fileStat?.isFile()) continue;
+        found++;
+        sources.push(fileSource(file, fileStat.size, pidFromName(name)));
+      }
+      if (found === 0) throw new CliError(`${arg}: directory holds no files`, ExitCode.badInput);
+    } else {
+      sources.push(fileSource(arg, stat.size, pidFromName(path.basename(arg))));
+    }
+  }
+  return sources;
+}
+
+function pidFromName(name: string): number | undefined {
+  const match = FF_SUFFIX.exec(name);
+  if (!match) return undefined;
+  const pid = Number(match[1]);
+  return pid > 0 && pid <= 0x3fffffff ? pid : undefined;
+}
+
+/** `trace.99` before `trace.100`, so per-pid files are read in pid order. */
+function compareNatural(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}

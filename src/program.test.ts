@@ -1,0 +1,115 @@
+import { describe, expect, test, beforeAll, afterAll } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { runProgram } from './program.js';
+import type { CommandIO } from './commands/types.js';
+
+const identity = (s: string) => s;
+
+function fakeIO(stdinText?: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdin = Readable.from(stdinText === undefined ? [] : [Buffer.from(stdinText, 'latin1')]) as Readable & { isTTY?: boolean };
+  stdin.isTTY = stdinText === undefined;
+  const io: CommandIO = {
+    out: (t) => void out.push(t),
+    err: (t) => void err.push(t),
+    paint: { red: identity, yellow: identity, bold: identity, dim: identity },
+    stderrIsTTY: false,
+    stdin,
+    env: {},
+  };
+  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
+}
+
+const TRACE = [
+  '4711  execve("/usr/sbin/demo", ["demo"], 0x7ffd0 /* 3 vars */) = 0',
+  '4711  openat(AT_FDCWD</>, "/etc/demo/demo.conf", O_RDONLY|O_CLOEXEC) = 3</etc/demo/demo.conf>',
+  'this line is not strace output',
+  '4711  openat(AT_FDCWD</>, "/var/log/demo/access.log", O_WRONLY|O_CREAT|O_APPEND, 0644) = 4</var/log/demo/access.log>',
+  '4711  +++ exited with 0 +++',
+  '',
+].join('\n');
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'bindscout-program-'));
+  writeFileSync(path.join(dir, 'demo.strace'), TRACE);
+  writeFileSync(path.join(dir, 'garbage.txt'), 'hello\nworld\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('bindscout (in process)', () => {
+  test('--help names the commands, shows examples and the exit codes', async () => {
+    const { io, stdout } = fakeIO();
+    expect(await runProgram(['analyze', '--help'], io)).toBe(0);
+    expect(stdout()).toContain('Examples:');
+    expect(stdout()).toContain('--no-baseline');
+    expect(stdout()).toMatch(/3 +bad input/);
+  });
+
+  test('--version prints the package version', async () => {
+    const { io, stdout } = fakeIO();
+    expect(await runProgram(['--version'], io)).toBe(0);
+    expect(stdout().trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  test('an unknown command is a usage error (exit 2) on stderr', async () => {
+    const { io, stdout, stderr } = fakeIO();
+    expect(await runProgram(['analyse-this'], io)).toBe(2);
+    expect(stdout()).toBe('');
+    expect(stderr()).toMatch(/error:/);
+  });
+
+  test('a bad --format value is a usage error', async () => {
+    const { io } = fakeIO();
+    expect(await runProgram(['analyze', '--format', 'xml', path.join(dir, 'demo.strace')], io)).toBe(2);
+  });
+
+  test('a missing file is bad input (exit 3) and says which file', async () => {
+    const { io, stderr } = fakeIO();
+    expect(await runProgram(['analyze', path.join(dir, 'nope.strace')], io)).toBe(3);
+    expect(stderr()).toContain('nope.strace');
+  });
+
+  test('a file with no strace output in it is bad input, not an empty profile', async () => {
+    const { io, stdout, stderr } = fakeIO();
+    expect(await runProgram(['analyze', path.join(dir, 'garbage.txt')], io)).toBe(3);
+    expect(stdout()).toBe('');
+    expect(stderr()).toContain('no strace output');
+  });
+
+  test('analyze prints a drop-in on stdout and line-numbered warnings on stderr', async () => {
+    const { io, stdout, stderr } = fakeIO();
+    expect(await runProgram(['analyze', path.join(dir, 'demo.strace')], io)).toBe(0);
+    expect(stdout()).toContain('TemporaryFileSystem=/:ro');
+    expect(stdout()).toContain('/etc/demo/demo.conf');
+    expect(stderr()).toContain('demo.strace:3');
+  });
+
+  test('analyze --json reports stats, accesses, profile and warnings', async () => {
+    const { io, stdout } = fakeIO();
+    expect(await runProgram(['analyze', '--json', '--no-baseline', path.join(dir, 'demo.strace')], io)).toBe(0);
+    const report = JSON.parse(stdout());
+    expect(report.stats).toMatchObject({ syscalls: 3, unparsed: 1 });
+    const conf = report.accesses.find((a: { path: string }) => a.path === '/etc/demo/demo.conf');
+    expect(conf).toMatchObject({ ops: ['read'], ok: true, errors: [], count: 1 });
+    expect(report.warnings[0]).toMatchObject({ line: 3 });
+    expect(report.profile.TemporaryFileSystem).toEqual(['/:ro']);
+    expect(report.profile.LogsDirectory).toEqual(['demo']);
+  });
+
+  test('analyze reads stdin when given -', async () => {
+    const { io, stdout } = fakeIO(TRACE);
+    expect(await runProgram(['analyze', '--format', 'table', '-'], io)).toBe(0);
+    expect(stdout()).toMatch(/read +ok +1 +\/etc\/demo\/demo\.conf/);
+  });
+
+  test('analyze with no input and a terminal on stdin is a usage error', async () => {
+    const { io, stderr } = fakeIO();
+    expect(await runProgram(['analyze'], io)).toBe(2);
+    expect(stderr()).toContain('no input');
+  });
+});
