@@ -82,6 +82,9 @@ const SERVICE_DIRECTORIES: { base: ByteString; directive: Directive; skip: strin
   { base: '/var/log', directive: 'LogsDirectory', skip: ['private', 'journal'] },
 ];
 
+/** Paths that can stand in a TemporaryFileSystem= value as they are (no quoting, no `:`). */
+const SIMPLE_PATH = /^\/[A-Za-z0-9_.@+\/-]+$/;
+
 /** Directory names systemd accepts and the renderer can write without quoting. */
 const SAFE_NAME = /^[A-Za-z0-9_.@+-]+$/;
 
@@ -133,13 +136,25 @@ function globText(path: ByteString): string {
   return decodeUtf8Bytes(path) ?? path;
 }
 
+const globCache = new Map<string, RegExp>();
+
+/** A user's glob as a RegExp, compiled once; an invalid glob matches nothing. */
+function compiledGlob(glob: string): RegExp {
+  let re = globCache.get(glob);
+  if (re === undefined) {
+    re = minimatch.makeRe(glob, { dot: true }) || /(?!)/;
+    globCache.set(glob, re);
+  }
+  return re;
+}
+
 /** The first glob matching `path` or one of its ancestors. */
 function matchingGlob(path: ByteString, globs: string[]): string | undefined {
   if (globs.length === 0) return undefined;
   const parts = splitPath(path);
   for (let depth = parts.length; depth >= 0; depth--) {
     const prefix = globText('/' + parts.slice(0, depth).join('/'));
-    const glob = globs.find((g) => minimatch(prefix, g, { dot: true }));
+    const glob = globs.find((g) => compiledGlob(g).test(prefix));
     if (glob !== undefined) return glob;
   }
   return undefined;
@@ -439,13 +454,26 @@ class Folder {
         if (up === '/') break;
       }
     };
-    for (const d of demands) markAncestors(d.path);
+    const demandedAt = new Map<ByteString, number>();
+    for (const d of demands) {
+      markAncestors(d.path);
+      demandedAt.set(d.path, (demandedAt.get(d.path) ?? 0) + 1);
+    }
     for (const c of this.coveredBy) markAncestors(c.path);
     if (this.options.baseline) for (const item of BASELINE) markAncestors(item.path);
     return demands.filter((d) => {
       const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat');
-      if (d.writable || !onlyLookedUp || !below.has(d.path) || this.fs.lstat(d.path) !== 'dir') return true;
-      this.omit(d.path, 'only looked up on the way to paths below it, which are bound: the directory exists in the sandbox without binding it whole');
+      // Another demand on the same directory (a file created in it) decides how it is bound.
+      const alsoNeededOtherwise = (demandedAt.get(d.path) ?? 0) > 1;
+      if (d.writable || !onlyLookedUp || alsoNeededOtherwise || resolveSymlinks(this.fs, d.path).kind !== 'dir') return true;
+      if (below.has(d.path)) {
+        this.omit(d.path, 'only looked up on the way to paths below it, which are bound: the directory exists in the sandbox without binding it whole');
+        return false;
+      }
+      // Only its existence was checked (a PATH search, a probe): an empty read-only directory answers
+      // that without exposing what the host keeps there. Names systemd would need quoting for are bound.
+      if (!SIMPLE_PATH.test(d.path)) return true;
+      this.addEntry('TemporaryFileSystem', `${d.path}:ro`, `only looked up, never read: ${describeContributions([d])}; an empty directory stands in for it`);
       return false;
     });
   }
