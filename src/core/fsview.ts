@@ -158,3 +158,38 @@ export function memoryFsView(nodes: Record<ByteString, MemoryNode>): FsView {
     },
   };
 }
+
+/** Answers of a filesystem, by exact path asked: what the fold saw on the machine a trace came from. */
+export type FsFacts = Record<ByteString, { kind: FsNodeKind | null; target?: ByteString }>;
+
+/** Passes every question to `inner` and keeps the answers, so a fold can be replayed elsewhere. */
+export function recordingFsView(inner: FsView): { view: FsView; facts: FsFacts } {
+  const facts: FsFacts = {};
+  const entry = (path: ByteString) => (facts[path] ??= { kind: null });
+  return {
+    facts,
+    view: {
+      lstat(path) {
+        const kind = inner.lstat(path);
+        entry(path).kind = kind ?? null;
+        return kind;
+      },
+      readlink(path) {
+        const target = inner.readlink(path);
+        if (target !== undefined) entry(path).target = target;
+        return target;
+      },
+    },
+  };
+}
+
+/**
+ * The filesystem a recording saw. A question it was never asked answers "missing": a fold that asks
+ * something new shows up as a changed result, not as a silent read of this machine.
+ */
+export function replayFsView(facts: FsFacts): FsView {
+  return {
+    lstat: (path) => facts[path]?.kind ?? undefined,
+    readlink: (path) => facts[path]?.target,
+  };
+}
