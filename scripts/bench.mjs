@@ -44,13 +44,16 @@ async function buildBigLog() {
   return statSync(bigLog).size;
 }
 
-/** The floor: read with the same chunk size as bindscout and find every line, doing nothing with it. */
+/**
+ * The floor: the fastest plain way to get the lines of the file as strings (1 MiB buffers, each
+ * turned into a latin1 string, split at newlines), doing nothing with them.
+ */
 async function floor(file) {
   const start = process.hrtime.bigint();
   let lines = 0;
   let rest = '';
-  for await (const chunk of createReadStream(file, { encoding: 'latin1', highWaterMark: 1 << 20 })) {
-    const text = rest + chunk;
+  for await (const buffer of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const text = rest + buffer.toString('latin1');
     let from = 0;
     let nl;
     while ((nl = text.indexOf('\n', from)) !== -1) {

@@ -53,6 +53,13 @@ const SENSITIVE_PLACES: ByteString[] = [
   '/var/lib/private',
 ];
 
+// Compiled once: the fold asks about every path of every trace.
+const MATCHERS = RULES.map((rule) => {
+  const re = minimatch.makeRe(rule.glob, { dot: true });
+  if (re === false) throw new Error(`invalid sensitive-path glob ${rule.glob}`);
+  return { re, reason: rule.reason };
+});
+
 function asText(path: ByteString): string {
   return decodeUtf8Bytes(path) ?? path;
 }
@@ -60,8 +67,8 @@ function asText(path: ByteString): string {
 /** Why `path` is sensitive, or undefined when it is not. */
 export function sensitiveReason(path: ByteString): string | undefined {
   const text = asText(path);
-  for (const rule of RULES) {
-    if (minimatch(text, rule.glob, { dot: true })) return rule.reason;
+  for (const matcher of MATCHERS) {
+    if (matcher.re.test(text)) return matcher.reason;
   }
   return undefined;
 }

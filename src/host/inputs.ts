@@ -19,22 +19,27 @@ export interface TraceSource {
 const READ_CHUNK = 1 << 20;
 const FF_SUFFIX = /\.(\d+)$/;
 
+/**
+ * Buffers converted one by one: a stream with `encoding: 'latin1'` goes through a StringDecoder,
+ * which measured three times slower than `toString('latin1')` on whole chunks.
+ */
+async function* latin1Chunks(stream: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  for await (const chunk of stream) yield typeof chunk === 'string' ? chunk : chunk.toString('latin1');
+}
+
 function fileSource(file: string, size: number, pid?: number): TraceSource {
   return {
     name: file,
     pid,
     size,
-    open: () => createReadStream(file, { encoding: 'latin1', highWaterMark: READ_CHUNK }),
+    open: () => latin1Chunks(createReadStream(file, { highWaterMark: READ_CHUNK })),
   };
 }
 
 function stdinSource(stdin: NodeJS.ReadableStream): TraceSource {
   return {
     name: '-',
-    open: () => {
-      stdin.setEncoding('latin1');
-      return stdin as AsyncIterable<string>;
-    },
+    open: () => latin1Chunks(stdin as AsyncIterable<Buffer | string>),
   };
 }
 
