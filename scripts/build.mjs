@@ -21,3 +21,7 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// `bin` entries are run directly: the bundle must be executable.
+const { chmodSync } = await import('node:fs');
+chmodSync('dist/bindscout.mjs', 0o755);

@@ -79,6 +79,24 @@ export class AccessCollector {
   private readonly accessByPath = new Map<ByteString, Access>();
   private readonly unresolvedByKey = new Map<string, UnresolvedAccess>();
   private readonly tasks = new Map<number | undefined, Task>();
+  /**
+   * Services repeat the same calls with the same arguments over and over (the same config file, the
+   * same library): splitting each distinct argument text once is most of the speed on long traces.
+   * Split arguments are shared and must never be modified.
+   */
+  private readonly splitCache = new Map<string, readonly string[]>();
+
+  private argsOf(argsText: string): readonly string[] {
+    let args = this.splitCache.get(argsText);
+    if (args === undefined) {
+      const split = splitArgs(argsText);
+      stripArgNames(split);
+      args = split;
+      if (this.splitCache.size >= SPLIT_CACHE_LIMIT) this.splitCache.clear();
+      this.splitCache.set(argsText, args);
+    }
+    return args;
+  }
 
   add(event: StraceEvent): void {
     switch (event.type) {
@@ -211,8 +229,7 @@ export class AccessCollector {
   }
 
   private pathCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>): void {
-    const args = splitArgs(event.argsText);
-    stripArgNames(args);
+    const args = this.argsOf(event.argsText);
     const task = this.task(event.pid);
     const result = event.result;
     const ok = result.kind === 'ok';
@@ -265,7 +282,7 @@ export class AccessCollector {
     }
   }
 
-  private resolveSlot(task: Task, slot: PathSlot, args: string[], isExec: boolean): Target {
+  private resolveSlot(task: Task, slot: PathSlot, args: readonly string[], isExec: boolean): Target {
     const raw = args[slot.path];
     if (raw === undefined) return NONE;
     if (raw === 'NULL') {
@@ -415,6 +432,8 @@ export class AccessCollector {
 // ---------------------------------------------------------------------------------------------------
 
 const SLASH = 47;
+/** Enough distinct argument texts for a busy service; cleared when full, so memory stays bounded. */
+const SPLIT_CACHE_LIMIT = 20000;
 const QUOTE = 34;
 const DELETED_SUFFIX = ' (deleted)';
 
