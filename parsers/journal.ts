@@ -6,6 +6,7 @@
  */
 import type { ParseStats, StraceEvent } from './events.js';
 import { StraceParser, type StraceParseStats } from './strace.js';
+import { detachBytes } from './strings.js';
 
 export interface JournalParserOptions {
   source: string;
@@ -105,7 +106,7 @@ abstract class JournalParserBase {
 
   /** The service manager's own lines (`Starting nginx.service…`) are context, not trace output. */
   protected managerMessage(text: string, lineNo: number): void {
-    this.opts.onEvent({ type: 'message', line: lineNo, text, source: this.opts.source });
+    this.opts.onEvent({ type: 'message', line: lineNo, text: detachBytes(text), source: this.opts.source });
   }
 
   protected warn(lineNo: number, reason: string, text: string): void {
@@ -114,7 +115,7 @@ abstract class JournalParserBase {
       type: 'warning',
       line: lineNo,
       reason,
-      text: text.length > WARNING_TEXT_MAX ? text.slice(0, WARNING_TEXT_MAX) + '…' : text,
+      text: detachBytes(text.length > WARNING_TEXT_MAX ? text.slice(0, WARNING_TEXT_MAX) + '...' : text),
       source: this.opts.source,
     });
   }
@@ -229,6 +230,11 @@ export class JournalJsonParser extends JournalParserBase {
     if (earlier) this.cut.delete(cutKey);
     const lineBreak = typeof record._LINE_BREAK === 'string' ? record._LINE_BREAK : undefined;
     if (lineBreak !== undefined && lineBreak !== 'eof' && joined.length < MAX_REJOIN_BYTES) {
+      if (this.cut.size >= MAX_STREAMS) {
+        const [oldestKey, oldest] = this.cut.entries().next().value as [string, { text: string; line: number; stream: string }];
+        this.cut.delete(oldestKey);
+        this.stream(oldest.stream).lineAt(oldest.text, oldest.line);
+      }
       this.cut.set(cutKey, { text: joined, line: lineNo, stream });
       return;
     }

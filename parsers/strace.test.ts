@@ -416,6 +416,13 @@ describe('non-syscall lines', () => {
     expect(Math.max(...all.map((w) => w.text.length))).toBeLessThan(300);
   });
 
+  test('tasks that never resume are bounded: the oldest is given up with a warning', () => {
+    const lines = Array.from({ length: 65537 }, (_, i) => `${i + 1} futex(0x1, FUTEX_WAIT, 0, NULL <unfinished ...>`);
+    const { events, parser } = parse(lines);
+    expect(warnings(events)).toEqual([expect.objectContaining({ line: 1, reason: expect.stringContaining('unfinished') })]);
+    expect(parser.stats.neverResumed).toBe(65536);
+  });
+
   test('a never-closing line does not absorb the rest of the log', () => {
     const lines = ['write(1, "x", 1x'];
     for (let i = 0; i < 1000; i++) lines.push(`output ${i}`);

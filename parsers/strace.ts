@@ -3,8 +3,8 @@
  * It verifies each line's structure (leader, name, depth-0 closing parenthesis, ` = ` result) but leaves the
  * arguments as text: src/core splits only the calls it cares about.
  */
-import type { ByteString, ParseStats, StraceEvent, SyscallResult } from './events.js';
-import { findClosingQuote, parseFdArg, skipDecoration } from './strings.js';
+import type { ParseStats, StraceEvent, SyscallResult } from './events.js';
+import { detachBytes, parseFdArg, skipDecoration } from './strings.js';
 
 export interface StraceParserOptions {
   /** File name or `-`, copied into every event. */
@@ -71,7 +71,9 @@ const MESSAGE_LINE = /^(?:\S*strace: |Process \d+ (?:attached|detached)|Detached
 const MESSAGE_PID = /Process (\d+) (?:attached|detached)/;
 const PID_CHANGED = / <pid changed to (\d+) \.\.\.>$/;
 const PERSONALITY = /^\[ Process PID=(\d+) runs in .* mode\. \]$/;
-const TIPS_EDGE = /^\s*_{8,}\s*$/;
+const TIPS_EDGE = /^\s*_{8,}(?:\s|$)/;
+/** The tips box (and the art beside it) is a couple of dozen lines; past that, foreign text is warned again. */
+const TIPS_MAX_LINES = 40;
 const RESULT_AFTER_PAREN = /^ +=  ?(?:-?\d|\?|0x)/;
 const ANSI_SGR = /\x1b\[[0-9;]*m/g;
 
@@ -251,7 +253,7 @@ function resultParenFromRight(text: string, argsStart: number): number {
 }
 
 function warningText(text: string): string {
-  return text.length > WARNING_TEXT_MAX ? text.slice(0, WARNING_TEXT_MAX) + '…' : text;
+  return detachBytes(text.length > WARNING_TEXT_MAX ? text.slice(0, WARNING_TEXT_MAX) + '...' : text);
 }
 
 export class StraceParser {
@@ -261,7 +263,8 @@ export class StraceParser {
   private readonly onEvent: (event: StraceEvent) => void;
   private readonly pending = new Map<number, PendingCall>();
   private partial: PartialLine | undefined;
-  private inTips = false;
+  /** Lines still taken as part of the `--tips` box once its top edge was seen. */
+  private tipsLines = 0;
   /** While re-parsing a joined line, the partial it came from must not be given up. */
   private joining = false;
   /** Set by syscall() when it returns Open: the task the open line belongs to. */
@@ -284,7 +287,7 @@ export class StraceParser {
     if (text.indexOf('\x1b') >= 0) text = text.replace(ANSI_SGR, '');
     const status = this.parse(text, lineNo);
     if (status === Status.Handled) {
-      this.inTips = false;
+      this.tipsLines = 0;
       return;
     }
     // `strace: Process N attached` written into the middle of a pending trace line (§6.1).
@@ -341,10 +344,14 @@ export class StraceParser {
       return true;
     }
     if (TIPS_EDGE.test(text)) {
-      this.inTips = true;
+      this.tipsLines = TIPS_MAX_LINES;
       return true;
     }
-    return this.inTips;
+    if (this.tipsLines > 0) {
+      this.tipsLines--;
+      return true;
+    }
+    return false;
   }
 
   private findSplicedMessage(text: string): number {
@@ -362,7 +369,8 @@ export class StraceParser {
     return start;
   }
 
-  private message(text: string, lineNo: number): void {
+  private message(line: string, lineNo: number): void {
+    const text = detachBytes(line);
     const match = MESSAGE_PID.exec(text);
     this.onEvent(
       match
@@ -441,7 +449,8 @@ export class StraceParser {
       this.beforeTaskEvent(key);
       this.addPending(key, {
         name,
-        body: text.slice(start, text.length - UNFINISHED_MARK.length),
+        // Detached: a call can stay pending for the rest of the log and must not pin its input chunk.
+        body: detachBytes(text.slice(start, text.length - UNFINISHED_MARK.length)),
         line: from ? from.line : lineNo,
         pid,
       });
@@ -526,7 +535,7 @@ export class StraceParser {
         if (text.charCodeAt(j + 1) === 47 && text.charCodeAt(decorationEnd) !== 40) {
           const inner = text.slice(j + 1, decorationEnd - 1);
           if (inner.indexOf('\\') < 0 && inner.indexOf('<') < 0 && !inner.endsWith(' (deleted)')) {
-            return { kind: 'ok', value, fdPath: inner };
+            return { kind: 'ok', value, fdPath: detachBytes(inner) };
           }
         }
         let fdEnd = decorationEnd;
@@ -710,4 +719,3 @@ export function looksLikeStrace(text: string): boolean {
   return /^(?:[a-z_][a-z0-9_]*|\?\?\?)\(/.test(text.slice(body, body + 64));
 }
 
-export type { ByteString };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { bytesToDisplay, decodeQuoted, parseFdArg, splitArgs, unescapeBytes } from './strings.js';
+import { bytesToDisplay, decodeQuoted, detachBytes, parseFdArg, splitArgs, unescapeBytes } from './strings.js';
 
 /** The byte string of a UTF-8 text: what a decoded path looks like. */
 const utf8Bytes = (text: string): string => Buffer.from(text, 'utf8').toString('latin1');
@@ -149,5 +149,14 @@ describe('bytesToDisplay', () => {
   test('invalid UTF-8 and control bytes become \\xHH', () => {
     expect(bytesToDisplay('/srv/\xff\xfe-latin1-\xe9')).toBe('/srv/\\xff\\xfe-latin1-\\xe9');
     expect(bytesToDisplay('/srv/new\nline')).toBe('/srv/new\\x0aline');
+  });
+});
+
+describe('detachBytes', () => {
+  test('keeps the exact bytes of short and long slices', () => {
+    const line = '356   openat(AT_FDCWD</>, "/lib/x86_64-linux-gnu/libcrypt.so.1\xff", O_RDONLY) = 3';
+    for (const [start, end] of [[0, 5], [27, 64], [0, line.length]]) {
+      expect(detachBytes(line.slice(start, end))).toBe(line.slice(start, end));
+    }
   });
 });

@@ -7,6 +7,15 @@ import type { ByteString } from './events.js';
 export type { ByteString };
 
 const BACKSLASH = 92;
+
+/**
+ * A copy of `text` that shares no memory with the string it was cut from. V8 slices point into their
+ * parent, so a path kept from a line would otherwise keep the whole input chunk alive. Concatenating then
+ * slicing makes V8 flatten into a fresh string of the path's own size.
+ */
+export function detachBytes(text: ByteString): ByteString {
+  return text.length < 13 ? text : (text + '\0').slice(0, -1);
+}
 const QUOTE = 34;
 
 /** Values of the single-letter C escapes strace (and the `-x` modes) print. */
@@ -42,7 +51,7 @@ function hexValue(code: number): number {
  */
 function unescapeRange(text: string, start: number, end: number): ByteString {
   const firstEscape = text.indexOf('\\', start);
-  if (firstEscape < 0 || firstEscape >= end) return text.slice(start, end);
+  if (firstEscape < 0 || firstEscape >= end) return detachBytes(text.slice(start, end));
   let out = text.slice(start, firstEscape);
   let i = firstEscape;
   while (i < end) {
@@ -82,7 +91,8 @@ function unescapeRange(text: string, start: number, end: number): ByteString {
     out += SIMPLE_ESCAPES[text[i + 1]] ?? text[i + 1];
     i += 2;
   }
-  return out;
+  // The pieces copied above are slices of the line; flatten so the result does not keep it alive.
+  return detachBytes(out);
 }
 
 /** strace escapes without surrounding quotes, as inside `<…>` fd decorations (where `\74`/`\76` are `<`/`>`). */
@@ -128,6 +138,29 @@ function startsDecoration(text: string, lt: number): boolean {
 
 const SOCKET_DETAIL = /^[A-Z][A-Za-z0-9-]*:\[/;
 
+/**
+ * `indexOf` that remembers its last answer for the same text, so the searches made for each of a line's
+ * decorations add up to one pass over the line instead of one pass per decoration.
+ */
+class NextIndex {
+  private text = '';
+  private from = 0;
+  private at = -1;
+
+  constructor(private readonly char: string) {}
+
+  find(text: string, from: number): number {
+    if (text === this.text && from >= this.from && (this.at < 0 || this.at >= from)) return this.at;
+    this.text = text;
+    this.from = from;
+    this.at = text.indexOf(this.char, from);
+    return this.at;
+  }
+}
+
+const nextLt = new NextIndex('<');
+const nextBackslash = new NextIndex('\\');
+
 /** For `-yy` socket details (`TCP:[…]`, `UNIX-STREAM:[…]`) starting at `i`: the index after `:[`, else -1. */
 function socketDetailStart(text: string, i: number, end: number): number {
   let code = text.charCodeAt(i);
@@ -171,8 +204,8 @@ export function skipDecoration(text: string, lt: number, end = text.length): num
   // Common case, `3</usr/lib/libc.so.6>`: nothing nested or escaped before the first `>`.
   const gt = text.indexOf('>', i);
   if (gt < 0 || gt >= end) return -1;
-  const nested = text.indexOf('<', i);
-  const escape = text.indexOf('\\', i);
+  const nested = nextLt.find(text, i);
+  const escape = nextBackslash.find(text, i);
   if ((nested < 0 || nested > gt) && (escape < 0 || escape > gt)) return gt + 1;
   let depth = 1;
   while (i < end) {
