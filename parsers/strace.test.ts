@@ -431,3 +431,37 @@ describe('non-syscall lines', () => {
     expect(warnings(events)).toHaveLength(1000);
   });
 });
+
+describe('repeated complete lines', () => {
+  test('the same call text under different pids keeps each pid, line and result', () => {
+    const { events } = parse([
+      '101 openat(AT_FDCWD, "/etc/hosts", O_RDONLY|O_CLOEXEC) = 3</etc/hosts>',
+      '202 openat(AT_FDCWD, "/etc/hosts", O_RDONLY|O_CLOEXEC) = 3</etc/hosts>',
+      '202 openat(AT_FDCWD, "/etc/hosts", O_RDONLY|O_CLOEXEC) = -1 EACCES (Permission denied)',
+    ]);
+    const calls = syscalls(events);
+    expect(calls.map((c) => [c.pid, c.line, c.result.kind])).toEqual([
+      [101, 1, 'ok'],
+      [202, 2, 'ok'],
+      [202, 3, 'error'],
+    ]);
+    expect(calls[1]).toMatchObject({ name: 'openat', argsText: 'AT_FDCWD, "/etc/hosts", O_RDONLY|O_CLOEXEC' });
+    expect(calls[1].result).toEqual({ kind: 'ok', value: '3', fdPath: '/etc/hosts' });
+  });
+
+  test('a repeated text that is a split half is still merged, not taken as complete', () => {
+    const { events } = parse([
+      '7 openat(AT_FDCWD, "/a", O_RDONLY <unfinished ...>',
+      '8 openat(AT_FDCWD, "/b", O_RDONLY) = 4',
+      '7 <... openat resumed>) = 3',
+      '7 openat(AT_FDCWD, "/a", O_RDONLY <unfinished ...>',
+      '7 <... openat resumed>) = 5',
+    ]);
+    const calls = syscalls(events);
+    expect(calls.map((c) => [c.pid, c.argsText, c.result.kind === 'ok' ? c.result.value : '?'])).toEqual([
+      [8, 'AT_FDCWD, "/b", O_RDONLY', '4'],
+      [7, 'AT_FDCWD, "/a", O_RDONLY', '3'],
+      [7, 'AT_FDCWD, "/a", O_RDONLY', '5'],
+    ]);
+  });
+});

@@ -35,6 +35,10 @@ const UNFINISHED_MARK = ' <unfinished ...>';
 const DETACHED_MARK = ' <detached ...>';
 const RESUMED_MARK = ' resumed>';
 const NO_PID = -1;
+/** Distinct complete-line texts kept before the table starts over. */
+const LINE_CACHE_LIMIT = 50000;
+/** Below this share of repeats the table costs more than it saves, and is switched off. */
+const LINE_CACHE_MIN_HIT_RATE = 0.3;
 
 const enum Status {
   /** Understood; its events (if any) were emitted. */
@@ -262,6 +266,10 @@ export class StraceParser {
   private readonly defaultPid: number | undefined;
   private readonly onEvent: (event: StraceEvent) => void;
   private readonly pending = new Map<number, PendingCall>();
+  private readonly completeLines = new Map<string, { name: string; argsText: string; result: SyscallResult }>();
+  private cacheLines = true;
+  private cacheHits = 0;
+  private cacheMisses = 0;
   private partial: PartialLine | undefined;
   /** Lines still taken as part of the `--tips` box once its top edge was seen. */
   private tipsLines = 0;
@@ -464,6 +472,14 @@ export class StraceParser {
       });
       return Status.Handled;
     }
+    const body = marked ? undefined : text.slice(start);
+    const known = body === undefined ? undefined : this.completeLines.get(body);
+    if (known !== undefined) {
+      this.cacheHits++;
+      this.beforeTaskEvent(key);
+      this.emitSyscall(lineNo, pid, known.name, known.argsText, known.result);
+      return Status.Handled;
+    }
     let close = closingParen(text, argsStart);
     let result = close < 0 ? undefined : this.result(text, close + 1);
     if (result === undefined) {
@@ -485,8 +501,34 @@ export class StraceParser {
       return Status.Open;
     }
     this.beforeTaskEvent(key);
-    this.emitSyscall(lineNo, pid, name, text.slice(argsStart, close), result);
+    const argsText = text.slice(argsStart, close);
+    if (body !== undefined) this.rememberCompleteLine(body, name, argsText, result);
+    this.emitSyscall(lineNo, pid, name, argsText, result);
     return Status.Handled;
+  }
+
+  /**
+   * A service repeats the same complete calls (same file, same flags, same result) again and again:
+   * the text after the leader decides everything the event says, so each distinct text is parsed once.
+   * The very same argsText string then also reaches src/core on every repeat, which makes its own
+   * per-text cache cheap. Kept texts are detached copies (they must not pin 1 MiB input chunks), the
+   * table is cleared when full, and it switches itself off on logs that never repeat.
+   */
+  private rememberCompleteLine(body: string, name: string, argsText: string, result: SyscallResult): void {
+    if (!this.cacheLines) return;
+    this.cacheMisses++;
+    if (this.completeLines.size >= LINE_CACHE_LIMIT) {
+      const lookups = this.cacheHits + this.cacheMisses;
+      if (this.cacheHits < lookups * LINE_CACHE_MIN_HIT_RATE) {
+        this.cacheLines = false;
+        this.completeLines.clear();
+        return;
+      }
+      this.completeLines.clear();
+      this.cacheHits = 0;
+      this.cacheMisses = 0;
+    }
+    this.completeLines.set(detachBytes(body), { name, argsText: detachBytes(argsText), result });
   }
 
   /** ` = RETVAL …` after the closing parenthesis, or undefined when the text there is not a result. */
