@@ -619,3 +619,47 @@ describe('a real log end to end', () => {
     expect(unresolved).toEqual([]);
   });
 });
+
+describe('repeated argument texts', () => {
+  test('a relative path repeated in two processes resolves against each one cwd', () => {
+    const paths = accessMap([
+      [1, 'chdir("/srv/a") = 0'],
+      [2, 'chdir("/srv/b") = 0'],
+      [1, 'open("data.txt", O_RDONLY) = 3'],
+      [2, 'open("data.txt", O_RDONLY) = 3'],
+    ]);
+    expect(paths.get('/srv/a/data.txt')?.count).toBe(1);
+    expect(paths.get('/srv/b/data.txt')?.count).toBe(1);
+  });
+
+  test('a repeated AT_FDCWD decoration still teaches the second process its cwd', () => {
+    const paths = accessMap([
+      [1, 'openat(AT_FDCWD</srv/www>, "index.html", O_RDONLY) = 3'],
+      [2, 'openat(AT_FDCWD</srv/www>, "index.html", O_RDONLY) = 3'],
+      [2, 'open("style.css", O_RDONLY) = 4'],
+    ]);
+    expect(paths.get('/srv/www/index.html')?.count).toBe(2);
+    expect(opsOf(paths.get('/srv/www/style.css'))).toEqual(['read']);
+  });
+
+  test('a repeated dirfd-relative open follows each process fd table', () => {
+    const paths = accessMap([
+      [1, 'openat(AT_FDCWD, "/etc/app", O_RDONLY|O_DIRECTORY) = 5'],
+      [2, 'openat(AT_FDCWD, "/etc/other", O_RDONLY|O_DIRECTORY) = 5'],
+      [1, 'openat(5, "main.conf", O_RDONLY) = 6'],
+      [2, 'openat(5, "main.conf", O_RDONLY) = 6'],
+    ]);
+    expect(paths.get('/etc/app/main.conf')?.count).toBe(1);
+    expect(paths.get('/etc/other/main.conf')?.count).toBe(1);
+  });
+
+  test('the same absolute path after a chroot lands inside the new root', () => {
+    const paths = accessMap([
+      [1, 'openat(AT_FDCWD, "/etc/hosts", O_RDONLY) = 3'],
+      [2, 'chroot("/var/jail") = 0'],
+      [2, 'openat(AT_FDCWD, "/etc/hosts", O_RDONLY) = 3'],
+    ]);
+    expect(paths.get('/etc/hosts')?.count).toBe(1);
+    expect(paths.get('/var/jail/etc/hosts')?.count).toBe(1);
+  });
+});

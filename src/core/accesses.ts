@@ -55,6 +55,16 @@ type Target =
 
 const NONE: Target = { kind: 'none' };
 
+interface ResolvedCall {
+  /** One per path slot; undefined where the slot does not apply to this call. */
+  targets: (Target | undefined)[];
+  ops: (readonly Operation[] | undefined)[];
+  cwd: ByteString | undefined;
+  unnamed: boolean;
+  cloexec: boolean;
+  firstSlotOps: readonly Operation[];
+}
+
 /** Reasons are fixed strings so that repeated failures of the same kind merge into one report. */
 export const REASONS = {
   address: 'path not decoded: strace printed only its address (-e raw, or tracee memory unreadable)',
@@ -85,6 +95,12 @@ export class AccessCollector {
    * Split arguments are shared and must never be modified.
    */
   private readonly splitCache = new Map<string, readonly string[]>();
+  /** Per syscall name, per argument text: targets that did not depend on any process's state. */
+  private readonly resolvedCalls = new Map<string, Map<string, ResolvedCall>>();
+  /** Set while resolving when a target depended on a process's cwd or fd table. */
+  private consultedState = false;
+  /** The cwd an `AT_FDCWD</dir>` decoration revealed while resolving, replayed with the targets. */
+  private learnedCwd: ByteString | undefined;
 
   private argsOf(argsText: string): readonly string[] {
     let args = this.splitCache.get(argsText);
@@ -229,21 +245,19 @@ export class AccessCollector {
   }
 
   private pathCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>): void {
-    const args = this.argsOf(event.argsText);
     const task = this.task(event.pid);
+    const call = this.resolveCall(event, spec, task);
     const result = event.result;
     const ok = result.kind === 'ok';
-    const kernelPath =
-      ok && spec.effect === 'opensFd' && !spec.unnamed?.(args) ? fileDecoration(result.fdPath) : undefined;
+    const kernelPath = ok && spec.effect === 'opensFd' && !call.unnamed ? fileDecoration(result.fdPath) : undefined;
     let firstPath: ByteString | undefined;
 
-    for (let i = 0; i < spec.slots.length; i++) {
-      const slot = spec.slots[i];
-      if (slot.when !== undefined && !slot.when(args)) continue;
-      const target = this.resolveSlot(task, slot, args, spec.effect === 'execve');
+    for (let i = 0; i < call.targets.length; i++) {
+      const target = call.targets[i];
+      if (target === undefined) continue;
       if (target.kind === 'path') {
         if (i === 0) firstPath = target.path;
-        const access = this.record(target.path, slotOps(slot, args), event);
+        const access = this.record(target.path, call.ops[i]!, event);
         if (ok && spec.effect === 'execve') access.executed = true;
         if (kernelPath !== undefined && kernelPath.path !== target.path && !kernelPath.deleted) {
           access.resolvedTo = kernelPath.path;
@@ -255,14 +269,14 @@ export class AccessCollector {
     }
 
     if (kernelPath !== undefined && !kernelPath.deleted && kernelPath.path !== firstPath) {
-      const resolved = this.record(kernelPath.path, slotOps(spec.slots[0], args), event);
+      const resolved = this.record(kernelPath.path, call.firstSlotOps, event);
       if (firstPath !== undefined) resolved.resolvedFrom ??= firstPath;
     }
 
     if (!ok || result.kind !== 'ok') return;
     switch (spec.effect) {
       case 'opensFd': {
-        const cloexec = spec.cloexec?.(args) ?? false;
+        const cloexec = call.cloexec;
         const fdPath = kernelPath !== undefined ? kernelPath.path : result.fdPath === undefined ? firstPath : undefined;
         setFd(task, parseInteger(result.value), fdPath, cloexec);
         return;
@@ -280,6 +294,53 @@ export class AccessCollector {
       default:
         return;
     }
+  }
+
+  /**
+   * The targets of every path slot of one call. Most calls name their files absolutely or through a
+   * `-y` decorated dirfd: then the targets follow from the argument text alone and are computed once
+   * per distinct text (replayed only while the process has no chroot, as when they were computed).
+   */
+  private resolveCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>, task: Task): ResolvedCall {
+    const byText = task.fs.root === '' ? this.resolvedCalls.get(event.name) : undefined;
+    const known = byText?.get(event.argsText);
+    if (known !== undefined) {
+      if (known.cwd !== undefined) task.fs.cwd = known.cwd;
+      return known;
+    }
+    const args = this.argsOf(event.argsText);
+    this.consultedState = false;
+    this.learnedCwd = undefined;
+    const rootBefore = task.fs.root;
+    const targets: (Target | undefined)[] = [];
+    const ops: (readonly Operation[] | undefined)[] = [];
+    let cacheable = rootBefore === '';
+    for (const slot of spec.slots) {
+      if (slot.when !== undefined && !slot.when(args)) {
+        targets.push(undefined);
+        ops.push(undefined);
+        continue;
+      }
+      const target = this.resolveSlot(task, slot, args, spec.effect === 'execve');
+      if (target.kind === 'unresolved') cacheable = false;
+      targets.push(target);
+      ops.push(slotOps(slot, args));
+    }
+    const call: ResolvedCall = {
+      targets,
+      ops,
+      cwd: this.learnedCwd,
+      unnamed: spec.unnamed?.(args) ?? false,
+      cloexec: spec.cloexec?.(args) ?? false,
+      firstSlotOps: slotOps(spec.slots[0], args),
+    };
+    if (cacheable && !this.consultedState) {
+      let table = this.resolvedCalls.get(event.name);
+      if (table === undefined) this.resolvedCalls.set(event.name, (table = new Map()));
+      if (table.size >= SPLIT_CACHE_LIMIT) table.clear();
+      table.set(event.argsText, call);
+    }
+    return call;
   }
 
   private resolveSlot(task: Task, slot: PathSlot, args: readonly string[], isExec: boolean): Target {
@@ -314,6 +375,7 @@ export class AccessCollector {
     }
     if (slot.absoluteOnly) return NONE;
     if (slot.dirfd === undefined) {
+      this.consultedState = true;
       const cwd = task.fs.cwd;
       if (cwd === undefined) return { kind: 'unresolved', raw: bytes, reason: REASONS.cwdUnknown };
       return { kind: 'path', path: normalizePath(cwd + '/' + bytes) };
@@ -329,7 +391,8 @@ export class AccessCollector {
     if (dirfd.fd === 'AT_FDCWD') {
       // The decoration is /proc/PID/cwd read at syscall entry: authoritative, and it heals gaps such
       // as an untraced fchdir.
-      if (dirfd.path !== undefined) task.fs.cwd = dirfd.path;
+      if (dirfd.path !== undefined) task.fs.cwd = this.learnedCwd = dirfd.path;
+      else this.consultedState = true;
       base = task.fs.cwd;
       if (base === undefined) return { kind: 'unresolved', raw: relative, reason: REASONS.cwdUnknown };
     } else if (dirfd.path !== undefined) {
@@ -337,6 +400,7 @@ export class AccessCollector {
     } else if (isDecorated(dirfdArg)) {
       return { kind: 'unresolved', raw: relative, reason: REASONS.dirfdNotFile };
     } else {
+      this.consultedState = true;
       base = task.fds.get(dirfd.fd)?.path;
       if (base === undefined) return { kind: 'unresolved', raw: relative, reason: REASONS.dirfdUnknown };
     }
@@ -352,6 +416,7 @@ export class AccessCollector {
     const parsed = parseFdArg(fdArg ?? '');
     if (parsed.path !== undefined) return parsed.deleted ? NONE : { kind: 'path', path: parsed.path };
     if (isDecorated(fdArg)) return NONE;
+    this.consultedState = true;
     let path: ByteString | undefined;
     if (parsed.fd === 'AT_FDCWD') path = task.fs.cwd;
     else if (parsed.fd !== undefined) path = task.fds.get(parsed.fd)?.path;
