@@ -64,7 +64,7 @@ describe.each(services)('fixture %s', (service) => {
 test('nginx: its own config and modules are bound read-only, its logs writable, secrets not at all', async () => {
   const result = await analyzeFixture('nginx', 'strace.log');
   const profile = profileToJson(result.profile);
-  expect(profile.TemporaryFileSystem).toEqual(['/:ro']);
+  expect(profile.TemporaryFileSystem[0]).toBe('/:ro');
   expect(profile.ProtectSystem).toEqual(['no']);
   expect(profile.BindReadOnlyPaths).toEqual(expect.arrayContaining(['/etc/nginx', '/usr/sbin/nginx', '/usr/share/nginx']));
   expect(profile.LogsDirectory).toEqual(['nginx']);
