@@ -1,5 +1,5 @@
 import { describe, expect, test, beforeAll, afterAll } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -38,6 +38,10 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'bindscout-program-'));
   writeFileSync(path.join(dir, 'demo.strace'), TRACE);
   writeFileSync(path.join(dir, 'garbage.txt'), 'hello\nworld\n');
+  // strace -ff -o ff/app: one file per process, no pid on the lines.
+  mkdirSync(path.join(dir, 'ff'));
+  writeFileSync(path.join(dir, 'ff', 'app.100'), 'execve("/usr/bin/app", ["app"], 0x7ffd0 /* 3 vars */) = 0\nchdir("/srv/app") = 0\n');
+  writeFileSync(path.join(dir, 'ff', 'app.101'), 'openat(AT_FDCWD</srv/app>, "data/db.sqlite", O_RDWR) = 3</srv/app/data/db.sqlite>\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -111,5 +115,14 @@ describe('bindscout (in process)', () => {
     const { io, stderr } = fakeIO();
     expect(await runProgram(['analyze'], io)).toBe(2);
     expect(stderr()).toContain('no input');
+  });
+
+  test('a strace -ff directory is read file by file, with the pid from each file name', async () => {
+    const { io, stdout } = fakeIO();
+    expect(await runProgram(['analyze', '--json', path.join(dir, 'ff')], io)).toBe(0);
+    const report = JSON.parse(stdout());
+    const byPath = new Map(report.accesses.map((a: { path: string }) => [a.path, a]));
+    expect(byPath.get('/usr/bin/app')).toMatchObject({ firstPid: 100, ops: ['exec'] });
+    expect(byPath.get('/srv/app/data/db.sqlite')).toMatchObject({ firstPid: 101, ops: ['read', 'write'] });
   });
 });

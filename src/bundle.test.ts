@@ -1,0 +1,57 @@
+/**
+ * The shipped artefact: `npm run build` makes one file that runs with no node_modules beside it, and
+ * `npm start` (the README's first command) prints a drop-in for the shipped nginx trace.
+ */
+import { beforeAll, expect, test } from '@jest/globals';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+let lonely: string;
+
+beforeAll(() => {
+  execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'pipe' });
+  const dir = mkdtempSync(path.join(tmpdir(), 'bindscout-bundle-'));
+  lonely = path.join(dir, 'bindscout.mjs');
+  copyFileSync(path.join(repo, 'dist', 'bindscout.mjs'), lonely);
+  return () => rmSync(dir, { recursive: true, force: true });
+}, 60000);
+
+function run(args: string[], input?: string) {
+  return spawnSync(lonely, args, { input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, cwd: path.dirname(lonely) });
+}
+
+test('the bundle runs on its own and knows its version', () => {
+  const result = run(['--version']);
+  expect(result.status).toBe(0);
+  expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+});
+
+test('the bundle analyzes the shipped nginx trace into a drop-in', () => {
+  const result = run(['analyze', path.join(repo, 'fixtures', 'traces', 'nginx', 'strace.log')]);
+  expect(result.status).toBe(0);
+  expect(result.stdout).toContain('TemporaryFileSystem=/:ro');
+  expect(result.stdout).toContain('BindReadOnlyPaths=/etc/nginx');
+});
+
+test('usage errors exit 2 and bad input exits 3, with the message on stderr', () => {
+  const usage = run(['analyze', '--format', 'yaml', '-'], '');
+  expect(usage.status).toBe(2);
+  expect(usage.stderr).toContain('format');
+  const bad = run(['analyze', '-'], 'not a trace\n');
+  expect(bad.status).toBe(3);
+  expect(bad.stdout).toBe('');
+});
+
+test('a closed pipe on stdout ends quietly', () => {
+  const result = spawnSync('/bin/sh', ['-c', '"$0" analyze --format table "$1" | head -n 1', lonely, path.join(repo, 'fixtures', 'traces', 'postgresql', 'strace.log')], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  expect(result.status).toBe(0);
+  expect(result.stdout.trim().split('\n')).toHaveLength(1);
+  expect(result.stderr).toBe('');
+});
