@@ -2,7 +2,7 @@
  * The shipped artefact: `npm run build` makes one file that runs with no node_modules beside it, and
  * `npm start` (the README's first command) prints a drop-in for the shipped nginx trace.
  */
-import { beforeAll, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,14 +11,15 @@ import { fileURLToPath } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 let lonely: string;
+let scratch: string;
 
 beforeAll(() => {
   execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'pipe' });
-  const dir = mkdtempSync(path.join(tmpdir(), 'bindscout-bundle-'));
-  lonely = path.join(dir, 'bindscout.mjs');
+  scratch = mkdtempSync(path.join(tmpdir(), 'bindscout-bundle-'));
+  lonely = path.join(scratch, 'bindscout.mjs');
   copyFileSync(path.join(repo, 'dist', 'bindscout.mjs'), lonely);
-  return () => rmSync(dir, { recursive: true, force: true });
 }, 60000);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function run(args: string[], input?: string) {
   return spawnSync(lonely, args, { input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, cwd: path.dirname(lonely) });
