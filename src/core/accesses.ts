@@ -451,6 +451,23 @@ export class AccessCollector {
     else if (target.kind === 'unresolved') this.unresolved(event, target.raw, target.reason);
   }
 
+  /**
+   * An access known without a trace: the ELF interpreter and libraries the kernel and ld.so load
+   * before (or without) any traced open. Recorded as a successful access from line 0 of `source`.
+   */
+  addKnown(path: ByteString, ops: readonly Operation[], source: string): void {
+    const access = this.record(normalizePath(path), ops, {
+      type: 'syscall',
+      line: 0,
+      pid: undefined,
+      name: 'known',
+      argsText: '',
+      result: { kind: 'ok', value: '0' },
+      source,
+    });
+    if (ops.includes('exec')) access.executed = true;
+  }
+
   private record(path: ByteString, ops: readonly Operation[], event: SyscallEvent): Access {
     let access = this.accessByPath.get(path);
     if (access === undefined) {

@@ -48,6 +48,17 @@ export interface FoldOptions {
    * bound whole when the service read inside them, so a later config change keeps working.
    */
   serviceNames?: string[];
+  /**
+   * Paths the unit's own settings already make visible (its RuntimeDirectory=, PrivateTmp=…), with the
+   * setting's name: not bound again.
+   */
+  provided?: { path: ByteString; by: string }[];
+  /**
+   * Bind written directories under /run, /var/lib, /var/cache and /var/log instead of proposing
+   * RuntimeDirectory=/StateDirectory=/…: those settings chown the directory to the unit's user and
+   * RuntimeDirectory= removes it at stop, which changes the host for a unit that did not ask for them.
+   */
+  directoriesAsBinds?: boolean;
 }
 
 /** Directories under which a child directory is a self-contained tree (a library, a package's data). */
@@ -262,6 +273,7 @@ class Folder {
   fold(accesses: Access[]): Profile {
     this.addEntry('TemporaryFileSystem', '/:ro', 'the service starts from an empty, read-only root; everything it needs is bound below');
     this.addEntry('ProtectSystem', 'no', 'any other value mounts the host root over the empty one (systemd issue #18999)');
+    for (const provided of this.options.provided ?? []) this.coveredBy.push(provided);
 
     const sorted = [...accesses]
       .map((a) => ({ ...a, path: normalizePath(a.path) }))
@@ -351,6 +363,11 @@ class Folder {
         const isDirectory = this.fs.lstat(dir) === 'dir' || list.some((a) => isStrictlyUnder(a.path, dir));
         if (!isDirectory) continue;
         const why = describeContributions(writes.map((access) => ({ access, path: access.path })));
+        if (this.options.directoriesAsBinds) {
+          this.addEntry('BindPaths', dir, `${why}; the service's own directory, bound writable as it is (ownership untouched)`, !this.exists(dir));
+          this.coveredBy.push({ path: dir, by: `BindPaths=${bytesToDisplay(dir)}` });
+          continue;
+        }
         this.addEntry(directive, name, `${why}; systemd creates ${bytesToDisplay(dir)} owned by the unit's User= and binds it writable`);
         this.coveredBy.push({ path: dir, by: `${directive}=${name}` });
       }
