@@ -1,0 +1,58 @@
+/**
+ * What systemd says about a unit: `systemctl show` for the effective settings and state, `systemctl
+ * cat` for the exact Exec*= text. Both through the Runner, the unit name always as one argv word.
+ */
+import { unitInfoFromText, validateUnitName, type UnitInfo } from '../core/unitfile.js';
+import type { Runner } from './runner.js';
+
+export type { UnitInfo } from '../core/unitfile.js';
+
+export class UnitError extends Error {
+  constructor(
+    readonly unit: string,
+    message: string,
+    /** not-found, masked, …: why bindscout cannot work with it. */
+    readonly reason: 'not-found' | 'masked' | 'bad-setting' | 'error' | 'systemctl',
+  ) {
+    super(message);
+    this.name = 'UnitError';
+  }
+}
+
+function failure(what: string, result: { exitCode: number; stderr: string; failedToStart?: string }): string {
+  return result.failedToStart ?? `${what} exited with ${result.exitCode}: ${result.stderr.trim() || '(no message)'}`;
+}
+
+export async function systemctl(runner: Runner, args: string[], timeoutMs = 120_000) {
+  return runner.run('systemctl', args, { timeoutMs });
+}
+
+/** `systemctl cat` text, byte for byte, to compare a unit before and after bindscout touched it. */
+export async function catUnit(runner: Runner, unit: string): Promise<string> {
+  const name = validateUnitName(unit);
+  const result = await systemctl(runner, ['cat', '--', name]);
+  if (result.exitCode !== 0) throw new UnitError(name, failure(`systemctl cat ${name}`, result), 'systemctl');
+  return result.stdout;
+}
+
+export async function loadUnit(runner: Runner, unit: string): Promise<UnitInfo> {
+  const name = validateUnitName(unit);
+  const show = await systemctl(runner, ['show', '--', name]);
+  if (show.exitCode !== 0) throw new UnitError(name, failure(`systemctl show ${name}`, show), 'systemctl');
+  // cat first needs a loadable unit; show always answers, with LoadState telling why not.
+  const partial = unitInfoFromText(show.stdout, '');
+  switch (partial.LoadState) {
+    case 'loaded':
+      break;
+    case 'not-found':
+      throw new UnitError(name, `unit ${name} not found`, 'not-found');
+    case 'masked':
+      throw new UnitError(name, `unit ${name} is masked (systemctl unmask ${name} first)`, 'masked');
+    case 'bad-setting':
+      throw new UnitError(name, `unit ${name} has a bad setting; see: systemctl status ${name}`, 'bad-setting');
+    default:
+      throw new UnitError(name, `unit ${name} cannot be loaded (LoadState=${partial.LoadState || 'unknown'})`, 'error');
+  }
+  const cat = await catUnit(runner, name);
+  return unitInfoFromText(show.stdout, cat);
+}
