@@ -44,6 +44,10 @@ export interface Runner {
   removeFile(file: string): Promise<boolean>;
   mkdirp(dir: string): Promise<void>;
   readdir(dir: string): Promise<string[] | undefined>;
+  /** rmdir: false when it is missing or not empty (never removes contents). */
+  removeEmptyDir(dir: string): Promise<boolean>;
+  /** Creates the file only if it does not exist yet (O_EXCL): false when it already did. */
+  createExclusive(file: string, data: string): Promise<boolean>;
   /** Where `/` of systemd's view is in this process's view (`/` for the host). */
   readonly root: string;
 }
@@ -139,6 +143,27 @@ class FileRunner {
     await fsp.mkdir(this.at(dir), { recursive: true });
   }
 
+  async removeEmptyDir(dir: string): Promise<boolean> {
+    try {
+      await fsp.rmdir(this.at(dir));
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+      throw err;
+    }
+  }
+
+  async createExclusive(file: string, data: string): Promise<boolean> {
+    try {
+      await fsp.writeFile(this.at(file), data, { flag: 'wx', mode: 0o644 });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+  }
+
   async readdir(dir: string): Promise<string[] | undefined> {
     try {
       return (await fsp.readdir(this.at(dir))).sort();
@@ -165,7 +190,10 @@ export function createHostRunner(): Runner {
 export function createNamespaceRunner(pid1: number): Runner {
   if (!Number.isInteger(pid1) || pid1 <= 1) throw new Error(`not a container PID 1: ${pid1}`);
   const files = new FileRunner(`/proc/${pid1}/root`);
-  const enter = (file: string, args: string[]) => ['-t', String(pid1), '-a', '--', file, ...args];
+  // nsenter forks to enter the PID namespace and passes no signal on (and Debian 12's has no
+  // --kill-child): a stopped stream or a timed-out run would leave its program running inside the
+  // container. setpriv makes the program die with nsenter.
+  const enter = (file: string, args: string[]) => ['-t', String(pid1), '-a', '--', 'setpriv', '--pdeathsig', 'KILL', '--', file, ...args];
   return Object.assign(files, {
     run: (file: string, args: string[], options?: RunOptions) => runWithExeca('nsenter', enter(file, args), options),
     stream: (file: string, args: string[], options?: RunOptions) => streamWithExeca('nsenter', enter(file, args), options),
