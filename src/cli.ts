@@ -13,6 +13,22 @@ function makePaint(enabled: boolean): Paint {
 // picocolors turns colour on whenever CI is set; an admin's NO_COLOR and a non-terminal win here.
 const colour = !('NO_COLOR' in process.env) && process.stderr.isTTY === true && process.env.TERM !== 'dumb';
 
+// The first SIGINT/SIGTERM asks the running command to clean up and stop; a second one while it does
+// is ignored, so the cleanup (removing drop-ins, restoring the unit) is never cut short.
+const interruption = new AbortController();
+let interrupts = 0;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(`\n${signal}: cleaning up, please wait…\n`);
+      interruption.abort(signal);
+    }
+  });
+}
+
+const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
+
 const io: CommandIO = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
@@ -20,7 +36,33 @@ const io: CommandIO = {
   stderrIsTTY: process.stderr.isTTY === true,
   stdin: process.stdin,
   env: process.env,
+  interactive,
+  ask: interactive ? askOnTerminal : undefined,
+  signal: interruption.signal,
+  isRoot: process.getuid?.() === 0,
+  pid: process.pid,
 };
+
+/**
+ * node:readline/promises' question() never settles when input ends, so it is aborted when the
+ * interface closes (Ctrl-D) or bindscout is interrupted.
+ */
+async function askOnTerminal(question: string): Promise<string | undefined> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  const closed = new AbortController();
+  rl.once('close', () => closed.abort());
+  const onInterrupt = () => closed.abort();
+  interruption.signal.addEventListener('abort', onInterrupt, { once: true });
+  try {
+    return await rl.question(question, { signal: closed.signal });
+  } catch {
+    return undefined;
+  } finally {
+    interruption.signal.removeEventListener('abort', onInterrupt);
+    rl.close();
+  }
+}
 
 // A closed pipe (`bindscout analyze … | head`) is not an error worth a stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

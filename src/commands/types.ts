@@ -19,6 +19,14 @@ export interface CommandIO {
   stderrIsTTY: boolean;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** Whether a person can answer questions (stdin and stderr are terminals). */
+  interactive?: boolean;
+  /** Asks on the terminal; undefined when input ended (Ctrl-D) or the run was interrupted. */
+  ask?(question: string): Promise<string | undefined>;
+  /** Aborted on SIGINT/SIGTERM: long-running commands clean up and stop. */
+  signal?: AbortSignal;
+  isRoot?: boolean;
+  pid?: number;
 }
 
 /** A yargs command whose handler is a plain async function returning an exit code. */

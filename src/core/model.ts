@@ -62,6 +62,8 @@ export const DIRECTIVES = [
   'ConfigurationDirectory',
   'BindReadOnlyPaths',
   'BindPaths',
+  /** Only to carry a unit's own NoExecPaths=/ over to the bound paths (see discover). */
+  'NoExecPaths',
 ] as const;
 export type Directive = (typeof DIRECTIVES)[number];
 

@@ -24,10 +24,14 @@ function assignment(directive: Directive, value: string, optional: boolean | und
     if (typeof escaped !== 'string') return escaped;
     return `${directive}=${optional ? '-' : ''}${escaped}`;
   }
+  // An empty value resets the list the unit (or an earlier drop-in) built up.
+  if (value === '') return `${directive}=`;
   const text = decodeUtf8Bytes(value);
   if (text === undefined || /[\n\r]/.test(text)) return { error: 'not expressible in a unit file (not UTF-8 or contains a line break)' };
   // Fixed words (yes, /:ro, invisible) contain nothing to escape; names may contain `%`.
-  return `${directive}=${/^[A-Za-z0-9_.@+/:-]+$/.test(text) ? text : escapeUnitWord(text)}`;
+  // Path lists other than binds take systemd's `-` too: "ignore if missing".
+  const ignoreMissing = optional && directive === 'NoExecPaths' ? '-' : '';
+  return `${directive}=${ignoreMissing}${/^[A-Za-z0-9_.@+/:-]+$/.test(text) ? text : escapeUnitWord(text)}`;
 }
 
 function renderEntry(entry: ProfileEntry): string[] {

@@ -1,0 +1,197 @@
+import { writeFile } from 'node:fs/promises';
+import type { Argv } from 'yargs';
+import { bytesToDisplay } from '../../parsers/strings.js';
+import { discover, type DiscoverReport, type Reviewer } from '../discover.js';
+import { ANSWER_KEYS, type Answer, type ReviewItem } from '../core/review.js';
+import { CliError, ExitCode } from '../exit-codes.js';
+import { createHostFsView } from '../host/fs.js';
+import { createHostRunner, createNamespaceRunner } from '../systemd/runner.js';
+import type { BindscoutCommand, CommandIO } from './types.js';
+
+export interface DiscoverArgs {
+  unit: string;
+  probe?: string;
+  exercise: number;
+  maxStarts: number;
+  yes: boolean;
+  dryRun: boolean;
+  output?: string;
+  json: boolean;
+  baseline: boolean;
+  include: string[];
+  exclude: string[];
+  settle: number;
+  startTimeout: number;
+  name: string;
+  pid1?: number;
+}
+
+function positiveNumber(name: string, value: number, { integer = false, min = 0 } = {}): number {
+  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new CliError(`--${name} must be ${integer ? 'a whole number' : 'a number'} ≥ ${min}, not ${String(value)}`, ExitCode.usage);
+  }
+  return value;
+}
+
+export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
+  command: 'discover <unit>',
+  describe: 'Trace a unit, propose a TemporaryFileSystem=/:ro profile, verify it and install it',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('unit', { describe: 'the unit, e.g. nginx or postgresql@15-main', type: 'string', demandOption: true })
+      .option('probe', { type: 'string', describe: 'shell command that must succeed while the service runs (run with /bin/sh -c)' })
+      .option('exercise', { type: 'number', default: 0, describe: 'seconds to keep tracing after the start while you use the service' })
+      .option('max-starts', { type: 'number', default: 10, describe: 'give up after this many starts of the unit' })
+      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'accept every default without asking (for scripts)' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'find and verify the profile, install nothing' })
+      .option('output', { alias: 'o', type: 'string', describe: 'write the drop-in to this file instead of installing it' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the final report as JSON' })
+      .option('baseline', { type: 'boolean', default: true, describe: 'include the usual libraries, ld.so, zoneinfo, locale, certificates (--no-baseline to leave them out)' })
+      .option('include', { type: 'string', array: true, default: [] as string[], describe: 'glob of sensitive paths to grant (explicit consent); repeatable' })
+      .option('exclude', { type: 'string', array: true, default: [] as string[], describe: 'glob of paths never to grant; repeatable' })
+      .option('settle', { type: 'number', default: 2, describe: 'seconds a started service must stay up to count as working' })
+      .option('start-timeout', { type: 'number', default: 90, describe: 'seconds to wait for a start or stop' })
+      .option('name', { type: 'string', default: 'bindscout.conf', describe: 'file name of the installed drop-in' })
+      .option('pid1', { type: 'number', describe: "work on the systemd that runs as PID 1 of a container, given that PID as seen here" })
+      .example('$0 discover nginx --probe "curl -fsS http://127.0.0.1/"', 'interactive: review each path, then install')
+      .example('$0 discover redis-server --yes --probe "redis-cli ping"', 'no questions: accept the defaults and install')
+      .example('$0 discover memcached --yes --dry-run --json', 'find a working profile, print it as JSON, install nothing')
+      .example('$0 discover app --output /tmp/app-lockdown.conf', 'verify, then write the drop-in to a file for review') as unknown as Argv<DiscoverArgs>,
+
+  async run(args, io) {
+    if (!args.yes && !io.interactive) {
+      throw new CliError('discover asks questions and stdin is not a terminal', ExitCode.usage, 'run it in a terminal, or add --yes to accept the defaults');
+    }
+    const maxStarts = positiveNumber('max-starts', args.maxStarts, { integer: true, min: 2 });
+    const exercise = positiveNumber('exercise', args.exercise);
+    const settle = positiveNumber('settle', args.settle);
+    const startTimeout = positiveNumber('start-timeout', args.startTimeout, { min: 1 });
+    const runner = args.pid1 === undefined ? createHostRunner() : createNamespaceRunner(positiveNumber('pid1', args.pid1, { integer: true, min: 2 }));
+    const log = (message: string) => io.err(`${io.paint.dim('bindscout:')} ${message}\n`);
+
+    const report = await discover(
+      {
+        unit: args.unit,
+        ...(args.probe !== undefined ? { probe: args.probe } : {}),
+        exercise,
+        maxStarts,
+        dryRun: args.dryRun,
+        ...(args.output !== undefined ? { output: args.output } : {}),
+        baseline: args.baseline,
+        include: args.include,
+        exclude: args.exclude,
+        settleMs: settle * 1000,
+        startTimeoutMs: startTimeout * 1000,
+        dropInName: args.name,
+      },
+      {
+        runner,
+        fs: createHostFsView(),
+        reviewer: args.yes ? acceptDefaults : terminalReviewer(io),
+        log,
+        ...(io.signal ? { signal: io.signal } : {}),
+        isRoot: io.isRoot === true,
+        pid: io.pid ?? process.pid,
+        alive: (pid) => {
+          try {
+            process.kill(pid, 0);
+            return true;
+          } catch (err) {
+            return (err as NodeJS.ErrnoException).code === 'EPERM';
+          }
+        },
+        writeOutput: (path, text) => writeFile(path, text, { mode: 0o644 }),
+        sleep: (ms, signal) => sleep(ms, signal),
+      },
+    );
+
+    if (args.json) io.out(JSON.stringify(report, null, 2) + '\n');
+    else {
+      if (report.installed === null && report.result === 'working') io.out(report.dropin);
+      io.err(summary(report, io));
+    }
+    return report.result === 'working' ? ExitCode.ok : ExitCode.failed;
+  },
+};
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+const acceptDefaults: Reviewer = {
+  review: async (items) => new Map(items.map((item) => [item.path, item.defaultAnswer])),
+  confirmInstall: async () => true,
+};
+
+function describeDefault(answer: Answer): string {
+  return ANSWER_KEYS.find((k) => k.kind === answer.kind)?.key ?? 'r';
+}
+
+/** aa-logprof style: one question per path, Enter takes the default shown in capitals. */
+function terminalReviewer(io: CommandIO): Reviewer {
+  const ask = async (question: string): Promise<string> => {
+    const answer = await io.ask!(question);
+    if (answer === undefined) throw new CliError('no answer (input ended or interrupted)', ExitCode.interrupted);
+    return answer.trim();
+  };
+  return {
+    async review(items: ReviewItem[]) {
+      const answers = new Map<string, Answer>();
+      io.err(`\n${io.paint.bold(`${items.length} path${items.length === 1 ? '' : 's'} to review`)}\n`);
+      for (const item of items) {
+        const fallback = describeDefault(item.defaultAnswer);
+        const keys = ANSWER_KEYS.map((k) => (k.key === fallback ? `[${k.key.toUpperCase()}]` : k.key) + k.label.slice(1)).join(' ');
+        io.err(`\n${item.sensitive ? io.paint.red('SENSITIVE ') : ''}${io.paint.bold(bytesToDisplay(item.path))} (${item.proposed}${item.optional ? ', may be missing' : ''})\n`);
+        io.err(`  ${item.reason}\n`);
+        for (;;) {
+          const reply = (await ask(`  ${keys} ? `)).toLowerCase() || fallback;
+          const choice = ANSWER_KEYS.find((k) => k.key === reply[0]);
+          if (choice === undefined) {
+            io.err('  answer with one of the letters shown\n');
+            continue;
+          }
+          if (choice.kind === 'edit') {
+            const replacement = await ask('  path to grant instead: ');
+            if (!replacement.startsWith('/')) {
+              io.err('  an absolute path, please\n');
+              continue;
+            }
+            answers.set(item.path, { kind: 'edit', path: Buffer.from(replacement, 'utf8').toString('latin1') });
+          } else {
+            answers.set(item.path, { kind: choice.kind } as Answer);
+          }
+          break;
+        }
+      }
+      return answers;
+    },
+    async confirmInstall(path, dropin) {
+      io.err(`\n${dropin}\n`);
+      const reply = (await ask(`Install this drop-in as ${path} and keep the service running under it? [Y/n] `)).toLowerCase();
+      return reply === '' || reply.startsWith('y');
+    },
+  };
+}
+
+function summary(report: DiscoverReport, io: CommandIO): string {
+  const lines = [''];
+  const verdict = report.result === 'working' ? io.paint.bold(`${report.unit} works under TemporaryFileSystem=/:ro`) : io.paint.red(`${report.unit}: no working profile found`);
+  lines.push(verdict);
+  lines.push(`  starts used:        ${report.starts}`);
+  lines.push(`  bound read-only:    ${report.readOnly.length}`);
+  lines.push(`  bound writable:     ${report.writable.length}${report.writable.length ? ` (${report.writable.join(', ')})` : ''}`);
+  lines.push(`  sensitive refused:  ${report.refused.length}${report.refused.length ? ` (${report.refused.join(', ')})` : ''}`);
+  lines.push(`  drop-in:            ${report.installed ?? (report.result === 'working' ? 'not installed (printed on stdout)' : 'none')}`);
+  if (report.failure) lines.push(`  still failing:      ${report.failure}`);
+  for (const note of report.notes) lines.push(`  note: ${note}`);
+  return lines.join('\n') + '\n';
+}

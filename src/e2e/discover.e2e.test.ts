@@ -1,0 +1,183 @@
+/**
+ * `bindscout discover --yes` as an admin runs it (the built CLI, a real process), against the real
+ * systemd in the bed, on four Debian services. After each: the unit runs under the installed drop-in
+ * with no strace anywhere, the probe passes, secrets are invisible from inside, `systemctl cat` is the
+ * original plus the new drop-in only, and nothing of bindscout's is left under /run.
+ */
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { execFileSync, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { catUnit } from '../systemd/unit.js';
+import { describeWithBed, type Bed } from './bed.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = path.join(repo, 'dist', 'bindscout.mjs');
+
+interface Case {
+  unit: string;
+  probe: string;
+  maxStarts: number;
+  /** A file the service is known to read, which must be visible from inside. */
+  config: string;
+}
+
+const CASES: Case[] = [
+  { unit: 'nginx.service', probe: 'curl -fsS http://127.0.0.1/ >/dev/null', maxStarts: 3, config: '/etc/nginx/nginx.conf' },
+  {
+    unit: 'postgresql@15-main.service',
+    probe: "runuser -u postgres -- psql -XAtc 'SELECT 1'",
+    maxStarts: 5,
+    config: '/etc/postgresql/15/main/postgresql.conf',
+  },
+  { unit: 'redis-server.service', probe: 'redis-cli ping | grep -qx PONG', maxStarts: 5, config: '/etc/redis/redis.conf' },
+  {
+    unit: 'memcached.service',
+    probe: `bash -c 'exec 3<>/dev/tcp/127.0.0.1/11211; printf "stats\\r\\nquit\\r\\n" >&3; grep -q "STAT uptime" <&3'`,
+    maxStarts: 5,
+    config: '/etc/memcached.conf',
+  },
+];
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(bed: Bed, args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args, '--pid1', String(bed.pid1)], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      onStderr?.(stderr, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+async function isActive(bed: Bed, unit: string): Promise<boolean> {
+  return (await bed.runner.run('systemctl', ['is-active', '--quiet', '--', unit])).exitCode === 0;
+}
+
+async function ours(bed: Bed, unit: string): Promise<string[]> {
+  return (await bed.runner.readdir(`/run/systemd/system/${unit}.d`)) ?? [];
+}
+
+/** Puts the unit back as the bed had it: no installed drop-in, running. */
+async function uninstall(bed: Bed, unit: string): Promise<void> {
+  await bed.runner.removeFile(`/etc/systemd/system/${unit}.d/bindscout.conf`);
+  await bed.runner.removeEmptyDir(`/etc/systemd/system/${unit}.d`);
+  await bed.exec('systemctl', ['daemon-reload']);
+  await bed.runner.run('systemctl', ['reset-failed', '--', unit]);
+  await bed.exec('systemctl', ['restart', '--', unit], 120_000);
+}
+
+describeWithBed('discover --yes on real services', (bed) => {
+  const figures: string[] = [];
+
+  beforeAll(() => {
+    execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'pipe' });
+  }, 60_000);
+
+  afterAll(() => {
+    if (figures.length > 0) console.info(`discover starts and wall-clock time:\n${figures.join('\n')}`);
+  });
+
+  test.each(CASES)('$unit ends working, installed, locked down and clean', async ({ unit, probe, maxStarts, config }) => {
+    const before = await catUnit(bed().runner, unit);
+    const started = Date.now();
+    try {
+      const run = await runCli(bed(), ['discover', unit, '--yes', '--json', '--probe', probe]);
+      expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+      const report = JSON.parse(run.stdout);
+      expect(report).toMatchObject({ unit, result: 'working', installed: `/etc/systemd/system/${unit}.d/bindscout.conf` });
+      expect(report.starts).toBeGreaterThanOrEqual(2);
+      expect(report.starts).toBeLessThanOrEqual(maxStarts);
+      expect(report.accesses.length).toBeGreaterThan(10);
+      figures.push(`  ${unit}: ${report.starts} starts, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+      // Running under the installed drop-in, without strace, and working.
+      expect(await isActive(bed(), unit)).toBe(true);
+      expect((await bed().runner.run('pgrep', ['-x', 'strace'])).exitCode).toBe(1);
+      expect((await bed().runner.run('/bin/sh', ['-c', probe], { timeoutMs: 30_000 })).exitCode).toBe(0);
+
+      // What the service sees: the empty root, not the host's secrets.
+      const mainPid = (await bed().exec('systemctl', ['show', '-p', 'MainPID', '--value', '--', unit])).trim();
+      expect(Number(mainPid)).toBeGreaterThan(1);
+      const rootMount = (await bed().exec('cat', [`/proc/${mainPid}/mountinfo`])).split('\n').find((l) => l.split(' ')[4] === '/');
+      expect(rootMount?.split(' - ')[1]?.split(' ')[0]).toBe('tmpfs');
+      for (const secret of ['/etc/shadow', '/root', '/home']) {
+        expect((await bed().runner.run('test', ['-e', `/proc/${mainPid}/root${secret}`])).exitCode).toBe(1);
+      }
+      expect((await bed().runner.run('test', ['-e', `/proc/${mainPid}/root${config}`])).exitCode).toBe(0);
+
+      // The unit is its original configuration plus the new drop-in, and nothing else of bindscout's.
+      const after = await catUnit(bed().runner, unit);
+      expect(after.startsWith(before.trimEnd())).toBe(true);
+      const added = after.slice(before.trimEnd().length);
+      expect(added).toContain(`# /etc/systemd/system/${unit}.d/bindscout.conf\n`);
+      expect(added.match(/^# \/.+\.conf$/gm)).toEqual([`# /etc/systemd/system/${unit}.d/bindscout.conf`]);
+      expect(added).toContain(report.dropin.trimEnd());
+      expect(await ours(bed(), unit)).toEqual([]);
+    } finally {
+      await uninstall(bed(), unit);
+    }
+    expect(await catUnit(bed().runner, unit)).toBe(before);
+  }, 300_000);
+
+  test('SIGINT in the middle of the traced start leaves the unit exactly as it was, and running', async () => {
+    const unit = 'nginx.service';
+    const before = await catUnit(bed().runner, unit);
+    expect(await isActive(bed(), unit)).toBe(true);
+    let sent = false;
+    const run = await runCli(bed(), ['discover', unit, '--yes', '--probe', CASES[0].probe], (stderr, child) => {
+      // The observing start is under way once bindscout says so; interrupt it there.
+      if (!sent && stderr.includes('observing')) {
+        sent = true;
+        setTimeout(() => child.kill('SIGINT'), 300);
+      }
+    });
+    expect(sent).toBe(true);
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain('interrupted');
+    expect(await catUnit(bed().runner, unit)).toBe(before);
+    expect(await ours(bed(), unit)).toEqual([]);
+    expect(await isActive(bed(), unit)).toBe(true);
+    expect((await bed().runner.run('pgrep', ['-x', 'strace'])).exitCode).toBe(1);
+  }, 300_000);
+
+  test('a second discover on a unit that is being worked on is refused and changes nothing', async () => {
+    const unit = 'redis-server.service';
+    const before = await catUnit(bed().runner, unit);
+    // A lock held by a live process (this test's own pid on the host).
+    await bed().runner.mkdirp('/run/bindscout');
+    await bed().runner.writeFileAtomic(`/run/bindscout/${unit}.lock`, `${process.pid}\n`);
+    try {
+      const run = await runCli(bed(), ['discover', unit, '--yes']);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`another bindscout (pid ${process.pid}) is working on ${unit}`);
+      expect(await catUnit(bed().runner, unit)).toBe(before);
+      expect(await isActive(bed(), unit)).toBe(true);
+    } finally {
+      await bed().runner.removeFile(`/run/bindscout/${unit}.lock`);
+    }
+  }, 120_000);
+
+  test('a unit that does not exist and a malformed name are clear errors', async () => {
+    const missing = await runCli(bed(), ['discover', 'no-such-service-here', '--yes']);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toContain('not found');
+    const malformed = await runCli(bed(), ['discover', 'bad/name', '--yes']);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(/not a valid unit name|invalid/i);
+  }, 120_000);
+});

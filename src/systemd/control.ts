@@ -1,0 +1,81 @@
+/**
+ * Starting, stopping and watching a unit, and the small files bindscout keeps beside systemd's own:
+ * the candidate drop-in under /run (gone at reboot) and the per-unit lock.
+ */
+import { parseShow, validateUnitName } from '../core/unitfile.js';
+import type { RunResult, Runner } from './runner.js';
+import { dropInDir, daemonReload } from './tracing.js';
+import { systemctl } from './unit.js';
+
+export const CANDIDATE_DROPIN_NAME = 'zz-bindscout-candidate.conf';
+export const LOCK_DIR = '/run/bindscout';
+
+/** The state properties a start or stop is judged by. */
+export const STATE_PROPERTIES = ['ActiveState', 'SubState', 'Result', 'MainPID', 'ExecMainCode', 'ExecMainStatus', 'InvocationID', 'NRestarts'];
+
+export type UnitState = Record<string, string>;
+
+export async function unitState(runner: Runner, unit: string): Promise<UnitState> {
+  const result = await systemctl(runner, ['show', ...STATE_PROPERTIES.flatMap((p) => ['-p', p]), '--', validateUnitName(unit)]);
+  const shown = parseShow(result.stdout);
+  const state: UnitState = {};
+  for (const key of STATE_PROPERTIES) state[key] = shown.get(key)?.join(' ') ?? '';
+  return state;
+}
+
+export function isRunning(state: UnitState): boolean {
+  return state.ActiveState === 'active' || state.ActiveState === 'reloading' || state.ActiveState === 'activating';
+}
+
+/** `systemctl VERB UNIT`, waiting for the job like an admin's command does. */
+export async function unitJob(runner: Runner, verb: 'start' | 'stop' | 'restart' | 'reload' | 'reset-failed', unit: string, timeoutMs: number): Promise<RunResult> {
+  return systemctl(runner, [verb, '--', validateUnitName(unit)], timeoutMs);
+}
+
+export function candidateDropInPath(unit: string): string {
+  return `${dropInDir(unit)}/${CANDIDATE_DROPIN_NAME}`;
+}
+
+/** Puts a candidate sandbox in place for the next start (without tracing), and reloads systemd. */
+export async function installCandidate(runner: Runner, unit: string, text: string): Promise<string> {
+  const path = candidateDropInPath(unit);
+  await runner.mkdirp(dropInDir(unit));
+  await runner.writeFileAtomic(path, text, 0o644);
+  await daemonReload(runner);
+  return path;
+}
+
+/** Removes the candidate drop-in; reloads systemd only when there was one. */
+export async function removeCandidate(runner: Runner, unit: string, removeEmptyDir: boolean): Promise<boolean> {
+  const removed = await runner.removeFile(candidateDropInPath(unit));
+  if (removeEmptyDir) await runner.removeEmptyDir(dropInDir(unit));
+  if (removed) await daemonReload(runner);
+  return removed;
+}
+
+export interface Lock {
+  path: string;
+  release(): Promise<void>;
+}
+
+function lockPath(unit: string): string {
+  return `${LOCK_DIR}/${validateUnitName(unit)}.lock`;
+}
+
+/**
+ * One bindscout per unit. The lock file names the pid that holds it; a lock whose process is gone
+ * (bindscout was killed) is taken over. `alive` is asked about that pid.
+ */
+export async function acquireLock(runner: Runner, unit: string, pid: number, alive: (pid: number) => boolean): Promise<Lock | { heldBy: number }> {
+  const path = lockPath(unit);
+  await runner.mkdirp(LOCK_DIR);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (await runner.createExclusive(path, `${pid}\n`)) {
+      return { path, release: async () => void (await runner.removeFile(path)) };
+    }
+    const holder = Number((await runner.readFile(path))?.toString('utf8').trim());
+    if (Number.isInteger(holder) && holder > 0 && holder !== pid && alive(holder)) return { heldBy: holder };
+    await runner.removeFile(path);
+  }
+  return { heldBy: -1 };
+}
