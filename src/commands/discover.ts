@@ -137,7 +137,7 @@ function describeDefault(answer: Answer): string {
 }
 
 /** aa-logprof style: one question per path, Enter takes the default shown in capitals. */
-function terminalReviewer(io: CommandIO): Reviewer {
+export function terminalReviewer(io: CommandIO): Reviewer {
   const ask = async (question: string): Promise<string> => {
     const answer = await io.ask!(question);
     if (answer === undefined) throw new CliError('no answer (input ended or interrupted)', ExitCode.interrupted);
