@@ -149,7 +149,7 @@ export function terminalReviewer(io: CommandIO): Reviewer {
       io.err(`\n${io.paint.bold(`${items.length} path${items.length === 1 ? '' : 's'} to review`)}\n`);
       for (const item of items) {
         const fallback = describeDefault(item.defaultAnswer);
-        const keys = ANSWER_KEYS.map((k) => (k.key === fallback ? `[${k.key.toUpperCase()}]` : k.key) + k.label.slice(1)).join(' ');
+        const keys = ANSWER_KEYS.map((k) => (k.key === fallback ? `[${k.key.toUpperCase()}]` : `(${k.key})`) + k.label.slice(1)).join(' ');
         io.err(`\n${item.sensitive ? io.paint.red('SENSITIVE ') : ''}${io.paint.bold(bytesToDisplay(item.path))} (${item.proposed}${item.optional ? ', may be missing' : ''})\n`);
         io.err(`  ${item.reason}\n`);
         for (;;) {

@@ -152,7 +152,7 @@ describe('renderDropIn', () => {
         '# written\\x0aBindPaths=/etc',
         '# cannot be written as BindPaths=: /srv/a\\x0aBindPaths=/: contains a line break, which a unit file line cannot hold',
         '',
-        '# 1 path was left out on purpose (missing on this host too, excluded, or provided by the settings above); `bindscout analyze --json` lists each with its reason.',
+        '# 1 path was left out on purpose (missing on this host too, excluded, or provided by the settings above); the --json report lists each with its reason.',
         '',
       ].join('\n'),
     );

@@ -74,7 +74,7 @@ export function renderDropIn(profile: Profile, opts: RenderOptions = {}): string
     lines.push(
       comment(
         `${count} path${count === 1 ? ' was' : 's were'} left out on purpose (missing on this host too, excluded, ` +
-          'or provided by the settings above); `bindscout analyze --json` lists each with its reason.',
+          'or provided by the settings above); the --json report lists each with its reason.',
       ),
     );
   }
