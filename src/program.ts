@@ -6,11 +6,13 @@ import yargs from 'yargs';
 import { CliError, EXIT_CODE_HELP, ExitCode } from './exit-codes.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { discoverCommand } from './commands/discover.js';
+import { lintCommand } from './commands/lint.js';
+import { viewCommand } from './commands/view.js';
 import type { BindscoutCommand, CommandIO } from './commands/types.js';
 import { VERSION } from './version.js';
 
 // yargs types each command's arguments differently; the list only needs the common shape.
-const COMMANDS: BindscoutCommand<any>[] = [discoverCommand, analyzeCommand];
+const COMMANDS: BindscoutCommand<any>[] = [discoverCommand, analyzeCommand, lintCommand, viewCommand];
 
 export async function runProgram(argv: string[], io: CommandIO): Promise<number> {
   let exitCode: number = ExitCode.ok;

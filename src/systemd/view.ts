@@ -1,0 +1,324 @@
+/**
+ * What a running service actually sees: its root (`/proc/MAINPID/root`) walked with find(1) through
+ * the Runner, each entry judged writable from the service's mounts (`/proc/MAINPID/mountinfo`) and
+ * credentials (`/proc/MAINPID/status`), and compared with the same walk of the host. This replaces the
+ * old trick of adding `ExecStartPre=/bin/ls …` to a unit to find out what it can see.
+ *
+ * /proc and /sys are listed but not walked: they are the kernel's, not files anyone bound.
+ */
+import { lstatSync, readlinkSync } from 'node:fs';
+import { createHostFsView } from '../host/fs.js';
+import { normalizePath, parentOf, resolveSymlinks, splitPath, type FsNodeKind, type FsView } from '../core/fsview.js';
+import { sensitiveReason } from '../core/sensitive.js';
+import type { Runner } from './runner.js';
+import { loadUnit } from './unit.js';
+
+/**
+ * An FsView of the Runner's `/`. For a container the last component is looked up under
+ * /proc/PID/root after the parent was resolved against the container's own `/`, so an absolute
+ * symlink inside the container never leads into the host's tree.
+ */
+export function runnerFsView(runner: Pick<Runner, 'root'>): FsView {
+  if (runner.root === '/') return createHostFsView();
+  const at = (path: string) => Buffer.from(runner.root + path, 'latin1');
+  const physical: FsView = {
+    lstat(path) {
+      try {
+        const s = lstatSync(at(path), { throwIfNoEntry: false });
+        if (!s) return undefined;
+        return s.isSymbolicLink() ? 'symlink' : s.isDirectory() ? 'dir' : s.isFile() ? 'file' : s.isSocket() ? 'socket' : s.isCharacterDevice() ? 'char' : s.isBlockDevice() ? 'block' : 'fifo';
+      } catch {
+        return undefined;
+      }
+    },
+    readlink(path) {
+      try {
+        return readlinkSync(at(path), { encoding: 'buffer' }).toString('latin1');
+      } catch {
+        return undefined;
+      }
+    },
+  };
+  const locate = (path: string): string | undefined => {
+    const normal = normalizePath(path);
+    if (normal === '/') return '/';
+    const parent = resolveSymlinks(physical, parentOf(normal));
+    if (parent.kind !== 'dir') return undefined;
+    return (parent.finalPath === '/' ? '' : parent.finalPath) + '/' + normal.slice(normal.lastIndexOf('/') + 1);
+  };
+  return {
+    lstat: (path) => {
+      const p = locate(path);
+      return p === undefined ? undefined : physical.lstat(p);
+    },
+    readlink: (path) => {
+      const p = locate(path);
+      return p === undefined ? undefined : physical.readlink(p);
+    },
+  };
+}
+
+/** find's %y letters. */
+export type EntryType = 'f' | 'd' | 'l' | 's' | 'c' | 'b' | 'p';
+
+export interface WalkEntry {
+  path: string;
+  type: EntryType;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+export interface Credentials {
+  uid: number;
+  gid: number;
+  groups: number[];
+  /** CAP_DAC_OVERRIDE in the effective set: file modes do not stop writes. */
+  dacOverride: boolean;
+}
+
+export interface MountPoint {
+  path: string;
+  readOnly: boolean;
+  fstype: string;
+  source: string;
+}
+
+/** find -printf '%y %m %U %G %P\0' output → entries (the start directory itself excluded). */
+export function parseWalk(text: string): WalkEntry[] {
+  const out: WalkEntry[] = [];
+  for (const record of text.split('\0')) {
+    const m = /^([fdlscbp]) ([0-7]+) (\d+) (\d+) (.*)$/s.exec(record);
+    if (!m || m[5] === '') continue;
+    out.push({ type: m[1] as EntryType, mode: Number.parseInt(m[2], 8), uid: Number(m[3]), gid: Number(m[4]), path: '/' + m[5] });
+  }
+  return out;
+}
+
+/** /proc/PID/status → the credentials writes are checked with (effective uid, gid, groups). */
+export function parseStatus(text: string): Credentials {
+  const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1] ?? '';
+  const effective = (name: string) => Number(field(name).split(/\s+/)[1] ?? NaN);
+  const capEff = BigInt('0x' + (field('CapEff') || '0'));
+  return {
+    uid: effective('Uid'),
+    gid: effective('Gid'),
+    groups: field('Groups').split(/\s+/).filter(Boolean).map(Number),
+    dacOverride: (capEff & 0b10n) !== 0n,
+  };
+}
+
+/** Octal escapes in mountinfo paths (`\040` for a space). */
+function unescapeMount(text: string): string {
+  return text.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(Number.parseInt(oct, 8)));
+}
+
+/** /proc/PID/mountinfo → mount points as the process sees them (relative to its root). */
+export function parseMountinfo(text: string): MountPoint[] {
+  const out: MountPoint[] = [];
+  for (const line of text.split('\n')) {
+    const fields = line.split(' ');
+    const dash = fields.indexOf('-');
+    if (fields.length < 7 || dash < 0) continue;
+    const options = fields[5].split(',');
+    const superOptions = (fields[dash + 3] ?? '').split(',');
+    out.push({
+      path: unescapeMount(fields[4]),
+      readOnly: options.includes('ro') || superOptions.includes('ro'),
+      fstype: fields[dash + 1],
+      source: unescapeMount(fields[dash + 2] ?? ''),
+    });
+  }
+  return out;
+}
+
+export interface TopLevel {
+  /** `/etc`; `/` holds the entries directly in the root. */
+  dir: string;
+  /** Whether the service sees this directory at all. */
+  visible: boolean;
+  files: number;
+  dirs: number;
+  symlinks: number;
+  sockets: number;
+  other: number;
+  writable: number;
+  /** Entries of the host below this directory (not walked for /proc and /sys). */
+  hostEntries: number;
+  /** Entries the service sees that the host does not have (its private tmpfs, PrivateTmp…). */
+  notOnHost: number;
+}
+
+export interface SensitiveSeen {
+  /** The file, or the topmost sensitive directory holding several (`/root`, `/etc/ssl/private`). */
+  path: string;
+  reason: string;
+  /** Sensitive files visible at or below `path`. */
+  files: number;
+  /** At least one of them can be written. */
+  writable: boolean;
+}
+
+/** The shortest ancestor of `path` (or the path itself) that is sensitive on its own. */
+function sensitivePlace(path: string): { path: string; reason: string } {
+  const parts = splitPath(path);
+  for (let depth = 1; depth <= parts.length; depth++) {
+    const prefix = '/' + parts.slice(0, depth).join('/');
+    const reason = sensitiveReason(prefix);
+    if (reason !== undefined) return { path: prefix, reason };
+  }
+  return { path, reason: sensitiveReason(path)! };
+}
+
+export interface ServiceView {
+  unit: string;
+  pid: number;
+  credentials: Credentials;
+  total: number;
+  hostTotal: number;
+  directories: TopLevel[];
+  /** The topmost writable places: a writable directory's contents are not listed again. */
+  writable: { path: string; type: EntryType }[];
+  sensitive: SensitiveSeen[];
+  /** Directories the walk did not descend into. */
+  notWalked: string[];
+}
+
+const NOT_WALKED = ['/proc', '/sys'];
+
+function mountFor(path: string, mounts: MountPoint[]): MountPoint | undefined {
+  let best: MountPoint | undefined;
+  for (const m of mounts) {
+    const under = m.path === '/' || path === m.path || path.startsWith(m.path + '/');
+    // Later lines are mounted later: on the same point the last one is on top.
+    if (under && (best === undefined || m.path.length >= best.path.length)) best = m;
+  }
+  return best;
+}
+
+export function isWritable(entry: WalkEntry, mounts: MountPoint[], creds: Credentials): boolean {
+  if (entry.type === 'l') return false;
+  const mount = mountFor(entry.path, mounts);
+  if (mount === undefined || mount.readOnly) return false;
+  // Writing to a socket is connecting, not changing the file: reported with the sockets, not here.
+  if (entry.type === 's' || entry.type === 'c' || entry.type === 'b' || entry.type === 'p') return false;
+  if (creds.dacOverride) return true;
+  if (entry.uid === creds.uid) return (entry.mode & 0o200) !== 0;
+  if (entry.gid === creds.gid || creds.groups.includes(entry.gid)) return (entry.mode & 0o020) !== 0;
+  return (entry.mode & 0o002) !== 0;
+}
+
+/** Pure: the walk of the service's root and of the host's, with its mounts and credentials → the view. */
+export function summarizeView(input: {
+  unit: string;
+  pid: number;
+  seen: WalkEntry[];
+  host: WalkEntry[];
+  mounts: MountPoint[];
+  credentials: Credentials;
+}): ServiceView {
+  const hostPaths = new Set(input.host.map((e) => e.path));
+  const seenPaths = new Set(input.seen.map((e) => e.path));
+  const byTop = new Map<string, TopLevel>();
+  const top = (dir: string) => {
+    let t = byTop.get(dir);
+    if (!t) byTop.set(dir, (t = { dir, visible: false, files: 0, dirs: 0, symlinks: 0, sockets: 0, other: 0, writable: 0, hostEntries: 0, notOnHost: 0 }));
+    return t;
+  };
+  const writableSet = new Set<string>();
+  const writable: { path: string; type: EntryType }[] = [];
+  const sensitive: SensitiveSeen[] = [];
+  const sensitiveGroups = new Map<string, SensitiveSeen>();
+  const sorted = [...input.seen].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const entry of sorted) {
+    // A top-level directory counts in its own row, everything directly in / in the `/` row.
+    const parts = splitPath(entry.path);
+    const t = top(parts.length === 1 && entry.type !== 'd' ? '/' : '/' + parts[0]);
+    if (!(parts.length === 1 && entry.type === 'd')) {
+      if (entry.type === 'f') t.files++;
+      else if (entry.type === 'd') t.dirs++;
+      else if (entry.type === 'l') t.symlinks++;
+      else if (entry.type === 's') t.sockets++;
+      else t.other++;
+      if (!hostPaths.has(entry.path)) t.notOnHost++;
+    }
+    const w = isWritable(entry, input.mounts, input.credentials);
+    if (w) {
+      if (!(parts.length === 1 && entry.type === 'd')) t.writable++;
+      writableSet.add(entry.path);
+      if (!writableSet.has(parentOf(entry.path))) writable.push({ path: entry.path, type: entry.type });
+    }
+    // Only what can be read or written is reported (not an empty /home), grouped under the topmost
+    // sensitive directory: a visible /root is one line with a count, not a quarter of a million.
+    if (entry.type !== 'd' && sensitiveReason(entry.path) !== undefined) {
+      const place = sensitivePlace(entry.path);
+      const group = sensitiveGroups.get(place.path);
+      if (group) {
+        group.files++;
+        group.writable ||= w;
+      } else {
+        const seen = { path: place.path, reason: place.reason, files: 1, writable: w };
+        sensitiveGroups.set(place.path, seen);
+        sensitive.push(seen);
+      }
+    }
+  }
+  for (const entry of input.host) {
+    const parts = splitPath(entry.path);
+    // Host rows the service lacks are kept: "/home: 0 of 1234" is the point of the comparison.
+    const t = top(parts.length === 1 && entry.type !== 'd' ? '/' : '/' + parts[0]);
+    if (!(parts.length === 1 && entry.type === 'd')) t.hostEntries++;
+  }
+  for (const t of byTop.values()) t.visible = t.dir === '/' || seenPaths.has(t.dir);
+  const directories = [...byTop.values()].sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+  return {
+    unit: input.unit,
+    pid: input.pid,
+    credentials: input.credentials,
+    total: input.seen.length,
+    hostTotal: input.host.length,
+    directories,
+    writable,
+    sensitive,
+    notWalked: NOT_WALKED.filter((d) => input.seen.some((e) => e.path === d)),
+  };
+}
+
+async function walk(runner: Runner, root: string): Promise<WalkEntry[]> {
+  const start = root === '/' ? '/' : `${root}/`;
+  const base = root === '/' ? '' : root;
+  const prune = NOT_WALKED.flatMap((d, i) => [...(i > 0 ? ['-o'] : []), '-path', `${base}${d}`]);
+  const format = '%y %m %U %G %P\\0';
+  const result = await runner.run('find', ['-P', start, '(', ...prune, ')', '-printf', format, '-prune', '-o', '-printf', format], { timeoutMs: 300_000 });
+  if (result.failedToStart) throw new Error(`find could not be run: ${result.failedToStart}`);
+  // Files that vanish during the walk make find exit 1 with what it did see on stdout.
+  if (result.exitCode !== 0 && result.stdout === '') throw new Error(`find ${start} exited with ${result.exitCode}: ${result.stderr.trim()}`);
+  return parseWalk(result.stdout);
+}
+
+export class ViewError extends Error {
+  constructor(message: string, readonly reason: 'not-running' | 'gone') {
+    super(message);
+    this.name = 'ViewError';
+  }
+}
+
+export async function viewService(runner: Runner, unit: string): Promise<ServiceView> {
+  const info = await loadUnit(runner, unit);
+  const pid = info.MainPID;
+  if (!pid) throw new ViewError(`${info.Id} has no main process (ActiveState=${info.ActiveState}): start it first`, 'not-running');
+  const status = await runner.readFile(`/proc/${pid}/status`);
+  const mountinfo = await runner.readFile(`/proc/${pid}/mountinfo`);
+  if (status === undefined || mountinfo === undefined) throw new ViewError(`process ${pid} of ${info.Id} is gone`, 'gone');
+  const [seen, host] = [await walk(runner, `/proc/${pid}/root`), await walk(runner, '/')];
+  return summarizeView({
+    unit: info.Id,
+    pid,
+    seen,
+    host,
+    mounts: parseMountinfo(mountinfo.toString('utf8')),
+    credentials: parseStatus(status.toString('utf8')),
+  });
+}
+
+export type { FsNodeKind };
