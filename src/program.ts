@@ -8,11 +8,12 @@ import { analyzeCommand } from './commands/analyze.js';
 import { discoverCommand } from './commands/discover.js';
 import { lintCommand } from './commands/lint.js';
 import { viewCommand } from './commands/view.js';
+import { profileCommand } from './commands/profile.js';
 import type { BindscoutCommand, CommandIO } from './commands/types.js';
 import { VERSION } from './version.js';
 
 // yargs types each command's arguments differently; the list only needs the common shape.
-const COMMANDS: BindscoutCommand<any>[] = [discoverCommand, analyzeCommand, lintCommand, viewCommand];
+const COMMANDS: BindscoutCommand<any>[] = [discoverCommand, analyzeCommand, profileCommand, lintCommand, viewCommand];
 
 export async function runProgram(argv: string[], io: CommandIO): Promise<number> {
   let exitCode: number = ExitCode.ok;

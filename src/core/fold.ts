@@ -196,7 +196,11 @@ export function describeContributions(contributions: Contribution[]): string {
   const sorted = [...contributions].sort(byTraceOrder);
   const first = sorted[0];
   const who = first.access.firstPid !== undefined ? ` by pid ${first.access.firstPid}` : '';
-  let text = `${verbFor(first.access)}${who} (line ${first.access.firstLine}): ${bytesToDisplay(first.access.path)}`;
+  // Line 0: known without a trace (ELF facts, unit settings); the source says how.
+  let text =
+    first.access.firstLine > 0
+      ? `${verbFor(first.access)}${who} (line ${first.access.firstLine}): ${bytesToDisplay(first.access.path)}`
+      : `${verbFor(first.access)}: ${bytesToDisplay(first.access.path)} (${first.access.source})`;
   if (first.viaSymlink === first.access.path) text += ' (a symlink to here)';
   else if (first.viaSymlink !== undefined) text += ` through symlink ${bytesToDisplay(first.viaSymlink)}`;
   if (!first.access.ok && first.access.errors.size > 0) {

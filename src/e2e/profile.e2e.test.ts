@@ -1,0 +1,50 @@
+/**
+ * The starter profile alone, in the real bed: nginx and memcached (a perl wrapper script that execs
+ * the C binary) must get past 203/EXEC under it, every interpreter, module tree, library and binary of
+ * their Exec lines visible. Whether they then start fully is recorded, not required: what they open at
+ * run time is discover's job.
+ */
+import { beforeAll, expect, test } from '@jest/globals';
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { catUnit } from '../systemd/unit.js';
+import { describeWithBed } from './bed.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = path.join(repo, 'dist', 'bindscout.mjs');
+
+describeWithBed('profile: a starter profile gets real services past 203/EXEC', (bed) => {
+  beforeAll(() => {
+    execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'pipe' });
+  }, 60_000);
+
+  test.each(['nginx.service', 'memcached.service'])('%s under its starter profile alone', async (unit) => {
+    const { runner, exec } = bed();
+    const before = await catUnit(runner, unit);
+    const made = spawnSync(process.execPath, [cli, 'profile', unit, '--pid1', String(bed().pid1)], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(made.status).toBe(0);
+    expect(made.stdout).toContain('TemporaryFileSystem=/:ro');
+    expect(made.stderr).toContain('bindscout discover');
+    const dropIn = `/run/systemd/system/${unit}.d/zz-bindscout-starter-test.conf`;
+    await runner.mkdirp(`/run/systemd/system/${unit}.d`);
+    await runner.writeFileAtomic(dropIn, made.stdout);
+    try {
+      await exec('systemctl', ['daemon-reload']);
+      const started = await runner.run('systemctl', ['restart', '--', unit], { timeoutMs: 120_000 });
+      await new Promise((r) => setTimeout(r, 1500));
+      const state = await exec('systemctl', ['show', '-p', 'ExecMainStatus', '-p', 'ActiveState', '-p', 'Result', '--', unit]);
+      const journal = await exec('journalctl', ['-u', unit, '-n', '30', '--no-pager', '-o', 'cat']);
+      console.info(`${unit} under the starter profile: start exit ${started.exitCode}; ${state.trim().replace(/\n/g, ', ')}\n${journal.split('\n').slice(-8).join('\n')}`);
+      expect(state).not.toMatch(/ExecMainStatus=203\b/);
+      expect(journal).not.toMatch(/status=203\/EXEC|Failed at step EXEC|Failed to execute/);
+    } finally {
+      await runner.removeFile(dropIn);
+      await runner.removeEmptyDir(`/run/systemd/system/${unit}.d`);
+      await exec('systemctl', ['daemon-reload']);
+      await runner.run('systemctl', ['reset-failed', '--', unit]);
+      await exec('systemctl', ['restart', '--', unit], 120_000);
+    }
+    expect(await catUnit(runner, unit)).toBe(before);
+  }, 180_000);
+});
