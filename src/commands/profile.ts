@@ -14,7 +14,13 @@ import { resolveExecClosure, runnerElfReader, SYSTEMD_DEFAULT_PATH } from '../ho
 import { createHostRunner, createNamespaceRunner, type Runner } from '../systemd/runner.js';
 import { catUnit, UnitError } from '../systemd/unit.js';
 import { runnerFsView } from '../systemd/view.js';
-import type { BindscoutCommand } from './types.js';
+import type { BindscoutCommand, CommandIO } from './types.js';
+import type { Access } from '../core/model.js';
+import { AccessCollector } from '../core/accesses.js';
+import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from '../systemd/journal.js';
+import { daemonReload, installTracing, removeTracing } from '../systemd/tracing.js';
+import { unitJob } from '../systemd/control.js';
+import { loadUnit } from '../systemd/unit.js';
 
 export interface ProfileArgs {
   target?: string;
@@ -24,6 +30,7 @@ export interface ProfileArgs {
   include: string[];
   exclude: string[];
   pid1?: number;
+  trace?: number;
 }
 
 /** Interpreters whose module trees come along, as AppArmor's abstractions bring them. */
@@ -71,12 +78,19 @@ export const profileCommand: BindscoutCommand<ProfileArgs> = {
       .option('baseline', { type: 'boolean', default: true, describe: 'include the usual libraries, ld.so, zoneinfo, locale, certificates (--no-baseline to leave them out)' })
       .option('include', { type: 'string', array: true, default: [] as string[], describe: 'glob of sensitive paths to grant (explicit consent); repeatable' })
       .option('exclude', { type: 'string', array: true, default: [] as string[], describe: 'glob of paths never to grant; repeatable' })
+      .option('trace', {
+        type: 'number',
+        describe: 'with --exec, as root: run the command for SECONDS as a runtime unit under strace with the starter profile, and fold in what it did',
+      })
       .option('pid1', { type: 'number', describe: 'read units and files of the systemd that runs as PID 1 of a container, given that PID as seen here' })
       .example('$0 profile memcached', 'a starter drop-in for an installed unit')
       .example('$0 profile ./app.service > app.service.d/lockdown.conf', 'for a unit file not installed yet')
       .example('$0 profile --exec "/usr/local/bin/app --config /etc/app/app.yml"', 'a complete .service file for a program with no unit')
+      .example('$0 profile --exec "/usr/local/bin/app" --trace 20', 'the same, completed by 20 s of the program running under strace in the sandbox')
       .check((argv) => {
         if ((argv.target === undefined) === (argv.exec === undefined)) throw new Error('give either a unit or unit file, or --exec "COMMAND"');
+        if (argv.trace !== undefined && argv.exec === undefined) throw new Error('--trace goes with --exec; a unit that exists is traced by: bindscout discover UNIT');
+        if (argv.trace !== undefined && !(Number.isFinite(argv.trace) && argv.trace > 0)) throw new Error('--trace takes a number of seconds > 0');
         return true;
       }) as unknown as Argv<ProfileArgs>,
 
@@ -122,18 +136,22 @@ export const profileCommand: BindscoutCommand<ProfileArgs> = {
       throw new CliError(`${missing[0]}: not found on this machine`, ExitCode.badInput, 'give the program with its absolute path');
     }
     const stem = name.replace(/\.[a-z]+$/, '');
-    const starter = starterProfile(
-      {
-        settings,
-        closures,
-        interpreterTrees: await interpreterTrees(runner, closures.values()),
-        serviceNames: [...new Set([stem.split('@')[0], stem.split('@')[0].split('-')[0]])],
-        baseline: args.baseline,
-        include: args.include,
-        exclude: args.exclude,
-      },
-      fs,
-    );
+    const starterInput = {
+      settings,
+      closures,
+      interpreterTrees: await interpreterTrees(runner, closures.values()),
+      serviceNames: [...new Set([stem.split('@')[0], stem.split('@')[0].split('-')[0]])],
+      baseline: args.baseline,
+      include: args.include,
+      exclude: args.exclude,
+    };
+    let traced: Access[] | undefined;
+    if (args.trace !== undefined) {
+      if (io.isRoot !== true) throw new CliError('--trace starts a unit: run as root', ExitCode.permission);
+      const first = starterProfile(starterInput, fs);
+      traced = await traceUnderStarter(runner, stem, args.exec!.trim(), renderDropIn(first.profile), args.trace, io);
+    }
+    const starter = starterProfile({ ...starterInput, ...(traced ? { traced } : {}) }, fs);
     const header = [
       `Starter profile for ${name} by bindscout profile, from its settings and programs alone.`,
       'A start, not the answer: the files a service opens at run time only a trace shows.',
@@ -171,3 +189,42 @@ export const profileCommand: BindscoutCommand<ProfileArgs> = {
     return ExitCode.ok;
   },
 };
+
+/**
+ * Runs the command as a runtime unit (under /run/systemd/system, gone at reboot) with the starter
+ * profile and the tracing drop-in, for `seconds`, and returns what it touched. The unit file and the
+ * drop-in are removed afterwards, also when interrupted.
+ */
+async function traceUnderStarter(runner: Runner, stem: string, command: string, sandbox: string, seconds: number, io: CommandIO): Promise<Access[]> {
+  const unit = `bindscout-profile-${stem.replace(/[^A-Za-z0-9_.-]/g, '-')}.service`;
+  const file = `/run/systemd/system/${unit}`;
+  if ((await runner.readFile(file)) !== undefined) {
+    throw new CliError(`${file} exists: another bindscout profile --trace is running, or one was killed (remove the file)`, ExitCode.failed);
+  }
+  const collector = new AccessCollector();
+  await runner.writeFileAtomic(file, `[Unit]\nDescription=bindscout profile --trace of ${stem}\n\n[Service]\nType=exec\nExecStart=${execValue(command)}\n`);
+  try {
+    await daemonReload(runner);
+    await installTracing(runner, await loadUnit(runner, unit), { sandbox });
+    const cursor = await journalCursor(runner);
+    io.err(`${io.paint.dim('bindscout:')} running ${unit} under strace for ${seconds} s\n`);
+    const started = await unitJob(runner, 'start', unit, 90_000);
+    if (started.exitCode !== 0) io.err(`${io.paint.yellow('warning:')} ${unit} did not start under the starter profile: ${started.stderr.trim()}\n`);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, seconds * 1000);
+      io.signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+    await unitJob(runner, 'stop', unit, 90_000);
+    await journalSync(runner);
+    const splitter = new UnitJournalSplitter(`journal of ${unit}`, (event) => collector.add(event), cursor);
+    await readUnitJournal(runner, unit, cursor, splitter);
+    splitter.end();
+  } finally {
+    await removeTracing(runner, unit).catch(() => undefined);
+    await runner.removeFile(file);
+    await daemonReload(runner);
+    await runner.run('systemctl', ['reset-failed', '--', unit]);
+  }
+  if (io.signal?.aborted) throw new CliError('interrupted; the runtime unit was removed', ExitCode.interrupted);
+  return collector.result().accesses;
+}

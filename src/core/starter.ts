@@ -21,6 +21,8 @@ export interface StarterInput {
   baseline: boolean;
   include: string[];
   exclude: string[];
+  /** Accesses of a traced run under the starter profile (`profile --trace`), folded in as well. */
+  traced?: Access[];
 }
 
 export interface Starter {
@@ -134,7 +136,7 @@ export function starterProfile(input: StarterInput, fs: FsView): Starter {
   }
 
   const profile = foldProfile(
-    needs.list(),
+    [...needs.list(), ...(input.traced ?? [])],
     {
       baseline: input.baseline,
       include: input.include,

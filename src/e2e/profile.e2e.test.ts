@@ -48,3 +48,27 @@ describeWithBed('profile: a starter profile gets real services past 203/EXEC', (
     expect(await catUnit(runner, unit)).toBe(before);
   }, 180_000);
 });
+
+describeWithBed('profile --exec --trace: a program with no unit, traced under its starter profile', (bed) => {
+  test('what the program opens at run time (and what a script execs) joins the profile; nothing is left behind', async () => {
+    const { runner } = bed();
+    // The shell opens /etc/hostname itself (a redirection) and looks for cat along PATH: neither can
+    // be read off the command line, both show in a trace under the starter profile.
+    const command = "/bin/sh -c 'read name < /etc/hostname; cat /etc/hostname'";
+    const run = (extra: string[]) =>
+      spawnSync(process.execPath, [cli, 'profile', '--exec', command, '--pid1', String(bed().pid1), ...extra], {
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+    const plain = run([]);
+    expect(plain.status).toBe(0);
+    expect(plain.stdout).toContain('ExecStart=/bin/sh -c ');
+    expect(plain.stdout).not.toContain('BindReadOnlyPaths=/etc/hostname');
+    const traced = run(['--trace', '2']);
+    expect(traced.status).toBe(0);
+    for (const line of ['BindReadOnlyPaths=/etc/hostname', 'BindReadOnlyPaths=/usr/bin/cat', '[Install]']) {
+      expect(traced.stdout).toContain(line);
+    }
+    expect((await runner.readdir('/run/systemd/system'))?.filter((f) => f.startsWith('bindscout-profile-'))).toEqual([]);
+  }, 120_000);
+});
