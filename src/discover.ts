@@ -207,8 +207,8 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
       unit = await loadUnit(runner, name);
     }
     const originalCat = await catUnit(runner, name);
-    const originallyRunning = isRunning(await unitState(runner, name));
-    const original = { cat: originalCat, running: originallyRunning };
+    const originalState = await unitState(runner, name);
+    const original = { cat: originalCat, running: isRunning(originalState), invocation: originalState.InvocationID };
 
     try {
       // 2. Observe --------------------------------------------------------------------------
@@ -287,7 +287,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
         installed = await install(dropin);
       }
     } finally {
-      await restore(original.running, installed !== null);
+      await restore(original.running, original.invocation, installed !== null);
     }
   } catch (err) {
     if (err instanceof Interrupted) {
@@ -498,45 +498,59 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
       return null;
     }
     const previous = await runner.readFile(target);
+    const dirExisted = (await runner.readdir(`${INSTALL_DIR}/${name}.d`)) !== undefined;
     if (previous !== undefined) await runner.writeFileAtomic(`${target}.bindscout-backup`, previous, 0o644);
     await runner.mkdirp(`${INSTALL_DIR}/${name}.d`);
+    const rollBack = async () => {
+      if (previous !== undefined) await runner.writeFileAtomic(target, previous, 0o644);
+      else await runner.removeFile(target);
+      if (!dirExisted) await runner.removeEmptyDir(`${INSTALL_DIR}/${name}.d`);
+      await daemonReload(runner);
+    };
     await runner.writeFileAtomic(target, text, 0o644);
-    // The running service was started from the candidate, which has exactly this text: moving it to
-    // /etc changes nothing it runs under, so no restart is needed to prove it.
-    await removeCandidate(runner, name, !runtimeDirExisted);
-    const state = await unitState(runner, name);
-    const shown = await systemctl(runner, ['show', '-p', 'DropInPaths', '--value', '--', name]);
-    const probeOk = options.probe === undefined || (await runProbe(options.probe));
-    if (isRunning(state) && shown.stdout.split(/\s+/).includes(target) && probeOk) {
-      log(`installed ${target}`);
-      return target;
+    try {
+      // The running service was started from the candidate, which has exactly this text: moving it to
+      // /etc changes nothing it runs under, so no restart is needed to prove it.
+      await removeCandidate(runner, name, !runtimeDirExisted);
+      const state = await unitState(runner, name);
+      const shown = await systemctl(runner, ['show', '-p', 'DropInPaths', '--value', '--', name]);
+      const probeOk = options.probe === undefined || (await runProbe(options.probe));
+      if (isRunning(state) && shown.stdout.split(/\s+/).includes(target) && probeOk) {
+        log(`installed ${target}`);
+        return target;
+      }
+    } catch (err) {
+      // Interrupted (or failed) between writing and verifying: nothing half-installed stays behind.
+      await rollBack();
+      throw err;
     }
     log(`the installed drop-in did not verify; rolling back ${target}`);
-    if (previous !== undefined) await runner.writeFileAtomic(target, previous, 0o644);
-    else await runner.removeFile(target);
-    await daemonReload(runner);
+    await rollBack();
     failure = 'the installed drop-in did not verify and was rolled back';
     working = false;
     return null;
   }
 
-  /** Tracing and candidate drop-ins gone, the unit running again only if it was running before. */
-  async function restore(wasRunning: boolean, keepNewProfile: boolean): Promise<void> {
+  /**
+   * Tracing and candidate drop-ins gone, the unit running again only if it was running before, and
+   * then under its own configuration: an instance bindscout started (under strace or a candidate
+   * that was not installed) is replaced, which the changed InvocationID tells.
+   */
+  async function restore(wasRunning: boolean, originalInvocation: string, keepNewProfile: boolean): Promise<void> {
     await removeTracing(runner, name).catch((e) => log(`could not remove the tracing drop-in: ${String(e)}`));
-    const hadCandidate = (await runner.readFile(candidateDropInPath(name))) !== undefined;
     await removeCandidate(runner, name, !runtimeDirExisted).catch((e) => log(`could not remove the candidate drop-in: ${String(e)}`));
     const state = await unitState(runner, name);
-    if (wasRunning && (hadCandidate || !isRunning(state))) {
-      // Running under a candidate that is not installed: back to the unit's own configuration.
-      if (!keepNewProfile || !isRunning(state)) {
+    if (wasRunning) {
+      const ours = state.InvocationID !== originalInvocation;
+      if (!isRunning(state) || (ours && !keepNewProfile)) {
         await unitJob(runner, 'reset-failed', name, 30_000);
         const job = await unitJob(runner, 'restart', name, options.startTimeoutMs);
         if (job.exitCode !== 0) log(`could not start ${name} again: ${job.stderr.trim()}`);
       }
-    } else if (!wasRunning && isRunning(state)) {
+    } else if (isRunning(state)) {
       await unitJob(runner, 'stop', name, options.startTimeoutMs);
     }
-    if (state.ActiveState === 'failed') await unitJob(runner, 'reset-failed', name, 30_000);
+    if ((await unitState(runner, name)).ActiveState === 'failed') await unitJob(runner, 'reset-failed', name, 30_000);
   }
 }
 
