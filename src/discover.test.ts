@@ -1,0 +1,152 @@
+/**
+ * discover's refusals before it touches anything, with a fake runner that records every call: each
+ * must give a clear error, the right exit code, and change nothing (no file written, no unit job).
+ */
+import { describe, expect, test } from '@jest/globals';
+import { discover, keepUnitHardening, type DiscoverDeps, type DiscoverOptions } from './discover.js';
+import type { RunOptions, RunResult, Runner } from './systemd/runner.js';
+import { memoryFsView } from './core/fsview.js';
+import { unitInfoFromText } from './core/unitfile.js';
+import type { Profile } from './core/model.js';
+
+interface FakeSystem {
+  systemdVersion?: string;
+  strace?: boolean;
+  loadState?: string;
+}
+
+function fakeRunner(system: FakeSystem) {
+  const calls: string[] = [];
+  const writes: string[] = [];
+  const ok = (stdout = ''): RunResult => ({ exitCode: 0, stdout, stderr: '' });
+  const runner: Runner = {
+    root: '/',
+    async run(file: string, args: string[], _options?: RunOptions): Promise<RunResult> {
+      calls.push([file, ...args].join(' '));
+      if (file === 'systemctl' && args[0] === '--version') return ok(`systemd ${system.systemdVersion ?? '252'} (252.39-1~deb12u1)\n+PAM\n`);
+      if (file.endsWith('strace')) return system.strace === false ? { exitCode: 127, stdout: '', stderr: '', failedToStart: 'spawn ENOENT' } : ok('strace -- version 6.1\n');
+      if (file === 'systemctl' && args[0] === 'show') return ok(`Id=app.service\nLoadState=${system.loadState ?? 'loaded'}\nActiveState=inactive\n`);
+      if (file === 'systemctl' && args[0] === 'cat') return ok('# /lib/systemd/system/app.service\n[Service]\nExecStart=/usr/bin/app\n');
+      return ok();
+    },
+    stream() {
+      throw new Error('not expected');
+    },
+    async readFile() {
+      return undefined;
+    },
+    async writeFileAtomic(file: string) {
+      writes.push(file);
+    },
+    async removeFile() {
+      return false;
+    },
+    async mkdirp(dir: string) {
+      writes.push(dir);
+    },
+    async readdir() {
+      return undefined;
+    },
+    async removeEmptyDir() {
+      return false;
+    },
+    async createExclusive(file: string) {
+      writes.push(file);
+      return true;
+    },
+  };
+  return { runner, calls, writes };
+}
+
+const options: DiscoverOptions = {
+  unit: 'app',
+  exercise: 0,
+  maxStarts: 10,
+  dryRun: true,
+  baseline: true,
+  include: [],
+  exclude: [],
+  settleMs: 0,
+  startTimeoutMs: 1000,
+  dropInName: 'bindscout.conf',
+};
+
+function deps(runner: Runner, isRoot = true): DiscoverDeps {
+  return {
+    runner,
+    fs: memoryFsView({}),
+    reviewer: { review: async () => new Map(), confirmInstall: async () => true },
+    log: () => undefined,
+    isRoot,
+    pid: 4242,
+    alive: () => true,
+    writeOutput: async () => undefined,
+    sleep: async () => undefined,
+  };
+}
+
+const jobs = (calls: string[]) => calls.filter((c) => /^systemctl (start|stop|restart|reload|daemon-reload)/.test(c));
+
+describe('discover refuses before touching anything', () => {
+  test('not root: exit 5, and says how to run it', async () => {
+    const fake = fakeRunner({});
+    await expect(discover(options, deps(fake.runner, false))).rejects.toMatchObject({ exitCode: 5, hint: expect.stringContaining('sudo bindscout discover app') });
+    expect(fake.calls).toEqual([]);
+  });
+
+  test('a malformed unit name: exit 2, nothing run', async () => {
+    const fake = fakeRunner({});
+    await expect(discover({ ...options, unit: 'app;rm -rf /' }, deps(fake.runner))).rejects.toMatchObject({ exitCode: 2 });
+    expect(fake.calls).toEqual([]);
+  });
+
+  test('systemd older than 238 (no TemporaryFileSystem=): exit 4', async () => {
+    const fake = fakeRunner({ systemdVersion: '237' });
+    await expect(discover(options, deps(fake.runner))).rejects.toMatchObject({ exitCode: 4, message: expect.stringContaining('systemd 237 is too old') });
+    expect(fake.writes).toEqual([]);
+    expect(jobs(fake.calls)).toEqual([]);
+  });
+
+  test('strace missing: exit 4 with the package to install', async () => {
+    const fake = fakeRunner({ strace: false });
+    await expect(discover(options, deps(fake.runner))).rejects.toMatchObject({ exitCode: 4, hint: expect.stringContaining('apt-get install strace') });
+    expect(fake.writes).toEqual([]);
+    expect(jobs(fake.calls)).toEqual([]);
+  });
+
+  test.each([
+    ['not-found', 4, 'not found'],
+    ['masked', 3, 'masked'],
+  ])('a unit that is %s: exit %i, nothing written', async (loadState, exitCode, words) => {
+    const fake = fakeRunner({ loadState });
+    await expect(discover(options, deps(fake.runner))).rejects.toMatchObject({ exitCode, message: expect.stringContaining(words) });
+    expect(fake.writes).toEqual([]);
+    expect(jobs(fake.calls)).toEqual([]);
+  });
+});
+
+describe("the unit's own hardening under the lockdown", () => {
+  const profile: Profile = {
+    entries: [
+      { directive: 'TemporaryFileSystem', value: '/:ro', reason: '' },
+      { directive: 'BindReadOnlyPaths', value: '/usr/bin/redis-server', reason: '' },
+      { directive: 'BindReadOnlyPaths', value: '/usr/lib', reason: '' },
+      { directive: 'BindReadOnlyPaths', value: '/etc/redis', reason: '' },
+      { directive: 'BindPaths', value: '/var/lib/redis', reason: '' },
+    ],
+    needsConsent: [],
+    omitted: [],
+  };
+  const unitWith = (lines: string) =>
+    unitInfoFromText(`Id=redis-server.service\nLoadState=loaded\n${lines}`, '# /lib/systemd/system/redis-server.service\n[Service]\nExecStart=/usr/bin/redis-server\n');
+
+  test("NoExecPaths=/ moves onto the bound paths, except where the unit's ExecPaths= allow execution", () => {
+    const kept = keepUnitHardening(profile, unitWith('NoExecPaths=/\nExecPaths=/usr/bin/redis-server /usr/lib\n'));
+    const noExec = kept.entries.filter((e) => e.directive === 'NoExecPaths').map((e) => e.value);
+    expect(noExec).toEqual(['', '/etc/redis', '/var/lib/redis']);
+  });
+
+  test('a unit without NoExecPaths=/ is left alone', () => {
+    expect(keepUnitHardening(profile, unitWith('NoExecPaths=/srv\n'))).toBe(profile);
+  });
+});
