@@ -172,6 +172,20 @@ describeWithBed('discover --yes on real services', (bed) => {
     }
   }, 120_000);
 
+  test('discover on two different units at the same time: both work', async () => {
+    const [redis, memcached] = [CASES[2], CASES[3]];
+    const before = await Promise.all([catUnit(bed().runner, redis.unit), catUnit(bed().runner, memcached.unit)]);
+    const runs = await Promise.all(
+      [redis, memcached].map((c) => runCli(bed(), ['discover', c.unit, '--yes', '--dry-run', '--json', '--probe', c.probe])),
+    );
+    for (const [i, run] of runs.entries()) {
+      expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(run.stdout)).toMatchObject({ result: 'working', installed: null });
+      expect(await catUnit(bed().runner, [redis, memcached][i].unit)).toBe(before[i]);
+      expect(await isActive(bed(), [redis, memcached][i].unit)).toBe(true);
+    }
+  }, 300_000);
+
   test('a unit that does not exist and a malformed name are clear errors', async () => {
     const missing = await runCli(bed(), ['discover', 'no-such-service-here', '--yes']);
     expect(missing.code).toBe(4);
