@@ -5,7 +5,7 @@ import type { ExecClosure } from '../core/elf.js';
 import type { FsView } from '../core/fsview.js';
 import { execPrograms, lintUnit, parseUnitText, UnitSettings, type Finding } from '../core/lint.js';
 import { UnitNameError, validateUnitName } from '../core/unitfile.js';
-import { resolveExecClosure, runnerElfReader, SYSTEMD_DEFAULT_PATH, type ElfFileReader } from '../host/elf.js';
+import { resolveExecClosure, runnerElfReader, findOnDefaultPath, type ElfFileReader } from '../host/elf.js';
 import { createHostRunner, createNamespaceRunner, type Runner } from '../systemd/runner.js';
 import { catUnit, UnitError } from '../systemd/unit.js';
 import { runnerFsView } from '../systemd/view.js';
@@ -28,21 +28,11 @@ function isFileTarget(target: string): boolean {
   return target.includes('/');
 }
 
-/** `nginx` → `/usr/sbin/nginx` the way systemd searches its default PATH; absolute names unchanged. */
-function searchPath(program: string, fs: FsView): string | undefined {
-  if (program.startsWith('/')) return program;
-  for (const dir of SYSTEMD_DEFAULT_PATH.split(':')) {
-    const candidate = `${dir}/${program}`;
-    if (fs.lstat(candidate) !== undefined) return candidate;
-  }
-  return undefined;
-}
-
 export async function lintText(text: string, file: string, fs: FsView, reader: ElfFileReader): Promise<Finding[]> {
   const settings = new UnitSettings(parseUnitText(text, file));
   const closures = new Map<string, ExecClosure>();
   for (const program of execPrograms(settings)) {
-    const path = searchPath(program, fs);
+    const path = findOnDefaultPath(program, (path) => fs.lstat(path) !== undefined);
     if (path === undefined) continue;
     closures.set(program, await resolveExecClosure(path, reader));
   }

@@ -10,7 +10,7 @@ import { profileToJson } from '../core/report.js';
 import { starterProfile } from '../core/starter.js';
 import { UnitNameError, validateUnitName } from '../core/unitfile.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { resolveExecClosure, runnerElfReader, SYSTEMD_DEFAULT_PATH } from '../host/elf.js';
+import { resolveExecClosure, runnerElfReader, findOnDefaultPath } from '../host/elf.js';
 import { createHostRunner, createNamespaceRunner, type Runner } from '../systemd/runner.js';
 import { catUnit, UnitError } from '../systemd/unit.js';
 import { runnerFsView } from '../systemd/view.js';
@@ -38,14 +38,6 @@ const TREE_QUERIES: { match: RegExp; args: string[] }[] = [
   { match: /^perl[0-9.]*$/, args: ['-e', 'print join("\\n", @INC), "\\n"'] },
   { match: /^python[0-9.]*$/, args: ['-c', 'import sys; print("\\n".join(p for p in sys.path if p))'] },
 ];
-
-function searchPath(program: string, fs: FsView): string | undefined {
-  if (program.startsWith('/')) return program;
-  for (const dir of SYSTEMD_DEFAULT_PATH.split(':')) {
-    if (fs.lstat(`${dir}/${program}`) !== undefined) return `${dir}/${program}`;
-  }
-  return undefined;
-}
 
 /** `%` and `$` are systemd's in an Exec line; a command typed at a prompt means them literally. */
 function execValue(command: string): string {
@@ -128,7 +120,7 @@ export const profileCommand: BindscoutCommand<ProfileArgs> = {
     const closures = new Map<string, ExecClosure>();
     const missing: string[] = [];
     for (const program of execPrograms(settings)) {
-      const found = searchPath(program, fs);
+      const found = findOnDefaultPath(program, (path) => fs.lstat(path) !== undefined);
       if (found === undefined) missing.push(program);
       else closures.set(program, await resolveExecClosure(found, reader));
     }

@@ -45,6 +45,15 @@ export interface ClosureOptions {
 }
 
 export const SYSTEMD_DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** `nginx` → `/usr/sbin/nginx`, searched as systemd searches an Exec*= program; absolute names unchanged. */
+export function findOnDefaultPath(program: string, exists: (path: string) => boolean): string | undefined {
+  if (program.startsWith('/')) return program;
+  for (const dir of SYSTEMD_DEFAULT_PATH.split(':')) {
+    if (exists(`${dir}/${program}`)) return `${dir}/${program}`;
+  }
+  return undefined;
+}
 /** binfmt_script may recurse this deep (the kernel allows 4 rewrites of the binary before ELOOP). */
 const MAX_SCRIPT_DEPTH = 4;
 
