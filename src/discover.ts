@@ -13,7 +13,7 @@
 import { bytesToDisplay } from '../parsers/strings.js';
 import { AccessCollector } from './core/accesses.js';
 import { diagnoseStart, visibleUnder, type Diagnosis } from './core/diagnose.js';
-import { foldProfile } from './core/fold.js';
+import { foldProfile, providedByUnitSettings } from './core/fold.js';
 import type { FsView } from './core/fsview.js';
 import type { Access, ByteString, Profile, ProfileEntry } from './core/model.js';
 import { renderDropIn } from './core/render.js';
@@ -125,24 +125,10 @@ export function serviceNamesOf(unit: UnitInfo): string[] {
 
 /** What the unit's own settings already make visible inside its namespace. */
 export function providedByUnit(unit: UnitInfo): { path: ByteString; by: string }[] {
-  const provided: { path: ByteString; by: string }[] = [];
-  const dirs: [keyof UnitInfo['sandbox'], string][] = [
-    ['RuntimeDirectory', '/run'],
-    ['StateDirectory', '/var/lib'],
-    ['CacheDirectory', '/var/cache'],
-    ['LogsDirectory', '/var/log'],
-    ['ConfigurationDirectory', '/etc'],
-  ];
-  for (const [setting, base] of dirs) {
-    for (const name of unit.sandbox[setting] as string[]) {
-      const clean = name.split(':')[0];
-      if (clean) provided.push({ path: `${base}/${clean}`, by: `the unit's own ${setting}=${clean}` });
-    }
-  }
-  if (/^(yes|true|1|on)$/i.test(unit.sandbox.PrivateTmp)) {
-    provided.push({ path: '/tmp', by: "the unit's own PrivateTmp=yes" }, { path: '/var/tmp', by: "the unit's own PrivateTmp=yes" });
-  }
-  return provided;
+  return providedByUnitSettings(
+    (setting) => unit.sandbox[setting as keyof UnitInfo['sandbox']] as string[],
+    /^(yes|true|1|on)$/i.test(unit.sandbox.PrivateTmp),
+  );
 }
 
 /** Exec*= programs of the unit (first word, prefixes stripped). */

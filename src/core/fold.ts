@@ -61,6 +61,30 @@ export interface FoldOptions {
   directoriesAsBinds?: boolean;
 }
 
+const UNIT_DIRECTORY_BASES: [string, ByteString][] = [
+  ['RuntimeDirectory', '/run'],
+  ['StateDirectory', '/var/lib'],
+  ['CacheDirectory', '/var/cache'],
+  ['LogsDirectory', '/var/log'],
+  ['ConfigurationDirectory', '/etc'],
+];
+
+/**
+ * What a unit's own settings already make visible in its namespace: its *Directory= entries (`name`
+ * or `name:symlink`) and PrivateTmp=. `values(setting)` gives a list setting's words.
+ */
+export function providedByUnitSettings(values: (setting: string) => string[], privateTmp: boolean): { path: ByteString; by: string }[] {
+  const provided: { path: ByteString; by: string }[] = [];
+  for (const [setting, base] of UNIT_DIRECTORY_BASES) {
+    for (const word of values(setting)) {
+      const name = word.split(':')[0];
+      if (name) provided.push({ path: `${base}/${name}`, by: `the unit's own ${setting}=${name}` });
+    }
+  }
+  if (privateTmp) provided.push({ path: '/tmp', by: "the unit's own PrivateTmp=yes" }, { path: '/var/tmp', by: "the unit's own PrivateTmp=yes" });
+  return provided;
+}
+
 /** Directories under which a child directory is a self-contained tree (a library, a package's data). */
 const TREE_PARENTS: ByteString[] = [
   '/usr/lib',

@@ -4,7 +4,7 @@
  * at run time (its data, its sockets, files named in its configuration) only a trace can show.
  */
 import type { ExecClosure } from './elf.js';
-import { foldProfile } from './fold.js';
+import { foldProfile, providedByUnitSettings } from './fold.js';
 import { normalizePath, type FsView } from './fsview.js';
 import { execProgram, splitWords, type UnitSettings } from './lint.js';
 import type { Access, ByteString, Operation, Profile } from './model.js';
@@ -117,23 +117,10 @@ export function starterProfile(input: StarterInput, fs: FsView): Starter {
     needs.add('/run/systemd/notify', ['connect'], 'Type=notify: readiness goes through the notify socket');
   }
 
-  const provided: { path: ByteString; by: string }[] = [];
-  const directories: [string, string][] = [
-    ['RuntimeDirectory', '/run'],
-    ['StateDirectory', '/var/lib'],
-    ['CacheDirectory', '/var/cache'],
-    ['LogsDirectory', '/var/log'],
-    ['ConfigurationDirectory', '/etc'],
-  ];
-  for (const [setting, base] of directories) {
-    for (const { word } of settings.list(setting)) {
-      const name = word.split(':')[0];
-      if (name) provided.push({ path: `${base}/${name}`, by: `the unit's ${setting}=${name}` });
-    }
-  }
-  if (TRUE_WORDS.test(settings.last('PrivateTmp')?.value ?? '')) {
-    provided.push({ path: '/tmp', by: "the unit's PrivateTmp=yes" }, { path: '/var/tmp', by: "the unit's PrivateTmp=yes" });
-  }
+  const provided = providedByUnitSettings(
+    (setting) => settings.list(setting).map((w) => w.word),
+    TRUE_WORDS.test(settings.last('PrivateTmp')?.value ?? ''),
+  );
 
   const profile = foldProfile(
     [...needs.list(), ...(input.traced ?? [])],
