@@ -13,37 +13,12 @@ import { build } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const reps = Number(process.env.BENCH_REPS ?? 10);
 const discoverRuns = Number(process.env.BENCH_DISCOVER_RUNS ?? 3);
-const UNIT = 'bindscout-e2e-prove-bench.service';
-const UNIT_FILE = `/run/systemd/system/${UNIT}`;
-const DIR = '/run/bindscout-e2e-prove-bench';
-const PORT = 8083;
-const PROBE = `curl -fsS http://127.0.0.1:${PORT}/ >/dev/null`;
-
-const NGINX_CONF = `worker_processes 1;
-user www-data;
-pid ${DIR}/nginx.pid;
-error_log ${DIR}/error.log;
-events { worker_connections 64; }
-http {
-  access_log ${DIR}/access.log;
-  client_body_temp_path ${DIR}/body;
-  proxy_temp_path ${DIR}/proxy;
-  fastcgi_temp_path ${DIR}/fastcgi;
-  uwsgi_temp_path ${DIR}/uwsgi;
-  scgi_temp_path ${DIR}/scgi;
-  server {
-    listen 127.0.0.1:${PORT};
-    location / { return 200 "ok\\n"; }
-  }
-}
-`;
-const UNIT_TEXT = `[Unit]
-Description=bindscout tracing benchmark (nginx on 127.0.0.1:${PORT})
-
-[Service]
-Type=simple
-ExecStart=/usr/sbin/nginx -c ${DIR}/nginx.conf -e ${DIR}/error.log -g 'daemon off;'
-`;
+const { throwawayNginx, ...lib } = await loadLib();
+const { unit: UNIT, unitFile: UNIT_FILE, dir: DIR, port: PORT, probe: PROBE, nginxConf: NGINX_CONF, unitText: UNIT_TEXT } = throwawayNginx(
+  'bindscout-e2e-prove-bench',
+  8083,
+  'bindscout tracing benchmark',
+);
 
 /** The systemd side of bindscout itself (runner, tracing drop-in), bundled from the sources. */
 async function loadLib() {
@@ -55,6 +30,7 @@ async function loadLib() {
         "export { createNamespaceRunner } from './src/systemd/runner.js';",
         "export { installTracing, removeTracing } from './src/systemd/tracing.js';",
         "export { loadUnit } from './src/systemd/unit.js';",
+        "export { throwawayNginx } from './src/e2e/throwaway-nginx.js';",
       ].join('\n'),
       resolveDir: root,
       loader: 'ts',
@@ -156,7 +132,7 @@ if (process.getuid?.() !== 0) {
 }
 const pid1 = bedPid1();
 execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
-const { createNamespaceRunner, installTracing, removeTracing, loadUnit } = await loadLib();
+const { createNamespaceRunner, installTracing, removeTracing, loadUnit } = lib;
 const runner = createNamespaceRunner(pid1);
 let interrupted = false;
 process.on('SIGINT', () => {

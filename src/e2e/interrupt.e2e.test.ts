@@ -14,45 +14,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { catUnit } from '../systemd/unit.js';
 import { describeWithBed, retry, type Bed } from './bed.js';
+import { throwawayNginx } from './throwaway-nginx.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(repo, 'dist', 'bindscout.mjs');
 
-const UNIT = 'bindscout-e2e-prove-interrupt.service';
-const UNIT_FILE = `/run/systemd/system/${UNIT}`;
-const DIR = '/run/bindscout-e2e-prove-interrupt';
-const PORT = 8082;
-const PROBE = `curl -fsS http://127.0.0.1:${PORT}/ >/dev/null`;
+const NGINX = throwawayNginx('bindscout-e2e-prove-interrupt', 8082, 'bindscout interrupt test');
+const { unit: UNIT, unitFile: UNIT_FILE, dir: DIR, probe: PROBE, nginxConf: NGINX_CONF, unitText: UNIT_TEXT } = NGINX;
 const RUNS = process.env.BINDSCOUT_LONG === '1' ? 24 : 4;
 const SEED = Number(process.env.BINDSCOUT_INTERRUPT_SEED ?? 7331);
 const SETTLE = '1';
-
-const NGINX_CONF = `worker_processes 1;
-user www-data;
-pid ${DIR}/nginx.pid;
-error_log ${DIR}/error.log;
-events { worker_connections 64; }
-http {
-  access_log ${DIR}/access.log;
-  client_body_temp_path ${DIR}/body;
-  proxy_temp_path ${DIR}/proxy;
-  fastcgi_temp_path ${DIR}/fastcgi;
-  uwsgi_temp_path ${DIR}/uwsgi;
-  scgi_temp_path ${DIR}/scgi;
-  server {
-    listen 127.0.0.1:${PORT};
-    location / { return 200 "ok\\n"; }
-  }
-}
-`;
-
-const UNIT_TEXT = `[Unit]
-Description=bindscout interrupt test (nginx on 127.0.0.1:${PORT})
-
-[Service]
-Type=simple
-ExecStart=/usr/sbin/nginx -c ${DIR}/nginx.conf -e ${DIR}/error.log -g 'daemon off;'
-`;
 
 function prng(seed: number): () => number {
   let a = seed >>> 0;
