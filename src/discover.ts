@@ -214,10 +214,17 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
 
       // 3–5. Propose, enforce, verify --------------------------------------------------------
       const forced: ProfileEntry[] = [];
+      const tried = new Set<string>();
       while (starts < options.maxStarts) {
         checkpoint();
         profile = await propose(forced);
         dropin = renderDropIn(profile, { header: header(name) });
+        if (tried.has(dropin)) {
+          // Everything seen so far is folded in and the candidate is one that already failed.
+          failure = `${attempts.at(-1)?.diagnosis?.summary ?? 'the candidate fails'} (nothing new to grant${refusedHint()})`;
+          break;
+        }
+        tried.add(dropin);
         log(`starting ${name} under the candidate sandbox (start ${starts + 1} of at most ${options.maxStarts})`);
         await installCandidate(runner, name, dropin);
         const cursor = await journalCursor(runner);
@@ -262,7 +269,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
         const changed = collector.result().accesses.some((a) => !before.has(`${a.path}\0${[...a.errors].join(',')}\0${[...a.ops].join(',')}`));
         forgetIgnored(decisions, collector.result().accesses.filter((a) => a.errors.size > 0).map((a) => a.path));
         if (!changed && !traced.ok) {
-          failure = `${diagnosis.summary} (a traced start under the sandbox showed no new path to grant)`;
+          failure = `${diagnosis.summary} (a traced start under the sandbox showed no new path to grant${refusedHint()})`;
           break;
         }
       }
@@ -297,12 +304,25 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     attempts,
     readOnly: entries.filter((e) => e.directive === 'BindReadOnlyPaths').map((e) => bytesToDisplay(e.value)),
     writable: entries.filter((e) => e.directive === 'BindPaths').map((e) => bytesToDisplay(e.value)),
-    refused: (profile?.needsConsent ?? []).map((n) => bytesToDisplay(n.path)),
+    refused: refusedPaths(),
     ...(failure && !working ? { failure } : {}),
     notes,
   };
 
   // ---------------------------------------------------------------------------------------------
+
+  /** Sensitive paths left out (needing consent) and paths the admin denied. */
+  function refusedPaths(): string[] {
+    const paths = new Set([...(profile?.needsConsent ?? []).map((n) => n.path), ...deniedPaths(decisions)]);
+    return [...paths].sort().map(bytesToDisplay);
+  }
+
+  function refusedHint(): string {
+    const refused = refusedPaths();
+    if (refused.length === 0) return '';
+    const globs = refused.map((p) => `--include '${p.replace(/'/g, "'\\''")}'`).join(' ');
+    return `; refused: ${refused.join(', ')}; if the service really needs them, run again with ${globs} or answer "read-only" when asked`;
+  }
 
   async function tracedRun(clean: UnitInfo, sandbox: string | undefined): Promise<{ ok: boolean; diagnosis?: Diagnosis; probeFailure?: string }> {
     await installTracing(runner, clean, sandbox === undefined ? {} : { sandbox });
