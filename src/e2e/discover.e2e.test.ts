@@ -186,6 +186,31 @@ describeWithBed('discover --yes on real services', (bed) => {
     }
   }, 300_000);
 
+  test('a service that needs a secret: refused by default, an account of why, the unit as it was', async () => {
+    const unit = 'bindscout-e2e-needs-secret.service';
+    const file = `/run/systemd/system/${unit}`;
+    await bed().runner.writeFileAtomic(file, '[Service]\nType=simple\nExecStart=/bin/sh -c "cat /etc/shadow >/dev/null && exec sleep infinity"\n');
+    try {
+      await bed().exec('systemctl', ['daemon-reload']);
+      await bed().exec('systemctl', ['start', '--', unit]);
+      const before = await catUnit(bed().runner, unit);
+      const run = await runCli(bed(), ['discover', unit, '--yes', '--json', '--max-starts', '6']);
+      expect(run.code).toBe(1);
+      const report = JSON.parse(run.stdout);
+      expect(report).toMatchObject({ result: 'failed', installed: null, refused: ['/etc/shadow'] });
+      expect(report.starts).toBeLessThanOrEqual(6);
+      expect(report.failure).toContain("--include '/etc/shadow'");
+      expect(report.dropin).not.toMatch(/^BindReadOnlyPaths=\/etc\/shadow$/m);
+      expect(await catUnit(bed().runner, unit)).toBe(before);
+      expect(await isActive(bed(), unit)).toBe(true);
+      expect(await ours(bed(), unit)).toEqual([]);
+    } finally {
+      await bed().runner.run('systemctl', ['stop', '--', unit]);
+      await bed().runner.removeFile(file);
+      await bed().exec('systemctl', ['daemon-reload']);
+    }
+  }, 300_000);
+
   test('a unit that does not exist and a malformed name are clear errors', async () => {
     const missing = await runCli(bed(), ['discover', 'no-such-service-here', '--yes']);
     expect(missing.code).toBe(4);
