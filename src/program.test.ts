@@ -125,4 +125,12 @@ describe('bindscout (in process)', () => {
     expect(byPath.get('/usr/bin/app')).toMatchObject({ firstPid: 100, ops: ['exec'] });
     expect(byPath.get('/srv/app/data/db.sqlite')).toMatchObject({ firstPid: 101, ops: ['read', 'write'] });
   });
+
+  test('cleanup and discover refuse to run without root, with exit code 5 and how to run them', async () => {
+    for (const argv of [['cleanup'], ['discover', 'nginx', '--yes']]) {
+      const { io, stderr } = fakeIO();
+      expect(await runProgram(argv, io)).toBe(5);
+      expect(stderr()).toContain(`sudo bindscout ${argv[0]}`);
+    }
+  });
 });

@@ -9,11 +9,12 @@ import { discoverCommand } from './commands/discover.js';
 import { lintCommand } from './commands/lint.js';
 import { viewCommand } from './commands/view.js';
 import { profileCommand } from './commands/profile.js';
+import { cleanupCommand } from './commands/cleanup.js';
 import type { BindscoutCommand, CommandIO } from './commands/types.js';
 import { VERSION } from './version.js';
 
 // yargs types each command's arguments differently; the list only needs the common shape.
-const COMMANDS: BindscoutCommand<any>[] = [discoverCommand, analyzeCommand, profileCommand, lintCommand, viewCommand];
+const COMMANDS: BindscoutCommand<any>[] = [discoverCommand, analyzeCommand, profileCommand, lintCommand, viewCommand, cleanupCommand];
 
 export async function runProgram(argv: string[], io: CommandIO): Promise<number> {
   let exitCode: number = ExitCode.ok;

@@ -252,4 +252,21 @@ describeWithBed('discover interrupted at any moment', (bed) => {
     // The killed run had left the unit running under strace; the next run put it back as running.
     await expectAsFound(bed(), original, true, 'after the run that followed the SIGKILL');
   }, 300_000);
+
+  test('after a SIGKILL, bindscout cleanup removes what was left, says so, and the unit runs untraced', async () => {
+    await setFound(bed(), true);
+    const killed = await runCli(bed(), ['discover', UNIT, '--yes', '--settle', SETTLE, '--probe', PROBE], { signal: 'SIGKILL', afterMs: 500, when: 'observing' });
+    expect(killed.signal).toBe('SIGKILL');
+    const left = ((await bed().runner.readdir(`${UNIT_FILE}.d`)) ?? []).filter((f) => f.startsWith('zz-bindscout-'));
+    expect(left.length).toBeGreaterThan(0);
+
+    const cleanup = await runCli(bed(), ['cleanup']);
+    expect(cleanup.code).toBe(0);
+    for (const file of left) expect(cleanup.stdout).toContain(`removed ${UNIT_FILE}.d/${file}`);
+    expect(cleanup.stdout).toContain(`removed /run/bindscout/${UNIT}.lock`);
+    await expectAsFound(bed(), original, true, 'after bindscout cleanup');
+
+    const again = await runCli(bed(), ['cleanup']);
+    expect(again.stdout).toContain('nothing of bindscout was left behind');
+  }, 300_000);
 });
