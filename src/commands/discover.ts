@@ -4,7 +4,7 @@ import { bytesToDisplay } from '../../parsers/strings.js';
 import { discover, type DiscoverReport, type Reviewer } from '../discover.js';
 import { ANSWER_KEYS, type Answer, type ReviewItem } from '../core/review.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { createHostFsView } from '../host/fs.js';
+import { runnerFsView } from '../systemd/view.js';
 import { createHostRunner, createNamespaceRunner } from '../systemd/runner.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
 
@@ -86,7 +86,7 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
       },
       {
         runner,
-        fs: createHostFsView(),
+        fs: runnerFsView(runner),
         reviewer: args.yes ? acceptDefaults : terminalReviewer(io),
         log,
         ...(io.signal ? { signal: io.signal } : {}),
