@@ -186,6 +186,45 @@ describeWithBed('discover --yes on real services', (bed) => {
     }
   }, 300_000);
 
+  test('a Type=oneshot python script that writes its state: working, and only its own directory writable', async () => {
+    const unit = 'bindscout-e2e-oneshot.service';
+    const dir = '/run/bindscout-e2e-oneshot';
+    const state = '/var/lib/bindscout-e2e-oneshot';
+    await bed().runner.mkdirp(dir);
+    await bed().runner.writeFileAtomic(
+      `${dir}/job.py`,
+      [
+        '#!/usr/bin/python3',
+        'import json, pathlib',
+        `cfg = json.load(open('${dir}/config.json'))`,
+        `state = pathlib.Path('${state}')`,
+        'state.mkdir(exist_ok=True)',
+        "(state / 'last-run').write_text(cfg['greeting'] + '\\n')",
+        '',
+      ].join('\n'),
+      0o755,
+    );
+    await bed().runner.writeFileAtomic(`${dir}/config.json`, '{"greeting": "hello"}\n');
+    await bed().runner.writeFileAtomic(`/run/systemd/system/${unit}`, `[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=${dir}/job.py\n`);
+    try {
+      await bed().exec('systemctl', ['daemon-reload']);
+      const before = await catUnit(bed().runner, unit);
+      const run = await runCli(bed(), ['discover', unit, '--yes', '--dry-run', '--json', '--probe', `grep -qx hello ${state}/last-run`]);
+      expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+      const report = JSON.parse(run.stdout);
+      expect(report).toMatchObject({ result: 'working', starts: 2, writable: [state] });
+      expect(report.readOnly).toEqual(expect.arrayContaining(['/usr/bin/python3', `${dir}`]));
+      expect(report.readOnly).not.toContain('/run');
+      expect(await catUnit(bed().runner, unit)).toBe(before);
+      expect(await isActive(bed(), unit)).toBe(false);
+    } finally {
+      await bed().runner.run('systemctl', ['stop', '--', unit]);
+      await bed().runner.removeFile(`/run/systemd/system/${unit}`);
+      await bed().runner.run('rm', ['-rf', '--', dir, state]);
+      await bed().exec('systemctl', ['daemon-reload']);
+    }
+  }, 300_000);
+
   test('a service that needs a secret: refused by default, an account of why, the unit as it was', async () => {
     const unit = 'bindscout-e2e-needs-secret.service';
     const file = `/run/systemd/system/${unit}`;
