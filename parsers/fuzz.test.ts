@@ -19,6 +19,7 @@ import type { TraceSource } from '../src/host/inputs.js';
 import type { StraceEvent } from './events.js';
 import { createTraceParser } from './index.js';
 import { LineSplitter } from './lines.js';
+import { seededRandom } from '../src/testing/seeded-random.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const corpusDir = path.resolve(repoRoot, '../shared/corpus/strace');
@@ -38,18 +39,6 @@ const HANG_GUARD_MS = 240_000;
 
 if (!existsSync(corpusDir)) {
   console.warn(`\n*** fuzz: ${corpusDir} does not exist; mutating fixtures/traces only ***\n`);
-}
-
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function seedLines(): string[] {
@@ -174,7 +163,7 @@ describe(`parser fed mutated real traces (seed ${SEED})`, () => {
     const gc = exposedGc();
     const heapBefore = settledHeap(gc);
     const started = Date.now();
-    const rand = prng(SEED);
+    const rand = seededRandom(SEED);
     let bytes = 0;
     let totalWarnings = 0;
     let totalUnparsed = 0;
@@ -230,7 +219,7 @@ describe(`parser fed mutated real traces (seed ${SEED})`, () => {
   }, HANG_GUARD_MS + 60_000);
 
   test('the same kind of input through analyzeTraces, in chunks cut at random places', async () => {
-    const rand = prng(SEED ^ 0x5eed);
+    const rand = seededRandom(SEED ^ 0x5eed);
     const lines = Math.min(200_000, TOTAL_LINES);
     let bytes = 0;
     const source: TraceSource = {

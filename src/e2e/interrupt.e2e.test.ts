@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { catUnit } from '../systemd/unit.js';
 import { describeWithBed, retry, type Bed } from './bed.js';
 import { throwawayNginx } from './throwaway-nginx.js';
+import { seededRandom } from '../testing/seeded-random.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(repo, 'dist', 'bindscout.mjs');
@@ -24,17 +25,6 @@ const { unit: UNIT, unitFile: UNIT_FILE, dir: DIR, probe: PROBE, nginxConf: NGIN
 const RUNS = process.env.BINDSCOUT_LONG === '1' ? 24 : 4;
 const SEED = Number(process.env.BINDSCOUT_INTERRUPT_SEED ?? 7331);
 const SETTLE = '1';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Run {
   code: number | null;
@@ -178,7 +168,7 @@ describeWithBed('discover interrupted at any moment', (bed) => {
   }, 120_000);
 
   test(`${RUNS} runs, each interrupted at a seeded-random moment, leave the unit as found`, async () => {
-    const rand = prng(SEED);
+    const rand = seededRandom(SEED);
     const outcomes = { interrupted: 0, finished: 0 };
     const failures: { run: string; problems: string[] }[] = [];
     for (let i = 0; i < RUNS; i++) {
