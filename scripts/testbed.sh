@@ -120,7 +120,7 @@ unmount_all() {
 }
 
 stop_nspawn() {
-    local pid pids waited
+    local pid pids
     pids=$( { nspawn_pid || true; stray_nspawn_pids; } | sort -u)
     [[ -n $pids ]] || return 0
     for pid in $pids; do
@@ -128,11 +128,18 @@ stop_nspawn() {
         # nspawn turns SIGTERM into a clean shutdown request to the container's systemd.
         kill -TERM "$pid" 2>/dev/null || true
     done
-    waited=0
-    for pid in $pids; do
+    wait_or_kill "$STOP_TIMEOUT" $pids
+}
+
+# Waits up to TIMEOUT seconds in all for the PIDs to exit; SIGKILLs whatever is left then. (SIGKILL
+# to a PID namespace's init kills every process in that namespace.)
+wait_or_kill() {
+    local timeout=$1 pid waited=0
+    shift
+    for pid in "$@"; do
         while kill -0 "$pid" 2>/dev/null; do
-            if ((waited >= STOP_TIMEOUT * 10)); then
-                log "nspawn $pid still alive after ${STOP_TIMEOUT}s, sending SIGKILL"
+            if ((waited >= timeout * 10)); then
+                log "$pid still alive after ${timeout}s, sending SIGKILL"
                 kill -KILL "$pid" 2>/dev/null || true
                 sleep 0.5
                 break
@@ -157,7 +164,7 @@ orphan_inits() {
 }
 
 stop_orphans() {
-    local pid pids waited=0
+    local pid pids
     pids=$(orphan_inits)
     [[ -n $pids ]] || return 0
     for pid in $pids; do
@@ -165,18 +172,7 @@ stop_orphans() {
         # SIGRTMIN+4 is systemd's "poweroff" request: services get a clean stop.
         kill -s RTMIN+4 "$pid" 2>/dev/null || true
     done
-    for pid in $pids; do
-        while kill -0 "$pid" 2>/dev/null; do
-            if ((waited >= ORPHAN_TIMEOUT * 10)); then
-                # SIGKILL to a PID namespace's init kills every process in the namespace.
-                kill -KILL "$pid" 2>/dev/null || true
-                sleep 0.5
-                break
-            fi
-            sleep 0.1
-            waited=$((waited + 1))
-        done
-    done
+    wait_or_kill "$ORPHAN_TIMEOUT" $pids
 }
 
 cleanup_all() {
