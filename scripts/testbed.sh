@@ -56,7 +56,7 @@ CONSOLE_LOG=$SCRATCH/console.log
 PIDFILE=$SCRATCH/nspawn.pid
 NSPAWN_RUN=/run/systemd/nspawn
 
-DEPS=(systemd-container strace nginx-light postgresql redis-server memcached curl dbus-bin)
+DEPS=(systemd-container strace nginx-light postgresql redis-server memcached curl dbus-bin cron unbound dns-root-data openssh-server)
 
 die() { printf 'testbed: %s\n' "$*" >&2; exit 1; }
 log() { printf 'testbed: %s\n' "$*" >&2; }
