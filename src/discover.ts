@@ -25,6 +25,7 @@ import { resolveExecClosure, runnerElfReader } from './host/elf.js';
 import {
   acquireLock,
   candidateDropInPath,
+  execedMainPid,
   installCandidate,
   isRunning,
   removeCandidate,
@@ -374,7 +375,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     const oneshotDone = clean.Type === 'oneshot' && state.Result === 'success';
     if (job.exitCode !== 0 || (!isRunning(state) && !oneshotDone)) return { ok: false, state };
     if (sandboxed) {
-      const lockdown = await lockdownProblem(state);
+      const lockdown = await lockdownProblem();
       if (lockdown !== undefined) return { ok: false, state: { ...state, Result: 'lockdown-not-in-effect' }, lockdown };
     }
     if (probe !== undefined) {
@@ -388,9 +389,9 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
    * Whether the service really runs on the empty root: a setting of the unit that also mounts on `/`
    * (NoExecPaths=/, ReadOnlyPaths=/ …) can make systemd drop TemporaryFileSystem=/ without a word.
    */
-  async function lockdownProblem(state: UnitState): Promise<string | undefined> {
-    const pid = Number(state.MainPID);
-    if (!(pid > 1)) return undefined;
+  async function lockdownProblem(): Promise<string | undefined> {
+    const pid = await execedMainPid(runner, name, { timeoutMs: options.startTimeoutMs, sleep: (ms) => deps.sleep(ms, deps.signal) });
+    if (pid === undefined) return undefined;
     const mountinfo = (await runner.readFile(`/proc/${pid}/mountinfo`))?.toString('utf8');
     if (mountinfo === undefined) return undefined;
     const root = mountinfo.split('\n').find((line) => line.split(' ')[4] === '/');

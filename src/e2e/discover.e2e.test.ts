@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execedMainPid } from '../systemd/control.js';
 import { catUnit } from '../systemd/unit.js';
 import { describeWithBed, type Bed } from './bed.js';
 
@@ -111,8 +112,8 @@ describeWithBed('discover --yes on real services', (bed) => {
       expect((await bed().runner.run('/bin/sh', ['-c', probe], { timeoutMs: 30_000 })).exitCode).toBe(0);
 
       // What the service sees: the empty root, not the host's secrets.
-      const mainPid = (await bed().exec('systemctl', ['show', '-p', 'MainPID', '--value', '--', unit])).trim();
-      expect(Number(mainPid)).toBeGreaterThan(1);
+      const mainPid = await execedMainPid(bed().runner, unit, { timeoutMs: 30_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+      expect(mainPid).toBeGreaterThan(1);
       const rootMount = (await bed().exec('cat', [`/proc/${mainPid}/mountinfo`])).split('\n').find((l) => l.split(' ')[4] === '/');
       expect(rootMount?.split(' - ')[1]?.split(' ')[0]).toBe('tmpfs');
       for (const secret of ['/etc/shadow', '/root', '/home']) {
@@ -221,6 +222,26 @@ describeWithBed('discover --yes on real services', (bed) => {
       await bed().runner.run('systemctl', ['stop', '--', unit]);
       await bed().runner.removeFile(`/run/systemd/system/${unit}`);
       await bed().runner.run('rm', ['-rf', '--', dir, state]);
+      await bed().exec('systemctl', ['daemon-reload']);
+    }
+  }, 300_000);
+
+  test('a Type=simple service with --settle 0: the check of its empty root waits for its exec', async () => {
+    // systemctl start returns once systemd has forked; read at once, the child's root is still the host's.
+    const unit = 'bindscout-e2e-simple.service';
+    await bed().runner.writeFileAtomic(`/run/systemd/system/${unit}`, '[Service]\nType=simple\nExecStart=/usr/bin/sleep infinity\n');
+    try {
+      await bed().exec('systemctl', ['daemon-reload']);
+      const before = await catUnit(bed().runner, unit);
+      const run = await runCli(bed(), ['discover', unit, '--yes', '--dry-run', '--json', '--settle', '0']);
+      expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+      const report = JSON.parse(run.stdout);
+      expect(report).toMatchObject({ result: 'working', starts: 2 });
+      expect(JSON.stringify(report.attempts)).not.toContain('lockdown-not-in-effect');
+      expect(await catUnit(bed().runner, unit)).toBe(before);
+    } finally {
+      await bed().runner.run('systemctl', ['stop', '--', unit]);
+      await bed().runner.removeFile(`/run/systemd/system/${unit}`);
       await bed().exec('systemctl', ['daemon-reload']);
     }
   }, 300_000);

@@ -10,7 +10,8 @@ import { promises as fsp } from 'node:fs';
 import { encodeUtf8Bytes } from '../core/escape.js';
 import type { ByteString, Profile, ProfileEntry } from '../core/model.js';
 import { renderDropIn } from '../core/render.js';
-import { describeWithBed, retry, type Bed } from './bed.js';
+import { execedMainPid } from '../systemd/control.js';
+import { describeWithBed, type Bed } from './bed.js';
 
 const UNIT = 'bindscout-e2e-prove-escaping.service';
 const UNIT_FILE = `/run/systemd/system/${UNIT}`;
@@ -157,11 +158,9 @@ describeWithBed('bind paths with awkward names, read back by systemd', (bed) => 
 
   test('inside the running service each directory is there with its marker, read-only or writable as bound', async () => {
     await bed().exec('systemctl', ['start', '--', UNIT], 60_000);
-    const mainPid = await retry(async () => {
-      const pid = Number((await bed().exec('systemctl', ['show', '-p', 'MainPID', '--value', '--', UNIT])).trim());
-      if (!(pid > 1)) throw new Error(`no MainPID yet for ${UNIT}`);
-      return pid;
-    });
+    // Type=simple: the start job returns before the child has entered its sandbox and exec'd.
+    const mainPid = await execedMainPid(bed().runner, UNIT, { timeoutMs: 30_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+    if (mainPid === undefined) throw new Error(`${UNIT} has no main process running its program`);
     const root = `/proc/${mainPid}/root`;
     const mountinfo = (await bed().runner.readFile(`/proc/${mainPid}/mountinfo`))!.toString('utf8');
     expect(mountinfo.split('\n').find((l) => l.split(' ')[4] === '/')?.split(' - ')[1]?.split(' ')[0]).toBe('tmpfs');

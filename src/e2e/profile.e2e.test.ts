@@ -8,6 +8,7 @@ import { beforeAll, expect, test } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execedMainPid } from '../systemd/control.js';
 import { catUnit } from '../systemd/unit.js';
 import { describeWithBed } from './bed.js';
 
@@ -32,7 +33,9 @@ describeWithBed('profile: a starter profile gets real services past 203/EXEC', (
     try {
       await exec('systemctl', ['daemon-reload']);
       const started = await runner.run('systemctl', ['restart', '--', unit], { timeoutMs: 120_000 });
-      await new Promise((r) => setTimeout(r, 1500));
+      // memcached is Type=simple: the restart returns before its exec (where a 203 would happen).
+      await execedMainPid(runner, unit, { timeoutMs: 30_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+      await exec('journalctl', ['--sync']);
       const state = await exec('systemctl', ['show', '-p', 'ExecMainStatus', '-p', 'ActiveState', '-p', 'Result', '--', unit]);
       const journal = await exec('journalctl', ['-u', unit, '-n', '30', '--no-pager', '-o', 'cat']);
       console.info(`${unit} under the starter profile: start exit ${started.exitCode}; ${state.trim().replace(/\n/g, ', ')}\n${journal.split('\n').slice(-8).join('\n')}`);

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { runProgram } from '../program.js';
 import type { CommandIO } from '../commands/types.js';
 import type { ServiceView } from '../systemd/view.js';
-import { describeWithBed, retry, type Bed } from './bed.js';
+import { describeWithBed, type Bed } from './bed.js';
 
 const identity = (s: string) => s;
 const UNIT_DIR = '/run/systemd/system';
@@ -137,7 +137,7 @@ describeWithBed('lint and view in the real systemd', (getBed) => {
     const lint = await cli(bed, ['lint', '--json', 'bindscout-e2e-view-noexec']);
     expect(JSON.parse(lint.stdout).targets[0].findings.map((f: { check: string }) => f.check)).toEqual(['root-mount-drops-tmpfs']);
     expect((await start('bindscout-e2e-view-noexec')).ok).toBe(true);
-    const view = await retry(async () => JSON.parse((await cli(bed, ['view', '--json', 'bindscout-e2e-view-noexec'])).stdout) as ServiceView);
+    const view = JSON.parse((await cli(bed, ['view', '--json', 'bindscout-e2e-view-noexec'])).stdout) as ServiceView;
     expect(view.sensitive.map((s) => s.path)).toContain('/etc/shadow');
     const etc = view.directories.find((d) => d.dir === '/etc')!;
     expect(etc.files).toBeGreaterThan(50);

@@ -27,6 +27,33 @@ export function isRunning(state: UnitState): boolean {
   return state.ActiveState === 'active' || state.ActiveState === 'reloading' || state.ActiveState === 'activating';
 }
 
+/**
+ * The unit's main process, once it runs the unit's own program.
+ *
+ * A start job of a `Type=simple` (or `idle`) unit returns as soon as systemd has forked: MainPID is
+ * known while the child is still a copy of PID 1 that has not yet set up the sandbox and exec'd, and
+ * in that window its /proc/PID/root and mountinfo are the host's. The child has exec'd when its
+ * executable is no longer the same file as PID 1's (compared by device and inode, as the kernel
+ * resolves /proc/PID/exe). Undefined when the unit has no main process, it is gone, or it has not
+ * exec'd within `timeoutMs`.
+ */
+export async function execedMainPid(
+  runner: Runner,
+  unit: string,
+  wait: { timeoutMs: number; sleep: (ms: number) => Promise<void> },
+): Promise<number | undefined> {
+  const deadline = Date.now() + wait.timeoutMs;
+  for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
+    const pid = Number((await unitState(runner, unit)).MainPID);
+    if (!(pid > 1)) return undefined;
+    const ids = await runner.run('stat', ['-L', '--format=%d:%i', '--', '/proc/1/exe', `/proc/${pid}/exe`]);
+    const [init, main] = ids.stdout.trim().split('\n');
+    if (ids.exitCode === 0 && main !== undefined && main !== init) return pid;
+    if (Date.now() >= deadline) return undefined;
+    await wait.sleep(pause);
+  }
+}
+
 /** `systemctl VERB UNIT`, waiting for the job like an admin's command does. */
 export async function unitJob(runner: Runner, verb: 'start' | 'stop' | 'restart' | 'reload' | 'reset-failed', unit: string, timeoutMs: number): Promise<RunResult> {
   return systemctl(runner, [verb, '--', validateUnitName(unit)], timeoutMs);

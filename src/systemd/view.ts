@@ -12,6 +12,7 @@ import { normalizePath, parentOf, resolveSymlinks, splitPath, type FsNodeKind, t
 import { sensitiveReason } from '../core/sensitive.js';
 import type { Runner } from './runner.js';
 import { loadUnit } from './unit.js';
+import { execedMainPid } from './control.js';
 
 /**
  * An FsView of the Runner's `/`. For a container the last component is looked up under
@@ -305,8 +306,10 @@ export class ViewError extends Error {
 
 export async function viewService(runner: Runner, unit: string): Promise<ServiceView> {
   const info = await loadUnit(runner, unit);
-  const pid = info.MainPID;
-  if (!pid) throw new ViewError(`${info.Id} has no main process (ActiveState=${info.ActiveState}): start it first`, 'not-running');
+  if (!info.MainPID) throw new ViewError(`${info.Id} has no main process (ActiveState=${info.ActiveState}): start it first`, 'not-running');
+  // Right after a start its main process may not have entered its sandbox yet.
+  const pid = await execedMainPid(runner, info.Id, { timeoutMs: 10_000, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
+  if (pid === undefined) throw new ViewError(`the main process of ${info.Id} is gone or never ran its program`, 'gone');
   const status = await runner.readFile(`/proc/${pid}/status`);
   const mountinfo = await runner.readFile(`/proc/${pid}/mountinfo`);
   if (status === undefined || mountinfo === undefined) throw new ViewError(`process ${pid} of ${info.Id} is gone`, 'gone');
