@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { analyzeTraces, type AnalyzeProgress } from '../analyze.js';
+import { analyzeTraces, type AnalyzeProgress } from '../flows/analyze.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { accessToJson, formatAccessTable, profileToJson, unresolvedToJson, warningToJson } from '../core/report.js';
 import { createHostFsView } from '../host/fs.js';

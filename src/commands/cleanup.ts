@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { cleanupLeftovers } from '../systemd/cleanup.js';
+import { cleanupLeftovers } from '../flows/cleanup.js';
 import { createHostRunner, createNamespaceRunner } from '../systemd/runner.js';
 import type { BindscoutCommand } from './types.js';
 

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { bytesToDisplay } from '../../parsers/strings.js';
-import { discover, type DiscoverReport, type Reviewer } from '../discover.js';
+import { discover, type DiscoverReport, type Reviewer } from '../flows/discover.js';
 import { ANSWER_KEYS, type Answer, type ReviewItem } from '../core/review.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { runnerFsView } from '../systemd/view.js';

@@ -10,18 +10,18 @@
  *
  * Every start or restart bindscout performs is counted; restoring the original state is not.
  */
-import { bytesToDisplay } from '../parsers/strings.js';
-import { AccessCollector } from './core/accesses.js';
-import { diagnoseStart, visibleUnder, type Diagnosis } from './core/diagnose.js';
-import { foldProfile, providedByUnitSettings } from './core/fold.js';
-import type { FsView } from './core/fsview.js';
-import type { Access, ByteString, Profile, ProfileEntry } from './core/model.js';
-import { renderDropIn } from './core/render.js';
-import { accessToJson, type AccessJson } from './core/report.js';
-import { applyDecisions, deniedPaths, forgetIgnored, pendingReview, type Answer, type Decisions, type ReviewItem } from './core/review.js';
-import { UnitNameError, validateUnitName, type UnitInfo } from './core/unitfile.js';
-import { CliError, ExitCode } from './exit-codes.js';
-import { resolveExecClosure, runnerElfReader } from './host/elf.js';
+import { bytesToDisplay } from '../../parsers/strings.js';
+import { AccessCollector } from '../core/accesses.js';
+import { diagnoseStart, visibleUnder, type Diagnosis } from '../core/diagnose.js';
+import { foldProfile, providedByUnitSettings } from '../core/fold.js';
+import type { FsView } from '../core/fsview.js';
+import type { Access, ByteString, Profile, ProfileEntry } from '../core/model.js';
+import { renderDropIn } from '../core/render.js';
+import { accessToJson, type AccessJson } from '../core/report.js';
+import { applyDecisions, deniedPaths, forgetIgnored, pendingReview, type Answer, type Decisions, type ReviewItem } from '../core/review.js';
+import { UnitNameError, validateUnitName, type UnitInfo } from '../core/unitfile.js';
+import { CliError, ExitCode } from '../exit-codes.js';
+import { resolveExecClosure, runnerElfReader } from '../host/elf.js';
 import {
   acquireLock,
   candidateDropInPath,
@@ -31,11 +31,11 @@ import {
   unitJob,
   unitState,
   type UnitState,
-} from './systemd/control.js';
-import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter, type JournalMessage } from './systemd/journal.js';
-import type { Runner } from './systemd/runner.js';
-import { daemonReload, dropInDir, findStaleTracing, installTracing, removeTracing } from './systemd/tracing.js';
-import { catUnit, loadUnit, systemctl, UnitError } from './systemd/unit.js';
+} from '../systemd/control.js';
+import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter, type JournalMessage } from '../systemd/journal.js';
+import type { Runner } from '../systemd/runner.js';
+import { daemonReload, dropInDir, findStaleTracing, installTracing, removeTracing } from '../systemd/tracing.js';
+import { catUnit, loadUnit, systemctl, UnitError } from '../systemd/unit.js';
 
 export interface DiscoverOptions {
   unit: string;

@@ -5,9 +5,9 @@
  * it runs its own configuration again.
  */
 import { TRACING_DROPIN_GLOB } from '../core/tracing-dropin.js';
-import { isRunning, LOCK_DIR, unitJob, unitState } from './control.js';
-import type { Runner } from './runner.js';
-import { daemonReload, RUNTIME_UNIT_DIR } from './tracing.js';
+import { isRunning, LOCK_DIR, unitJob, unitState } from '../systemd/control.js';
+import type { Runner } from '../systemd/runner.js';
+import { daemonReload, RUNTIME_UNIT_DIR } from '../systemd/tracing.js';
 
 export interface CleanupReport {
   removed: string[];

@@ -4,10 +4,10 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { discover, keepUnitHardening, type DiscoverDeps, type DiscoverOptions } from './discover.js';
-import type { RunOptions, RunResult, Runner } from './systemd/runner.js';
-import { memoryFsView } from './core/fsview.js';
-import { unitInfoFromText } from './core/unitfile.js';
-import type { Profile } from './core/model.js';
+import type { RunOptions, RunResult, Runner } from '../systemd/runner.js';
+import { memoryFsView } from '../core/fsview.js';
+import { unitInfoFromText } from '../core/unitfile.js';
+import type { Profile } from '../core/model.js';
 
 interface FakeSystem {
   systemdVersion?: string;
