@@ -1,9 +1,8 @@
 import type { Argv } from 'yargs';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { UnitNameError } from '../core/unitfile.js';
-import { createHostRunner, createNamespaceRunner } from '../systemd/runner.js';
-import { UnitError } from '../systemd/unit.js';
-import { viewService, ViewError, type ServiceView } from '../systemd/view.js';
+import { viewService } from '../flows/view.js';
+import type { ServiceView } from '../systemd/view.js';
+import { pid1Option, runnerFor } from './shared.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
 
 export interface ViewArgs {
@@ -21,7 +20,7 @@ export const viewCommand: BindscoutCommand<ViewArgs> = {
     yargs
       .positional('unit', { describe: 'a running unit, e.g. nginx', type: 'string', demandOption: true })
       .option('json', { type: 'boolean', default: false, describe: 'print the view as JSON' })
-      .option('pid1', { type: 'number', describe: "look at a unit of the systemd that runs as PID 1 of a container, given that PID as seen here" })
+      .option('pid1', pid1Option('look at a unit of'))
       .example('$0 view nginx', 'per top-level directory: what nginx sees, what it can write, compared with the host')
       .example('$0 view --json redis-server', 'the same as JSON')
       .epilogue(
@@ -31,16 +30,7 @@ export const viewCommand: BindscoutCommand<ViewArgs> = {
 
   async run(args, io) {
     if (io.isRoot === false) throw new CliError('view reads /proc/PID/root of another user\'s process: run it as root', ExitCode.permission);
-    const runner = args.pid1 === undefined ? createHostRunner() : createNamespaceRunner(args.pid1);
-    let view: ServiceView;
-    try {
-      view = await viewService(runner, args.unit);
-    } catch (err) {
-      if (err instanceof UnitNameError) throw new CliError(err.message, ExitCode.usage);
-      if (err instanceof UnitError) throw new CliError(err.message, ExitCode.missingPrerequisite);
-      if (err instanceof ViewError) throw new CliError(err.message, ExitCode.missingPrerequisite, err.reason === 'not-running' ? `systemctl start ${args.unit}` : undefined);
-      throw err;
-    }
+    const view = await viewService(runnerFor(args.pid1), args.unit);
     if (args.json) io.out(JSON.stringify(view, null, 2) + '\n');
     else io.out(formatView(view, io));
     return view.sensitive.length > 0 ? ExitCode.failed : ExitCode.ok;

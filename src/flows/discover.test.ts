@@ -3,6 +3,7 @@
  * must give a clear error, the right exit code, and change nothing (no file written, no unit job).
  */
 import { describe, expect, test } from '@jest/globals';
+import { asCliError } from '../commands/shared.js';
 import { discover, keepUnitHardening, type DiscoverDeps, type DiscoverOptions } from './discover.js';
 import type { RunOptions, RunResult, Runner } from '../systemd/runner.js';
 import { memoryFsView } from '../core/fsview.js';
@@ -85,41 +86,50 @@ function deps(runner: Runner, isRoot = true): DiscoverDeps {
   };
 }
 
+/** The error as the command line reports it: the exit code and hint an admin gets. */
+async function asTheAdminSeesIt<T>(running: Promise<T>): Promise<T> {
+  try {
+    return await running;
+  } catch (err) {
+    throw asCliError(err) ?? err;
+  }
+}
+
 const jobs = (calls: string[]) => calls.filter((c) => /^systemctl (start|stop|restart|reload|daemon-reload)/.test(c));
 
 describe('discover refuses before touching anything', () => {
   test('not root: exit 5, and says how to run it', async () => {
     const fake = fakeRunner({});
-    await expect(discover(options, deps(fake.runner, false))).rejects.toMatchObject({ exitCode: 5, hint: expect.stringContaining('sudo bindscout discover app') });
+    await expect(asTheAdminSeesIt(discover(options, deps(fake.runner, false)))).rejects.toMatchObject({ exitCode: 5, hint: expect.stringContaining('sudo bindscout discover app') });
     expect(fake.calls).toEqual([]);
   });
 
   test('a malformed unit name: exit 2, nothing run', async () => {
     const fake = fakeRunner({});
-    await expect(discover({ ...options, unit: 'app;rm -rf /' }, deps(fake.runner))).rejects.toMatchObject({ exitCode: 2 });
+    await expect(asTheAdminSeesIt(discover({ ...options, unit: 'app;rm -rf /' }, deps(fake.runner)))).rejects.toMatchObject({ exitCode: 2 });
     expect(fake.calls).toEqual([]);
   });
 
   test('systemd older than 238 (no TemporaryFileSystem=): exit 4', async () => {
     const fake = fakeRunner({ systemdVersion: '237' });
-    await expect(discover(options, deps(fake.runner))).rejects.toMatchObject({ exitCode: 4, message: expect.stringContaining('systemd 237 is too old') });
+    await expect(asTheAdminSeesIt(discover(options, deps(fake.runner)))).rejects.toMatchObject({ exitCode: 4, message: expect.stringContaining('systemd 237 is too old') });
     expect(fake.writes).toEqual([]);
     expect(jobs(fake.calls)).toEqual([]);
   });
 
   test('strace missing: exit 4 with the package to install', async () => {
     const fake = fakeRunner({ strace: false });
-    await expect(discover(options, deps(fake.runner))).rejects.toMatchObject({ exitCode: 4, hint: expect.stringContaining('apt-get install strace') });
+    await expect(asTheAdminSeesIt(discover(options, deps(fake.runner)))).rejects.toMatchObject({ exitCode: 4, hint: expect.stringContaining('apt-get install strace') });
     expect(fake.writes).toEqual([]);
     expect(jobs(fake.calls)).toEqual([]);
   });
 
   test.each([
     ['not-found', 4, 'not found'],
-    ['masked', 3, 'masked'],
+    ['masked', 4, 'masked'],
   ])('a unit that is %s: exit %i, nothing written', async (loadState, exitCode, words) => {
     const fake = fakeRunner({ loadState });
-    await expect(discover(options, deps(fake.runner))).rejects.toMatchObject({ exitCode, message: expect.stringContaining(words) });
+    await expect(asTheAdminSeesIt(discover(options, deps(fake.runner)))).rejects.toMatchObject({ exitCode, message: expect.stringContaining(words) });
     expect(fake.writes).toEqual([]);
     expect(jobs(fake.calls)).toEqual([]);
   });

@@ -19,7 +19,7 @@ import type { Access, ByteString, Profile, ProfileEntry } from '../core/model.js
 import { renderDropIn } from '../core/render.js';
 import { accessToJson, type AccessJson } from '../core/report.js';
 import { applyDecisions, deniedPaths, forgetIgnored, pendingReview, type Answer, type Decisions, type ReviewItem } from '../core/review.js';
-import { UnitNameError, validateUnitName, type UnitInfo } from '../core/unitfile.js';
+import { validateUnitName, type UnitInfo } from '../core/unitfile.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { resolveExecClosure, runnerElfReader } from '../host/elf.js';
 import {
@@ -35,7 +35,7 @@ import {
 import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter, type JournalMessage } from '../systemd/journal.js';
 import type { Runner } from '../systemd/runner.js';
 import { daemonReload, dropInDir, findStaleTracing, installTracing, removeTracing } from '../systemd/tracing.js';
-import { catUnit, loadUnit, systemctl, UnitError } from '../systemd/unit.js';
+import { catUnit, loadUnit, systemctl } from '../systemd/unit.js';
 
 export interface DiscoverOptions {
   unit: string;
@@ -148,23 +148,12 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
   };
 
   // 1. Preflight ------------------------------------------------------------------------------
-  try {
-    validateUnitName(options.unit);
-  } catch (err) {
-    if (err instanceof UnitNameError) throw new CliError(err.message, ExitCode.usage, 'give a unit name as systemctl shows it, e.g. nginx or postgresql@15-main');
-    throw err;
-  }
+  validateUnitName(options.unit);
   if (!deps.isRoot) {
     throw new CliError('discover must run as root: it writes drop-ins and starts and stops the unit', ExitCode.permission, `run: sudo bindscout discover ${options.unit}`);
   }
   await preflightTools(runner);
-  let unit: UnitInfo;
-  try {
-    unit = await loadUnit(runner, options.unit);
-  } catch (err) {
-    if (err instanceof UnitError) throw new CliError(err.message, err.reason === 'not-found' ? ExitCode.missingPrerequisite : ExitCode.badInput);
-    throw err;
-  }
+  let unit = await loadUnit(runner, options.unit);
   const name = unit.Id;
   const lock = await acquireLock(runner, name, deps.pid, deps.alive);
   if ('heldBy' in lock) {

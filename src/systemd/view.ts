@@ -11,7 +11,6 @@ import { createHostFsView } from '../host/fs.js';
 import { normalizePath, parentOf, resolveSymlinks, splitPath, type FsNodeKind, type FsView } from '../core/fsview.js';
 import { sensitiveReason } from '../core/sensitive.js';
 import type { Runner } from './runner.js';
-import { loadUnit } from './unit.js';
 
 /**
  * An FsView of the Runner's `/`. For a container the last component is looked up under
@@ -284,7 +283,8 @@ export function summarizeView(input: {
   };
 }
 
-async function walk(runner: Runner, root: string): Promise<WalkEntry[]> {
+/** Every entry below `root` (find -P, so symlinks are entries, not followed), /proc and /sys pruned. */
+export async function walk(runner: Runner, root: string): Promise<WalkEntry[]> {
   const start = root === '/' ? '/' : `${root}/`;
   const base = root === '/' ? '' : root;
   const prune = NOT_WALKED.flatMap((d, i) => [...(i > 0 ? ['-o'] : []), '-path', `${base}${d}`]);
@@ -294,31 +294,6 @@ async function walk(runner: Runner, root: string): Promise<WalkEntry[]> {
   // Files that vanish during the walk make find exit 1 with what it did see on stdout.
   if (result.exitCode !== 0 && result.stdout === '') throw new Error(`find ${start} exited with ${result.exitCode}: ${result.stderr.trim()}`);
   return parseWalk(result.stdout);
-}
-
-export class ViewError extends Error {
-  constructor(message: string, readonly reason: 'not-running' | 'gone') {
-    super(message);
-    this.name = 'ViewError';
-  }
-}
-
-export async function viewService(runner: Runner, unit: string): Promise<ServiceView> {
-  const info = await loadUnit(runner, unit);
-  const pid = info.MainPID;
-  if (!pid) throw new ViewError(`${info.Id} has no main process (ActiveState=${info.ActiveState}): start it first`, 'not-running');
-  const status = await runner.readFile(`/proc/${pid}/status`);
-  const mountinfo = await runner.readFile(`/proc/${pid}/mountinfo`);
-  if (status === undefined || mountinfo === undefined) throw new ViewError(`process ${pid} of ${info.Id} is gone`, 'gone');
-  const [seen, host] = [await walk(runner, `/proc/${pid}/root`), await walk(runner, '/')];
-  return summarizeView({
-    unit: info.Id,
-    pid,
-    seen,
-    host,
-    mounts: parseMountinfo(mountinfo.toString('utf8')),
-    credentials: parseStatus(status.toString('utf8')),
-  });
 }
 
 export type { FsNodeKind };
