@@ -17,21 +17,14 @@
  * - ProtectHome=yes|tmpfs makes /home, /root and /run/user inaccessible or empty.
  */
 import type { ExecClosure } from './elf.js';
-import { visibleUnder } from './diagnose.js';
+import { visibleUnder } from './visibility.js';
 import { isUnder, normalizePath, resolveSymlinks, type FsView } from './fsview.js';
 import type { Directive, Profile, ProfileEntry } from './model.js';
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
-import { EXEC_KINDS, splitExecPrefixes, splitFirstWord, type ExecKind } from './unitfile.js';
-
-/** One `Key=Value` line of a unit file, after joining continuation lines. */
-export interface Assignment {
-  file: string;
-  /** Line number in `file` (1-based) where the assignment starts. */
-  line: number;
-  section: string;
-  key: string;
-  value: string;
-}
+import type { ExecKind } from './unitfile.js';
+import { execProgram } from './exec-programs.js';
+import { TRUE_WORDS, type Assignment, type UnitSettings } from './unit-settings.js';
+import { UNIT_DIRECTORY_BASES, UNIT_DIRECTORY_SETTINGS } from './unit-directories.js';
 
 export const CHECKS = [
   'protect-system-reexposes-root',
@@ -60,143 +53,6 @@ export interface Finding {
   /** What systemd actually does, and why it matters. */
   explanation: string;
   fix: string;
-}
-
-/**
- * The assignments of one unit file, or of `systemctl cat` output (a fragment and its drop-ins, each
- * after a `# /path` header line). Leading whitespace is stripped as systemd strips it.
- */
-export function parseUnitText(text: string, file: string): Assignment[] {
-  const out: Assignment[] = [];
-  let section = '';
-  let currentFile = file;
-  let fileLine = 0;
-  let previousBlank = true;
-  let pending: { value: string; line: number } | undefined;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    let raw = lines[i];
-    if (raw.endsWith('\r')) raw = raw.slice(0, -1);
-    fileLine++;
-    const trimmed = raw.trim();
-    if (pending === undefined && raw.startsWith('# /') && previousBlank && text.startsWith('# /')) {
-      // systemctl cat: a new file starts; its first line is the one after the header.
-      currentFile = raw.slice(2).trim();
-      fileLine = 0;
-      section = '';
-      previousBlank = false;
-      continue;
-    }
-    previousBlank = trimmed === '';
-    if (pending !== undefined) {
-      if (/^[#;]/.test(trimmed)) continue;
-      const joined = pending.value + raw.trimStart();
-      if (joined.endsWith('\\')) {
-        pending = { value: joined.slice(0, -1) + ' ', line: pending.line };
-        continue;
-      }
-      push(joined, pending.line);
-      pending = undefined;
-      continue;
-    }
-    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
-    if (trimmed.startsWith('[') && trimmed.endsWith(']')) {
-      section = trimmed.slice(1, -1);
-      continue;
-    }
-    if (trimmed.endsWith('\\')) {
-      pending = { value: trimmed.slice(0, -1) + ' ', line: fileLine };
-      continue;
-    }
-    push(trimmed, fileLine);
-  }
-  if (pending !== undefined) push(pending.value, pending.line);
-  return out;
-
-  function push(text: string, line: number): void {
-    const eq = text.indexOf('=');
-    if (eq <= 0) return;
-    out.push({ file: currentFile, line, section, key: text.slice(0, eq).trim(), value: text.slice(eq + 1).trim() });
-  }
-}
-
-/** A word of a path-list setting with where it was written. */
-interface ListWord {
-  word: string;
-  at: Assignment;
-}
-
-/** Unquoted, whitespace-separated words, as systemd's extract_first_word reads path lists. */
-export function splitWords(value: string): string[] {
-  const words: string[] = [];
-  let current = '';
-  let quote: string | undefined;
-  let inWord = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i];
-    if (quote === undefined && /\s/.test(c)) {
-      if (inWord) words.push(current);
-      current = '';
-      inWord = false;
-      continue;
-    }
-    inWord = true;
-    if (c === '\\' && i + 1 < value.length) {
-      current += value[++i];
-    } else if (quote !== undefined && c === quote) {
-      quote = undefined;
-    } else if (quote === undefined && (c === '"' || c === "'")) {
-      quote = c;
-    } else {
-      current += c;
-    }
-  }
-  if (inWord) words.push(current);
-  return words;
-}
-
-const TRUE_WORDS = /^(1|yes|y|true|t|on)$/i;
-
-/** The effective settings of a unit's [Service] section, with where each came from. */
-export class UnitSettings {
-  readonly service: Assignment[];
-  constructor(readonly assignments: Assignment[]) {
-    this.service = assignments.filter((a) => a.section === 'Service');
-  }
-
-  /** The last assignment of a single-valued setting. */
-  last(key: string): Assignment | undefined {
-    for (let i = this.service.length - 1; i >= 0; i--) if (this.service[i].key === key) return this.service[i];
-    return undefined;
-  }
-
-  bool(key: string): boolean {
-    const a = this.last(key);
-    return a !== undefined && TRUE_WORDS.test(a.value);
-  }
-
-  /** A list setting: words accumulate, an empty assignment resets the list. */
-  list(key: string): ListWord[] {
-    let words: ListWord[] = [];
-    for (const a of this.service) {
-      if (a.key !== key) continue;
-      if (a.value === '') words = [];
-      else words.push(...splitWords(a.value).map((word) => ({ word, at: a })));
-    }
-    return words;
-  }
-
-  /** Exec*= lines in effect, with the same reset rule. */
-  exec(): { kind: ExecKind; at: Assignment }[] {
-    const lists = new Map<ExecKind, Assignment[]>();
-    for (const a of this.service) {
-      if (!(EXEC_KINDS as readonly string[]).includes(a.key)) continue;
-      const kind = a.key as ExecKind;
-      if (a.value === '') lists.set(kind, []);
-      else lists.set(kind, [...(lists.get(kind) ?? []), a]);
-    }
-    return EXEC_KINDS.flatMap((kind) => (lists.get(kind) ?? []).map((at) => ({ kind, at })));
-  }
 }
 
 interface Bind {
@@ -252,19 +108,6 @@ const SYSTEMD_VARIABLES = new Set([
   'MONITOR_INVOCATION_ID', 'MONITOR_UNIT',
 ]);
 
-/** The program an Exec*= line runs, as written (before PATH search), or undefined when not knowable. */
-export function execProgram(value: string): string | undefined {
-  const { command } = splitExecPrefixes(value);
-  const word = splitWords(splitFirstWord(command).word)[0];
-  if (word === undefined || word === '' || /[$%]/.test(word.replace(/%%/g, ''))) return undefined;
-  return word.replace(/%%/g, '%');
-}
-
-/** The programs whose closures the exec-not-visible check needs. */
-export function execPrograms(settings: UnitSettings): string[] {
-  return [...new Set(settings.exec().map((e) => execProgram(e.at.value)).filter((p): p is string => p !== undefined))];
-}
-
 export interface LintContext {
   /** The filesystem the unit will run on (the host's, or a container's). */
   fs: FsView;
@@ -287,7 +130,7 @@ export function unitProfile(settings: UnitSettings): Profile {
   if (['ProtectKernelTunables', 'ProtectKernelModules', 'ProtectControlGroups'].some((k) => settings.bool(k)) && !settings.bool('MountAPIVFS')) {
     add('MountAPIVFS', 'yes');
   }
-  for (const key of ['RuntimeDirectory', 'StateDirectory', 'CacheDirectory', 'LogsDirectory', 'ConfigurationDirectory'] as const) {
+  for (const key of UNIT_DIRECTORY_SETTINGS) {
     for (const { word } of settings.list(key)) add(key, word.split(':')[0]);
   }
   return { entries, needsConsent: [], omitted: [] };
@@ -491,9 +334,10 @@ function missingBinds(missing: string[]): string[] {
 }
 
 function directoryMounts(settings: UnitSettings): string[] {
-  const bases: Record<string, string> = { RuntimeDirectory: '/run', StateDirectory: '/var/lib', CacheDirectory: '/var/cache', LogsDirectory: '/var/log', ConfigurationDirectory: '/etc' };
   const out: string[] = [];
-  for (const [key, base] of Object.entries(bases)) for (const { word } of settings.list(key)) out.push(normalizePath(`${base}/${word.split(':')[0]}`));
+  for (const [key, base] of Object.entries(UNIT_DIRECTORY_BASES)) {
+    for (const { word } of settings.list(key)) out.push(normalizePath(`${base}/${word.split(':')[0]}`));
+  }
   if (settings.bool('PrivateTmp')) out.push('/tmp', '/var/tmp');
   return out;
 }

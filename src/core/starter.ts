@@ -6,7 +6,8 @@
 import type { ExecClosure } from './elf.js';
 import { foldProfile, providedByUnitSettings } from './fold.js';
 import { normalizePath, type FsView } from './fsview.js';
-import { execProgram, splitWords, type UnitSettings } from './lint.js';
+import { execProgram } from './exec-programs.js';
+import { splitWords, type UnitSettings } from './unit-settings.js';
 import type { Access, ByteString, Operation, Profile } from './model.js';
 import { splitExecPrefixes, splitFirstWord } from './unitfile.js';
 

@@ -1,7 +1,7 @@
 /**
  * A unit's own settings under the lockdown: the names its files are likely to carry, what its own
- * sandbox settings already make visible, the programs its Exec lines run, and the hardening it had
- * that has to be carried over so that it keeps working under TemporaryFileSystem=/.
+ * sandbox settings already make visible, and the hardening it had that has to be carried over so
+ * that it keeps working under TemporaryFileSystem=/.
  */
 import { providedByUnitSettings } from './fold.js';
 import type { ByteString, Profile, ProfileEntry } from './model.js';
@@ -23,16 +23,6 @@ export function providedByUnit(unit: UnitInfo): { path: ByteString; by: string }
     (setting) => unit.sandbox[setting as keyof UnitInfo['sandbox']] as string[],
     /^(yes|true|1|on)$/i.test(unit.sandbox.PrivateTmp),
   );
-}
-
-/** Exec*= programs of a loaded unit (systemd's resolved path, else the first word), absolute ones only. */
-export function execProgramsOf(unit: UnitInfo): string[] {
-  const programs = new Set<string>();
-  for (const line of unit.exec) {
-    const word = line.shown?.path ?? line.command.trim().split(/\s+/)[0];
-    if (word?.startsWith('/')) programs.add(word);
-  }
-  return [...programs];
 }
 
 /**

@@ -4,7 +4,9 @@
  */
 import type { ExecClosure } from '../core/elf.js';
 import type { FsView } from '../core/fsview.js';
-import { execPrograms, lintUnit, parseUnitText, UnitSettings, type Finding } from '../core/lint.js';
+import { execPrograms } from '../core/exec-programs.js';
+import { lintUnit, type Finding } from '../core/lint.js';
+import { parseUnitText, UnitSettings } from '../core/unit-settings.js';
 import { validateUnitName } from '../core/unitfile.js';
 import { findOnDefaultPath, resolveExecClosure, runnerElfReader, type ElfFileReader } from '../host/elf.js';
 import type { Runner } from '../systemd/runner.js';

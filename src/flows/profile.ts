@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { AccessCollector } from '../core/accesses.js';
 import type { ExecClosure } from '../core/elf.js';
-import { execPrograms, parseUnitText, UnitSettings } from '../core/lint.js';
+import { execPrograms } from '../core/exec-programs.js';
+import { parseUnitText, UnitSettings } from '../core/unit-settings.js';
 import type { Access } from '../core/model.js';
 import { renderDropIn } from '../core/render.js';
 import { starterProfile, type Starter } from '../core/starter.js';

@@ -25,7 +25,7 @@ import {
 } from '../core/elf.js';
 
 export type { ClosureItem, ClosureRole, ExecClosure };
-import { normalizePath, parentOf, splitPath, MAX_SYMLINKS } from '../core/fsview.js';
+import { normalizePath, parentOf, resolveSymlinksAsync, splitPath } from '../core/fsview.js';
 import type { Runner } from '../systemd/runner.js';
 
 export interface ElfFileReader {
@@ -84,28 +84,14 @@ class CachedReader {
 
   /** Resolves symlinks component by component, as the kernel does, recording each one met. */
   async resolve(file: string): Promise<Resolved> {
-    const pending = splitPath(file);
-    const done: string[] = [];
-    const links: string[] = [];
-    while (pending.length > 0) {
-      const part = pending.shift()!;
-      if (part === '..') {
-        done.pop();
-        continue;
-      }
-      const candidate = '/' + [...done, part].join('/');
+    // Only links are asked about: whether the file is there is read once, at the end.
+    const walk = await resolveSymlinksAsync(async (candidate) => {
       const target = await this.readlink(candidate);
-      if (target === undefined) {
-        done.push(part);
-        continue;
-      }
-      links.push(candidate);
-      if (links.length > MAX_SYMLINKS) return { realPath: normalizePath(candidate), links, exists: false };
-      if (target.startsWith('/')) done.length = 0;
-      pending.unshift(...splitPath(target));
-    }
-    const realPath = '/' + done.join('/');
-    return { realPath, links, exists: (await this.readFile(realPath)) !== undefined };
+      return target === undefined ? { kind: 'dir' } : { kind: 'symlink', target };
+    }, file);
+    const links = walk.links.map((step) => step.link);
+    if (walk.loop) return { realPath: normalizePath(links.at(-1)!), links, exists: false };
+    return { realPath: walk.finalPath, links, exists: (await this.readFile(walk.finalPath)) !== undefined };
   }
 }
 

@@ -5,13 +5,14 @@
  * The loop in src/flows/discover-loop.ts drives it through its DiscoverSession interface.
  */
 import type { StraceEvent } from '../../parsers/events.js';
-import { diagnoseStart, visibleUnder, type Diagnosis } from '../core/diagnose.js';
+import { diagnoseStart, type Diagnosis } from '../core/diagnose.js';
+import { visibleUnder } from '../core/visibility.js';
 import type { ExecClosure } from '../core/elf.js';
 import type { FsView } from '../core/fsview.js';
 import type { Access, Profile } from '../core/model.js';
 import { rootFilesystemType } from '../core/procfs.js';
 import type { UnitInfo } from '../core/unitfile.js';
-import { execProgramsOf } from '../core/unit-sandbox.js';
+import { execProgramsOf } from '../core/exec-programs.js';
 import { resolveExecClosure, runnerElfReader } from '../host/elf.js';
 import { installCandidate, isRunning, removeCandidate, unitJob, unitState, type UnitState } from './control.js';
 import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from './journal.js';
