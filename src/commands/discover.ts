@@ -4,7 +4,6 @@ import { bytesToDisplay } from '../../parsers/strings.js';
 import { discover, type DiscoverReport, type Reviewer } from '../flows/discover.js';
 import { ANSWER_KEYS, type Answer, type ReviewItem } from '../core/review.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { runnerFsView } from '../systemd/view.js';
 import { baselineOption, checkedNumber, EXCLUDE_OPTION, includeOption, pid1Option, runnerFor } from './shared.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
 
@@ -79,7 +78,7 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
       },
       {
         runner,
-        fs: runnerFsView(runner),
+        fs: runner.fsView(),
         reviewer: args.yes ? acceptDefaults : terminalReviewer(io),
         log,
         ...(io.signal ? { signal: io.signal } : {}),

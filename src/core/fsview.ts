@@ -192,6 +192,15 @@ export function memoryFsView(nodes: Record<ByteString, MemoryNode>): FsView {
       return node !== undefined && typeof node !== 'string' ? node.symlink : undefined;
     },
   };
+  return withParentsResolved(physical);
+}
+
+/**
+ * A view that looks paths up like lstat(2) on top of one that only answers for physical paths: the
+ * parent is resolved first (its symlinks followed inside the view, never outside it), then the last
+ * component is asked for as it is.
+ */
+export function withParentsResolved(physical: FsView): FsView {
   const locate = (path: ByteString): ByteString | undefined => {
     const normal = normalizePath(path);
     if (normal === '/') return '/';

@@ -5,7 +5,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { asCliError } from '../commands/shared.js';
 import { discover, type DiscoverDeps, type DiscoverOptions } from './discover.js';
-import type { RunOptions, RunResult, Runner } from '../systemd/runner.js';
+import type { Runner } from '../systemd/runner.js';
+import { fakeRunner, ok } from '../testing/fake-runner.js';
 import { memoryFsView } from '../core/fsview.js';
 
 interface FakeSystem {
@@ -14,47 +15,19 @@ interface FakeSystem {
   loadState?: string;
 }
 
-function fakeRunner(system: FakeSystem) {
-  const calls: string[] = [];
-  const writes: string[] = [];
-  const ok = (stdout = ''): RunResult => ({ exitCode: 0, stdout, stderr: '' });
-  const runner: Runner = {
-    root: '/',
-    async run(file: string, args: string[], _options?: RunOptions): Promise<RunResult> {
-      calls.push([file, ...args].join(' '));
+/** A machine whose systemd and strace answer as `system` says. */
+function fakeSystem(system: FakeSystem) {
+  return fakeRunner({
+    answer(file, args) {
       if (file === 'systemctl' && args[0] === '--version') return ok(`systemd ${system.systemdVersion ?? '252'} (252.39-1~deb12u1)\n+PAM\n`);
-      if (file.endsWith('strace')) return system.strace === false ? { exitCode: 127, stdout: '', stderr: '', failedToStart: 'spawn ENOENT' } : ok('strace -- version 6.1\n');
+      if (file.endsWith('strace')) {
+        return system.strace === false ? { exitCode: 127, stdout: '', stderr: '', failedToStart: 'spawn ENOENT' } : ok('strace -- version 6.1\n');
+      }
       if (file === 'systemctl' && args[0] === 'show') return ok(`Id=app.service\nLoadState=${system.loadState ?? 'loaded'}\nActiveState=inactive\n`);
       if (file === 'systemctl' && args[0] === 'cat') return ok('# /lib/systemd/system/app.service\n[Service]\nExecStart=/usr/bin/app\n');
-      return ok();
-    },
-    stream() {
-      throw new Error('not expected');
-    },
-    async readFile() {
       return undefined;
     },
-    async writeFileAtomic(file: string) {
-      writes.push(file);
-    },
-    async removeFile() {
-      return false;
-    },
-    async mkdirp(dir: string) {
-      writes.push(dir);
-    },
-    async readdir() {
-      return undefined;
-    },
-    async removeEmptyDir() {
-      return false;
-    },
-    async createExclusive(file: string) {
-      writes.push(file);
-      return true;
-    },
-  };
-  return { runner, calls, writes };
+  });
 }
 
 const options: DiscoverOptions = {
@@ -97,26 +70,26 @@ const jobs = (calls: string[]) => calls.filter((c) => /^systemctl (start|stop|re
 
 describe('discover refuses before touching anything', () => {
   test('not root: exit 5, and says how to run it', async () => {
-    const fake = fakeRunner({});
+    const fake = fakeSystem({});
     await expect(asTheAdminSeesIt(discover(options, deps(fake.runner, false)))).rejects.toMatchObject({ exitCode: 5, hint: expect.stringContaining('sudo bindscout discover app') });
     expect(fake.calls).toEqual([]);
   });
 
   test('a malformed unit name: exit 2, nothing run', async () => {
-    const fake = fakeRunner({});
+    const fake = fakeSystem({});
     await expect(asTheAdminSeesIt(discover({ ...options, unit: 'app;rm -rf /' }, deps(fake.runner)))).rejects.toMatchObject({ exitCode: 2 });
     expect(fake.calls).toEqual([]);
   });
 
   test('systemd older than 238 (no TemporaryFileSystem=): exit 4', async () => {
-    const fake = fakeRunner({ systemdVersion: '237' });
+    const fake = fakeSystem({ systemdVersion: '237' });
     await expect(asTheAdminSeesIt(discover(options, deps(fake.runner)))).rejects.toMatchObject({ exitCode: 4, message: expect.stringContaining('systemd 237 is too old') });
     expect(fake.writes).toEqual([]);
     expect(jobs(fake.calls)).toEqual([]);
   });
 
   test('strace missing: exit 4 with the package to install', async () => {
-    const fake = fakeRunner({ strace: false });
+    const fake = fakeSystem({ strace: false });
     await expect(asTheAdminSeesIt(discover(options, deps(fake.runner)))).rejects.toMatchObject({ exitCode: 4, hint: expect.stringContaining('apt-get install strace') });
     expect(fake.writes).toEqual([]);
     expect(jobs(fake.calls)).toEqual([]);
@@ -126,7 +99,7 @@ describe('discover refuses before touching anything', () => {
     ['not-found', 4, 'not found'],
     ['masked', 4, 'masked'],
   ])('a unit that is %s: exit %i, nothing written', async (loadState, exitCode, words) => {
-    const fake = fakeRunner({ loadState });
+    const fake = fakeSystem({ loadState });
     await expect(asTheAdminSeesIt(discover(options, deps(fake.runner)))).rejects.toMatchObject({ exitCode, message: expect.stringContaining(words) });
     expect(fake.writes).toEqual([]);
     expect(jobs(fake.calls)).toEqual([]);

@@ -8,10 +8,9 @@ import { execPrograms } from '../core/exec-programs.js';
 import { lintUnit, type Finding } from '../core/lint.js';
 import { parseUnitText, UnitSettings } from '../core/unit-settings.js';
 import { validateUnitName } from '../core/unitfile.js';
-import { findOnDefaultPath, resolveExecClosure, runnerElfReader, type ElfFileReader } from '../host/elf.js';
+import { findOnDefaultPath, resolveExecClosure, tolerantReader, type ElfFileReader } from '../host/elf.js';
 import type { Runner } from '../systemd/runner.js';
 import { catUnit } from '../systemd/unit.js';
-import { runnerFsView } from '../systemd/view.js';
 
 export interface LintedTarget {
   target: string;
@@ -44,8 +43,8 @@ export async function lintTargets(
   runner: Runner,
   readFile: (path: string) => Promise<string>,
 ): Promise<LintedTarget[]> {
-  const fs = runnerFsView(runner);
-  const reader = runnerElfReader(runner);
+  const fs = runner.fsView();
+  const reader = tolerantReader(runner);
   const results: LintedTarget[] = [];
   for (const target of targets) {
     if (isFileTarget(target)) {

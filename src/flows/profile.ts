@@ -13,12 +13,11 @@ import { renderDropIn } from '../core/render.js';
 import { starterProfile, type Starter } from '../core/starter.js';
 import { execLineValue, validateUnitName } from '../core/unitfile.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { findOnDefaultPath, resolveExecClosure, runnerElfReader } from '../host/elf.js';
+import { findOnDefaultPath, resolveExecClosure, tolerantReader } from '../host/elf.js';
 import { interpreterTrees } from '../systemd/interpreters.js';
 import type { Runner } from '../systemd/runner.js';
 import { traceCommandUnit } from '../systemd/trace-run.js';
 import { catUnit } from '../systemd/unit.js';
-import { runnerFsView } from '../systemd/view.js';
 
 export interface ProfileRequest {
   /** A unit name, or a unit file (anything with a "/"). */
@@ -54,11 +53,11 @@ export interface ProfileResult {
 
 export async function profileTarget(request: ProfileRequest, deps: ProfileDeps): Promise<ProfileResult> {
   const { runner } = deps;
-  const fs = runnerFsView(runner);
+  const fs = runner.fsView();
   const { name, text } = await unitText(request, deps);
 
   const settings = new UnitSettings(parseUnitText(text, name));
-  const reader = runnerElfReader(runner);
+  const reader = tolerantReader(runner);
   const closures = new Map<string, ExecClosure>();
   const notFound: string[] = [];
   for (const program of execPrograms(settings)) {

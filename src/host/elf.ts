@@ -26,7 +26,6 @@ import {
 
 export type { ClosureItem, ClosureRole, ExecClosure };
 import { normalizePath, parentOf, resolveSymlinksAsync, splitPath } from '../core/fsview.js';
-import type { Runner } from '../systemd/runner.js';
 
 export interface ElfFileReader {
   /** The whole file, following symlinks; undefined when it does not exist. */
@@ -422,27 +421,16 @@ export function hostElfReader(): ElfFileReader {
 }
 
 /**
- * The files of a Runner's view (the host, or a container through /proc/PID/root). Symlinks are read
- * but never followed by the kernel here: the closure resolves them itself against the Runner's `/`,
- * which an absolute link followed through /proc/PID/root would not respect.
+ * A reader whose failures (permissions, a file that vanished) count as "not there": a closure is
+ * resolved as far as the files can be read. Give it the files of a Runner's view (the host, or a
+ * container through /proc/PID/root): its symlinks are read but never followed by the kernel here, the
+ * closure resolves them itself against that view's `/`, which an absolute link followed through
+ * /proc/PID/root would not respect.
  */
-export function runnerElfReader(runner: Pick<Runner, 'readFile' | 'readdir' | 'root'>): ElfFileReader {
-  const at = (file: string) => (runner.root === '/' ? file : path.posix.join(runner.root, file));
+export function tolerantReader(files: Required<ElfFileReader>): ElfFileReader {
   return {
-    readFile: async (file) => {
-      try {
-        return await runner.readFile(file);
-      } catch {
-        return undefined;
-      }
-    },
-    async readlink(file) {
-      try {
-        return (await fsp.readlink(Buffer.from(at(file), 'latin1'), { encoding: 'buffer' })).toString('latin1');
-      } catch {
-        return undefined;
-      }
-    },
-    readdir: (dir) => runner.readdir(dir).catch(() => undefined),
+    readFile: (file) => files.readFile(file).catch(() => undefined),
+    readlink: (file) => files.readlink(file).catch(() => undefined),
+    readdir: (dir) => files.readdir(dir).catch(() => undefined),
   };
 }

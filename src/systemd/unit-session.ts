@@ -13,7 +13,7 @@ import type { Access, Profile } from '../core/model.js';
 import { rootFilesystemType } from '../core/procfs.js';
 import type { UnitInfo } from '../core/unitfile.js';
 import { execProgramsOf } from '../core/exec-programs.js';
-import { resolveExecClosure, runnerElfReader } from '../host/elf.js';
+import { resolveExecClosure, tolerantReader } from '../host/elf.js';
 import { installCandidate, isRunning, removeCandidate, unitJob, unitState, type UnitState } from './control.js';
 import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from './journal.js';
 import type { Runner } from './runner.js';
@@ -101,7 +101,7 @@ export class UnitSession {
 
   /** The ELF interpreter and libraries never show up as opens in a trace: read them from the binaries. */
   async execClosures(): Promise<{ program: string; closure: ExecClosure }[]> {
-    const reader = runnerElfReader(this.runner);
+    const reader = tolerantReader(this.runner);
     const found: { program: string; closure: ExecClosure }[] = [];
     for (const program of execProgramsOf(this.unit)) {
       const closure = await resolveExecClosure(program, reader).catch(() => undefined);
@@ -271,7 +271,7 @@ export class UnitSession {
     splitter.end();
     const journal = splitter.messages.map((m) => ({ message: m.text, pid: m.pid, identifier: m.identifier }));
     const execPath = unit.exec.find((e) => e.kind === 'ExecStart')?.shown?.path;
-    const closure = execPath ? await resolveExecClosure(execPath, runnerElfReader(runner)).catch(() => undefined) : undefined;
+    const closure = execPath ? await resolveExecClosure(execPath, tolerantReader(runner)).catch(() => undefined) : undefined;
     return diagnoseStart({
       unit: name,
       properties: state,

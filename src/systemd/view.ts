@@ -6,57 +6,10 @@
  *
  * /proc and /sys are listed but not walked: they are the kernel's, not files anyone bound.
  */
-import { lstatSync, readlinkSync } from 'node:fs';
-import { createHostFsView } from '../host/fs.js';
-import { normalizePath, parentOf, resolveSymlinks, splitPath, type FsNodeKind, type FsView } from '../core/fsview.js';
+import { parentOf, splitPath, type FsNodeKind } from '../core/fsview.js';
 import { sensitiveReason } from '../core/sensitive.js';
 import type { Credentials, MountPoint } from '../core/procfs.js';
 import type { Runner } from './runner.js';
-
-/**
- * An FsView of the Runner's `/`. For a container the last component is looked up under
- * /proc/PID/root after the parent was resolved against the container's own `/`, so an absolute
- * symlink inside the container never leads into the host's tree.
- */
-export function runnerFsView(runner: Pick<Runner, 'root'>): FsView {
-  if (runner.root === '/') return createHostFsView();
-  const at = (path: string) => Buffer.from(runner.root + path, 'latin1');
-  const physical: FsView = {
-    lstat(path) {
-      try {
-        const s = lstatSync(at(path), { throwIfNoEntry: false });
-        if (!s) return undefined;
-        return s.isSymbolicLink() ? 'symlink' : s.isDirectory() ? 'dir' : s.isFile() ? 'file' : s.isSocket() ? 'socket' : s.isCharacterDevice() ? 'char' : s.isBlockDevice() ? 'block' : 'fifo';
-      } catch {
-        return undefined;
-      }
-    },
-    readlink(path) {
-      try {
-        return readlinkSync(at(path), { encoding: 'buffer' }).toString('latin1');
-      } catch {
-        return undefined;
-      }
-    },
-  };
-  const locate = (path: string): string | undefined => {
-    const normal = normalizePath(path);
-    if (normal === '/') return '/';
-    const parent = resolveSymlinks(physical, parentOf(normal));
-    if (parent.kind !== 'dir') return undefined;
-    return (parent.finalPath === '/' ? '' : parent.finalPath) + '/' + normal.slice(normal.lastIndexOf('/') + 1);
-  };
-  return {
-    lstat: (path) => {
-      const p = locate(path);
-      return p === undefined ? undefined : physical.lstat(p);
-    },
-    readlink: (path) => {
-      const p = locate(path);
-      return p === undefined ? undefined : physical.readlink(p);
-    },
-  };
-}
 
 /** find's %y letters. */
 export type EntryType = 'f' | 'd' | 'l' | 's' | 'c' | 'b' | 'p';
