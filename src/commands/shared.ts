@@ -61,7 +61,11 @@ export function runnerFor(pid1: number | undefined): Runner {
 export function asCliError(error: unknown): CliError | undefined {
   if (error instanceof CliError) return error;
   if (error instanceof UnitNameError) {
-    return new CliError(error.message, ExitCode.usage, 'give a unit name as systemctl shows it, e.g. nginx or postgresql@15-main');
+    return new CliError(
+      error.message,
+      ExitCode.usage,
+      'give a unit name as systemctl shows it, e.g. nginx or postgresql@15-main',
+    );
   }
   if (error instanceof UnitError) {
     const missing = error.reason === 'not-found' || /No files found|not found/i.test(error.message);

@@ -13,7 +13,14 @@ export function execProgram(value: string): string | undefined {
 
 /** The programs whose closures the exec-not-visible check needs. */
 export function execPrograms(settings: UnitSettings): string[] {
-  return [...new Set(settings.exec().map((e) => execProgram(e.at.value)).filter((p): p is string => p !== undefined))];
+  return [
+    ...new Set(
+      settings
+        .exec()
+        .map((e) => execProgram(e.at.value))
+        .filter((p): p is string => p !== undefined),
+    ),
+  ];
 }
 
 /** Exec*= programs of a loaded unit (systemd's resolved path, else the first word), absolute ones only. */

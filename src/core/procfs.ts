@@ -55,7 +55,6 @@ export function parseMountinfo(text: string): MountPoint[] {
   return out;
 }
 
-
 /** The filesystem type mounted on the process's `/` (the first mount there), or undefined. */
 export function rootFilesystemType(mountinfo: string): string | undefined {
   return parseMountinfo(mountinfo).find((mount) => mount.path === '/')?.fstype;

@@ -5,11 +5,7 @@
 import type { ByteString } from './model.js';
 
 export type UnitDirectorySetting =
-  | 'RuntimeDirectory'
-  | 'StateDirectory'
-  | 'CacheDirectory'
-  | 'LogsDirectory'
-  | 'ConfigurationDirectory';
+  'RuntimeDirectory' | 'StateDirectory' | 'CacheDirectory' | 'LogsDirectory' | 'ConfigurationDirectory';
 
 export const UNIT_DIRECTORY_BASES: Readonly<Record<UnitDirectorySetting, ByteString>> = {
   RuntimeDirectory: '/run',

@@ -16,7 +16,10 @@ describe("the unit's own hardening under the lockdown", () => {
     omitted: [],
   };
   const unitWith = (lines: string) =>
-    unitInfoFromText(`Id=redis-server.service\nLoadState=loaded\n${lines}`, '# /lib/systemd/system/redis-server.service\n[Service]\nExecStart=/usr/bin/redis-server\n');
+    unitInfoFromText(
+      `Id=redis-server.service\nLoadState=loaded\n${lines}`,
+      '# /lib/systemd/system/redis-server.service\n[Service]\nExecStart=/usr/bin/redis-server\n',
+    );
 
   test("NoExecPaths=/ moves onto the bound paths, except where the unit's ExecPaths= allow execution", () => {
     const kept = keepUnitHardening(profile, unitWith('NoExecPaths=/\nExecPaths=/usr/bin/redis-server /usr/lib\n'));

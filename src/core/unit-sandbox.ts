@@ -45,12 +45,14 @@ export function keepUnitHardening(profile: Profile, unit: UnitInfo): Profile {
       value: '',
       reason: "the unit's NoExecPaths=/ would mount on / too and make systemd drop TemporaryFileSystem=/",
     },
-    ...bound.filter((path) => !allowed(path)).map((path) => ({
-      directive: 'NoExecPaths' as const,
-      value: path,
-      reason: "the unit's NoExecPaths=/, carried over to what is bound",
-      optional: true,
-    })),
+    ...bound
+      .filter((path) => !allowed(path))
+      .map((path) => ({
+        directive: 'NoExecPaths' as const,
+        value: path,
+        reason: "the unit's NoExecPaths=/, carried over to what is bound",
+        optional: true,
+      })),
   ];
   return { ...profile, entries: [...profile.entries, ...noExec] };
 }

@@ -151,4 +151,3 @@ export class UnitSettings {
     return EXEC_KINDS.flatMap((kind) => (lists.get(kind) ?? []).map((at) => ({ kind, at })));
   }
 }
-

@@ -122,7 +122,10 @@ const acceptDefaults: Reviewer = {
   confirmInstall: async () => true,
 };
 
-function context(log: { interrupted: boolean }, overrides: Partial<LoopContext> = {}): LoopContext & { said: string[] } {
+function context(
+  log: { interrupted: boolean },
+  overrides: Partial<LoopContext> = {},
+): LoopContext & { said: string[] } {
   const said: string[] = [];
   return {
     options: OPTIONS,
@@ -162,7 +165,10 @@ describe('discover loop', () => {
   test('203/EXEC under the first candidate: the path the diagnosis names is bound, the second candidate works', async () => {
     const { session, log } = scriptedSession({
       traced: [{ ok: true, lines: trace('/usr/sbin/app', '/etc/app/app.conf') }],
-      candidates: [{ started: false, working: false, diagnosis: execFailure('/usr/share/app/data.bin') }, { started: true, working: true }],
+      candidates: [
+        { started: false, working: false, diagnosis: execFailure('/usr/share/app/data.bin') },
+        { started: true, working: true },
+      ],
     });
     const outcome = await findAndInstallProfile(session, context(log));
     expect(outcome.working).toBe(true);
@@ -182,7 +188,13 @@ describe('discover loop', () => {
         // Traced again under the sandbox: the same paths, nothing new to grant.
         { ok: false, lines: trace('/usr/sbin/app', '/etc/app/app.conf', secret) },
       ],
-      candidates: [{ started: false, working: false, diagnosis: { kind: 'service-error', summary: 'app exited with 1', details: [], fixes: [] } }],
+      candidates: [
+        {
+          started: false,
+          working: false,
+          diagnosis: { kind: 'service-error', summary: 'app exited with 1', details: [], fixes: [] },
+        },
+      ],
     });
     const outcome = await findAndInstallProfile(session, context(log));
     expect(outcome.working).toBe(false);
@@ -238,7 +250,10 @@ describe('discover loop', () => {
         traced: [{ ok: true, lines: trace('/usr/sbin/app') }],
         candidates: [{ started: true, working: true }],
       });
-      const ctx = context(log, { options: { ...OPTIONS, ...overrides }, writeOutput: async (path) => void written.push(path) });
+      const ctx = context(log, {
+        options: { ...OPTIONS, ...overrides },
+        writeOutput: async (path) => void written.push(path),
+      });
       const outcome = await findAndInstallProfile(session, ctx);
       expect(outcome.working).toBe(true);
       expect(outcome.installed).toBeNull();

@@ -92,7 +92,10 @@ export interface DiscoverSession {
   readonly unit: UnitInfo;
   readonly starts: number;
   /** One run under strace, with the unit's own configuration or under a candidate sandbox. */
-  tracedRun(sandbox: { dropin: string; profile: Profile } | undefined, onEvent: (event: StraceEvent) => void): Promise<TracedOutcome>;
+  tracedRun(
+    sandbox: { dropin: string; profile: Profile } | undefined,
+    onEvent: (event: StraceEvent) => void,
+  ): Promise<TracedOutcome>;
   /** The files the Exec programs need to start, read from the binaries (they never show as opens). */
   execClosures(): Promise<{ program: string; closure: ExecClosure }[]>;
   /** One untraced start under the candidate, diagnosed when it fails (against `accesses` seen so far). */
@@ -339,7 +342,10 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
 }
 
 function header(unit: string): string[] {
-  return [`Written by bindscout discover for ${unit}.`, 'Review it like any other drop-in; remove this file to undo the lockdown.'];
+  return [
+    `Written by bindscout discover for ${unit}.`,
+    'Review it like any other drop-in; remove this file to undo the lockdown.',
+  ];
 }
 
 /** A path as a minimatch glob that matches exactly it (and what is below it, see fold's matching). */

@@ -19,7 +19,13 @@ import type { Runner } from '../systemd/runner.js';
 import { daemonReload, dropInDir, findStaleTracing } from '../systemd/tracing.js';
 import { loadUnit } from '../systemd/unit.js';
 import { UnitSession } from '../systemd/unit-session.js';
-import { findAndInstallProfile, type Attempt, type DiscoverOptions, type LoopOutcome, type Reviewer } from './discover-loop.js';
+import {
+  findAndInstallProfile,
+  type Attempt,
+  type DiscoverOptions,
+  type LoopOutcome,
+  type Reviewer,
+} from './discover-loop.js';
 
 export { INSTALL_DIR, type Attempt, type DiscoverOptions, type Reviewer } from './discover-loop.js';
 
@@ -141,7 +147,8 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
   }
 
   const entries = outcome.profile?.entries ?? [];
-  const bound = (directive: string) => entries.filter((e) => e.directive === directive).map((e) => bytesToDisplay(e.value));
+  const bound = (directive: string) =>
+    entries.filter((e) => e.directive === directive).map((e) => bytesToDisplay(e.value));
   return {
     unit: name,
     result: outcome.working ? 'working' : 'failed',

@@ -66,7 +66,11 @@ export async function profileTarget(request: ProfileRequest, deps: ProfileDeps):
     else closures.set(program, await resolveExecClosure(found, reader));
   }
   if (request.exec !== undefined && notFound.length > 0) {
-    throw new CliError(`${notFound[0]}: not found on this machine`, ExitCode.badInput, 'give the program with its absolute path');
+    throw new CliError(
+      `${notFound[0]}: not found on this machine`,
+      ExitCode.badInput,
+      'give the program with its absolute path',
+    );
   }
   const stem = name.replace(/\.[a-z]+$/, '');
   const service = stem.split('@')[0];
@@ -119,7 +123,13 @@ function serviceFile(stem: string, command: string, dropin: string): string {
   return dropin.replace('[Service]\n', unit + service) + '\n[Install]\nWantedBy=multi-user.target\n';
 }
 
-async function traceCommand(stem: string, command: string, sandbox: string, seconds: number, deps: ProfileDeps): Promise<Access[]> {
+async function traceCommand(
+  stem: string,
+  command: string,
+  sandbox: string,
+  seconds: number,
+  deps: ProfileDeps,
+): Promise<Access[]> {
   const collector = new AccessCollector();
   const run = await traceCommandUnit(deps.runner, stem, execLineValue(command), {
     sandbox,

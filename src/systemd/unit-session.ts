@@ -263,7 +263,12 @@ export class UnitSession {
     return false;
   }
 
-  private async diagnose(tried: Profile | undefined, cursor: string, state: UnitState, accesses: Access[]): Promise<Diagnosis> {
+  private async diagnose(
+    tried: Profile | undefined,
+    cursor: string,
+    state: UnitState,
+    accesses: Access[],
+  ): Promise<Diagnosis> {
     const { runner, name, unit, options } = this;
     await journalSync(runner);
     const splitter = new UnitJournalSplitter(`journal of ${name}`, () => undefined, cursor);
@@ -271,7 +276,9 @@ export class UnitSession {
     splitter.end();
     const journal = splitter.messages.map((m) => ({ message: m.text, pid: m.pid, identifier: m.identifier }));
     const execPath = unit.exec.find((e) => e.kind === 'ExecStart')?.shown?.path;
-    const closure = execPath ? await resolveExecClosure(execPath, tolerantReader(runner)).catch(() => undefined) : undefined;
+    const closure = execPath
+      ? await resolveExecClosure(execPath, tolerantReader(runner)).catch(() => undefined)
+      : undefined;
     return diagnoseStart({
       unit: name,
       properties: state,

@@ -57,7 +57,9 @@ export function fakeRunner(options: FakeRunnerOptions = {}): FakeRunner {
     },
     async readdir(dir) {
       const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-      const names = [...files.keys()].filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length).split('/')[0]);
+      const names = [...files.keys()]
+        .filter((p) => p.startsWith(prefix))
+        .map((p) => p.slice(prefix.length).split('/')[0]);
       return names.length > 0 || dirs.has(dir) ? [...new Set(names)].sort() : undefined;
     },
     async removeEmptyDir(dir) {
