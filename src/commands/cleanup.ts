@@ -17,10 +17,16 @@ export const cleanupCommand: BindscoutCommand<CleanupArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print what was removed as JSON' })
       .option('pid1', pid1Option('clean up on'))
       .example('$0 cleanup', 'after bindscout was killed (kill -9, a lost SSH session): put the units back')
-      .epilogue('Units that still run under a removed drop-in are restarted with their own configuration. Leftovers of a bindscout that is still running are not touched.') as unknown as Argv<CleanupArgs>,
+      .epilogue(
+        'Units that still run under a removed drop-in are restarted with their own configuration. ' +
+          'Leftovers of a bindscout that is still running are not touched.',
+      ) as unknown as Argv<CleanupArgs>,
 
   async run(args, io) {
-    if (io.isRoot !== true) throw new CliError('cleanup must run as root: it removes drop-ins and restarts units', ExitCode.permission, 'run: sudo bindscout cleanup');
+    if (io.isRoot !== true) {
+      const message = 'cleanup must run as root: it removes drop-ins and restarts units';
+      throw new CliError(message, ExitCode.permission, 'run: sudo bindscout cleanup');
+    }
     // Without a way to tell, every lock counts as held: a running bindscout is never disturbed.
     const report = await cleanupLeftovers(runnerFor(args.pid1), io.alive ?? (() => true));
     if (args.json) {

@@ -136,7 +136,9 @@ export function terminalReviewer(io: CommandIO): Reviewer {
       for (const item of items) {
         const fallback = describeDefault(item.defaultAnswer);
         const keys = ANSWER_KEYS.map((k) => (k.key === fallback ? `[${k.key.toUpperCase()}]` : `(${k.key})`) + k.label.slice(1)).join(' ');
-        io.err(`\n${item.sensitive ? io.paint.red('SENSITIVE ') : ''}${io.paint.bold(bytesToDisplay(item.path))} (${item.proposed}${item.optional ? ', may be missing' : ''})\n`);
+        const label = item.sensitive ? io.paint.red('SENSITIVE ') : '';
+        const proposed = `${item.proposed}${item.optional ? ', may be missing' : ''}`;
+        io.err(`\n${label}${io.paint.bold(bytesToDisplay(item.path))} (${proposed})\n`);
         io.err(`  ${item.reason}\n`);
         for (;;) {
           const reply = (await ask(`  ${keys} ? `)).toLowerCase() || fallback;
@@ -170,7 +172,10 @@ export function terminalReviewer(io: CommandIO): Reviewer {
 
 function summary(report: DiscoverReport, io: CommandIO): string {
   const lines = [''];
-  const verdict = report.result === 'working' ? io.paint.bold(`${report.unit} works under TemporaryFileSystem=/:ro`) : io.paint.red(`${report.unit}: no working profile found`);
+  const verdict =
+    report.result === 'working'
+      ? io.paint.bold(`${report.unit} works under TemporaryFileSystem=/:ro`)
+      : io.paint.red(`${report.unit}: no working profile found`);
   lines.push(verdict);
   lines.push(`  starts used:        ${report.starts}`);
   lines.push(`  bound read-only:    ${report.readOnly.length}`);

@@ -42,17 +42,26 @@ function pad(text: string | number, width: number): string {
   return s.length >= width ? s : ' '.repeat(width - s.length) + s;
 }
 
+/** One line of the table: the directory, its counts in columns as wide as their headings, a note. */
+const COLUMN_WIDTHS = [7, 6, 6, 7, 6, 8, 8];
+function row(dir: string, counts: (string | number)[], note: string): string {
+  return `${dir.padEnd(20)} ${counts.map((c, i) => pad(c, COLUMN_WIDTHS[i]!)).join(' ')}  ${note}`;
+}
+
 export function formatView(view: ServiceView, io: Pick<CommandIO, 'paint'>): string {
   const c = view.credentials;
   const lines = [
-    io.paint.bold(`${view.unit} (pid ${view.pid}, uid ${c.uid}, gid ${c.gid}${c.dacOverride ? ', CAP_DAC_OVERRIDE' : ''}) sees ${view.total} of the host's ${view.hostTotal} entries`),
+    io.paint.bold(
+      `${view.unit} (pid ${view.pid}, uid ${c.uid}, gid ${c.gid}${c.dacOverride ? ', CAP_DAC_OVERRIDE' : ''}) ` +
+        `sees ${view.total} of the host's ${view.hostTotal} entries`,
+    ),
     '',
-    `${'directory'.padEnd(20)} ${pad('files', 7)} ${pad('dirs', 6)} ${pad('links', 6)} ${pad('sockets', 7)} ${pad('other', 6)} ${pad('writable', 8)} ${pad('host', 8)}  note`,
+    row('directory', ['files', 'dirs', 'links', 'sockets', 'other', 'writable', 'host'], 'note'),
   ];
   for (const d of view.directories) {
     const note = !d.visible ? 'hidden' : view.notWalked.includes(d.dir) ? 'kernel API (not walked)' : d.notOnHost > 0 ? `${d.notOnHost} not on the host` : '';
-    const row = `${d.dir.padEnd(20)} ${pad(d.files, 7)} ${pad(d.dirs, 6)} ${pad(d.symlinks, 6)} ${pad(d.sockets, 7)} ${pad(d.other, 6)} ${pad(d.writable, 8)} ${pad(d.hostEntries, 8)}  ${note}`;
-    lines.push(d.visible ? row : io.paint.dim(row));
+    const counts = [d.files, d.dirs, d.symlinks, d.sockets, d.other, d.writable, d.hostEntries];
+    lines.push(d.visible ? row(d.dir, counts, note) : io.paint.dim(row(d.dir, counts, note)));
   }
   lines.push('');
   if (view.writable.length === 0) lines.push('writable: nothing');

@@ -153,7 +153,8 @@ function diagnoseExec(facts: StartFacts): Diagnosis {
   else details.push("systemd's own explanation was lost: the forked child logs from inside the sandbox, where journald's socket is not visible");
   if (/No such file or directory/.test(errorText ?? 'No such file or directory') && !locate) {
     details.push(
-      '"No such file or directory" from execve does not mean the program is missing: the kernel reports the same error when the ELF interpreter (or a script\'s #! interpreter) is not visible',
+      '"No such file or directory" from execve does not mean the program is missing: the kernel reports the same ' +
+        "error when the ELF interpreter (or a script's #! interpreter) is not visible",
     );
   }
   if (/Permission denied/.test(errorText ?? '')) {
@@ -181,7 +182,8 @@ function diagnoseExec(facts: StartFacts): Diagnosis {
   const libraries = missing.filter((m) => m.role === 'library');
   for (const m of missing) {
     addFix(fixes, { directive: 'BindReadOnlyPaths', path: m.path, reason: `${ROLE_WORDS[m.role] ?? m.role}${m.neededBy ? ` of ${m.neededBy}` : ''}` });
-    details.push(`not visible in the sandbox: ${m.path} (${ROLE_WORDS[m.role] ?? m.role}${m.neededBy && m.role !== 'binary' ? `, needed by ${m.neededBy}` : ''})`);
+    const neededBy = m.neededBy && m.role !== 'binary' ? `, needed by ${m.neededBy}` : '';
+    details.push(`not visible in the sandbox: ${m.path} (${ROLE_WORDS[m.role] ?? m.role}${neededBy})`);
   }
 
   let summary: string;
@@ -190,11 +192,18 @@ function diagnoseExec(facts: StartFacts): Diagnosis {
     summary = `${name} cannot be started: the program itself is not visible in the sandbox.`;
   } else if (blocking.length > 0) {
     const first = blocking[0]!;
-    summary = `${name} is visible but cannot be executed: ${ROLE_WORDS[first.role]} ${first.path} is not visible in the sandbox, which execve reports as "No such file or directory".`;
+    summary =
+      `${name} is visible but cannot be executed: ${ROLE_WORDS[first.role]} ${first.path} is not visible in the ` +
+      'sandbox, which execve reports as "No such file or directory".';
   } else if (libraries.length > 0) {
-    summary = `${name} cannot run: ${libraries.length} shared librar${libraries.length === 1 ? 'y is' : 'ies are'} not visible in the sandbox (${libraries.map((l) => l.path).join(', ')}).`;
+    const are = libraries.length === 1 ? 'y is' : 'ies are';
+    summary =
+      `${name} cannot run: ${libraries.length} shared librar${are} not visible in the sandbox ` +
+      `(${libraries.map((l) => l.path).join(', ')}).`;
   } else if (!closure || !visible) {
-    summary = `${name} could not be executed in the sandbox (203/EXEC): the program, its ELF interpreter or a script interpreter is not visible; "No such file or directory" here does not mean the program is missing.`;
+    summary =
+      `${name} could not be executed in the sandbox (203/EXEC): the program, its ELF interpreter or a script ` +
+      'interpreter is not visible; "No such file or directory" here does not mean the program is missing.';
   } else {
     summary = `${name} could not be executed (203/EXEC), although the program, its interpreter and its libraries all look visible in the sandbox.`;
   }
@@ -230,19 +239,24 @@ function diagnoseNamespace(facts: StartFacts): Diagnosis {
   const entry = entryFor(facts.profile, path);
   const directive = entry?.directive ?? 'BindReadOnlyPaths';
   if (/No such file or directory/.test(error) && !facts.exists(path)) {
-    fixes.push({ directive, path, optional: true, reason: `${path} does not exist on the host: prefix it with "-" so a missing source is skipped, or remove it` });
+    const reason = `${path} does not exist on the host: prefix it with "-" so a missing source is skipped, or remove it`;
+    fixes.push({ directive, path, optional: true, reason });
     fixes.push({ directive, path, remove: true, reason: `${path} does not exist on the host` });
     return {
       kind: 'namespace',
       step: 'NAMESPACE',
       exitStatus: 226,
-      summary: `The sandbox could not be built: the bind mount source ${path} does not exist on the host (write it as -${path} to make it optional, or remove it).`,
+      summary:
+        `The sandbox could not be built: the bind mount source ${path} does not exist on the host ` +
+        `(write it as -${path} to make it optional, or remove it).`,
       details,
       fixes,
     };
   }
   details.push(
-    `${path} exists on the host, so the mount itself failed: look at its destination (a file bound where a directory is expected or the reverse, a symlink along the destination, or a read-only parent where systemd must create the mount point)`,
+    `${path} exists on the host, so the mount itself failed: look at its destination (a file bound where a ` +
+      'directory is expected or the reverse, a symlink along the destination, or a read-only parent where systemd ' +
+      'must create the mount point)',
   );
   return {
     kind: 'namespace',
@@ -286,13 +300,18 @@ function diagnoseUser(facts: StartFacts, status: number): Diagnosis {
         fixes.push({ directive: 'BindReadOnlyPaths', path, reason: "the service's own user and group lookups (getpwnam) read it inside the sandbox" });
       }
     }
-    if (fixes.length > 0) details.push(`the service itself will look users up inside the sandbox, where ${fixes.map((f) => f.path).join(', ')} are not visible`);
+    if (fixes.length > 0) {
+      const hidden = fixes.map((f) => f.path).join(', ');
+      details.push(`the service itself will look users up inside the sandbox, where ${hidden} are not visible`);
+    }
   }
   return {
     kind: 'user',
     step: status === 216 ? 'GROUP' : 'USER',
     exitStatus: status,
-    summary: `systemd could not resolve the unit's ${what} on the host (${status}/${status === 216 ? 'GROUP' : 'USER'}): the user or group does not exist there.`,
+    summary:
+      `systemd could not resolve the unit's ${what} on the host (${status}/${status === 216 ? 'GROUP' : 'USER'}): ` +
+      'the user or group does not exist there.',
     details,
     fixes,
   };
@@ -370,7 +389,8 @@ export function diagnoseStart(facts: StartFacts): Diagnosis {
     accessFixes(facts, details, fixes);
     outputFixes(facts, details, fixes);
     details.push(
-      'a service that waits for a file another process writes (PIDFile= in a private /run, a socket) never signals readiness: systemd reads PIDFile= from the host\'s view',
+      'a service that waits for a file another process writes (PIDFile= in a private /run, a socket) never signals ' +
+        "readiness: systemd reads PIDFile= from the host's view",
       ...lastServiceLines(facts, 5),
     );
     return { kind: 'timeout', summary: `${facts.unit} did not finish starting within its start timeout.`, details, fixes };
@@ -425,7 +445,8 @@ export function diagnoseStart(facts: StartFacts): Diagnosis {
     const status = exit ? ` with status ${exit.status}` : '';
     const summary =
       fixes.length > 0
-        ? `${facts.unit} started but exited${status}: ${fixes.length} path${fixes.length === 1 ? '' : 's'} it needs ${fixes.length === 1 ? 'is' : 'are'} hidden by the sandbox (${fixes.map((f) => f.path).join(', ')}).`
+        ? `${facts.unit} started but exited${status}: ${fixes.length} path${fixes.length === 1 ? '' : 's'} it needs ` +
+          `${fixes.length === 1 ? 'is' : 'are'} hidden by the sandbox (${fixes.map((f) => f.path).join(', ')}).`
         : `${facts.unit} started but exited${status}; nothing in the trace or its output points at a hidden path.`;
     details.push(...lastServiceLines(facts, 5));
     return { kind: 'service-error', ...(exit ? { exitStatus: exit.status } : {}), summary, details, fixes };

@@ -172,7 +172,9 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
         setting: 'DynamicUser',
         value: dynamic.value,
         message: `DynamicUser=${dynamic.value} together with TemporaryFileSystem=${rootTmpfs.at.value} re-exposes the whole root read-only`,
-        explanation: 'DynamicUser=yes forces ProtectSystem=strict, which mounts the host\'s root read-only over the empty tmpfs (ProtectSystem=no does not undo it).',
+        explanation:
+          "DynamicUser=yes forces ProtectSystem=strict, which mounts the host's root read-only over the empty tmpfs " +
+          '(ProtectSystem=no does not undo it).',
         fix: 'use a static User= (and Group=) instead of DynamicUser=yes, or do not hide / with TemporaryFileSystem=',
       });
     }
@@ -220,7 +222,9 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
           setting: key,
           value: word,
           message: `${key}=${word} does not bring ${path} back from under TemporaryFileSystem=`,
-          explanation: `${key}= only changes how an already visible path is mounted; under the empty tmpfs ${path} does not exist, so it stays invisible (or the start fails with 226/NAMESPACE).`,
+          explanation:
+            `${key}= only changes how an already visible path is mounted; under the empty tmpfs ${path} does not ` +
+            'exist, so it stays invisible (or the start fails with 226/NAMESPACE).',
           fix: `${bind}=${word.startsWith('-') ? '-' : ''}${path}`,
         });
       }
@@ -261,7 +265,9 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
         explanation:
           /^read-only$/i.test(protectHome.value)
             ? `ProtectHome=read-only re-mounts ${under} read-only, so the writable bind cannot be written.`
-            : `ProtectHome=${protectHome.value} makes ${under} ${/tmpfs/i.test(protectHome.value) ? 'an empty tmpfs' : 'inaccessible'}; the bind below it is hidden or the start fails.`,
+            : `ProtectHome=${protectHome.value} makes ${under} ` +
+              `${/tmpfs/i.test(protectHome.value) ? 'an empty tmpfs' : 'inaccessible'}; ` +
+              'the bind below it is hidden or the start fails.',
         fix: rootTmpfs
           ? 'remove ProtectHome= (or set ProtectHome=no): TemporaryFileSystem=/ already hides every home directory not bound'
           : `set ProtectHome=no and hide the rest of ${under} with TemporaryFileSystem=${under}:ro`,
@@ -272,7 +278,8 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
   for (const bind of unitBinds) {
     const source = normalizePath(bind.source);
     if (!bind.source.startsWith('/') || hasSpecifier(bind.source)) continue;
-    const reason = sensitiveReason(source) ?? (containsSensitivePlace(source) ? 'a place that holds secrets (password hashes, private keys, home directories) is below it' : undefined);
+    const holdsSecrets = 'a place that holds secrets (password hashes, private keys, home directories) is below it';
+    const reason = sensitiveReason(source) ?? (containsSensitivePlace(source) ? holdsSecrets : undefined);
     if (reason === undefined) continue;
     add({
       check: 'sensitive-bind',
@@ -283,7 +290,10 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
       value: bind.word,
       message: `${bind.at.key}= ${source} exposes sensitive files: ${reason}`,
       explanation: 'everything below a bound directory is visible to the service, including secrets it never needs.',
-      fix: source === '/' || containsSensitivePlace(source) ? `bind only the files the service reads below ${source} (bindscout discover finds them)` : `remove ${source} unless the service really needs it`,
+      fix:
+        source === '/' || containsSensitivePlace(source)
+          ? `bind only the files the service reads below ${source} (bindscout discover finds them)`
+          : `remove ${source} unless the service really needs it`,
     });
   }
 
@@ -311,7 +321,9 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
         line: at.line,
         setting: kind,
         value: program,
-        message: `${program} cannot start under this unit's TemporaryFileSystem=/: not visible: ${missing.slice(0, 6).join(' ')}${missing.length > 6 ? ` and ${missing.length - 6} more` : ''}`,
+        message:
+          `${program} cannot start under this unit's TemporaryFileSystem=/: not visible: ` +
+          `${missing.slice(0, 6).join(' ')}${missing.length > 6 ? ` and ${missing.length - 6} more` : ''}`,
         explanation:
           `the kernel and ld.so need the ${what || 'files'} before the program runs; when one is missing the start fails with ` +
           'status=203/EXEC "No such file or directory" even though the binary itself may be bound.',
@@ -363,7 +375,8 @@ function checkExecWords(kind: ExecKind, at: Assignment, settings: UnitSettings, 
       value: `%${m[1]}${m[2]}`,
       message: `"%${m[1]}${m[2]}" in ${kind}= is read as the specifier %${m[1]}${known ? '' : ' (unknown)'}`,
       explanation: known
-        ? `systemd replaces %${m[1]} before running the command, so the program receives something else than "%${m[1]}${m[2]}" (strace's -e trace=%file becomes trace=<unit file name>ile).`
+        ? `systemd replaces %${m[1]} before running the command, so the program receives something else than ` +
+          `"%${m[1]}${m[2]}" (strace's -e trace=%file becomes trace=<unit file name>ile).`
         : `%${m[1]} is not a specifier: systemd refuses the line ("Failed to resolve unit specifiers") and the unit does not start.`,
       fix: `write %%${m[1]}${m[2]}`,
     });

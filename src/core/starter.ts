@@ -110,7 +110,9 @@ export function starterProfile(input: StarterInput, fs: FsView): Starter {
   const user = settings.last('User')?.value;
   const runsAsRoot = user === undefined || user === '' || user === 'root' || user === '0';
   // A root daemon usually drops privileges itself (nginx's `user`, memcached's -u): it looks the user up.
-  const why = runsAsRoot ? 'runs as root: a daemon that drops privileges itself looks its user up' : 'User=/Group=: a service that switches users looks itself up';
+  const why = runsAsRoot
+    ? 'runs as root: a daemon that drops privileges itself looks its user up'
+    : 'User=/Group=: a service that switches users looks itself up';
   for (const file of ['/etc/passwd', '/etc/group', '/etc/nsswitch.conf']) {
     if (exists(file)) needs.add(file, ['read'], why);
   }

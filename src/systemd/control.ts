@@ -28,7 +28,12 @@ export function isRunning(state: UnitState): boolean {
 }
 
 /** `systemctl VERB UNIT`, waiting for the job like an admin's command does. */
-export async function unitJob(runner: Runner, verb: 'start' | 'stop' | 'restart' | 'reload' | 'reset-failed', unit: string, timeoutMs: number): Promise<RunResult> {
+export async function unitJob(
+  runner: Runner,
+  verb: 'start' | 'stop' | 'restart' | 'reload' | 'reset-failed',
+  unit: string,
+  timeoutMs: number,
+): Promise<RunResult> {
   return systemctl(runner, [verb, '--', validateUnitName(unit)], timeoutMs);
 }
 
