@@ -7,7 +7,7 @@
  *   verify    the candidate that works starts, stays up, passes the probe, reloads
  *   install   /etc/systemd/system/UNIT.d/bindscout.conf (or --output / --dry-run)
  *
- * It touches systemd only through a DiscoverSession (src/systemd/unit-session.ts on a real systemd, a
+ * It touches systemd only through a DiscoverSession (src/systemd/discover-session.ts on a real systemd, a
  * fake in tests), so every path through it can be tested without one.
  */
 import type { StraceEvent } from '../../parsers/events.js';

@@ -3,7 +3,7 @@
  *
  *   preflight  root, a valid unit name, systemd ≥ 238, strace, the unit loadable, the per-unit lock
  *   loop       observe → propose → enforce → verify → install (src/flows/discover-loop.ts), driving
- *              the unit through a UnitSession (src/systemd/unit-session.ts)
+ *              the unit through a UnitSession (src/systemd/discover-session.ts)
  *   always     tracing and candidate drop-ins removed, the unit back in the state it was found in
  *
  * Every start or restart bindscout performs is counted; restoring the original state is not.
@@ -18,7 +18,7 @@ import { preflightTools } from '../systemd/preflight.js';
 import type { Runner } from '../systemd/runner.js';
 import { daemonReload, dropInDir, findStaleTracing } from '../systemd/tracing.js';
 import { loadUnit } from '../systemd/unit.js';
-import { UnitSession } from '../systemd/unit-session.js';
+import { UnitSession } from '../systemd/discover-session.js';
 import {
   findAndInstallProfile,
   type Attempt,
