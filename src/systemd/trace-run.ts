@@ -9,7 +9,7 @@ import type { UnitInfo } from '../core/unitfile.js';
 import { unitJob } from './control.js';
 import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from './journal.js';
 import type { Runner } from './runner.js';
-import { daemonReload, installTracing, removeTracing } from './tracing.js';
+import { daemonReload, installTracing, removeTracing, RUNTIME_UNIT_DIR } from './tracing.js';
 import { loadUnit } from './unit.js';
 
 export interface TracedRun<T> {
@@ -44,6 +44,7 @@ export async function traceOneRun<T>(
   return { result, syscalls: splitter.end().syscalls };
 }
 
+/** The name of every runtime unit `profile --trace` writes starts with this (cleanup finds them by it). */
 export const RUNTIME_UNIT_PREFIX = 'bindscout-profile-';
 
 /**
@@ -65,7 +66,7 @@ export async function traceCommandUnit(
   },
 ): Promise<{ unit: string; file: string } | { exists: string }> {
   const unit = `${RUNTIME_UNIT_PREFIX}${stem.replace(/[^A-Za-z0-9_.-]/g, '-')}.service`;
-  const file = `/run/systemd/system/${unit}`;
+  const file = `${RUNTIME_UNIT_DIR}/${unit}`;
   if ((await runner.readFile(file)) !== undefined) return { exists: file };
   const text = `[Unit]\nDescription=bindscout profile --trace of ${stem}\n\n[Service]\nType=exec\nExecStart=${execLine}\n`;
   await runner.writeFileAtomic(file, text);
