@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { analyzeTraces } from '../src/analyze.js';
+import { analyzeTraces } from '../src/flows/analyze.js';
 import { memoryFsView } from '../src/core/fsview.js';
 import type { TraceSource } from '../src/host/inputs.js';
 import type { StraceEvent } from './events.js';

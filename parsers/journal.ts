@@ -158,7 +158,7 @@ interface JournalRecord {
 }
 
 /** MESSAGE as bytes: a JSON string (UTF-8 text, here already one char per byte) or an array of byte values. */
-function messageBytes(message: unknown): string | undefined {
+export function messageBytes(message: unknown): string | undefined {
   if (typeof message === 'string') {
     for (let i = 0; i < message.length; i++) {
       if (message.charCodeAt(i) > 0xff) return reencodeWide(message);

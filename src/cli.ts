@@ -41,7 +41,19 @@ const io: CommandIO = {
   signal: interruption.signal,
   isRoot: process.getuid?.() === 0,
   pid: process.pid,
+  alive: processExists,
+  columns: process.stdout.columns,
 };
+
+/** Signal 0 checks without sending anything; EPERM means it exists but belongs to someone else. */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /**
  * node:readline/promises' question() never settles when input ends, so it is aborted when the

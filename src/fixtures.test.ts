@@ -8,7 +8,7 @@ import { describe, expect, test } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyzeTraces, type AnalyzeResult } from './analyze.js';
+import { analyzeTraces, type AnalyzeResult } from './flows/analyze.js';
 import { recordingFsView, replayFsView, type FsFacts } from './core/fsview.js';
 import { profileToJson } from './core/report.js';
 import { createHostFsView } from './host/fs.js';

@@ -2,27 +2,8 @@ import { describe, expect, test, beforeAll, afterAll } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { runProgram } from './program.js';
-import type { CommandIO } from './commands/types.js';
-
-const identity = (s: string) => s;
-
-function fakeIO(stdinText?: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdin = Readable.from(stdinText === undefined ? [] : [Buffer.from(stdinText, 'latin1')]) as Readable & { isTTY?: boolean };
-  stdin.isTTY = stdinText === undefined;
-  const io: CommandIO = {
-    out: (t) => void out.push(t),
-    err: (t) => void err.push(t),
-    paint: { red: identity, yellow: identity, bold: identity, dim: identity },
-    stderrIsTTY: false,
-    stdin,
-    env: {},
-  };
-  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
-}
+import { fakeIO } from './testing/fake-io.js';
 
 const TRACE = [
   '4711  execve("/usr/sbin/demo", ["demo"], 0x7ffd0 /* 3 vars */) = 0',
@@ -106,7 +87,7 @@ describe('bindscout (in process)', () => {
   });
 
   test('analyze reads stdin when given -', async () => {
-    const { io, stdout } = fakeIO(TRACE);
+    const { io, stdout } = fakeIO({ stdinText: TRACE });
     expect(await runProgram(['analyze', '--format', 'table', '-'], io)).toBe(0);
     expect(stdout()).toMatch(/read +ok +1 +\/etc\/demo\/demo\.conf/);
   });

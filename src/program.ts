@@ -3,18 +3,26 @@
  * the real process; tests give it their own IO.
  */
 import yargs from 'yargs';
-import { CliError, EXIT_CODE_HELP, ExitCode } from './exit-codes.js';
+import { EXIT_CODE_HELP, ExitCode } from './exit-codes.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { discoverCommand } from './commands/discover.js';
 import { lintCommand } from './commands/lint.js';
 import { viewCommand } from './commands/view.js';
 import { profileCommand } from './commands/profile.js';
 import { cleanupCommand } from './commands/cleanup.js';
+import { asCliError } from './commands/shared.js';
 import type { BindscoutCommand, CommandIO } from './commands/types.js';
 import { VERSION } from './version.js';
 
 // yargs types each command's arguments differently; the list only needs the common shape.
-const COMMANDS: BindscoutCommand<any>[] = [discoverCommand, analyzeCommand, profileCommand, lintCommand, viewCommand, cleanupCommand];
+const COMMANDS: BindscoutCommand<any>[] = [
+  discoverCommand,
+  analyzeCommand,
+  profileCommand,
+  lintCommand,
+  viewCommand,
+  cleanupCommand,
+];
 
 export async function runProgram(argv: string[], io: CommandIO): Promise<number> {
   let exitCode: number = ExitCode.ok;
@@ -23,7 +31,10 @@ export async function runProgram(argv: string[], io: CommandIO): Promise<number>
 
   const parser = yargs(argv)
     .scriptName('bindscout')
-    .usage('$0 <command> [options]\n\nFind the files and directories a systemd service really needs, and lock it down to them with TemporaryFileSystem=/:ro.')
+    .usage(
+      '$0 <command> [options]\n\nFind the files and directories a systemd service really needs, ' +
+        'and lock it down to them with TemporaryFileSystem=/:ro.',
+    )
     .version(VERSION)
     .strict()
     .demandCommand(1, 'name a command')
@@ -32,7 +43,7 @@ export async function runProgram(argv: string[], io: CommandIO): Promise<number>
     .example('$0 analyze /tmp/nginx.strace', 'suggest a drop-in from a saved strace log')
     .example('$0 analyze --help', 'all options of analyze')
     .epilogue(EXIT_CODE_HELP + '\n\nColour is off when NO_COLOR is set or stderr is not a terminal.')
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .wrap(Math.min(110, io.columns || 100))
     .exitProcess(false)
     .fail((message, error) => {
       // Errors thrown by our own handlers arrive here too; keep them for the caller.
@@ -68,11 +79,10 @@ export async function runProgram(argv: string[], io: CommandIO): Promise<number>
     if (output) io.out(output.endsWith('\n') ? output : output + '\n');
     return handled ? exitCode : ExitCode.ok;
   } catch (error) {
-    if (error instanceof CliError) {
-      io.err(`${io.paint.red('error:')} ${error.message}\n`);
-      if (error.hint) io.err(`${error.hint}\n`);
-      return error.exitCode;
-    }
-    throw error;
+    const cliError = asCliError(error);
+    if (cliError === undefined) throw error;
+    io.err(`${io.paint.red('error:')} ${cliError.message}\n`);
+    if (cliError.hint) io.err(`${cliError.hint}\n`);
+    return cliError.exitCode;
   }
 }

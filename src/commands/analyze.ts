@@ -1,10 +1,11 @@
 import type { Argv } from 'yargs';
-import { analyzeTraces, type AnalyzeProgress } from '../analyze.js';
+import { analyzeTraces, type AnalyzeProgress } from '../flows/analyze.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { accessToJson, formatAccessTable, profileToJson, unresolvedToJson, warningToJson } from '../core/report.js';
 import { createHostFsView } from '../host/fs.js';
 import { resolveTraceSources } from '../host/inputs.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
+import { baselineOption, EXCLUDE_OPTION, includeOption } from './shared.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
 
 export interface AnalyzeArgs {
@@ -38,23 +39,9 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
         describe: 'dropin: systemd drop-in; table: one line per path; json: everything as data',
       })
       .option('json', { type: 'boolean', default: false, describe: 'same as --format json' })
-      .option('baseline', {
-        type: 'boolean',
-        default: true,
-        describe: 'include the usual libraries, ld.so, zoneinfo, locale, certificates and journald sockets (--no-baseline to leave them out)',
-      })
-      .option('include', {
-        type: 'string',
-        array: true,
-        default: [] as string[],
-        describe: 'glob of paths to grant even if sensitive (explicit consent); repeatable',
-      })
-      .option('exclude', {
-        type: 'string',
-        array: true,
-        default: [] as string[],
-        describe: 'glob of paths never to grant; repeatable',
-      })
+      .option('baseline', baselineOption(' and journald sockets'))
+      .option('include', includeOption('glob of paths to grant even if sensitive (explicit consent); repeatable'))
+      .option('exclude', EXCLUDE_OPTION)
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no warnings or progress on stderr' })
       .example('$0 analyze nginx.strace', 'suggest a drop-in from a saved `strace -f -y -o nginx.strace` log')
       .example('$0 analyze --format table traces/', 'list the paths from `strace -ff -o traces/app` per-pid files')

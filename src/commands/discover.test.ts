@@ -1,30 +1,12 @@
 import { describe, expect, test } from '@jest/globals';
-import { Readable } from 'node:stream';
 import { terminalReviewer } from './discover.js';
-import type { CommandIO } from './types.js';
+import { fakeIO } from '../testing/fake-io.js';
 import type { ReviewItem } from '../core/review.js';
-
-const identity = (s: string) => s;
 
 /** A terminal that answers from a script, and records what was shown. */
 function scriptedTerminal(replies: (string | undefined)[]) {
-  const shown: string[] = [];
-  const questions: string[] = [];
-  const io: CommandIO = {
-    out: (t) => void shown.push(t),
-    err: (t) => void shown.push(t),
-    paint: { red: identity, yellow: identity, bold: identity, dim: identity },
-    stderrIsTTY: true,
-    stdin: Readable.from([]),
-    env: {},
-    interactive: true,
-    ask: async (question) => {
-      questions.push(question);
-      if (replies.length === 0) throw new Error(`unexpected question: ${question}`);
-      return replies.shift();
-    },
-  };
-  return { io, shown, questions };
+  const { io, stderr, questions } = fakeIO({ interactive: true, stderrIsTTY: true, replies });
+  return { io, shown: stderr, questions };
 }
 
 const conf: ReviewItem = {
@@ -52,7 +34,7 @@ describe('interactive review', () => {
     expect(answers.get(key.path)).toEqual({ kind: 'deny' });
     expect(questions[0]).toContain('[R]ead-only');
     expect(questions[1]).toContain('[D]eny');
-    expect(shown.join('')).toContain('SENSITIVE /etc/ssl/private/app.key');
+    expect(shown()).toContain('SENSITIVE /etc/ssl/private/app.key');
   });
 
   test('letters choose; a wrong letter asks again; edit asks for an absolute path', async () => {

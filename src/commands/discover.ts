@@ -1,11 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { bytesToDisplay } from '../../parsers/strings.js';
-import { discover, type DiscoverReport, type Reviewer } from '../discover.js';
+import { discover, type DiscoverReport, type Reviewer } from '../flows/discover.js';
 import { ANSWER_KEYS, type Answer, type ReviewItem } from '../core/review.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { runnerFsView } from '../systemd/view.js';
-import { createHostRunner, createNamespaceRunner } from '../systemd/runner.js';
+import { baselineOption, checkedNumber, EXCLUDE_OPTION, includeOption, pid1Option, runnerFor } from './shared.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
 
 export interface DiscoverArgs {
@@ -26,13 +25,6 @@ export interface DiscoverArgs {
   pid1?: number;
 }
 
-function positiveNumber(name: string, value: number, { integer = false, min = 0 } = {}): number {
-  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new CliError(`--${name} must be ${integer ? 'a whole number' : 'a number'} ≥ ${min}, not ${String(value)}`, ExitCode.usage);
-  }
-  return value;
-}
-
 export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
   command: 'discover <unit>',
   describe: 'Trace a unit, propose a TemporaryFileSystem=/:ro profile, verify it and install it',
@@ -46,13 +38,13 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
       .option('dry-run', { type: 'boolean', default: false, describe: 'find and verify the profile, install nothing' })
       .option('output', { alias: 'o', type: 'string', describe: 'write the drop-in to this file instead of installing it' })
       .option('json', { type: 'boolean', default: false, describe: 'print the final report as JSON' })
-      .option('baseline', { type: 'boolean', default: true, describe: 'include the usual libraries, ld.so, zoneinfo, locale, certificates (--no-baseline to leave them out)' })
-      .option('include', { type: 'string', array: true, default: [] as string[], describe: 'glob of sensitive paths to grant (explicit consent); repeatable' })
-      .option('exclude', { type: 'string', array: true, default: [] as string[], describe: 'glob of paths never to grant; repeatable' })
+      .option('baseline', baselineOption())
+      .option('include', includeOption())
+      .option('exclude', EXCLUDE_OPTION)
       .option('settle', { type: 'number', default: 2, describe: 'seconds a started service must stay up to count as working' })
       .option('start-timeout', { type: 'number', default: 90, describe: 'seconds to wait for a start or stop' })
       .option('name', { type: 'string', default: 'bindscout.conf', describe: 'file name of the installed drop-in' })
-      .option('pid1', { type: 'number', describe: "work on the systemd that runs as PID 1 of a container, given that PID as seen here" })
+      .option('pid1', pid1Option('work on'))
       .example('$0 discover nginx --probe "curl -fsS http://127.0.0.1/"', 'interactive: review each path, then install')
       .example('$0 discover redis-server --yes --probe "redis-cli ping"', 'no questions: accept the defaults and install')
       .example('$0 discover memcached --yes --dry-run --json', 'find a working profile, print it as JSON, install nothing')
@@ -62,11 +54,11 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
     if (!args.yes && !io.interactive) {
       throw new CliError('discover asks questions and stdin is not a terminal', ExitCode.usage, 'run it in a terminal, or add --yes to accept the defaults');
     }
-    const maxStarts = positiveNumber('max-starts', args.maxStarts, { integer: true, min: 2 });
-    const exercise = positiveNumber('exercise', args.exercise);
-    const settle = positiveNumber('settle', args.settle);
-    const startTimeout = positiveNumber('start-timeout', args.startTimeout, { min: 1 });
-    const runner = args.pid1 === undefined ? createHostRunner() : createNamespaceRunner(positiveNumber('pid1', args.pid1, { integer: true, min: 2 }));
+    const maxStarts = checkedNumber('max-starts', args.maxStarts, { integer: true, min: 2 });
+    const exercise = checkedNumber('exercise', args.exercise);
+    const settle = checkedNumber('settle', args.settle);
+    const startTimeout = checkedNumber('start-timeout', args.startTimeout, { min: 1 });
+    const runner = runnerFor(args.pid1);
     const log = (message: string) => io.err(`${io.paint.dim('bindscout:')} ${message}\n`);
 
     const report = await discover(
@@ -86,20 +78,14 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
       },
       {
         runner,
-        fs: runnerFsView(runner),
+        fs: runner.fsView(),
         reviewer: args.yes ? acceptDefaults : terminalReviewer(io),
         log,
         ...(io.signal ? { signal: io.signal } : {}),
         isRoot: io.isRoot === true,
-        pid: io.pid ?? process.pid,
-        alive: (pid) => {
-          try {
-            process.kill(pid, 0);
-            return true;
-          } catch (err) {
-            return (err as NodeJS.ErrnoException).code === 'EPERM';
-          }
-        },
+        pid: io.pid ?? 0,
+        // Without a way to tell, a lock's holder counts as alive: two runs never share a unit.
+        alive: io.alive ?? (() => true),
         writeOutput: (path, text) => writeFile(path, text, { mode: 0o644 }),
         sleep: (ms, signal) => sleep(ms, signal),
       },
@@ -150,7 +136,9 @@ export function terminalReviewer(io: CommandIO): Reviewer {
       for (const item of items) {
         const fallback = describeDefault(item.defaultAnswer);
         const keys = ANSWER_KEYS.map((k) => (k.key === fallback ? `[${k.key.toUpperCase()}]` : `(${k.key})`) + k.label.slice(1)).join(' ');
-        io.err(`\n${item.sensitive ? io.paint.red('SENSITIVE ') : ''}${io.paint.bold(bytesToDisplay(item.path))} (${item.proposed}${item.optional ? ', may be missing' : ''})\n`);
+        const label = item.sensitive ? io.paint.red('SENSITIVE ') : '';
+        const proposed = `${item.proposed}${item.optional ? ', may be missing' : ''}`;
+        io.err(`\n${label}${io.paint.bold(bytesToDisplay(item.path))} (${proposed})\n`);
         io.err(`  ${item.reason}\n`);
         for (;;) {
           const reply = (await ask(`  ${keys} ? `)).toLowerCase() || fallback;
@@ -184,7 +172,10 @@ export function terminalReviewer(io: CommandIO): Reviewer {
 
 function summary(report: DiscoverReport, io: CommandIO): string {
   const lines = [''];
-  const verdict = report.result === 'working' ? io.paint.bold(`${report.unit} works under TemporaryFileSystem=/:ro`) : io.paint.red(`${report.unit}: no working profile found`);
+  const verdict =
+    report.result === 'working'
+      ? io.paint.bold(`${report.unit} works under TemporaryFileSystem=/:ro`)
+      : io.paint.red(`${report.unit}: no working profile found`);
   lines.push(verdict);
   lines.push(`  starts used:        ${report.starts}`);
   lines.push(`  bound read-only:    ${report.readOnly.length}`);

@@ -1,26 +1,15 @@
 import { describe, expect, test } from '@jest/globals';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { runProgram } from '../program.js';
-import type { CommandIO } from './types.js';
+import { fakeIO } from '../testing/fake-io.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/units');
-const identity = (s: string) => s;
 
 async function run(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CommandIO = {
-    out: (t) => void out.push(t),
-    err: (t) => void err.push(t),
-    paint: { red: identity, yellow: identity, bold: identity, dim: identity },
-    stderrIsTTY: false,
-    stdin: Readable.from([]),
-    env: {},
-  };
+  const { io, stdout, stderr } = fakeIO();
   const code = await runProgram(args, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
+  return { code, stdout: stdout(), stderr: stderr() };
 }
 
 describe('bindscout lint FILE…', () => {
@@ -75,19 +64,10 @@ describe('bindscout lint FILE…', () => {
 
 describe('bindscout view', () => {
   test('refuses to run as a normal user: exit code 5', async () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runProgram(['view', 'nginx'], {
-      out: (t) => void out.push(t),
-      err: (t) => void err.push(t),
-      paint: { red: identity, yellow: identity, bold: identity, dim: identity },
-      stderrIsTTY: false,
-      stdin: Readable.from([]),
-      env: {},
-      isRoot: false,
-    });
+    const { io, stderr } = fakeIO({ isRoot: false });
+    const code = await runProgram(['view', 'nginx'], io);
     expect(code).toBe(5);
-    expect(err.join('')).toContain('run it as root');
+    expect(stderr()).toContain('run it as root');
   });
 
   test('--help shows examples', async () => {

@@ -27,6 +27,10 @@ export interface CommandIO {
   signal?: AbortSignal;
   isRoot?: boolean;
   pid?: number;
+  /** Whether a process exists (a lock's holder); a process of another user counts. */
+  alive?(pid: number): boolean;
+  /** The terminal's width, when stdout is one: --help wraps to it. */
+  columns?: number;
 }
 
 /** A yargs command whose handler is a plain async function returning an exit code. */

@@ -1,9 +1,8 @@
 import type { Argv } from 'yargs';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { UnitNameError } from '../core/unitfile.js';
-import { createHostRunner, createNamespaceRunner } from '../systemd/runner.js';
-import { UnitError } from '../systemd/unit.js';
-import { viewService, ViewError, type ServiceView } from '../systemd/view.js';
+import { viewService } from '../flows/view.js';
+import type { ServiceView } from '../systemd/view.js';
+import { pid1Option, runnerFor } from './shared.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
 
 export interface ViewArgs {
@@ -21,7 +20,7 @@ export const viewCommand: BindscoutCommand<ViewArgs> = {
     yargs
       .positional('unit', { describe: 'a running unit, e.g. nginx', type: 'string', demandOption: true })
       .option('json', { type: 'boolean', default: false, describe: 'print the view as JSON' })
-      .option('pid1', { type: 'number', describe: "look at a unit of the systemd that runs as PID 1 of a container, given that PID as seen here" })
+      .option('pid1', pid1Option('look at a unit of'))
       .example('$0 view nginx', 'per top-level directory: what nginx sees, what it can write, compared with the host')
       .example('$0 view --json redis-server', 'the same as JSON')
       .epilogue(
@@ -31,16 +30,7 @@ export const viewCommand: BindscoutCommand<ViewArgs> = {
 
   async run(args, io) {
     if (io.isRoot === false) throw new CliError('view reads /proc/PID/root of another user\'s process: run it as root', ExitCode.permission);
-    const runner = args.pid1 === undefined ? createHostRunner() : createNamespaceRunner(args.pid1);
-    let view: ServiceView;
-    try {
-      view = await viewService(runner, args.unit);
-    } catch (err) {
-      if (err instanceof UnitNameError) throw new CliError(err.message, ExitCode.usage);
-      if (err instanceof UnitError) throw new CliError(err.message, ExitCode.missingPrerequisite);
-      if (err instanceof ViewError) throw new CliError(err.message, ExitCode.missingPrerequisite, err.reason === 'not-running' ? `systemctl start ${args.unit}` : undefined);
-      throw err;
-    }
+    const view = await viewService(runnerFor(args.pid1), args.unit);
     if (args.json) io.out(JSON.stringify(view, null, 2) + '\n');
     else io.out(formatView(view, io));
     return view.sensitive.length > 0 ? ExitCode.failed : ExitCode.ok;
@@ -52,17 +42,26 @@ function pad(text: string | number, width: number): string {
   return s.length >= width ? s : ' '.repeat(width - s.length) + s;
 }
 
+/** One line of the table: the directory, its counts in columns as wide as their headings, a note. */
+const COLUMN_WIDTHS = [7, 6, 6, 7, 6, 8, 8];
+function row(dir: string, counts: (string | number)[], note: string): string {
+  return `${dir.padEnd(20)} ${counts.map((c, i) => pad(c, COLUMN_WIDTHS[i]!)).join(' ')}  ${note}`;
+}
+
 export function formatView(view: ServiceView, io: Pick<CommandIO, 'paint'>): string {
   const c = view.credentials;
   const lines = [
-    io.paint.bold(`${view.unit} (pid ${view.pid}, uid ${c.uid}, gid ${c.gid}${c.dacOverride ? ', CAP_DAC_OVERRIDE' : ''}) sees ${view.total} of the host's ${view.hostTotal} entries`),
+    io.paint.bold(
+      `${view.unit} (pid ${view.pid}, uid ${c.uid}, gid ${c.gid}${c.dacOverride ? ', CAP_DAC_OVERRIDE' : ''}) ` +
+        `sees ${view.total} of the host's ${view.hostTotal} entries`,
+    ),
     '',
-    `${'directory'.padEnd(20)} ${pad('files', 7)} ${pad('dirs', 6)} ${pad('links', 6)} ${pad('sockets', 7)} ${pad('other', 6)} ${pad('writable', 8)} ${pad('host', 8)}  note`,
+    row('directory', ['files', 'dirs', 'links', 'sockets', 'other', 'writable', 'host'], 'note'),
   ];
   for (const d of view.directories) {
     const note = !d.visible ? 'hidden' : view.notWalked.includes(d.dir) ? 'kernel API (not walked)' : d.notOnHost > 0 ? `${d.notOnHost} not on the host` : '';
-    const row = `${d.dir.padEnd(20)} ${pad(d.files, 7)} ${pad(d.dirs, 6)} ${pad(d.symlinks, 6)} ${pad(d.sockets, 7)} ${pad(d.other, 6)} ${pad(d.writable, 8)} ${pad(d.hostEntries, 8)}  ${note}`;
-    lines.push(d.visible ? row : io.paint.dim(row));
+    const counts = [d.files, d.dirs, d.symlinks, d.sockets, d.other, d.writable, d.hostEntries];
+    lines.push(d.visible ? row(d.dir, counts, note) : io.paint.dim(row(d.dir, counts, note)));
   }
   lines.push('');
   if (view.writable.length === 0) lines.push('writable: nothing');

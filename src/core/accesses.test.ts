@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StraceEvent, SyscallEvent, SyscallResult } from '../../parsers/events.js';
 import { unescapeBytes } from '../../parsers/strings.js';
-import { AccessCollector, REASONS, normalizePath } from './accesses.js';
+import { AccessCollector, REASONS } from './accesses.js';
+import { normalizePath } from './fsview.js';
 import type { Access } from './model.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

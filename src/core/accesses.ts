@@ -10,6 +10,7 @@
  */
 import type { ByteString, StraceEvent, SyscallEvent } from '../../parsers/events.js';
 import { decodeQuoted, findClosingQuote, parseFdArg, splitArgs } from '../../parsers/strings.js';
+import { normalizePath } from './fsview.js';
 import type { Access, Operation, UnresolvedAccess } from './model.js';
 import {
   FCNTL_COMMANDS,
@@ -584,23 +585,3 @@ function joinRoot(root: ByteString, absolute: ByteString): ByteString {
   if (root === '') return path;
   return path === '/' ? root : root + path;
 }
-
-/**
- * Lexical normalisation of an absolute path: collapses `//`, `/./`, trailing `/`, and resolves `..`
- * textually. Lexical `..` is wrong when the component before it is a symlink (`/a/link/..` is the
- * link target's parent, not `/a`); the kernel's answer, when strace decorates the returned fd, is kept
- * alongside as a separate access. `..` never climbs above `/`, as in the kernel.
- */
-export function normalizePath(path: ByteString): ByteString {
-  if (!NEEDS_NORMALISING.test(path)) return path;
-  const parts: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  return '/' + parts.join('/');
-}
-
-/** A `/` followed by `/`, `.`+(`/`|end), `..`+(`/`|end), or by the end (trailing slash or root). */
-const NEEDS_NORMALISING = /\/(?:\.\.?)?(?:\/|$)/;

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { diagnoseStart, visibleUnder, type JournalLine, type StartFacts } from './diagnose.js';
+import { diagnoseStart, type JournalLine, type StartFacts } from './diagnose.js';
+import { visibleUnder } from './visibility.js';
 import { memoryFsView } from './fsview.js';
 import type { ExecClosure } from './elf.js';
 import type { Access, Profile, ProfileEntry } from './model.js';

@@ -18,7 +18,7 @@
  *   view before the sandbox exists, so the profile cannot be the cause.
  * - A start timeout gives Result=timeout with ExecMainStatus=15 (systemd's SIGTERM): Result decides.
  */
-import { isUnder, normalizePath, parentOf, resolveSymlinks, splitPath, MAX_SYMLINKS, type FsView } from './fsview.js';
+import { isUnder, normalizePath, parentOf } from './fsview.js';
 import type { ExecClosure } from './elf.js';
 import type { Access, ByteString, Directive, Profile } from './model.js';
 
@@ -153,7 +153,8 @@ function diagnoseExec(facts: StartFacts): Diagnosis {
   else details.push("systemd's own explanation was lost: the forked child logs from inside the sandbox, where journald's socket is not visible");
   if (/No such file or directory/.test(errorText ?? 'No such file or directory') && !locate) {
     details.push(
-      '"No such file or directory" from execve does not mean the program is missing: the kernel reports the same error when the ELF interpreter (or a script\'s #! interpreter) is not visible',
+      '"No such file or directory" from execve does not mean the program is missing: the kernel reports the same ' +
+        "error when the ELF interpreter (or a script's #! interpreter) is not visible",
     );
   }
   if (/Permission denied/.test(errorText ?? '')) {
@@ -181,7 +182,8 @@ function diagnoseExec(facts: StartFacts): Diagnosis {
   const libraries = missing.filter((m) => m.role === 'library');
   for (const m of missing) {
     addFix(fixes, { directive: 'BindReadOnlyPaths', path: m.path, reason: `${ROLE_WORDS[m.role] ?? m.role}${m.neededBy ? ` of ${m.neededBy}` : ''}` });
-    details.push(`not visible in the sandbox: ${m.path} (${ROLE_WORDS[m.role] ?? m.role}${m.neededBy && m.role !== 'binary' ? `, needed by ${m.neededBy}` : ''})`);
+    const neededBy = m.neededBy && m.role !== 'binary' ? `, needed by ${m.neededBy}` : '';
+    details.push(`not visible in the sandbox: ${m.path} (${ROLE_WORDS[m.role] ?? m.role}${neededBy})`);
   }
 
   let summary: string;
@@ -190,11 +192,18 @@ function diagnoseExec(facts: StartFacts): Diagnosis {
     summary = `${name} cannot be started: the program itself is not visible in the sandbox.`;
   } else if (blocking.length > 0) {
     const first = blocking[0]!;
-    summary = `${name} is visible but cannot be executed: ${ROLE_WORDS[first.role]} ${first.path} is not visible in the sandbox, which execve reports as "No such file or directory".`;
+    summary =
+      `${name} is visible but cannot be executed: ${ROLE_WORDS[first.role]} ${first.path} is not visible in the ` +
+      'sandbox, which execve reports as "No such file or directory".';
   } else if (libraries.length > 0) {
-    summary = `${name} cannot run: ${libraries.length} shared librar${libraries.length === 1 ? 'y is' : 'ies are'} not visible in the sandbox (${libraries.map((l) => l.path).join(', ')}).`;
+    const are = libraries.length === 1 ? 'y is' : 'ies are';
+    summary =
+      `${name} cannot run: ${libraries.length} shared librar${are} not visible in the sandbox ` +
+      `(${libraries.map((l) => l.path).join(', ')}).`;
   } else if (!closure || !visible) {
-    summary = `${name} could not be executed in the sandbox (203/EXEC): the program, its ELF interpreter or a script interpreter is not visible; "No such file or directory" here does not mean the program is missing.`;
+    summary =
+      `${name} could not be executed in the sandbox (203/EXEC): the program, its ELF interpreter or a script ` +
+      'interpreter is not visible; "No such file or directory" here does not mean the program is missing.';
   } else {
     summary = `${name} could not be executed (203/EXEC), although the program, its interpreter and its libraries all look visible in the sandbox.`;
   }
@@ -230,19 +239,24 @@ function diagnoseNamespace(facts: StartFacts): Diagnosis {
   const entry = entryFor(facts.profile, path);
   const directive = entry?.directive ?? 'BindReadOnlyPaths';
   if (/No such file or directory/.test(error) && !facts.exists(path)) {
-    fixes.push({ directive, path, optional: true, reason: `${path} does not exist on the host: prefix it with "-" so a missing source is skipped, or remove it` });
+    const reason = `${path} does not exist on the host: prefix it with "-" so a missing source is skipped, or remove it`;
+    fixes.push({ directive, path, optional: true, reason });
     fixes.push({ directive, path, remove: true, reason: `${path} does not exist on the host` });
     return {
       kind: 'namespace',
       step: 'NAMESPACE',
       exitStatus: 226,
-      summary: `The sandbox could not be built: the bind mount source ${path} does not exist on the host (write it as -${path} to make it optional, or remove it).`,
+      summary:
+        `The sandbox could not be built: the bind mount source ${path} does not exist on the host ` +
+        `(write it as -${path} to make it optional, or remove it).`,
       details,
       fixes,
     };
   }
   details.push(
-    `${path} exists on the host, so the mount itself failed: look at its destination (a file bound where a directory is expected or the reverse, a symlink along the destination, or a read-only parent where systemd must create the mount point)`,
+    `${path} exists on the host, so the mount itself failed: look at its destination (a file bound where a ` +
+      'directory is expected or the reverse, a symlink along the destination, or a read-only parent where systemd ' +
+      'must create the mount point)',
   );
   return {
     kind: 'namespace',
@@ -286,13 +300,18 @@ function diagnoseUser(facts: StartFacts, status: number): Diagnosis {
         fixes.push({ directive: 'BindReadOnlyPaths', path, reason: "the service's own user and group lookups (getpwnam) read it inside the sandbox" });
       }
     }
-    if (fixes.length > 0) details.push(`the service itself will look users up inside the sandbox, where ${fixes.map((f) => f.path).join(', ')} are not visible`);
+    if (fixes.length > 0) {
+      const hidden = fixes.map((f) => f.path).join(', ');
+      details.push(`the service itself will look users up inside the sandbox, where ${hidden} are not visible`);
+    }
   }
   return {
     kind: 'user',
     step: status === 216 ? 'GROUP' : 'USER',
     exitStatus: status,
-    summary: `systemd could not resolve the unit's ${what} on the host (${status}/${status === 216 ? 'GROUP' : 'USER'}): the user or group does not exist there.`,
+    summary:
+      `systemd could not resolve the unit's ${what} on the host (${status}/${status === 216 ? 'GROUP' : 'USER'}): ` +
+      'the user or group does not exist there.',
     details,
     fixes,
   };
@@ -370,7 +389,8 @@ export function diagnoseStart(facts: StartFacts): Diagnosis {
     accessFixes(facts, details, fixes);
     outputFixes(facts, details, fixes);
     details.push(
-      'a service that waits for a file another process writes (PIDFile= in a private /run, a socket) never signals readiness: systemd reads PIDFile= from the host\'s view',
+      'a service that waits for a file another process writes (PIDFile= in a private /run, a socket) never signals ' +
+        "readiness: systemd reads PIDFile= from the host's view",
       ...lastServiceLines(facts, 5),
     );
     return { kind: 'timeout', summary: `${facts.unit} did not finish starting within its start timeout.`, details, fixes };
@@ -425,7 +445,8 @@ export function diagnoseStart(facts: StartFacts): Diagnosis {
     const status = exit ? ` with status ${exit.status}` : '';
     const summary =
       fixes.length > 0
-        ? `${facts.unit} started but exited${status}: ${fixes.length} path${fixes.length === 1 ? '' : 's'} it needs ${fixes.length === 1 ? 'is' : 'are'} hidden by the sandbox (${fixes.map((f) => f.path).join(', ')}).`
+        ? `${facts.unit} started but exited${status}: ${fixes.length} path${fixes.length === 1 ? '' : 's'} it needs ` +
+          `${fixes.length === 1 ? 'is' : 'are'} hidden by the sandbox (${fixes.map((f) => f.path).join(', ')}).`
         : `${facts.unit} started but exited${status}; nothing in the trace or its output points at a hidden path.`;
     details.push(...lastServiceLines(facts, 5));
     return { kind: 'service-error', ...(exit ? { exitStatus: exit.status } : {}), summary, details, fixes };
@@ -435,149 +456,5 @@ export function diagnoseStart(facts: StartFacts): Diagnosis {
     summary: `${facts.unit} is ${active || 'in an unknown state'} (${p.SubState ?? '?'}, result ${result || '?'}), and nothing says why.`,
     details: lastServiceLines(facts, 5),
     fixes: [],
-  };
-}
-
-/* ------------------------------------------------------------------------------------------------ */
-
-/** PrivateDevices='s /dev (namespace.c mount_private_dev in systemd 252); kept in step with fold.ts. */
-const PRIVATE_DEV_NODES = new Set(['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty', '/dev/ptmx']);
-const PRIVATE_DEV_DIRS = ['/dev/pts', '/dev/shm', '/dev/mqueue', '/dev/hugepages'];
-const PRIVATE_DEV_LINKS: Record<string, string> = {
-  '/dev/log': '/run/systemd/journal/dev-log',
-  '/dev/fd': '/proc/self/fd',
-  '/dev/stdin': '/proc/self/fd/0',
-  '/dev/stdout': '/proc/self/fd/1',
-  '/dev/stderr': '/proc/self/fd/2',
-};
-
-const DIRECTORY_BASES: Partial<Record<Directive, string>> = {
-  RuntimeDirectory: '/run',
-  StateDirectory: '/var/lib',
-  CacheDirectory: '/var/cache',
-  LogsDirectory: '/var/log',
-  ConfigurationDirectory: '/etc',
-};
-
-/** `api`: /proc and /sys, fresh mounts whose contents are the kernel's (looked up on the host). */
-type MountKind = 'host' | 'empty' | 'private-dev' | 'api';
-interface Mount {
-  dest: string;
-  kind: MountKind;
-}
-
-type Node = 'dir' | 'other' | { symlink: string } | undefined;
-
-const yes = (value: string) => /^(yes|true|on|1)$/i.test(value);
-
-/**
- * Whether a host path can be reached inside a profile's sandbox, walking it the way the kernel would
- * there: bind mounts show the host's tree (their own source resolved, symlinks inside them kept),
- * TemporaryFileSystem= shows only the mount points created on it, PrivateTmp= an empty /tmp and
- * /var/tmp, PrivateDevices= a minimal /dev, MountAPIVFS= /proc, /sys and /dev. Without an FsView the
- * answer is lexical (under a bind = visible), which misses symlinks leading out of a bound tree.
- */
-export function visibleUnder(profile: Profile, fs?: FsView): (path: ByteString) => boolean {
-  const mounts: Mount[] = [];
-  let rootHidden = false;
-  let privateDevices = false;
-  let apiVfs = false;
-  for (const entry of profile.entries) {
-    const value = entry.value;
-    switch (entry.directive) {
-      case 'TemporaryFileSystem': {
-        const dest = normalizePath(value.replace(/:[^/]*$/, ''));
-        if (dest === '/') rootHidden = true;
-        else mounts.push({ dest, kind: 'empty' });
-        break;
-      }
-      case 'BindReadOnlyPaths':
-      case 'BindPaths':
-        mounts.push({ dest: normalizePath(value), kind: 'host' });
-        break;
-      case 'PrivateTmp':
-        if (yes(value)) mounts.push({ dest: '/tmp', kind: 'empty' }, { dest: '/var/tmp', kind: 'empty' });
-        break;
-      case 'PrivateDevices':
-        privateDevices = yes(value);
-        break;
-      case 'MountAPIVFS':
-        apiVfs = yes(value);
-        break;
-      default: {
-        const base = DIRECTORY_BASES[entry.directive];
-        if (base) for (const name of value.split(/\s+/).filter(Boolean)) mounts.push({ dest: normalizePath(`${base}/${name}`), kind: 'host' });
-      }
-    }
-  }
-  if (privateDevices) mounts.push({ dest: '/dev', kind: 'private-dev' });
-  if (apiVfs) {
-    mounts.push({ dest: '/proc', kind: 'api' }, { dest: '/sys', kind: 'api' });
-    if (!privateDevices) mounts.push({ dest: '/dev', kind: 'host' });
-  }
-  if (!rootHidden) mounts.push({ dest: '/', kind: 'host' });
-  // Deepest destination first: the mount that wins for a path is the deepest one above it.
-  mounts.sort((a, b) => splitPath(b.dest).length - splitPath(a.dest).length);
-
-  const hostNode = (hostPath: string, isMountPoint: boolean): Node => {
-    if (!fs) return 'dir';
-    if (isMountPoint) {
-      // A bind mount shows its source's target, never a symlink.
-      const r = resolveSymlinks(fs, hostPath);
-      return r.kind === undefined ? undefined : r.kind === 'dir' ? 'dir' : 'other';
-    }
-    const kind = fs.lstat(hostPath);
-    if (kind === undefined) return undefined;
-    if (kind === 'symlink') {
-      const target = fs.readlink(hostPath);
-      return target === undefined ? 'other' : { symlink: target };
-    }
-    return kind === 'dir' ? 'dir' : 'other';
-  };
-
-  const lookup = (path: string): Node => {
-    if (mounts.some((m) => m.dest !== path && isUnder(m.dest, path))) return 'dir';
-    const mount = mounts.find((m) => isUnder(path, m.dest));
-    if (!mount) return path === '/' ? 'dir' : undefined;
-    switch (mount.kind) {
-      case 'empty':
-        return path === mount.dest ? 'dir' : undefined;
-      case 'private-dev':
-        if (path === '/dev' || PRIVATE_DEV_DIRS.includes(path)) return 'dir';
-        if (PRIVATE_DEV_NODES.has(path)) return 'other';
-        return PRIVATE_DEV_LINKS[path] ? { symlink: PRIVATE_DEV_LINKS[path]! } : undefined;
-      case 'api':
-      case 'host': {
-        if (mount.kind === 'api' && path === mount.dest) return 'dir';
-        if (!fs) return 'dir';
-        const base = mount.dest === '/' ? '' : resolveSymlinks(fs, mount.dest).finalPath;
-        return hostNode(path === mount.dest ? mount.dest : base + path.slice(mount.dest === '/' ? 0 : mount.dest.length), path === mount.dest && mount.dest !== '/');
-      }
-    }
-  };
-
-  return (path: ByteString): boolean => {
-    const pending = splitPath(path);
-    const done: string[] = [];
-    let hops = 0;
-    while (pending.length > 0) {
-      const part = pending.shift()!;
-      if (part === '..') {
-        done.pop();
-        continue;
-      }
-      const candidate = '/' + [...done, part].join('/');
-      const node = lookup(candidate);
-      if (node === undefined) return false;
-      if (typeof node === 'object') {
-        if (++hops > MAX_SYMLINKS) return false;
-        if (node.symlink.startsWith('/')) done.length = 0;
-        pending.unshift(...splitPath(node.symlink));
-        continue;
-      }
-      if (node !== 'dir' && pending.length > 0) return false;
-      done.push(part);
-    }
-    return true;
   };
 }

@@ -35,6 +35,8 @@ import {
 } from './fsview.js';
 import { DIRECTIVES, type Access, type ByteString, type Directive, type Profile, type ProfileEntry, type ProfileNote } from './model.js';
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
+import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES } from './private-devices.js';
+import { UNIT_DIRECTORY_BASES } from './unit-directories.js';
 
 export interface FoldOptions {
   /** Add the baseline (libraries, ld.so, time zones, locales, CA certificates, journald sockets). */
@@ -61,21 +63,13 @@ export interface FoldOptions {
   directoriesAsBinds?: boolean;
 }
 
-const UNIT_DIRECTORY_BASES: [string, ByteString][] = [
-  ['RuntimeDirectory', '/run'],
-  ['StateDirectory', '/var/lib'],
-  ['CacheDirectory', '/var/cache'],
-  ['LogsDirectory', '/var/log'],
-  ['ConfigurationDirectory', '/etc'],
-];
-
 /**
  * What a unit's own settings already make visible in its namespace: its *Directory= entries (`name`
  * or `name:symlink`) and PrivateTmp=. `values(setting)` gives a list setting's words.
  */
 export function providedByUnitSettings(values: (setting: string) => string[], privateTmp: boolean): { path: ByteString; by: string }[] {
   const provided: { path: ByteString; by: string }[] = [];
-  for (const [setting, base] of UNIT_DIRECTORY_BASES) {
+  for (const [setting, base] of Object.entries(UNIT_DIRECTORY_BASES)) {
     for (const word of values(setting)) {
       const name = word.split(':')[0];
       if (name) provided.push({ path: `${base}/${name}`, by: `the unit's own ${setting}=${name}` });
@@ -111,10 +105,10 @@ const GROUP_PARENTS: ByteString[] = ['/etc', '/opt', '/srv', '/var/lib', '/var/w
 const GROUP_MIN_PATHS = 3;
 
 const SERVICE_DIRECTORIES: { base: ByteString; directive: Directive; skip: string[] }[] = [
-  { base: '/run', directive: 'RuntimeDirectory', skip: ['systemd', 'user', 'lock', 'shm', 'dbus', 'private', 'credentials'] },
-  { base: '/var/lib', directive: 'StateDirectory', skip: ['private', 'systemd'] },
-  { base: '/var/cache', directive: 'CacheDirectory', skip: ['private'] },
-  { base: '/var/log', directive: 'LogsDirectory', skip: ['private', 'journal'] },
+  { base: UNIT_DIRECTORY_BASES.RuntimeDirectory, directive: 'RuntimeDirectory', skip: ['systemd', 'user', 'lock', 'shm', 'dbus', 'private', 'credentials'] },
+  { base: UNIT_DIRECTORY_BASES.StateDirectory, directive: 'StateDirectory', skip: ['private', 'systemd'] },
+  { base: UNIT_DIRECTORY_BASES.CacheDirectory, directive: 'CacheDirectory', skip: ['private'] },
+  { base: UNIT_DIRECTORY_BASES.LogsDirectory, directive: 'LogsDirectory', skip: ['private', 'journal'] },
 ];
 
 /** Paths that can stand in a TemporaryFileSystem= value as they are (no quoting, no `:`). */
@@ -122,18 +116,6 @@ const SIMPLE_PATH = /^\/[A-Za-z0-9_.@+\/-]+$/;
 
 /** Directory names systemd accepts and the renderer can write without quoting. */
 const SAFE_NAME = /^[A-Za-z0-9_.@+-]+$/;
-
-/** What PrivateDevices= provides (systemd 252 namespace.c mount_private_dev + dev_setup). */
-const PRIVATE_DEV_NODES = new Set(['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty', '/dev/ptmx']);
-const PRIVATE_DEV_TREES: ByteString[] = ['/dev/pts', '/dev/shm', '/dev/mqueue', '/dev/hugepages'];
-/** Symlinks PrivateDevices= creates, and where they lead. */
-const PRIVATE_DEV_LINKS: Record<string, ByteString> = {
-  '/dev/log': '/run/systemd/journal/dev-log',
-  '/dev/fd': '/proc/self/fd',
-  '/dev/stdin': '/proc/self/fd/0',
-  '/dev/stdout': '/proc/self/fd/1',
-  '/dev/stderr': '/proc/self/fd/2',
-};
 
 const WRITE_OPS = ['write', 'create', 'delete'] as const;
 
@@ -426,12 +408,7 @@ class Folder {
    * (PrivateDevices= would hide the others, and its device policy would block them anyway).
    */
   private devices(devices: Access[], demands: Demand[], apiVfs: Contribution[]): boolean {
-    const covered = (path: ByteString) =>
-      path === '/dev' ||
-      PRIVATE_DEV_NODES.has(path) ||
-      PRIVATE_DEV_TREES.some((tree) => isUnder(path, tree)) ||
-      Object.keys(PRIVATE_DEV_LINKS).some((link) => isUnder(path, link));
-    const uncovered = devices.filter((a) => !covered(a.path));
+    const uncovered = devices.filter((a) => !coveredByPrivateDevices(a.path));
     if (devices.length > 0 && uncovered.length === 0) {
       this.addEntry('PrivateDevices', 'yes', `minimal /dev: ${describeContributions(devices.map((access) => ({ access, path: access.path })))}`);
       this.coveredBy.push({ path: '/dev', by: 'PrivateDevices=yes' });

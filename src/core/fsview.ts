@@ -38,8 +38,15 @@ export function splitPath(path: ByteString): ByteString[] {
   return path.split('/').filter((part) => part !== '' && part !== '.');
 }
 
-/** Lexical normalisation: collapses `//`, `.` and `..` (above `/` stays `/`). */
+/**
+ * Lexical normalisation of an absolute path: collapses `//`, `/./`, trailing `/`, and resolves `..`
+ * textually. Lexical `..` is wrong when the component before it is a symlink (`/a/link/..` is the
+ * link target's parent, not `/a`); the kernel's answer, when strace decorates the returned fd, is kept
+ * alongside as a separate access. `..` never climbs above `/`, as in the kernel.
+ */
 export function normalizePath(path: ByteString): ByteString {
+  // Most paths in a trace are already normal: checking is much cheaper than rebuilding them.
+  if (path.startsWith('/') && !NEEDS_NORMALISING.test(path)) return path;
   const out: ByteString[] = [];
   for (const part of splitPath(path)) {
     if (part === '..') out.pop();
@@ -47,6 +54,9 @@ export function normalizePath(path: ByteString): ByteString {
   }
   return '/' + out.join('/');
 }
+
+/** A `/` followed by `/`, `.`+(`/`|end), `..`+(`/`|end), or by the end (trailing slash or root). */
+const NEEDS_NORMALISING = /\/(?:\.\.?)?(?:\/|$)/;
 
 export function parentOf(path: ByteString): ByteString {
   const cut = path.lastIndexOf('/');
@@ -62,11 +72,27 @@ export function isStrictlyUnder(path: ByteString, dir: ByteString): boolean {
   return path !== dir && isUnder(path, dir);
 }
 
+/** What a walk needs to know of one component: its kind, and a symlink's text. */
+export interface WalkStep {
+  kind: FsNodeKind | undefined;
+  /** readlink's text; undefined for a symlink that raced away (then treated as a plain node). */
+  target?: ByteString;
+}
+
+export interface WalkOptions {
+  maxLinks?: number;
+  /** A component that is not a directory ends the walk when more follow (ENOTDIR), as in the kernel. */
+  notDirEnds?: boolean;
+}
+
 /**
- * Resolves `path` the way the kernel would on the host (`..` after a symlink goes to the physical
- * parent), following the last component too. Never throws: a missing component ends the walk.
+ * The kernel's path walk (`..` after a symlink goes to the physical parent, the last component
+ * followed too), as a generator that yields each path it needs looked up and is sent what is there:
+ * the one walk serves synchronous views (resolveSymlinks) and asynchronous readers
+ * (resolveSymlinksAsync) alike.
  */
-export function resolveSymlinks(fs: FsView, path: ByteString, maxLinks = MAX_SYMLINKS): Resolution {
+function* kernelWalk(path: ByteString, options: WalkOptions): Generator<ByteString, Resolution, WalkStep> {
+  const maxLinks = options.maxLinks ?? MAX_SYMLINKS;
   const pending = splitPath(path);
   const resolved: ByteString[] = [];
   const links: SymlinkStep[] = [];
@@ -78,28 +104,55 @@ export function resolveSymlinks(fs: FsView, path: ByteString, maxLinks = MAX_SYM
       continue;
     }
     const candidate = '/' + [...resolved, part].join('/');
-    kind = fs.lstat(candidate);
+    const step: WalkStep = yield candidate;
+    kind = step.kind;
     if (kind === undefined) {
       return { finalPath: normalizePath(candidate + (pending.length ? '/' + pending.join('/') : '')), links, kind };
     }
-    if (kind !== 'symlink') {
+    if (kind !== 'symlink' || step.target === undefined) {
+      if (options.notDirEnds && kind !== 'dir' && kind !== 'symlink' && pending.length > 0) {
+        return { finalPath: normalizePath(candidate + '/' + pending.join('/')), links, kind: undefined };
+      }
+      // A symlink whose text cannot be read (raced away) counts as a plain node.
       resolved.push(part);
       continue;
     }
-    const target = fs.readlink(candidate);
-    if (target === undefined) {
-      // lstat said symlink but readlink failed (raced away): treat it as a plain node.
-      resolved.push(part);
-      continue;
-    }
-    links.push({ link: candidate, target });
+    links.push({ link: candidate, target: step.target });
     if (links.length > maxLinks) {
-      return { finalPath: normalizePath('/' + [...resolved, part, ...pending].join('/')), links, kind: undefined, loop: true };
+      const finalPath = normalizePath('/' + [...resolved, part, ...pending].join('/'));
+      return { finalPath, links, kind: undefined, loop: true };
     }
-    if (target.startsWith('/')) resolved.length = 0;
-    pending.unshift(...splitPath(target));
+    if (step.target.startsWith('/')) resolved.length = 0;
+    pending.unshift(...splitPath(step.target));
   }
   return { finalPath: '/' + resolved.join('/'), links, kind };
+}
+
+/**
+ * Resolves `path` the way the kernel would on the host (`..` after a symlink goes to the physical
+ * parent), following the last component too. Never throws: a missing component ends the walk.
+ */
+export function resolveSymlinks(fs: FsView, path: ByteString, maxLinks = MAX_SYMLINKS, notDirEnds = false): Resolution {
+  const walk = kernelWalk(path, { maxLinks, notDirEnds });
+  let next = walk.next();
+  while (!next.done) {
+    const at = next.value;
+    const kind = fs.lstat(at);
+    next = walk.next(kind === 'symlink' ? { kind, target: fs.readlink(at) } : { kind });
+  }
+  return next.value;
+}
+
+/** resolveSymlinks for a reader that answers asynchronously (files through a Runner). */
+export async function resolveSymlinksAsync(
+  lookup: (path: ByteString) => Promise<WalkStep>,
+  path: ByteString,
+  options: WalkOptions = {},
+): Promise<Resolution> {
+  const walk = kernelWalk(path, options);
+  let next = walk.next();
+  while (!next.done) next = walk.next(await lookup(next.value));
+  return next.value;
 }
 
 /**
@@ -139,6 +192,15 @@ export function memoryFsView(nodes: Record<ByteString, MemoryNode>): FsView {
       return node !== undefined && typeof node !== 'string' ? node.symlink : undefined;
     },
   };
+  return withParentsResolved(physical);
+}
+
+/**
+ * A view that looks paths up like lstat(2) on top of one that only answers for physical paths: the
+ * parent is resolved first (its symlinks followed inside the view, never outside it), then the last
+ * component is asked for as it is.
+ */
+export function withParentsResolved(physical: FsView): FsView {
   const locate = (path: ByteString): ByteString | undefined => {
     const normal = normalizePath(path);
     if (normal === '/') return '/';

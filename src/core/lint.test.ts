@@ -4,7 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecClosure } from './elf.js';
 import { memoryFsView } from './fsview.js';
-import { execPrograms, lintUnit, parseUnitText, splitWords, UnitSettings, type Finding } from './lint.js';
+import { execPrograms } from './exec-programs.js';
+import { lintUnit, type Finding } from './lint.js';
+import { parseUnitText, splitWords, UnitSettings } from './unit-settings.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/units');
 

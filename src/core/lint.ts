@@ -17,21 +17,14 @@
  * - ProtectHome=yes|tmpfs makes /home, /root and /run/user inaccessible or empty.
  */
 import type { ExecClosure } from './elf.js';
-import { visibleUnder } from './diagnose.js';
+import { visibleUnder } from './visibility.js';
 import { isUnder, normalizePath, resolveSymlinks, type FsView } from './fsview.js';
 import type { Directive, Profile, ProfileEntry } from './model.js';
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
-import { EXEC_KINDS, splitExecPrefixes, splitFirstWord, type ExecKind } from './unitfile.js';
-
-/** One `Key=Value` line of a unit file, after joining continuation lines. */
-export interface Assignment {
-  file: string;
-  /** Line number in `file` (1-based) where the assignment starts. */
-  line: number;
-  section: string;
-  key: string;
-  value: string;
-}
+import type { ExecKind } from './unitfile.js';
+import { execProgram } from './exec-programs.js';
+import { TRUE_WORDS, type Assignment, type UnitSettings } from './unit-settings.js';
+import { UNIT_DIRECTORY_BASES, UNIT_DIRECTORY_SETTINGS } from './unit-directories.js';
 
 export const CHECKS = [
   'protect-system-reexposes-root',
@@ -60,143 +53,6 @@ export interface Finding {
   /** What systemd actually does, and why it matters. */
   explanation: string;
   fix: string;
-}
-
-/**
- * The assignments of one unit file, or of `systemctl cat` output (a fragment and its drop-ins, each
- * after a `# /path` header line). Leading whitespace is stripped as systemd strips it.
- */
-export function parseUnitText(text: string, file: string): Assignment[] {
-  const out: Assignment[] = [];
-  let section = '';
-  let currentFile = file;
-  let fileLine = 0;
-  let previousBlank = true;
-  let pending: { value: string; line: number } | undefined;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    let raw = lines[i];
-    if (raw.endsWith('\r')) raw = raw.slice(0, -1);
-    fileLine++;
-    const trimmed = raw.trim();
-    if (pending === undefined && raw.startsWith('# /') && previousBlank && text.startsWith('# /')) {
-      // systemctl cat: a new file starts; its first line is the one after the header.
-      currentFile = raw.slice(2).trim();
-      fileLine = 0;
-      section = '';
-      previousBlank = false;
-      continue;
-    }
-    previousBlank = trimmed === '';
-    if (pending !== undefined) {
-      if (/^[#;]/.test(trimmed)) continue;
-      const joined = pending.value + raw.trimStart();
-      if (joined.endsWith('\\')) {
-        pending = { value: joined.slice(0, -1) + ' ', line: pending.line };
-        continue;
-      }
-      push(joined, pending.line);
-      pending = undefined;
-      continue;
-    }
-    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
-    if (trimmed.startsWith('[') && trimmed.endsWith(']')) {
-      section = trimmed.slice(1, -1);
-      continue;
-    }
-    if (trimmed.endsWith('\\')) {
-      pending = { value: trimmed.slice(0, -1) + ' ', line: fileLine };
-      continue;
-    }
-    push(trimmed, fileLine);
-  }
-  if (pending !== undefined) push(pending.value, pending.line);
-  return out;
-
-  function push(text: string, line: number): void {
-    const eq = text.indexOf('=');
-    if (eq <= 0) return;
-    out.push({ file: currentFile, line, section, key: text.slice(0, eq).trim(), value: text.slice(eq + 1).trim() });
-  }
-}
-
-/** A word of a path-list setting with where it was written. */
-interface ListWord {
-  word: string;
-  at: Assignment;
-}
-
-/** Unquoted, whitespace-separated words, as systemd's extract_first_word reads path lists. */
-export function splitWords(value: string): string[] {
-  const words: string[] = [];
-  let current = '';
-  let quote: string | undefined;
-  let inWord = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i];
-    if (quote === undefined && /\s/.test(c)) {
-      if (inWord) words.push(current);
-      current = '';
-      inWord = false;
-      continue;
-    }
-    inWord = true;
-    if (c === '\\' && i + 1 < value.length) {
-      current += value[++i];
-    } else if (quote !== undefined && c === quote) {
-      quote = undefined;
-    } else if (quote === undefined && (c === '"' || c === "'")) {
-      quote = c;
-    } else {
-      current += c;
-    }
-  }
-  if (inWord) words.push(current);
-  return words;
-}
-
-const TRUE_WORDS = /^(1|yes|y|true|t|on)$/i;
-
-/** The effective settings of a unit's [Service] section, with where each came from. */
-export class UnitSettings {
-  readonly service: Assignment[];
-  constructor(readonly assignments: Assignment[]) {
-    this.service = assignments.filter((a) => a.section === 'Service');
-  }
-
-  /** The last assignment of a single-valued setting. */
-  last(key: string): Assignment | undefined {
-    for (let i = this.service.length - 1; i >= 0; i--) if (this.service[i].key === key) return this.service[i];
-    return undefined;
-  }
-
-  bool(key: string): boolean {
-    const a = this.last(key);
-    return a !== undefined && TRUE_WORDS.test(a.value);
-  }
-
-  /** A list setting: words accumulate, an empty assignment resets the list. */
-  list(key: string): ListWord[] {
-    let words: ListWord[] = [];
-    for (const a of this.service) {
-      if (a.key !== key) continue;
-      if (a.value === '') words = [];
-      else words.push(...splitWords(a.value).map((word) => ({ word, at: a })));
-    }
-    return words;
-  }
-
-  /** Exec*= lines in effect, with the same reset rule. */
-  exec(): { kind: ExecKind; at: Assignment }[] {
-    const lists = new Map<ExecKind, Assignment[]>();
-    for (const a of this.service) {
-      if (!(EXEC_KINDS as readonly string[]).includes(a.key)) continue;
-      const kind = a.key as ExecKind;
-      if (a.value === '') lists.set(kind, []);
-      else lists.set(kind, [...(lists.get(kind) ?? []), a]);
-    }
-    return EXEC_KINDS.flatMap((kind) => (lists.get(kind) ?? []).map((at) => ({ kind, at })));
-  }
 }
 
 interface Bind {
@@ -252,19 +108,6 @@ const SYSTEMD_VARIABLES = new Set([
   'MONITOR_INVOCATION_ID', 'MONITOR_UNIT',
 ]);
 
-/** The program an Exec*= line runs, as written (before PATH search), or undefined when not knowable. */
-export function execProgram(value: string): string | undefined {
-  const { command } = splitExecPrefixes(value);
-  const word = splitWords(splitFirstWord(command).word)[0];
-  if (word === undefined || word === '' || /[$%]/.test(word.replace(/%%/g, ''))) return undefined;
-  return word.replace(/%%/g, '%');
-}
-
-/** The programs whose closures the exec-not-visible check needs. */
-export function execPrograms(settings: UnitSettings): string[] {
-  return [...new Set(settings.exec().map((e) => execProgram(e.at.value)).filter((p): p is string => p !== undefined))];
-}
-
 export interface LintContext {
   /** The filesystem the unit will run on (the host's, or a container's). */
   fs: FsView;
@@ -287,7 +130,7 @@ export function unitProfile(settings: UnitSettings): Profile {
   if (['ProtectKernelTunables', 'ProtectKernelModules', 'ProtectControlGroups'].some((k) => settings.bool(k)) && !settings.bool('MountAPIVFS')) {
     add('MountAPIVFS', 'yes');
   }
-  for (const key of ['RuntimeDirectory', 'StateDirectory', 'CacheDirectory', 'LogsDirectory', 'ConfigurationDirectory'] as const) {
+  for (const key of UNIT_DIRECTORY_SETTINGS) {
     for (const { word } of settings.list(key)) add(key, word.split(':')[0]);
   }
   return { entries, needsConsent: [], omitted: [] };
@@ -329,7 +172,9 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
         setting: 'DynamicUser',
         value: dynamic.value,
         message: `DynamicUser=${dynamic.value} together with TemporaryFileSystem=${rootTmpfs.at.value} re-exposes the whole root read-only`,
-        explanation: 'DynamicUser=yes forces ProtectSystem=strict, which mounts the host\'s root read-only over the empty tmpfs (ProtectSystem=no does not undo it).',
+        explanation:
+          "DynamicUser=yes forces ProtectSystem=strict, which mounts the host's root read-only over the empty tmpfs " +
+          '(ProtectSystem=no does not undo it).',
         fix: 'use a static User= (and Group=) instead of DynamicUser=yes, or do not hide / with TemporaryFileSystem=',
       });
     }
@@ -377,7 +222,9 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
           setting: key,
           value: word,
           message: `${key}=${word} does not bring ${path} back from under TemporaryFileSystem=`,
-          explanation: `${key}= only changes how an already visible path is mounted; under the empty tmpfs ${path} does not exist, so it stays invisible (or the start fails with 226/NAMESPACE).`,
+          explanation:
+            `${key}= only changes how an already visible path is mounted; under the empty tmpfs ${path} does not ` +
+            'exist, so it stays invisible (or the start fails with 226/NAMESPACE).',
           fix: `${bind}=${word.startsWith('-') ? '-' : ''}${path}`,
         });
       }
@@ -418,7 +265,9 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
         explanation:
           /^read-only$/i.test(protectHome.value)
             ? `ProtectHome=read-only re-mounts ${under} read-only, so the writable bind cannot be written.`
-            : `ProtectHome=${protectHome.value} makes ${under} ${/tmpfs/i.test(protectHome.value) ? 'an empty tmpfs' : 'inaccessible'}; the bind below it is hidden or the start fails.`,
+            : `ProtectHome=${protectHome.value} makes ${under} ` +
+              `${/tmpfs/i.test(protectHome.value) ? 'an empty tmpfs' : 'inaccessible'}; ` +
+              'the bind below it is hidden or the start fails.',
         fix: rootTmpfs
           ? 'remove ProtectHome= (or set ProtectHome=no): TemporaryFileSystem=/ already hides every home directory not bound'
           : `set ProtectHome=no and hide the rest of ${under} with TemporaryFileSystem=${under}:ro`,
@@ -429,7 +278,8 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
   for (const bind of unitBinds) {
     const source = normalizePath(bind.source);
     if (!bind.source.startsWith('/') || hasSpecifier(bind.source)) continue;
-    const reason = sensitiveReason(source) ?? (containsSensitivePlace(source) ? 'a place that holds secrets (password hashes, private keys, home directories) is below it' : undefined);
+    const holdsSecrets = 'a place that holds secrets (password hashes, private keys, home directories) is below it';
+    const reason = sensitiveReason(source) ?? (containsSensitivePlace(source) ? holdsSecrets : undefined);
     if (reason === undefined) continue;
     add({
       check: 'sensitive-bind',
@@ -440,7 +290,10 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
       value: bind.word,
       message: `${bind.at.key}= ${source} exposes sensitive files: ${reason}`,
       explanation: 'everything below a bound directory is visible to the service, including secrets it never needs.',
-      fix: source === '/' || containsSensitivePlace(source) ? `bind only the files the service reads below ${source} (bindscout discover finds them)` : `remove ${source} unless the service really needs it`,
+      fix:
+        source === '/' || containsSensitivePlace(source)
+          ? `bind only the files the service reads below ${source} (bindscout discover finds them)`
+          : `remove ${source} unless the service really needs it`,
     });
   }
 
@@ -468,7 +321,9 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
         line: at.line,
         setting: kind,
         value: program,
-        message: `${program} cannot start under this unit's TemporaryFileSystem=/: not visible: ${missing.slice(0, 6).join(' ')}${missing.length > 6 ? ` and ${missing.length - 6} more` : ''}`,
+        message:
+          `${program} cannot start under this unit's TemporaryFileSystem=/: not visible: ` +
+          `${missing.slice(0, 6).join(' ')}${missing.length > 6 ? ` and ${missing.length - 6} more` : ''}`,
         explanation:
           `the kernel and ld.so need the ${what || 'files'} before the program runs; when one is missing the start fails with ` +
           'status=203/EXEC "No such file or directory" even though the binary itself may be bound.',
@@ -491,9 +346,10 @@ function missingBinds(missing: string[]): string[] {
 }
 
 function directoryMounts(settings: UnitSettings): string[] {
-  const bases: Record<string, string> = { RuntimeDirectory: '/run', StateDirectory: '/var/lib', CacheDirectory: '/var/cache', LogsDirectory: '/var/log', ConfigurationDirectory: '/etc' };
   const out: string[] = [];
-  for (const [key, base] of Object.entries(bases)) for (const { word } of settings.list(key)) out.push(normalizePath(`${base}/${word.split(':')[0]}`));
+  for (const [key, base] of Object.entries(UNIT_DIRECTORY_BASES)) {
+    for (const { word } of settings.list(key)) out.push(normalizePath(`${base}/${word.split(':')[0]}`));
+  }
   if (settings.bool('PrivateTmp')) out.push('/tmp', '/var/tmp');
   return out;
 }
@@ -519,7 +375,8 @@ function checkExecWords(kind: ExecKind, at: Assignment, settings: UnitSettings, 
       value: `%${m[1]}${m[2]}`,
       message: `"%${m[1]}${m[2]}" in ${kind}= is read as the specifier %${m[1]}${known ? '' : ' (unknown)'}`,
       explanation: known
-        ? `systemd replaces %${m[1]} before running the command, so the program receives something else than "%${m[1]}${m[2]}" (strace's -e trace=%file becomes trace=<unit file name>ile).`
+        ? `systemd replaces %${m[1]} before running the command, so the program receives something else than ` +
+          `"%${m[1]}${m[2]}" (strace's -e trace=%file becomes trace=<unit file name>ile).`
         : `%${m[1]} is not a specifier: systemd refuses the line ("Failed to resolve unit specifiers") and the unit does not start.`,
       fix: `write %%${m[1]}${m[2]}`,
     });

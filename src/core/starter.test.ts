@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { ExecClosure } from './elf.js';
 import { memoryFsView } from './fsview.js';
-import { parseUnitText, UnitSettings } from './lint.js';
+import { parseUnitText, UnitSettings } from './unit-settings.js';
 import { profileToJson } from './report.js';
 import { pathArguments, starterProfile } from './starter.js';
 

@@ -6,7 +6,8 @@
 import type { ExecClosure } from './elf.js';
 import { foldProfile, providedByUnitSettings } from './fold.js';
 import { normalizePath, type FsView } from './fsview.js';
-import { execProgram, splitWords, type UnitSettings } from './lint.js';
+import { execProgram } from './exec-programs.js';
+import { splitWords, type UnitSettings } from './unit-settings.js';
 import type { Access, ByteString, Operation, Profile } from './model.js';
 import { splitExecPrefixes, splitFirstWord } from './unitfile.js';
 
@@ -109,7 +110,9 @@ export function starterProfile(input: StarterInput, fs: FsView): Starter {
   const user = settings.last('User')?.value;
   const runsAsRoot = user === undefined || user === '' || user === 'root' || user === '0';
   // A root daemon usually drops privileges itself (nginx's `user`, memcached's -u): it looks the user up.
-  const why = runsAsRoot ? 'runs as root: a daemon that drops privileges itself looks its user up' : 'User=/Group=: a service that switches users looks itself up';
+  const why = runsAsRoot
+    ? 'runs as root: a daemon that drops privileges itself looks its user up'
+    : 'User=/Group=: a service that switches users looks itself up';
   for (const file of ['/etc/passwd', '/etc/group', '/etc/nsswitch.conf']) {
     if (exists(file)) needs.add(file, ['read'], why);
   }

@@ -234,6 +234,11 @@ export function escapeExecWord(word: string): string {
   return out + '"';
 }
 
+/** A command typed at a prompt as an Exec*= value: `%` and `$` are systemd's there, the admin meant them literally. */
+export function execLineValue(command: string): string {
+  return command.replace(/%/g, '%%').replace(/\$/g, '$$$$');
+}
+
 /** A value for a path-list setting (`ExecPaths=`, `BindReadOnlyPaths=`): only specifiers need escaping. */
 export function escapePathValue(path: string): string {
   if (/\s|"|'|\\/.test(path)) throw new Error(`path not representable in a unit file setting: ${JSON.stringify(path)}`);

@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { diagnoseStart, visibleUnder, type JournalLine } from '../core/diagnose.js';
+import { diagnoseStart, type JournalLine } from '../core/diagnose.js';
+import { visibleUnder } from '../core/visibility.js';
 import type { FsView } from '../core/fsview.js';
 import type { Profile, ProfileEntry } from '../core/model.js';
 import { createHostFsView } from '../host/fs.js';
-import { resolveExecClosure, runnerElfReader } from '../host/elf.js';
+import { resolveExecClosure, tolerantReader } from '../host/elf.js';
 import { createNamespaceRunner, type Runner } from '../systemd/runner.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -116,7 +117,7 @@ describeBed('diagnoseStart against systemd in the test bed', () => {
     const { properties, journal } = await attempt(runner, UNITS.exec);
     expect(properties).toMatchObject({ Result: 'exit-code', ExecMainStatus: '203' });
     const fs = containerFsView(runner);
-    const closure = await resolveExecClosure('/usr/bin/sleep', runnerElfReader(runner));
+    const closure = await resolveExecClosure('/usr/bin/sleep', tolerantReader(runner));
     const d = diagnoseStart({
       unit: UNITS.exec,
       properties,

@@ -6,30 +6,18 @@
  * TemporaryFileSystem=/.
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { Readable } from 'node:stream';
 import { runProgram } from '../program.js';
-import type { CommandIO } from '../commands/types.js';
+import { fakeIO } from '../testing/fake-io.js';
 import type { ServiceView } from '../systemd/view.js';
 import { describeWithBed, type Bed } from './bed.js';
 
-const identity = (s: string) => s;
 const UNIT_DIR = '/run/systemd/system';
 const DATA = '/srv/bindscout-e2e-view-data';
 
 async function cli(bed: Bed, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CommandIO = {
-    out: (t) => void out.push(t),
-    err: (t) => void err.push(t),
-    paint: { red: identity, yellow: identity, bold: identity, dim: identity },
-    stderrIsTTY: false,
-    stdin: Readable.from([]),
-    env: {},
-    isRoot: true,
-  };
+  const { io, stdout, stderr } = fakeIO({ isRoot: true });
   const code = await runProgram([...args, '--pid1', String(bed.pid1)], io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
+  return { code, stdout: stdout(), stderr: stderr() };
 }
 
 const LIBS = 'BindReadOnlyPaths=/lib /lib64 /usr/lib /usr/lib64 /etc/ld.so.cache';

@@ -25,8 +25,7 @@ import {
 } from '../core/elf.js';
 
 export type { ClosureItem, ClosureRole, ExecClosure };
-import { normalizePath, parentOf, splitPath, MAX_SYMLINKS } from '../core/fsview.js';
-import type { Runner } from '../systemd/runner.js';
+import { normalizePath, parentOf, resolveSymlinksAsync, splitPath } from '../core/fsview.js';
 
 export interface ElfFileReader {
   /** The whole file, following symlinks; undefined when it does not exist. */
@@ -84,28 +83,14 @@ class CachedReader {
 
   /** Resolves symlinks component by component, as the kernel does, recording each one met. */
   async resolve(file: string): Promise<Resolved> {
-    const pending = splitPath(file);
-    const done: string[] = [];
-    const links: string[] = [];
-    while (pending.length > 0) {
-      const part = pending.shift()!;
-      if (part === '..') {
-        done.pop();
-        continue;
-      }
-      const candidate = '/' + [...done, part].join('/');
+    // Only links are asked about: whether the file is there is read once, at the end.
+    const walk = await resolveSymlinksAsync(async (candidate) => {
       const target = await this.readlink(candidate);
-      if (target === undefined) {
-        done.push(part);
-        continue;
-      }
-      links.push(candidate);
-      if (links.length > MAX_SYMLINKS) return { realPath: normalizePath(candidate), links, exists: false };
-      if (target.startsWith('/')) done.length = 0;
-      pending.unshift(...splitPath(target));
-    }
-    const realPath = '/' + done.join('/');
-    return { realPath, links, exists: (await this.readFile(realPath)) !== undefined };
+      return target === undefined ? { kind: 'dir' } : { kind: 'symlink', target };
+    }, file);
+    const links = walk.links.map((step) => step.link);
+    if (walk.loop) return { realPath: normalizePath(links.at(-1)!), links, exists: false };
+    return { realPath: walk.finalPath, links, exists: (await this.readFile(walk.finalPath)) !== undefined };
   }
 }
 
@@ -436,27 +421,16 @@ export function hostElfReader(): ElfFileReader {
 }
 
 /**
- * The files of a Runner's view (the host, or a container through /proc/PID/root). Symlinks are read
- * but never followed by the kernel here: the closure resolves them itself against the Runner's `/`,
- * which an absolute link followed through /proc/PID/root would not respect.
+ * A reader whose failures (permissions, a file that vanished) count as "not there": a closure is
+ * resolved as far as the files can be read. Give it the files of a Runner's view (the host, or a
+ * container through /proc/PID/root): its symlinks are read but never followed by the kernel here, the
+ * closure resolves them itself against that view's `/`, which an absolute link followed through
+ * /proc/PID/root would not respect.
  */
-export function runnerElfReader(runner: Pick<Runner, 'readFile' | 'readdir' | 'root'>): ElfFileReader {
-  const at = (file: string) => (runner.root === '/' ? file : path.posix.join(runner.root, file));
+export function tolerantReader(files: Required<ElfFileReader>): ElfFileReader {
   return {
-    readFile: async (file) => {
-      try {
-        return await runner.readFile(file);
-      } catch {
-        return undefined;
-      }
-    },
-    async readlink(file) {
-      try {
-        return (await fsp.readlink(Buffer.from(at(file), 'latin1'), { encoding: 'buffer' })).toString('latin1');
-      } catch {
-        return undefined;
-      }
-    },
-    readdir: (dir) => runner.readdir(dir).catch(() => undefined),
+    readFile: (file) => files.readFile(file).catch(() => undefined),
+    readlink: (file) => files.readlink(file).catch(() => undefined),
+    readdir: (dir) => files.readdir(dir).catch(() => undefined),
   };
 }

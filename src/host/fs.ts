@@ -17,11 +17,17 @@ function kindOf(stats: Stats): FsNodeKind | undefined {
   return undefined;
 }
 
-export function createHostFsView(): FsView {
+/**
+ * The files of this machine, or (`root`, e.g. /proc/PID/root) of another filesystem tree reached from
+ * it. Below another root, paths are physical: the kernel would follow an absolute symlink in them to
+ * this machine's `/`, so resolve them first (see withParentsResolved).
+ */
+export function createHostFsView(root: ByteString = '/'): FsView {
+  const at = (path: ByteString) => Buffer.from(root === '/' ? path : root + path, 'latin1');
   return {
     lstat(path: ByteString): FsNodeKind | undefined {
       try {
-        const stats = lstatSync(Buffer.from(path, 'latin1'), { throwIfNoEntry: false });
+        const stats = lstatSync(at(path), { throwIfNoEntry: false });
         return stats ? kindOf(stats) : undefined;
       } catch {
         // EACCES on a parent, ENOTDIR, ENAMETOOLONG: for the fold all of them mean "not usable here".
@@ -30,7 +36,7 @@ export function createHostFsView(): FsView {
     },
     readlink(path: ByteString): ByteString | undefined {
       try {
-        return readlinkSync(Buffer.from(path, 'latin1'), { encoding: 'buffer' }).toString('latin1');
+        return readlinkSync(at(path), { encoding: 'buffer' }).toString('latin1');
       } catch {
         return undefined;
       }

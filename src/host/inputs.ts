@@ -114,3 +114,14 @@ function pidFromName(name: string): number | undefined {
 function compareNatural(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
+
+/** A unit file or drop-in named on the command line (lint, profile), as text. */
+export async function readUnitFile(file: string): Promise<string> {
+  try {
+    return await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const exitCode = code === 'EACCES' ? ExitCode.permission : ExitCode.badInput;
+    throw new CliError(`cannot read ${file}: ${(err as Error).message}`, exitCode);
+  }
+}

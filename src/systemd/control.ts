@@ -55,7 +55,12 @@ export async function execedMainPid(
 }
 
 /** `systemctl VERB UNIT`, waiting for the job like an admin's command does. */
-export async function unitJob(runner: Runner, verb: 'start' | 'stop' | 'restart' | 'reload' | 'reset-failed', unit: string, timeoutMs: number): Promise<RunResult> {
+export async function unitJob(
+  runner: Runner,
+  verb: 'start' | 'stop' | 'restart' | 'reload' | 'reset-failed',
+  unit: string,
+  timeoutMs: number,
+): Promise<RunResult> {
   return systemctl(runner, [verb, '--', validateUnitName(unit)], timeoutMs);
 }
 

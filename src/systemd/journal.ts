@@ -7,6 +7,7 @@
  * apart is whether the line is strace output, not who wrote it.
  */
 import { createTraceParser, type TraceParser } from '../../parsers/index.js';
+import { messageBytes } from '../../parsers/journal.js';
 import { looksLikeStrace } from '../../parsers/strace.js';
 import type { StraceEvent } from '../../parsers/events.js';
 import { validateUnitName } from '../core/unitfile.js';
@@ -61,17 +62,6 @@ interface Record {
   _TRANSPORT?: unknown;
   SYSLOG_IDENTIFIER?: unknown;
   PRIORITY?: unknown;
-}
-
-/** MESSAGE as a byte string (one char per byte), whether journalctl printed a string or a byte array. */
-function messageBytes(message: unknown): string | undefined {
-  if (typeof message === 'string') return message;
-  if (Array.isArray(message) && message.every((b) => typeof b === 'number')) {
-    let out = '';
-    for (let i = 0; i < message.length; i += 8192) out += String.fromCharCode(...(message.slice(i, i + 8192) as number[]));
-    return out;
-  }
-  return undefined;
 }
 
 /**

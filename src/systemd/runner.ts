@@ -11,6 +11,8 @@ import { execa } from 'execa';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { withParentsResolved, type FsView } from '../core/fsview.js';
+import { createHostFsView } from '../host/fs.js';
 
 export interface RunOptions {
   input?: string;
@@ -48,6 +50,13 @@ export interface Runner {
   removeEmptyDir(dir: string): Promise<boolean>;
   /** Creates the file only if it does not exist yet (O_EXCL): false when it already did. */
   createExclusive(file: string, data: string): Promise<boolean>;
+  /** The symlink's text; undefined when the path is not a symlink (or does not exist). Never followed. */
+  readlink(file: string): Promise<string | undefined>;
+  /**
+   * systemd's view of the filesystem as an FsView (for the fold and the checks): for a container, an
+   * absolute symlink inside it leads to the container's `/`, never into the host's tree.
+   */
+  fsView(): FsView;
   /** Where `/` of systemd's view is in this process's view (`/` for the host). */
   readonly root: string;
 }
@@ -162,6 +171,18 @@ class FileRunner {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw err;
     }
+  }
+
+  async readlink(file: string): Promise<string | undefined> {
+    try {
+      return (await fsp.readlink(Buffer.from(this.at(file), 'latin1'), { encoding: 'buffer' })).toString('latin1');
+    } catch {
+      return undefined;
+    }
+  }
+
+  fsView(): FsView {
+    return this.root === '/' ? createHostFsView() : withParentsResolved(createHostFsView(this.root));
   }
 
   async readdir(dir: string): Promise<string[] | undefined> {

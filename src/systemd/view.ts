@@ -6,58 +6,10 @@
  *
  * /proc and /sys are listed but not walked: they are the kernel's, not files anyone bound.
  */
-import { lstatSync, readlinkSync } from 'node:fs';
-import { createHostFsView } from '../host/fs.js';
-import { normalizePath, parentOf, resolveSymlinks, splitPath, type FsNodeKind, type FsView } from '../core/fsview.js';
+import { parentOf, splitPath, type FsNodeKind } from '../core/fsview.js';
 import { sensitiveReason } from '../core/sensitive.js';
+import type { Credentials, MountPoint } from '../core/procfs.js';
 import type { Runner } from './runner.js';
-import { loadUnit } from './unit.js';
-import { execedMainPid } from './control.js';
-
-/**
- * An FsView of the Runner's `/`. For a container the last component is looked up under
- * /proc/PID/root after the parent was resolved against the container's own `/`, so an absolute
- * symlink inside the container never leads into the host's tree.
- */
-export function runnerFsView(runner: Pick<Runner, 'root'>): FsView {
-  if (runner.root === '/') return createHostFsView();
-  const at = (path: string) => Buffer.from(runner.root + path, 'latin1');
-  const physical: FsView = {
-    lstat(path) {
-      try {
-        const s = lstatSync(at(path), { throwIfNoEntry: false });
-        if (!s) return undefined;
-        return s.isSymbolicLink() ? 'symlink' : s.isDirectory() ? 'dir' : s.isFile() ? 'file' : s.isSocket() ? 'socket' : s.isCharacterDevice() ? 'char' : s.isBlockDevice() ? 'block' : 'fifo';
-      } catch {
-        return undefined;
-      }
-    },
-    readlink(path) {
-      try {
-        return readlinkSync(at(path), { encoding: 'buffer' }).toString('latin1');
-      } catch {
-        return undefined;
-      }
-    },
-  };
-  const locate = (path: string): string | undefined => {
-    const normal = normalizePath(path);
-    if (normal === '/') return '/';
-    const parent = resolveSymlinks(physical, parentOf(normal));
-    if (parent.kind !== 'dir') return undefined;
-    return (parent.finalPath === '/' ? '' : parent.finalPath) + '/' + normal.slice(normal.lastIndexOf('/') + 1);
-  };
-  return {
-    lstat: (path) => {
-      const p = locate(path);
-      return p === undefined ? undefined : physical.lstat(p);
-    },
-    readlink: (path) => {
-      const p = locate(path);
-      return p === undefined ? undefined : physical.readlink(p);
-    },
-  };
-}
 
 /** find's %y letters. */
 export type EntryType = 'f' | 'd' | 'l' | 's' | 'c' | 'b' | 'p';
@@ -70,21 +22,6 @@ export interface WalkEntry {
   gid: number;
 }
 
-export interface Credentials {
-  uid: number;
-  gid: number;
-  groups: number[];
-  /** CAP_DAC_OVERRIDE in the effective set: file modes do not stop writes. */
-  dacOverride: boolean;
-}
-
-export interface MountPoint {
-  path: string;
-  readOnly: boolean;
-  fstype: string;
-  source: string;
-}
-
 /** find -printf '%y %m %U %G %P\0' output → entries (the start directory itself excluded). */
 export function parseWalk(text: string): WalkEntry[] {
   const out: WalkEntry[] = [];
@@ -92,43 +29,6 @@ export function parseWalk(text: string): WalkEntry[] {
     const m = /^([fdlscbp]) ([0-7]+) (\d+) (\d+) (.*)$/s.exec(record);
     if (!m || m[5] === '') continue;
     out.push({ type: m[1] as EntryType, mode: Number.parseInt(m[2], 8), uid: Number(m[3]), gid: Number(m[4]), path: '/' + m[5] });
-  }
-  return out;
-}
-
-/** /proc/PID/status → the credentials writes are checked with (effective uid, gid, groups). */
-export function parseStatus(text: string): Credentials {
-  const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1] ?? '';
-  const effective = (name: string) => Number(field(name).split(/\s+/)[1] ?? NaN);
-  const capEff = BigInt('0x' + (field('CapEff') || '0'));
-  return {
-    uid: effective('Uid'),
-    gid: effective('Gid'),
-    groups: field('Groups').split(/\s+/).filter(Boolean).map(Number),
-    dacOverride: (capEff & 0b10n) !== 0n,
-  };
-}
-
-/** Octal escapes in mountinfo paths (`\040` for a space). */
-function unescapeMount(text: string): string {
-  return text.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(Number.parseInt(oct, 8)));
-}
-
-/** /proc/PID/mountinfo → mount points as the process sees them (relative to its root). */
-export function parseMountinfo(text: string): MountPoint[] {
-  const out: MountPoint[] = [];
-  for (const line of text.split('\n')) {
-    const fields = line.split(' ');
-    const dash = fields.indexOf('-');
-    if (fields.length < 7 || dash < 0) continue;
-    const options = fields[5].split(',');
-    const superOptions = (fields[dash + 3] ?? '').split(',');
-    out.push({
-      path: unescapeMount(fields[4]),
-      readOnly: options.includes('ro') || superOptions.includes('ro'),
-      fstype: fields[dash + 1],
-      source: unescapeMount(fields[dash + 2] ?? ''),
-    });
   }
   return out;
 }
@@ -285,7 +185,8 @@ export function summarizeView(input: {
   };
 }
 
-async function walk(runner: Runner, root: string): Promise<WalkEntry[]> {
+/** Every entry below `root` (find -P, so symlinks are entries, not followed), /proc and /sys pruned. */
+export async function walk(runner: Runner, root: string): Promise<WalkEntry[]> {
   const start = root === '/' ? '/' : `${root}/`;
   const base = root === '/' ? '' : root;
   const prune = NOT_WALKED.flatMap((d, i) => [...(i > 0 ? ['-o'] : []), '-path', `${base}${d}`]);
@@ -295,33 +196,6 @@ async function walk(runner: Runner, root: string): Promise<WalkEntry[]> {
   // Files that vanish during the walk make find exit 1 with what it did see on stdout.
   if (result.exitCode !== 0 && result.stdout === '') throw new Error(`find ${start} exited with ${result.exitCode}: ${result.stderr.trim()}`);
   return parseWalk(result.stdout);
-}
-
-export class ViewError extends Error {
-  constructor(message: string, readonly reason: 'not-running' | 'gone') {
-    super(message);
-    this.name = 'ViewError';
-  }
-}
-
-export async function viewService(runner: Runner, unit: string): Promise<ServiceView> {
-  const info = await loadUnit(runner, unit);
-  if (!info.MainPID) throw new ViewError(`${info.Id} has no main process (ActiveState=${info.ActiveState}): start it first`, 'not-running');
-  // Right after a start its main process may not have entered its sandbox yet.
-  const pid = await execedMainPid(runner, info.Id, { timeoutMs: 10_000, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
-  if (pid === undefined) throw new ViewError(`the main process of ${info.Id} is gone or never ran its program`, 'gone');
-  const status = await runner.readFile(`/proc/${pid}/status`);
-  const mountinfo = await runner.readFile(`/proc/${pid}/mountinfo`);
-  if (status === undefined || mountinfo === undefined) throw new ViewError(`process ${pid} of ${info.Id} is gone`, 'gone');
-  const [seen, host] = [await walk(runner, `/proc/${pid}/root`), await walk(runner, '/')];
-  return summarizeView({
-    unit: info.Id,
-    pid,
-    seen,
-    host,
-    mounts: parseMountinfo(mountinfo.toString('utf8')),
-    credentials: parseStatus(status.toString('utf8')),
-  });
 }
 
 export type { FsNodeKind };

@@ -5,9 +5,10 @@
  * it runs its own configuration again.
  */
 import { TRACING_DROPIN_GLOB } from '../core/tracing-dropin.js';
-import { isRunning, LOCK_DIR, unitJob, unitState } from './control.js';
-import type { Runner } from './runner.js';
-import { daemonReload, RUNTIME_UNIT_DIR } from './tracing.js';
+import { isRunning, LOCK_DIR, unitJob, unitState } from '../systemd/control.js';
+import type { Runner } from '../systemd/runner.js';
+import { RUNTIME_UNIT_PREFIX } from '../systemd/trace-run.js';
+import { daemonReload, RUNTIME_UNIT_DIR } from '../systemd/tracing.js';
 
 export interface CleanupReport {
   removed: string[];
@@ -16,7 +17,7 @@ export interface CleanupReport {
   inUse: string[];
 }
 
-const PROFILE_UNIT = /^bindscout-profile-.+\.service$/;
+const PROFILE_UNIT = new RegExp(`^${RUNTIME_UNIT_PREFIX}.+\\.service$`);
 
 export async function cleanupLeftovers(runner: Runner, alive: (pid: number) => boolean): Promise<CleanupReport> {
   const report: CleanupReport = { removed: [], restarted: [], inUse: [] };

@@ -3,15 +3,15 @@
  * the command's business. Memory grows with the number of distinct paths, not with the log size:
  * events are consumed as they are produced and only the first warnings are kept.
  */
-import { createTraceParser } from '../parsers/index.js';
-import { LineSplitter } from '../parsers/lines.js';
-import type { ParseStats, StraceEvent, WarningEvent } from '../parsers/events.js';
-import { AccessCollector } from './core/accesses.js';
-import { foldProfile } from './core/fold.js';
-import { renderDropIn } from './core/render.js';
-import type { FsView } from './core/fsview.js';
-import type { Access, Profile, UnresolvedAccess } from './core/model.js';
-import type { TraceSource } from './host/inputs.js';
+import { createTraceParser } from '../../parsers/index.js';
+import { LineSplitter } from '../../parsers/lines.js';
+import type { ParseStats, StraceEvent, WarningEvent } from '../../parsers/events.js';
+import { AccessCollector } from '../core/accesses.js';
+import { foldProfile } from '../core/fold.js';
+import { renderDropIn } from '../core/render.js';
+import type { FsView } from '../core/fsview.js';
+import type { Access, Profile, UnresolvedAccess } from '../core/model.js';
+import type { TraceSource } from '../host/inputs.js';
 
 export interface AnalyzeOptions {
   baseline: boolean;

@@ -1,0 +1,80 @@
+/**
+ * What the commands share at their edge: the options several of them take, the runner `--pid1`
+ * chooses, and the one mapping from the errors of the layers below to an exit code and a hint.
+ */
+import type { Options } from 'yargs';
+import { UnitNameError } from '../core/unitfile.js';
+import { CliError, ExitCode } from '../exit-codes.js';
+import { ViewError } from '../flows/view.js';
+import { createHostRunner, createNamespaceRunner, type Runner } from '../systemd/runner.js';
+import { UnitError } from '../systemd/unit.js';
+
+/** `--pid1 PID`: `what` says what the command does on that systemd ("clean up on", "look at a unit of"). */
+export function pid1Option(what: string): Options {
+  return {
+    type: 'number',
+    describe: `${what} the systemd that runs as PID 1 of a container, given that PID as seen here`,
+  };
+}
+
+/** `--baseline`: the usual libraries, ld.so, zoneinfo… (`extra` names what else a command includes). */
+export function baselineOption(extra = ''): Options {
+  return {
+    type: 'boolean',
+    default: true,
+    describe: `include the usual libraries, ld.so, zoneinfo, locale, certificates${extra} (--no-baseline to leave them out)`,
+  };
+}
+
+/** `--include GLOB`: consent to grant sensitive paths. */
+export function includeOption(describe = 'glob of sensitive paths to grant (explicit consent); repeatable'): Options {
+  return { type: 'string', array: true, default: [] as string[], describe };
+}
+
+/** `--exclude GLOB`: paths never granted. */
+export const EXCLUDE_OPTION: Options = {
+  type: 'string',
+  array: true,
+  default: [] as string[],
+  describe: 'glob of paths never to grant; repeatable',
+};
+
+/** A number option checked for range: a usage error that names the option, never NaN passed on. */
+export function checkedNumber(name: string, value: number, { integer = false, min = 0 } = {}): number {
+  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    const kind = integer ? 'a whole number' : 'a number';
+    throw new CliError(`--${name} must be ${kind} ≥ ${min}, not ${String(value)}`, ExitCode.usage);
+  }
+  return value;
+}
+
+/** The machine's own systemd, or the one that runs as PID 1 of a container (`--pid1`). */
+export function runnerFor(pid1: number | undefined): Runner {
+  if (pid1 === undefined) return createHostRunner();
+  return createNamespaceRunner(checkedNumber('pid1', pid1, { integer: true, min: 2 }));
+}
+
+/**
+ * The errors of the layers below as the admin sees them: one exit code and one hint for each kind,
+ * whichever command met it. Anything else is left to the caller (a bug, shown as one).
+ */
+export function asCliError(error: unknown): CliError | undefined {
+  if (error instanceof CliError) return error;
+  if (error instanceof UnitNameError) {
+    return new CliError(
+      error.message,
+      ExitCode.usage,
+      'give a unit name as systemctl shows it, e.g. nginx or postgresql@15-main',
+    );
+  }
+  if (error instanceof UnitError) {
+    const missing = error.reason === 'not-found' || /No files found|not found/i.test(error.message);
+    const hint = missing && error.unit !== '' ? `is it installed? systemctl status ${error.unit}` : undefined;
+    return new CliError(error.message, ExitCode.missingPrerequisite, hint);
+  }
+  if (error instanceof ViewError) {
+    const hint = error.reason === 'not-running' ? `systemctl start ${error.unit}` : undefined;
+    return new CliError(error.message, ExitCode.missingPrerequisite, hint);
+  }
+  return undefined;
+}

@@ -1,0 +1,166 @@
+/**
+ * `bindscout discover UNIT`: from a unit to an installed, verified TemporaryFileSystem=/:ro profile.
+ *
+ *   preflight  root, a valid unit name, systemd ≥ 238, strace, the unit loadable, the per-unit lock
+ *   loop       observe → propose → enforce → verify → install (src/flows/discover-loop.ts), driving
+ *              the unit through a UnitSession (src/systemd/discover-session.ts)
+ *   always     tracing and candidate drop-ins removed, the unit back in the state it was found in
+ *
+ * Every start or restart bindscout performs is counted; restoring the original state is not.
+ */
+import { accessToJson, type AccessJson } from '../core/report.js';
+import { bytesToDisplay } from '../../parsers/strings.js';
+import type { FsView } from '../core/fsview.js';
+import { validateUnitName } from '../core/unitfile.js';
+import { CliError, ExitCode } from '../exit-codes.js';
+import { acquireLock, isRunning, unitState } from '../systemd/control.js';
+import { preflightTools } from '../systemd/preflight.js';
+import type { Runner } from '../systemd/runner.js';
+import { daemonReload, dropInDir, findStaleTracing } from '../systemd/tracing.js';
+import { loadUnit } from '../systemd/unit.js';
+import { UnitSession } from '../systemd/discover-session.js';
+import {
+  findAndInstallProfile,
+  type Attempt,
+  type DiscoverOptions,
+  type LoopOutcome,
+  type Reviewer,
+} from './discover-loop.js';
+
+export { INSTALL_DIR, type Attempt, type DiscoverOptions, type Reviewer } from './discover-loop.js';
+
+export interface DiscoverDeps {
+  runner: Runner;
+  /** The host filesystem as systemd sees it, for the fold. */
+  fs: FsView;
+  reviewer: Reviewer;
+  /** Progress and explanations for the admin (stderr). */
+  log(message: string): void;
+  signal?: AbortSignal;
+  isRoot: boolean;
+  pid: number;
+  alive(pid: number): boolean;
+  /** Writes --output on the machine bindscout runs on. */
+  writeOutput(path: string, text: string): Promise<void>;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface DiscoverReport {
+  unit: string;
+  result: 'working' | 'failed';
+  starts: number;
+  installed: string | null;
+  dropin: string;
+  accesses: AccessJson[];
+  attempts: Attempt[];
+  readOnly: string[];
+  writable: string[];
+  refused: string[];
+  /** What is still failing when result is "failed". */
+  failure?: string;
+  notes: string[];
+}
+
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Interrupted';
+  }
+}
+
+export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Promise<DiscoverReport> {
+  const { runner, log } = deps;
+  const checkpoint = () => {
+    if (deps.signal?.aborted) throw new Interrupted();
+  };
+
+  validateUnitName(options.unit);
+  if (!deps.isRoot) {
+    throw new CliError(
+      'discover must run as root: it writes drop-ins and starts and stops the unit',
+      ExitCode.permission,
+      `run: sudo bindscout discover ${options.unit}`,
+    );
+  }
+  await preflightTools(runner);
+  let unit = await loadUnit(runner, options.unit);
+  const name = unit.Id;
+  const lock = await acquireLock(runner, name, deps.pid, deps.alive);
+  if ('heldBy' in lock) {
+    throw new CliError(
+      `another bindscout (pid ${lock.heldBy}) is working on ${name}`,
+      ExitCode.failed,
+      'wait for it to finish, or stop it (it cleans up after itself)',
+    );
+  }
+
+  const notes: string[] = [];
+  let session: UnitSession | undefined;
+  let outcome: LoopOutcome;
+  const runtimeDirExisted = (await runner.readdir(dropInDir(name))) !== undefined;
+  try {
+    const stale = (await findStaleTracing(runner)).filter((p) => p.startsWith(`${dropInDir(name)}/`));
+    if (stale.length > 0) {
+      for (const path of stale) await runner.removeFile(path);
+      await daemonReload(runner);
+      log(`removed what an interrupted bindscout left behind: ${stale.join(', ')}`);
+      notes.push(`removed stale drop-ins: ${stale.join(', ')}`);
+      unit = await loadUnit(runner, name);
+    }
+    const originalState = await unitState(runner, name);
+    session = new UnitSession(runner, unit, {
+      ...(options.probe !== undefined ? { probe: options.probe } : {}),
+      exercise: options.exercise,
+      settleMs: options.settleMs,
+      startTimeoutMs: options.startTimeoutMs,
+      fs: deps.fs,
+      log,
+      notes,
+      checkpoint,
+      sleep: deps.sleep,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      runtimeDirExisted,
+    });
+    let installed = false;
+    try {
+      outcome = await findAndInstallProfile(session, {
+        options,
+        fs: deps.fs,
+        reviewer: deps.reviewer,
+        log,
+        checkpoint,
+        writeOutput: deps.writeOutput,
+        notes,
+      });
+      installed = outcome.installed !== null;
+    } finally {
+      await session.restore(isRunning(originalState), originalState.InvocationID, installed);
+    }
+  } catch (err) {
+    if (err instanceof Interrupted) {
+      log('interrupted: the unit was put back as it was found');
+      throw new CliError(`discover ${name} interrupted; nothing was installed`, ExitCode.interrupted);
+    }
+    throw err;
+  } finally {
+    await lock.release().catch(() => undefined);
+  }
+
+  const entries = outcome.profile?.entries ?? [];
+  const bound = (directive: string) =>
+    entries.filter((e) => e.directive === directive).map((e) => bytesToDisplay(e.value));
+  return {
+    unit: name,
+    result: outcome.working ? 'working' : 'failed',
+    starts: session.starts,
+    installed: outcome.installed,
+    dropin: outcome.dropin,
+    accesses: outcome.accesses.map(accessToJson),
+    attempts: outcome.attempts,
+    readOnly: bound('BindReadOnlyPaths'),
+    writable: bound('BindPaths'),
+    refused: outcome.refused,
+    ...(outcome.failure && !outcome.working ? { failure: outcome.failure } : {}),
+    notes,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * `bindscout lint TARGET…`: installed units (as `systemctl cat` shows them) and unit files, checked
+ * before they are started. Returns the findings; printing them is the command's business.
+ */
+import type { ExecClosure } from '../core/elf.js';
+import type { FsView } from '../core/fsview.js';
+import { execPrograms } from '../core/exec-programs.js';
+import { lintUnit, type Finding } from '../core/lint.js';
+import { parseUnitText, UnitSettings } from '../core/unit-settings.js';
+import { validateUnitName } from '../core/unitfile.js';
+import { findOnDefaultPath, resolveExecClosure, tolerantReader, type ElfFileReader } from '../host/elf.js';
+import type { Runner } from '../systemd/runner.js';
+import { catUnit } from '../systemd/unit.js';
+
+export interface LintedTarget {
+  target: string;
+  kind: 'unit' | 'file';
+  findings: Finding[];
+}
+
+/** A target is a file when it names one (has a slash); otherwise a unit name, as systemctl reads it. */
+export function isFileTarget(target: string): boolean {
+  return target.includes('/');
+}
+
+export async function lintText(text: string, file: string, fs: FsView, reader: ElfFileReader): Promise<Finding[]> {
+  const settings = new UnitSettings(parseUnitText(text, file));
+  const closures = new Map<string, ExecClosure>();
+  for (const program of execPrograms(settings)) {
+    const path = findOnDefaultPath(program, (path) => fs.lstat(path) !== undefined);
+    if (path === undefined) continue;
+    closures.set(program, await resolveExecClosure(path, reader));
+  }
+  return lintUnit(settings, { fs, closures });
+}
+
+/**
+ * `runner` reads the units, and its files decide whether bind sources exist, for unit files too: a
+ * unit file is meant for the machine that systemd runs on.
+ */
+export async function lintTargets(
+  targets: string[],
+  runner: Runner,
+  readFile: (path: string) => Promise<string>,
+): Promise<LintedTarget[]> {
+  const fs = runner.fsView();
+  const reader = tolerantReader(runner);
+  const results: LintedTarget[] = [];
+  for (const target of targets) {
+    if (isFileTarget(target)) {
+      const text = await readFile(target);
+      results.push({ target, kind: 'file', findings: await lintText(text, target, fs, reader) });
+      continue;
+    }
+    const name = validateUnitName(target);
+    const text = await catUnit(runner, name);
+    results.push({ target: name, kind: 'unit', findings: await lintText(text, name, fs, reader) });
+  }
+  return results;
+}
