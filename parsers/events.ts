@@ -8,6 +8,28 @@
  */
 export type ByteString = string;
 
+/**
+ * Key of a non-enumerable slot on the `result` of a SyscallEvent. The parser puts it on results it shares
+ * between every repeat of one call text (same name, argsText and result): a consumer may keep there
+ * what it derives from those three alone, and skip deriving it again on the next repeat.
+ */
+export const CALL_MEMO: unique symbol = Symbol('bindscout.callMemo');
+
+export interface CallMemoSlot {
+  [consumer: string]: unknown;
+}
+
+/** Marks `result` as shared by every repeat of one call text (see CALL_MEMO). */
+export function shareResult(result: SyscallResult): SyscallResult {
+  Object.defineProperty(result, CALL_MEMO, { value: {} satisfies CallMemoSlot });
+  return result;
+}
+
+/** The memo slot of a shared result, undefined for a result made for one event only. */
+export function callMemoSlot(result: SyscallResult): CallMemoSlot | undefined {
+  return (result as { [CALL_MEMO]?: CallMemoSlot })[CALL_MEMO];
+}
+
 /** How a syscall ended. */
 export type SyscallResult =
   /** `= 3`, `= 0`, `= 3</etc/passwd>`: `value` is the raw text before any `<…>` decoration. */

@@ -3,7 +3,7 @@
  * It verifies each line's structure (leader, name, depth-0 closing parenthesis, ` = ` result) but leaves the
  * arguments as text: src/core splits only the calls it cares about.
  */
-import type { ParseStats, StraceEvent, SyscallResult } from './events.js';
+import { shareResult, type ParseStats, type StraceEvent, type SyscallResult } from './events.js';
 import { detachBytes, parseFdArg, skipDecoration } from './strings.js';
 
 export interface StraceParserOptions {
@@ -335,7 +335,7 @@ export class StraceParser {
       if (close > 0) result = this.result(body, close + 1);
     }
     if (result === undefined) return undefined;
-    return { name: body.slice(0, i), argsText: body.slice(argsStart, close), result };
+    return { name: body.slice(0, i), argsText: body.slice(argsStart, close), result: shareResult(result) };
   }
 
   /**
@@ -569,7 +569,7 @@ export class StraceParser {
       this.cacheHits = 0;
       this.cacheMisses = 0;
     }
-    this.completeLines.set(detachBytes(body), { name, argsText: detachBytes(argsText), result });
+    this.completeLines.set(detachBytes(body), { name, argsText: detachBytes(argsText), result: shareResult(result) });
   }
 
   /** ` = RETVAL …` after the closing parenthesis, or undefined when the text there is not a result. */

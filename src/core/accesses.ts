@@ -8,7 +8,7 @@
  * one Map lookup before any argument is split, and memory grows with distinct paths (plus live
  * processes), not with the number of events.
  */
-import type { ByteString, StraceEvent, SyscallEvent } from '../../parsers/events.js';
+import { callMemoSlot, type ByteString, type StraceEvent, type SyscallEvent } from '../../parsers/events.js';
 import { decodeQuoted, findClosingQuote, parseFdArg, splitArgs } from '../../parsers/strings.js';
 import type { Access, Operation, UnresolvedAccess } from './model.js';
 import {
@@ -79,6 +79,22 @@ export const REASONS = {
   fdUnknown: 'fd unknown (no -y decoration, not opened in the trace)',
 } as const;
 
+/**
+ * What a repeated call text always gives here, kept in the parser's memo slot of its shared result:
+ * the repeats of a call then cost no lookup by text. `resolved` is the call's entry of resolvedCalls
+ * (so valid under the same condition: the process is not chrooted); `accesses` are the Access of each
+ * of its targets, which never change once made.
+ */
+interface CallMemo {
+  owner: AccessCollector;
+  name: string;
+  argsText: string;
+  spec: SyscallSpec | undefined;
+  resolved: ResolvedCall | undefined;
+  accesses: (Access | undefined)[];
+  kernelAccess: Access | undefined;
+}
+
 export interface CollectedAccesses {
   /** Sorted by path (byte order). */
   accesses: Access[];
@@ -117,8 +133,9 @@ export class AccessCollector {
   add(event: StraceEvent): void {
     switch (event.type) {
       case 'syscall': {
-        const spec = SYSCALLS.get(event.name);
-        if (spec !== undefined) this.syscall(event, spec);
+        const memo = this.memoOf(event);
+        const spec = memo !== undefined ? memo.spec : SYSCALLS.get(event.name);
+        if (spec !== undefined) this.syscall(event, spec, memo);
         return;
       }
       case 'superseded': {
@@ -151,6 +168,24 @@ export class AccessCollector {
 
   // -------------------------------------------------------------------------------------------------
 
+  private memoOf(event: SyscallEvent): CallMemo | undefined {
+    const slot = callMemoSlot(event.result);
+    if (slot === undefined) return undefined;
+    const memo = slot.accesses as CallMemo | undefined;
+    if (memo !== undefined && memo.owner === this && memo.name === event.name && memo.argsText === event.argsText) return memo;
+    const made: CallMemo = {
+      owner: this,
+      name: event.name,
+      argsText: event.argsText,
+      spec: SYSCALLS.get(event.name),
+      resolved: undefined,
+      accesses: [],
+      kernelAccess: undefined,
+    };
+    slot.accesses = made;
+    return made;
+  }
+
   private task(pid: number | undefined): Task {
     let task = this.tasks.get(pid);
     if (task === undefined) {
@@ -162,11 +197,11 @@ export class AccessCollector {
     return task;
   }
 
-  private syscall(event: SyscallEvent, spec: SyscallSpec): void {
+  private syscall(event: SyscallEvent, spec: SyscallSpec, memo: CallMemo | undefined): void {
     const ok = event.result.kind === 'ok';
     switch (spec.kind) {
       case 'paths':
-        this.pathCall(event, spec);
+        this.pathCall(event, spec, memo);
         return;
       case 'unixAddress':
         this.unixAddress(event, spec.op);
@@ -244,9 +279,10 @@ export class AccessCollector {
     else for (const [fd, file] of parent.fds) if (!existing.fds.has(fd)) existing.fds.set(fd, file);
   }
 
-  private pathCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>): void {
+  private pathCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>, memo: CallMemo | undefined): void {
     const task = this.task(event.pid);
-    const call = this.resolveCall(event, spec, task);
+    const call = this.resolveCall(event, spec, task, memo);
+    const known = memo !== undefined && memo.resolved === call ? memo : undefined;
     const result = event.result;
     const ok = result.kind === 'ok';
     const kernelPath = ok && spec.effect === 'opensFd' && !call.unnamed ? fileDecoration(result.fdPath) : undefined;
@@ -257,7 +293,8 @@ export class AccessCollector {
       if (target === undefined) continue;
       if (target.kind === 'path') {
         if (i === 0) firstPath = target.path;
-        const access = this.record(target.path, call.ops[i]!, event);
+        const access = this.recordAgain(known?.accesses[i]) ?? this.record(target.path, call.ops[i]!, event);
+        if (known !== undefined) known.accesses[i] = access;
         if (ok && spec.effect === 'execve') access.executed = true;
         if (kernelPath !== undefined && kernelPath.path !== target.path && !kernelPath.deleted) {
           access.resolvedTo = kernelPath.path;
@@ -269,7 +306,8 @@ export class AccessCollector {
     }
 
     if (kernelPath !== undefined && !kernelPath.deleted && kernelPath.path !== firstPath) {
-      const resolved = this.record(kernelPath.path, call.firstSlotOps, event);
+      const resolved = this.recordAgain(known?.kernelAccess) ?? this.record(kernelPath.path, call.firstSlotOps, event);
+      if (known !== undefined) known.kernelAccess = resolved;
       if (firstPath !== undefined) resolved.resolvedFrom ??= firstPath;
     }
 
@@ -301,11 +339,17 @@ export class AccessCollector {
    * `-y` decorated dirfd: then the targets follow from the argument text alone and are computed once
    * per distinct text (replayed only while the process has no chroot, as when they were computed).
    */
-  private resolveCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>, task: Task): ResolvedCall {
+  private resolveCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>, task: Task, memo: CallMemo | undefined): ResolvedCall {
+    const remembered = memo?.resolved;
+    if (remembered !== undefined && task.fs.root === '') {
+      if (remembered.cwd !== undefined) task.fs.cwd = remembered.cwd;
+      return remembered;
+    }
     const byText = task.fs.root === '' ? this.resolvedCalls.get(event.name) : undefined;
     const known = byText?.get(event.argsText);
     if (known !== undefined) {
       if (known.cwd !== undefined) task.fs.cwd = known.cwd;
+      if (memo !== undefined) this.remember(memo, known);
       return known;
     }
     const args = this.argsOf(event.argsText);
@@ -339,8 +383,15 @@ export class AccessCollector {
       if (table === undefined) this.resolvedCalls.set(event.name, (table = new Map()));
       if (table.size >= SPLIT_CACHE_LIMIT) table.clear();
       table.set(event.argsText, call);
+      if (memo !== undefined) this.remember(memo, call);
     }
     return call;
+  }
+
+  private remember(memo: CallMemo, call: ResolvedCall): void {
+    memo.resolved = call;
+    memo.accesses = [];
+    memo.kernelAccess = undefined;
   }
 
   private resolveSlot(task: Task, slot: PathSlot, args: readonly string[], isExec: boolean): Target {
@@ -466,6 +517,15 @@ export class AccessCollector {
       source,
     });
     if (ops.includes('exec')) access.executed = true;
+  }
+
+  /**
+   * A repeat of a call already recorded with the same ops and result (kept in its CallMemo): its ops, ok
+   * and errno are in the Access already, only the count changes.
+   */
+  private recordAgain(access: Access | undefined): Access | undefined {
+    if (access !== undefined) access.count++;
+    return access;
   }
 
   private record(path: ByteString, ops: readonly Operation[], event: SyscallEvent): Access {
