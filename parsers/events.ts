@@ -9,25 +9,25 @@
 export type ByteString = string;
 
 /**
- * Key of a non-enumerable slot on the `result` of a SyscallEvent. The parser puts it on results it shares
- * between every repeat of one call text (same name, argsText and result): a consumer may keep there
- * what it derives from those three alone, and skip deriving it again on the next repeat.
+ * A slot for the results the parser shares between every repeat of one call text (same name, argsText
+ * and result): a consumer may keep there what it derives from those three alone, and skip deriving it
+ * again on the next repeat. Kept beside the results, not on them, so that events stay plain data.
  */
-export const CALL_MEMO: unique symbol = Symbol('bindscout.callMemo');
-
 export interface CallMemoSlot {
   [consumer: string]: unknown;
 }
 
-/** Marks `result` as shared by every repeat of one call text (see CALL_MEMO). */
+const memoSlots = new WeakMap<SyscallResult, CallMemoSlot>();
+
+/** Marks `result` as shared by every repeat of one call text (see CallMemoSlot). */
 export function shareResult(result: SyscallResult): SyscallResult {
-  Object.defineProperty(result, CALL_MEMO, { value: {} satisfies CallMemoSlot });
+  memoSlots.set(result, {});
   return result;
 }
 
 /** The memo slot of a shared result, undefined for a result made for one event only. */
 export function callMemoSlot(result: SyscallResult): CallMemoSlot | undefined {
-  return (result as { [CALL_MEMO]?: CallMemoSlot })[CALL_MEMO];
+  return memoSlots.get(result);
 }
 
 /** How a syscall ended. */
