@@ -93,6 +93,15 @@ interface CallMemo {
   resolved: ResolvedCall | undefined;
   accesses: (Access | undefined)[];
   kernelAccess: Access | undefined;
+  /** The kernel's path from the result's decoration; null when there is none. */
+  kernelPath: KernelPath | null | undefined;
+  /** What a successful open puts in the fd table (OpenFile objects are never modified, so shareable). */
+  opened: { fd: number | undefined; file: OpenFile | undefined } | undefined;
+}
+
+interface KernelPath {
+  path: ByteString;
+  deleted: boolean;
 }
 
 export interface CollectedAccesses {
@@ -181,6 +190,8 @@ export class AccessCollector {
       resolved: undefined,
       accesses: [],
       kernelAccess: undefined,
+      kernelPath: undefined,
+      opened: undefined,
     };
     slot.accesses = made;
     return made;
@@ -285,7 +296,12 @@ export class AccessCollector {
     const known = memo !== undefined && memo.resolved === call ? memo : undefined;
     const result = event.result;
     const ok = result.kind === 'ok';
-    const kernelPath = ok && spec.effect === 'opensFd' && !call.unnamed ? fileDecoration(result.fdPath) : undefined;
+    let kernelPath: KernelPath | undefined;
+    if (known !== undefined && known.kernelPath !== undefined) kernelPath = known.kernelPath ?? undefined;
+    else {
+      kernelPath = ok && spec.effect === 'opensFd' && !call.unnamed ? fileDecoration(result.fdPath) : undefined;
+      if (known !== undefined) known.kernelPath = kernelPath ?? null;
+    }
     let firstPath: ByteString | undefined;
 
     for (let i = 0; i < call.targets.length; i++) {
@@ -314,9 +330,13 @@ export class AccessCollector {
     if (!ok || result.kind !== 'ok') return;
     switch (spec.effect) {
       case 'opensFd': {
-        const cloexec = call.cloexec;
-        const fdPath = kernelPath !== undefined ? kernelPath.path : result.fdPath === undefined ? firstPath : undefined;
-        setFd(task, parseInteger(result.value), fdPath, cloexec);
+        let opened = known?.opened;
+        if (opened === undefined) {
+          const fdPath = kernelPath !== undefined ? kernelPath.path : result.fdPath === undefined ? firstPath : undefined;
+          opened = { fd: parseInteger(result.value), file: fdPath === undefined ? undefined : { path: fdPath, cloexec: call.cloexec } };
+          if (known !== undefined) known.opened = opened;
+        }
+        putFd(task, opened.fd, opened.file);
         return;
       }
       case 'chdir':
@@ -392,6 +412,8 @@ export class AccessCollector {
     memo.resolved = call;
     memo.accesses = [];
     memo.kernelAccess = undefined;
+    memo.kernelPath = undefined;
+    memo.opened = undefined;
   }
 
   private resolveSlot(task: Task, slot: PathSlot, args: readonly string[], isExec: boolean): Target {
@@ -580,10 +602,14 @@ const QUOTE = 34;
 const DELETED_SUFFIX = ' (deleted)';
 
 function setFd(task: Task, fd: number | undefined, path: ByteString | undefined, cloexec: boolean): void {
+  putFd(task, fd, path === undefined ? undefined : { path, cloexec });
+}
+
+function putFd(task: Task, fd: number | undefined, file: OpenFile | undefined): void {
   if (fd === undefined || fd < 0) return;
   // A reused number must forget what it named before, even when the new object is unknown.
-  if (path === undefined) task.fds.delete(fd);
-  else task.fds.set(fd, { path, cloexec });
+  if (file === undefined) task.fds.delete(fd);
+  else task.fds.set(fd, file);
 }
 
 /** fcntl's command as a number; undefined for commands this module does not know (F_GETFL, …). */
@@ -605,7 +631,7 @@ function isDecorated(arg: string | undefined): boolean {
  * The path of a `-y` decorated return value, if it names a file. Sockets, pipes, anonymous inodes and
  * memfds are not files; ` (deleted)` (kept inside the brackets by older strace) marks a vanished file.
  */
-function fileDecoration(fdPath: ByteString | undefined): { path: ByteString; deleted: boolean } | undefined {
+function fileDecoration(fdPath: ByteString | undefined): KernelPath | undefined {
   if (fdPath === undefined || fdPath.charCodeAt(0) !== SLASH || fdPath.startsWith('/memfd:')) return undefined;
   if (fdPath.endsWith(DELETED_SUFFIX)) return { path: fdPath.slice(0, -DELETED_SUFFIX.length), deleted: true };
   return { path: fdPath, deleted: false };
