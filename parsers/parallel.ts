@@ -89,7 +89,7 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
       lineNo++;
       const code = records[i];
       if (code < 0) {
-        parser.lineAt(others[records[i + 2]], lineNo);
+        parser.lineAt(others.slice(records[i + 1], records[i + 2]), lineNo);
         continue;
       }
       const entry = known[records[i + 2]];

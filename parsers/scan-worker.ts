@@ -19,12 +19,13 @@ export interface ScanTask {
 export interface ScanResult {
   chunk: number;
   /**
-   * Three numbers per line. A line that the main thread must see whole: `-1`, 0, index in `others`.
-   * A call line: leader code (see LEADER_*), pid, id of the text after the leader.
+   * Three numbers per line. A line that the main thread must see whole: `-1`, then where it starts and
+   * ends in `others`. A call line: leader code (see LEADER_*), pid, id of the text after the leader.
    */
   records: Int32Array;
   lines: number;
-  others: string[];
+  /** The lines the main thread must see whole, one after the other: one string is far cheaper to post than many. */
+  others: string;
   /** Call texts first seen in this chunk: they get the ids following those already known. */
   bodies: string[];
   /** The worker started its numbering over before this chunk (its table was full). */
@@ -119,10 +120,11 @@ export function scanWorkerMain(
       nextId = 0;
     }
     const others: string[] = [];
+    let othersLength = 0;
     const bodies: string[] = [];
     let records = new Int32Array(4096 * 3);
     let lines = 0;
-    if (text === undefined) return { chunk: task.chunk, records: records.subarray(0, 0), lines, others, bodies, reset };
+    if (text === undefined) return { chunk: task.chunk, records: records.subarray(0, 0), lines, others: '', bodies, reset };
     let escape = text.indexOf('\x1b');
     let lineStart = 0;
     const textEnd = text.length;
@@ -187,8 +189,9 @@ export function scanWorkerMain(
       }
       if (code < 0) {
         records[at] = -1;
-        records[at + 1] = 0;
-        records[at + 2] = others.length;
+        records[at + 1] = othersLength;
+        othersLength += lineEnd - lineStart;
+        records[at + 2] = othersLength;
         others.push(text.slice(lineStart, lineEnd));
       } else {
         const body = text.slice(bodyStart, lineEnd);
@@ -206,7 +209,7 @@ export function scanWorkerMain(
       }
       lineStart = lineEnd + 1;
     }
-    return { chunk: task.chunk, records: records.subarray(0, lines * 3), lines, others, bodies, reset };
+    return { chunk: task.chunk, records: records.subarray(0, lines * 3), lines, others: others.join(''), bodies, reset };
   }
 
   port.on('message', (task: ScanTask) => {
