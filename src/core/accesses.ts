@@ -95,6 +95,8 @@ interface CallMemo {
   kernelAccess: Access | undefined;
   /** The kernel's path from the result's decoration; null when there is none. */
   kernelPath: KernelPath | null | undefined;
+  /** False once the arguments were seen to hold no `sun_path=`. */
+  namesUnixPath: boolean;
   /** What a successful open puts in the fd table (OpenFile objects are never modified, so shareable). */
   opened: { fd: number | undefined; file: OpenFile | undefined } | undefined;
 }
@@ -192,6 +194,7 @@ export class AccessCollector {
       kernelAccess: undefined,
       kernelPath: undefined,
       opened: undefined,
+      namesUnixPath: true,
     };
     slot.accesses = made;
     return made;
@@ -215,7 +218,7 @@ export class AccessCollector {
         this.pathCall(event, spec, memo);
         return;
       case 'unixAddress':
-        this.unixAddress(event, spec.op);
+        if (memo === undefined || memo.namesUnixPath) this.unixAddress(event, spec.op, memo);
         return;
       case 'getcwd': {
         if (!ok) return;
@@ -498,10 +501,13 @@ export class AccessCollector {
   }
 
   /** connect/bind/sendto/sendmsg with `sun_path="…"`: a Unix socket file. Abstract `@…` names are not files. */
-  private unixAddress(event: SyscallEvent, op: Operation): void {
+  private unixAddress(event: SyscallEvent, op: Operation, memo: CallMemo | undefined): void {
     const text = event.argsText;
     // Cheap rejection first: most of these calls are network sockets or carry no address.
-    if (text.indexOf('sun_path=') < 0) return;
+    if (text.indexOf('sun_path=') < 0) {
+      if (memo !== undefined) memo.namesUnixPath = false;
+      return;
+    }
     const at = findOutsideStrings(text, 'sun_path=');
     if (at < 0) return;
     const start = at + 'sun_path='.length;
