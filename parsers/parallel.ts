@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ParseStats, StraceEvent } from './events.js';
-import { LEADER_BRACKET, LEADER_PID, scanWorkerMain, type ScanResult, type ScanTask, type ScanWorkerData } from './scan-worker.js';
+import { LEADER_BRACKET, LEADER_PID, LEADER_TEXT, LEADER_TEXT_PID, scanWorkerMain, type ScanResult, type ScanTask, type ScanWorkerData } from './scan-worker.js';
 import { StraceParser, type CompleteCall } from './strace.js';
 
 export interface ParallelOptions {
@@ -85,17 +85,26 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
     if (result.reset) known.length = 0;
     for (const body of result.bodies) known.push(parser.completeCall(body) ?? { notComplete: body });
     const { records, others } = result;
-    for (let i = 0; i < records.length; i += 3) {
+    let from = 0;
+    for (let i = 0; i < records.length; i += 4) {
       lineNo++;
       const code = records[i];
+      const to = records[i + 3];
       if (code < 0) {
-        parser.lineAt(others.slice(records[i + 1], records[i + 2]), lineNo);
+        parser.lineAt(others.slice(from, to), lineNo);
+        from = to;
         continue;
       }
       const entry = known[records[i + 2]];
-      const pid = code === 0 ? undefined : records[i + 1];
-      if ('notComplete' in entry) parser.lineAt(leaderText(code, records[i + 1]) + entry.notComplete, lineNo);
-      else parser.callLine(lineNo, pid, entry);
+      const form = code & 15;
+      const pid = form === LEADER_PID || form === LEADER_BRACKET || form === LEADER_TEXT_PID ? records[i + 1] : undefined;
+      if ('notComplete' in entry) {
+        const leader = form === LEADER_TEXT_PID || form === LEADER_TEXT ? others.slice(from, to) : leaderText(code, records[i + 1]);
+        parser.lineAt(leader + entry.notComplete, lineNo);
+      } else {
+        parser.callLine(lineNo, pid, entry);
+      }
+      from = to;
     }
   };
 

@@ -19,8 +19,9 @@ export interface ScanTask {
 export interface ScanResult {
   chunk: number;
   /**
-   * Three numbers per line. A line that the main thread must see whole: `-1`, then where it starts and
-   * ends in `others`. A call line: leader code (see LEADER_*), pid, id of the text after the leader.
+   * Four numbers per line: leader code (see LEADER_*, -1 for a line the main thread must see whole),
+   * pid, id of the text after the leader, and where the line's part of `others` ends (it starts where
+   * the previous line's ended): the whole line, or the leader text for LEADER_TEXT*.
    */
   records: Int32Array;
   lines: number;
@@ -42,6 +43,9 @@ export interface ScanWorkerData {
 export const LEADER_NONE = 0;
 export const LEADER_PID = 1;
 export const LEADER_BRACKET = 2;
+/** Any other leader the worker understood: its text is in `others`, before where the line's record ends. */
+export const LEADER_TEXT_PID = 3;
+export const LEADER_TEXT = 4;
 
 export function scanWorkerMain(
   port: MessagePort,
@@ -52,6 +56,8 @@ export function scanWorkerMain(
   const LEADER_NONE_CODE = 0;
   const LEADER_PID_CODE = 1;
   const LEADER_BRACKET_CODE = 2;
+  const LEADER_TEXT_PID_CODE = 3;
+  const LEADER_TEXT_CODE = 4;
   const PID_MAX = 4194304;
   const NEWLINE = 10;
   const fd = fs.openSync(data.file, 'r');
@@ -122,7 +128,7 @@ export function scanWorkerMain(
     const others: string[] = [];
     let othersLength = 0;
     const bodies: string[] = [];
-    let records = new Int32Array(4096 * 3);
+    let records = new Int32Array(4096 * 4);
     let lines = 0;
     if (text === undefined) return { chunk: task.chunk, records: records.subarray(0, 0), lines, others: '', bodies, reset };
     let escape = text.indexOf('\x1b');
@@ -131,12 +137,12 @@ export function scanWorkerMain(
     while (lineStart <= textEnd) {
       let lineEnd = text.indexOf('\n', lineStart);
       if (lineEnd < 0) lineEnd = textEnd;
-      if (lines * 3 + 3 > records.length) {
+      if (lines * 4 + 4 > records.length) {
         const grown = new Int32Array(records.length * 2);
         grown.set(records);
         records = grown;
       }
-      const at = lines * 3;
+      const at = lines * 4;
       lines++;
       let code = -1;
       let pid = 0;
@@ -148,51 +154,91 @@ export function scanWorkerMain(
         (escape < 0 || escape >= lineEnd) &&
         !(text.charCodeAt(lineEnd - 1) === 62 && text.charCodeAt(lineEnd - 2) === 46);
       if (plain) {
+        // The leader as parseLeader (./strace.ts) reads it, for the forms strace writes by default:
+        // spaces, a pid (`1234 `, `[pid 1234] `), timestamps (`10:00:00.123456 `, `1700000000.123 `).
+        // Anything else (comm, syscall numbers, addresses) is left to the main thread.
         let i = lineStart;
         let c = text.charCodeAt(i);
-        if (startsName(c)) {
-          code = LEADER_NONE_CODE;
-        } else if (c >= 49 && c <= 57) {
-          // `1234  name(`: a pid without leading zeros, so that the main thread can print it back.
+        while (c === 32) c = text.charCodeAt(++i);
+        const indented = i > lineStart;
+        let ok = true;
+        let hasPid = false;
+        let simple = !indented;
+        let pad1 = 0;
+        let pad2 = 0;
+        let bracket = false;
+        if (isDigit(c)) {
+          const digitsStart = i;
           let value = 0;
           while (isDigit((c = text.charCodeAt(i)))) (value = value * 10 + (c - 48)), i++;
-          const digits = i - lineStart;
-          const spaces = i;
-          while (text.charCodeAt(i) === 32) i++;
-          const pad = i - spaces;
-          if (digits <= 7 && value <= PID_MAX && pad > 0 && pad < 4096 && startsName(text.charCodeAt(i))) {
-            code = LEADER_PID_CODE | (pad << 4);
-            pid = value;
+          if (c === 32) {
+            let next = i;
+            while (text.charCodeAt(next) === 32) next++;
+            const after = text.charCodeAt(next);
+            // A lone huge number straight before the body is a seconds-precision timestamp, not a pid.
+            if (value <= PID_MAX || isDigit(after) || after === 40) {
+              hasPid = true;
+              pid = value;
+              if (value > 0x7fffffff) ok = false;
+              if (i - digitsStart > 7 || text.charCodeAt(digitsStart) === 48) simple = false;
+              pad1 = next - i;
+              i = next;
+            } else {
+              i = digitsStart;
+            }
+          } else if (c === 60) {
+            ok = false;
+          } else {
+            i = digitsStart;
           }
         } else if (c === 91 && text.startsWith('[pid ', i)) {
-          // `[pid  1234] name(`
+          bracket = true;
           i += 5;
           const padStart = i;
           while (text.charCodeAt(i) === 32) i++;
-          const pad1 = i - padStart;
+          pad1 = i - padStart;
           const digitsStart = i;
           let value = 0;
-          if (text.charCodeAt(i) !== 48) while (isDigit((c = text.charCodeAt(i)))) (value = value * 10 + (c - 48)), i++;
-          const digits = i - digitsStart;
-          if (digits > 0 && digits <= 9 && text.charCodeAt(i) === 93 && text.charCodeAt(i + 1) === 32) {
-            i += 2;
-            const pad2Start = i;
-            while (text.charCodeAt(i) === 32) i++;
-            const pad2 = i - pad2Start;
-            if (pad1 < 2048 && pad2 < 2048 && startsName(text.charCodeAt(i))) {
-              code = LEADER_BRACKET_CODE | (pad1 << 4) | (pad2 << 16);
-              pid = value;
-            }
+          while (isDigit((c = text.charCodeAt(i)))) (value = value * 10 + (c - 48)), i++;
+          if (i === digitsStart || value > 0x7fffffff || c !== 93 || text.charCodeAt(i + 1) !== 32) ok = false;
+          if (text.charCodeAt(digitsStart) === 48 || i - digitsStart > 9) simple = false;
+          hasPid = true;
+          pid = value;
+          i += 2;
+          const pad2Start = i;
+          while (text.charCodeAt(i) === 32) i++;
+          pad2 = i - pad2Start;
+        }
+        // Timestamps: digits, `:` and `.`, each followed by a space.
+        while (ok && isDigit(text.charCodeAt(i))) {
+          let j = i;
+          while (j < lineEnd) {
+            const d = text.charCodeAt(j);
+            if (isDigit(d) || d === 58 || d === 46) j++;
+            else break;
+          }
+          if (j >= lineEnd || text.charCodeAt(j) !== 32) ok = false;
+          i = j + 1;
+          while (text.charCodeAt(i) === 32) i++;
+          simple = false;
+        }
+        if (ok && i < lineEnd && startsName(text.charCodeAt(i))) {
+          bodyStart = i;
+          if (!hasPid && i === lineStart) code = LEADER_NONE_CODE;
+          else if (simple && !bracket && hasPid && pad1 > 0 && pad1 < 4096) code = LEADER_PID_CODE | (pad1 << 4);
+          else if (simple && bracket && pad1 < 2048 && pad2 < 2048) code = LEADER_BRACKET_CODE | (pad1 << 4) | (pad2 << 16);
+          else {
+            code = hasPid ? LEADER_TEXT_PID_CODE : LEADER_TEXT_CODE;
+            others.push(text.slice(lineStart, bodyStart));
+            othersLength += bodyStart - lineStart;
           }
         }
-        bodyStart = i;
       }
       if (code < 0) {
         records[at] = -1;
-        records[at + 1] = othersLength;
-        othersLength += lineEnd - lineStart;
-        records[at + 2] = othersLength;
         others.push(text.slice(lineStart, lineEnd));
+        othersLength += lineEnd - lineStart;
+        records[at + 3] = othersLength;
       } else {
         const body = text.slice(bodyStart, lineEnd);
         let id = table.get(body);
@@ -206,10 +252,11 @@ export function scanWorkerMain(
         records[at] = code;
         records[at + 1] = pid;
         records[at + 2] = id;
+        records[at + 3] = othersLength;
       }
       lineStart = lineEnd + 1;
     }
-    return { chunk: task.chunk, records: records.subarray(0, lines * 3), lines, others: others.join(''), bodies, reset };
+    return { chunk: task.chunk, records: records.subarray(0, lines * 4), lines, others: others.join(''), bodies, reset };
   }
 
   port.on('message', (task: ScanTask) => {
