@@ -8,6 +8,28 @@
  */
 export type ByteString = string;
 
+/**
+ * A slot for the results the parser shares between every repeat of one call text (same name, argsText
+ * and result): a consumer may keep there what it derives from those three alone, and skip deriving it
+ * again on the next repeat. Kept beside the results, not on them, so that events stay plain data.
+ */
+export interface CallMemoSlot {
+  [consumer: string]: unknown;
+}
+
+const memoSlots = new WeakMap<SyscallResult, CallMemoSlot>();
+
+/** Marks `result` as shared by every repeat of one call text (see CallMemoSlot). */
+export function shareResult(result: SyscallResult): SyscallResult {
+  memoSlots.set(result, {});
+  return result;
+}
+
+/** The memo slot of a shared result, undefined for a result made for one event only. */
+export function callMemoSlot(result: SyscallResult): CallMemoSlot | undefined {
+  return memoSlots.get(result);
+}
+
 /** How a syscall ended. */
 export type SyscallResult =
   /** `= 3`, `= 0`, `= 3</etc/passwd>`: `value` is the raw text before any `<…>` decoration. */

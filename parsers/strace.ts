@@ -3,7 +3,7 @@
  * It verifies each line's structure (leader, name, depth-0 closing parenthesis, ` = ` result) but leaves the
  * arguments as text: src/core splits only the calls it cares about.
  */
-import type { ParseStats, StraceEvent, SyscallResult } from './events.js';
+import { shareResult, type ParseStats, type StraceEvent, type SyscallResult } from './events.js';
 import { detachBytes, parseFdArg, skipDecoration } from './strings.js';
 
 export interface StraceParserOptions {
@@ -12,6 +12,13 @@ export interface StraceParserOptions {
   /** The pid a `-ff` file belongs to (its suffix): used for lines without a pid prefix. */
   pid?: number;
   onEvent: (event: StraceEvent) => void;
+}
+
+/** What a complete call line says once its leader is set aside; the same for every line with that text. */
+export interface CompleteCall {
+  name: string;
+  argsText: string;
+  result: SyscallResult;
 }
 
 export interface StraceParseStats extends ParseStats {
@@ -308,6 +315,40 @@ export class StraceParser {
     this.fragment(text, lineNo, status);
   }
 
+  /**
+   * The call that `body` (a line's text after its leader) states on its own, when lineAt would emit it
+   * as one syscall event and nothing else; undefined for anything else (unfinished halves, lines cut
+   * or glued by tracee output, foreign text), which must then go through lineAt whole.
+   */
+  completeCall(body: string): CompleteCall | undefined {
+    let i = 0;
+    while (isNameChar(body.charCodeAt(i))) i++;
+    const first = body.charCodeAt(0);
+    if (i === 0 || !((first >= 97 && first <= 122) || first === 95) || body.charCodeAt(i) !== 40) return undefined;
+    if (body.indexOf('\x1b') >= 0) return undefined;
+    if (body.endsWith(UNFINISHED_MARK) || body.endsWith(DETACHED_MARK)) return undefined;
+    const argsStart = i + 1;
+    let close = closingParen(body, argsStart);
+    let result = close < 0 ? undefined : this.result(body, close + 1);
+    if (result === undefined) {
+      close = resultParenFromRight(body, argsStart);
+      if (close > 0) result = this.result(body, close + 1);
+    }
+    if (result === undefined) return undefined;
+    return { name: body.slice(0, i), argsText: body.slice(argsStart, close), result: shareResult(result) };
+  }
+
+  /**
+   * A line whose text after the leader is `call` (from completeCall): exactly what lineAt does with it,
+   * without looking at the text again. `pid` is the leader's, undefined when the line had none.
+   */
+  callLine(lineNo: number, pid: number | undefined, call: CompleteCall): void {
+    this.tipsLines = 0;
+    const taskPid = pid ?? this.defaultPid;
+    this.beforeTaskEvent(taskPid ?? NO_PID);
+    this.emitSyscall(lineNo, taskPid, call.name, call.argsText, call.result);
+  }
+
   /** Flushes what is still open: a cut line, calls that never resumed. */
   end(): void {
     if (this.partial) this.abandonPartial();
@@ -528,7 +569,7 @@ export class StraceParser {
       this.cacheHits = 0;
       this.cacheMisses = 0;
     }
-    this.completeLines.set(detachBytes(body), { name, argsText: detachBytes(argsText), result });
+    this.completeLines.set(detachBytes(body), { name, argsText: detachBytes(argsText), result: shareResult(result) });
   }
 
   /** ` = RETVAL …` after the closing parenthesis, or undefined when the text there is not a result. */

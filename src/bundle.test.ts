@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,3 +56,17 @@ test('a closed pipe on stdout ends quietly', () => {
   expect(result.stdout.trim().split('\n')).toHaveLength(1);
   expect(result.stderr).toBe('');
 });
+
+test('the bundle reads a large trace with its worker threads, to the same report as from stdin', () => {
+  // Over the size where analyze reads a file in parallel; stdin is always read line by line.
+  const trace = readFileSync(path.join(repo, 'fixtures', 'traces', 'postgresql', 'strace.log'), 'latin1');
+  const big = path.join(scratch, 'big.strace');
+  writeFileSync(big, trace.repeat(Math.ceil((17 << 20) / trace.length)), 'latin1');
+  const fromFile = spawnSync(lonely, ['analyze', '--json', '--quiet', big], { encoding: 'latin1', maxBuffer: 1 << 28, env: { ...process.env, NO_COLOR: '1' } });
+  const fromStdin = spawnSync('/bin/sh', ['-c', 'exec "$0" analyze --json --quiet - < "$1"', lonely, big], { encoding: 'latin1', maxBuffer: 1 << 28, env: { ...process.env, NO_COLOR: '1' } });
+  expect(fromFile.stderr).toBe('');
+  expect(fromFile.status).toBe(0);
+  expect(fromStdin.status).toBe(0);
+  expect(JSON.parse(fromFile.stdout).stats.lines).toBeGreaterThan(100000);
+  expect(fromFile.stdout.split(JSON.stringify(big)).join('"-"').split(big).join('-')).toBe(fromStdin.stdout);
+}, 120000);

@@ -98,6 +98,17 @@ describe('bindscout (in process)', () => {
     expect(stderr()).toContain('no input');
   });
 
+  test('a path of 20 MB in a successful openat is analyzed, not a stack overflow', async () => {
+    const name = 'x'.repeat(20 << 20);
+    const file = path.join(dir, 'long-path.strace');
+    writeFileSync(file, `4711  openat(AT_FDCWD</>, "/srv/${name}", O_RDONLY) = 3</srv/${name}>\n`);
+    const { io, stdout, stderr } = fakeIO();
+    expect(await runProgram(['analyze', '--json', '--no-baseline', file], io)).toBe(0);
+    expect(stderr()).not.toContain('internal error');
+    const report = JSON.parse(stdout());
+    expect(report.accesses.map((a: { path: string }) => a.path.length)).toEqual([5 + name.length]);
+  });
+
   test('a strace -ff directory is read file by file, with the pid from each file name', async () => {
     const { io, stdout } = fakeIO();
     expect(await runProgram(['analyze', '--json', path.join(dir, 'ff')], io)).toBe(0);

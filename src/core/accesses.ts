@@ -8,7 +8,7 @@
  * one Map lookup before any argument is split, and memory grows with distinct paths (plus live
  * processes), not with the number of events.
  */
-import type { ByteString, StraceEvent, SyscallEvent } from '../../parsers/events.js';
+import { callMemoSlot, type ByteString, type StraceEvent, type SyscallEvent } from '../../parsers/events.js';
 import { decodeQuoted, findClosingQuote, parseFdArg, splitArgs } from '../../parsers/strings.js';
 import { normalizePath } from './fsview.js';
 import type { Access, Operation, UnresolvedAccess } from './model.js';
@@ -80,6 +80,33 @@ export const REASONS = {
   fdUnknown: 'fd unknown (no -y decoration, not opened in the trace)',
 } as const;
 
+/**
+ * What a repeated call text always gives here, kept in the parser's memo slot of its shared result:
+ * the repeats of a call then cost no lookup by text. `resolved` is the call's entry of resolvedCalls
+ * (so valid under the same condition: the process is not chrooted); `accesses` are the Access of each
+ * of its targets, which never change once made.
+ */
+interface CallMemo {
+  owner: AccessCollector;
+  name: string;
+  argsText: string;
+  spec: SyscallSpec | undefined;
+  resolved: ResolvedCall | undefined;
+  accesses: (Access | undefined)[];
+  kernelAccess: Access | undefined;
+  /** The kernel's path from the result's decoration; null when there is none. */
+  kernelPath: KernelPath | null | undefined;
+  /** False once the arguments were seen to hold no `sun_path=`. */
+  namesUnixPath: boolean;
+  /** What a successful open puts in the fd table (OpenFile objects are never modified, so shareable). */
+  opened: { fd: number | undefined; file: OpenFile | undefined } | undefined;
+}
+
+interface KernelPath {
+  path: ByteString;
+  deleted: boolean;
+}
+
 export interface CollectedAccesses {
   /** Sorted by path (byte order). */
   accesses: Access[];
@@ -118,8 +145,9 @@ export class AccessCollector {
   add(event: StraceEvent): void {
     switch (event.type) {
       case 'syscall': {
-        const spec = SYSCALLS.get(event.name);
-        if (spec !== undefined) this.syscall(event, spec);
+        const memo = this.memoOf(event);
+        const spec = memo !== undefined ? memo.spec : SYSCALLS.get(event.name);
+        if (spec !== undefined) this.syscall(event, spec, memo);
         return;
       }
       case 'superseded': {
@@ -152,6 +180,27 @@ export class AccessCollector {
 
   // -------------------------------------------------------------------------------------------------
 
+  private memoOf(event: SyscallEvent): CallMemo | undefined {
+    const slot = callMemoSlot(event.result);
+    if (slot === undefined) return undefined;
+    const memo = slot.accesses as CallMemo | undefined;
+    if (memo !== undefined && memo.owner === this && memo.name === event.name && memo.argsText === event.argsText) return memo;
+    const made: CallMemo = {
+      owner: this,
+      name: event.name,
+      argsText: event.argsText,
+      spec: SYSCALLS.get(event.name),
+      resolved: undefined,
+      accesses: [],
+      kernelAccess: undefined,
+      kernelPath: undefined,
+      opened: undefined,
+      namesUnixPath: true,
+    };
+    slot.accesses = made;
+    return made;
+  }
+
   private task(pid: number | undefined): Task {
     let task = this.tasks.get(pid);
     if (task === undefined) {
@@ -163,14 +212,14 @@ export class AccessCollector {
     return task;
   }
 
-  private syscall(event: SyscallEvent, spec: SyscallSpec): void {
+  private syscall(event: SyscallEvent, spec: SyscallSpec, memo: CallMemo | undefined): void {
     const ok = event.result.kind === 'ok';
     switch (spec.kind) {
       case 'paths':
-        this.pathCall(event, spec);
+        this.pathCall(event, spec, memo);
         return;
       case 'unixAddress':
-        this.unixAddress(event, spec.op);
+        if (memo === undefined || memo.namesUnixPath) this.unixAddress(event, spec.op, memo);
         return;
       case 'getcwd': {
         if (!ok) return;
@@ -245,12 +294,18 @@ export class AccessCollector {
     else for (const [fd, file] of parent.fds) if (!existing.fds.has(fd)) existing.fds.set(fd, file);
   }
 
-  private pathCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>): void {
+  private pathCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>, memo: CallMemo | undefined): void {
     const task = this.task(event.pid);
-    const call = this.resolveCall(event, spec, task);
+    const call = this.resolveCall(event, spec, task, memo);
+    const known = memo !== undefined && memo.resolved === call ? memo : undefined;
     const result = event.result;
     const ok = result.kind === 'ok';
-    const kernelPath = ok && spec.effect === 'opensFd' && !call.unnamed ? fileDecoration(result.fdPath) : undefined;
+    let kernelPath: KernelPath | undefined;
+    if (known !== undefined && known.kernelPath !== undefined) kernelPath = known.kernelPath ?? undefined;
+    else {
+      kernelPath = ok && spec.effect === 'opensFd' && !call.unnamed ? fileDecoration(result.fdPath) : undefined;
+      if (known !== undefined) known.kernelPath = kernelPath ?? null;
+    }
     let firstPath: ByteString | undefined;
 
     for (let i = 0; i < call.targets.length; i++) {
@@ -258,7 +313,8 @@ export class AccessCollector {
       if (target === undefined) continue;
       if (target.kind === 'path') {
         if (i === 0) firstPath = target.path;
-        const access = this.record(target.path, call.ops[i]!, event);
+        const access = this.recordAgain(known?.accesses[i]) ?? this.record(target.path, call.ops[i]!, event);
+        if (known !== undefined) known.accesses[i] = access;
         if (ok && spec.effect === 'execve') access.executed = true;
         if (kernelPath !== undefined && kernelPath.path !== target.path && !kernelPath.deleted) {
           access.resolvedTo = kernelPath.path;
@@ -270,16 +326,21 @@ export class AccessCollector {
     }
 
     if (kernelPath !== undefined && !kernelPath.deleted && kernelPath.path !== firstPath) {
-      const resolved = this.record(kernelPath.path, call.firstSlotOps, event);
+      const resolved = this.recordAgain(known?.kernelAccess) ?? this.record(kernelPath.path, call.firstSlotOps, event);
+      if (known !== undefined) known.kernelAccess = resolved;
       if (firstPath !== undefined) resolved.resolvedFrom ??= firstPath;
     }
 
     if (!ok || result.kind !== 'ok') return;
     switch (spec.effect) {
       case 'opensFd': {
-        const cloexec = call.cloexec;
-        const fdPath = kernelPath !== undefined ? kernelPath.path : result.fdPath === undefined ? firstPath : undefined;
-        setFd(task, parseInteger(result.value), fdPath, cloexec);
+        let opened = known?.opened;
+        if (opened === undefined) {
+          const fdPath = kernelPath !== undefined ? kernelPath.path : result.fdPath === undefined ? firstPath : undefined;
+          opened = { fd: parseInteger(result.value), file: fdPath === undefined ? undefined : { path: fdPath, cloexec: call.cloexec } };
+          if (known !== undefined) known.opened = opened;
+        }
+        putFd(task, opened.fd, opened.file);
         return;
       }
       case 'chdir':
@@ -302,11 +363,17 @@ export class AccessCollector {
    * `-y` decorated dirfd: then the targets follow from the argument text alone and are computed once
    * per distinct text (replayed only while the process has no chroot, as when they were computed).
    */
-  private resolveCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>, task: Task): ResolvedCall {
+  private resolveCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>, task: Task, memo: CallMemo | undefined): ResolvedCall {
+    const remembered = memo?.resolved;
+    if (remembered !== undefined && task.fs.root === '') {
+      if (remembered.cwd !== undefined) task.fs.cwd = remembered.cwd;
+      return remembered;
+    }
     const byText = task.fs.root === '' ? this.resolvedCalls.get(event.name) : undefined;
     const known = byText?.get(event.argsText);
     if (known !== undefined) {
       if (known.cwd !== undefined) task.fs.cwd = known.cwd;
+      if (memo !== undefined) this.remember(memo, known);
       return known;
     }
     const args = this.argsOf(event.argsText);
@@ -340,8 +407,17 @@ export class AccessCollector {
       if (table === undefined) this.resolvedCalls.set(event.name, (table = new Map()));
       if (table.size >= SPLIT_CACHE_LIMIT) table.clear();
       table.set(event.argsText, call);
+      if (memo !== undefined) this.remember(memo, call);
     }
     return call;
+  }
+
+  private remember(memo: CallMemo, call: ResolvedCall): void {
+    memo.resolved = call;
+    memo.accesses = [];
+    memo.kernelAccess = undefined;
+    memo.kernelPath = undefined;
+    memo.opened = undefined;
   }
 
   private resolveSlot(task: Task, slot: PathSlot, args: readonly string[], isExec: boolean): Target {
@@ -426,10 +502,13 @@ export class AccessCollector {
   }
 
   /** connect/bind/sendto/sendmsg with `sun_path="…"`: a Unix socket file. Abstract `@…` names are not files. */
-  private unixAddress(event: SyscallEvent, op: Operation): void {
+  private unixAddress(event: SyscallEvent, op: Operation, memo: CallMemo | undefined): void {
     const text = event.argsText;
     // Cheap rejection first: most of these calls are network sockets or carry no address.
-    if (text.indexOf('sun_path=') < 0) return;
+    if (text.indexOf('sun_path=') < 0) {
+      if (memo !== undefined) memo.namesUnixPath = false;
+      return;
+    }
     const at = findOutsideStrings(text, 'sun_path=');
     if (at < 0) return;
     const start = at + 'sun_path='.length;
@@ -467,6 +546,15 @@ export class AccessCollector {
       source,
     });
     if (ops.includes('exec')) access.executed = true;
+  }
+
+  /**
+   * A repeat of a call already recorded with the same ops and result (kept in its CallMemo): its ops, ok
+   * and errno are in the Access already, only the count changes.
+   */
+  private recordAgain(access: Access | undefined): Access | undefined {
+    if (access !== undefined) access.count++;
+    return access;
   }
 
   private record(path: ByteString, ops: readonly Operation[], event: SyscallEvent): Access {
@@ -521,10 +609,14 @@ const QUOTE = 34;
 const DELETED_SUFFIX = ' (deleted)';
 
 function setFd(task: Task, fd: number | undefined, path: ByteString | undefined, cloexec: boolean): void {
+  putFd(task, fd, path === undefined ? undefined : { path, cloexec });
+}
+
+function putFd(task: Task, fd: number | undefined, file: OpenFile | undefined): void {
   if (fd === undefined || fd < 0) return;
   // A reused number must forget what it named before, even when the new object is unknown.
-  if (path === undefined) task.fds.delete(fd);
-  else task.fds.set(fd, { path, cloexec });
+  if (file === undefined) task.fds.delete(fd);
+  else task.fds.set(fd, file);
 }
 
 /** fcntl's command as a number; undefined for commands this module does not know (F_GETFL, …). */
@@ -546,7 +638,7 @@ function isDecorated(arg: string | undefined): boolean {
  * The path of a `-y` decorated return value, if it names a file. Sockets, pipes, anonymous inodes and
  * memfds are not files; ` (deleted)` (kept inside the brackets by older strace) marks a vanished file.
  */
-function fileDecoration(fdPath: ByteString | undefined): { path: ByteString; deleted: boolean } | undefined {
+function fileDecoration(fdPath: ByteString | undefined): KernelPath | undefined {
   if (fdPath === undefined || fdPath.charCodeAt(0) !== SLASH || fdPath.startsWith('/memfd:')) return undefined;
   if (fdPath.endsWith(DELETED_SUFFIX)) return { path: fdPath.slice(0, -DELETED_SUFFIX.length), deleted: true };
   return { path: fdPath, deleted: false };

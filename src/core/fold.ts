@@ -18,10 +18,10 @@
  *   that /proc.
  * - ProtectSystem= other than `no` re-mounts the host's root over the tmpfs (systemd issue #18999).
  */
-import { minimatch } from 'minimatch';
 import { BASELINE } from './baseline.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import { decodeUtf8Bytes } from './escape.js';
+import { compileGlob, type GlobTest } from './glob.js';
 import {
   followLinkLexically,
   isStrictlyUnder,
@@ -153,16 +153,17 @@ function globText(path: ByteString): string {
   return decodeUtf8Bytes(path) ?? path;
 }
 
-const globCache = new Map<string, RegExp>();
+const globCache = new Map<string, GlobTest>();
+const matchesNothing: GlobTest = () => false;
 
-/** A user's glob as a RegExp, compiled once; an invalid glob matches nothing. */
-function compiledGlob(glob: string): RegExp {
-  let re = globCache.get(glob);
-  if (re === undefined) {
-    re = minimatch.makeRe(glob, { dot: true }) || /(?!)/;
-    globCache.set(glob, re);
+/** A user's glob, compiled once; an invalid glob matches nothing. */
+function compiledGlob(glob: string): GlobTest {
+  let test = globCache.get(glob);
+  if (test === undefined) {
+    test = compileGlob(glob) ?? matchesNothing;
+    globCache.set(glob, test);
   }
-  return re;
+  return test;
 }
 
 /** The first glob matching `path` or one of its ancestors. */
@@ -171,7 +172,7 @@ function matchingGlob(path: ByteString, globs: string[]): string | undefined {
   const parts = splitPath(path);
   for (let depth = parts.length; depth >= 0; depth--) {
     const prefix = globText('/' + parts.slice(0, depth).join('/'));
-    const glob = globs.find((g) => compiledGlob(g).test(prefix));
+    const glob = globs.find((g) => compiledGlob(g)(prefix));
     if (glob !== undefined) return glob;
   }
   return undefined;

@@ -39,3 +39,13 @@ describe('containsSensitivePlace', () => {
     expect(containsSensitivePlace('/etc/nginx')).toBe(false);
   });
 });
+
+describe('paths far longer than any real one', () => {
+  const long = 'x'.repeat(20 << 20);
+  test('are matched without overflowing the stack', () => {
+    expect(sensitiveReason(`/srv/${long}`)).toBeUndefined();
+    expect(sensitiveReason(`/srv/${long}.key`)).toBe('looks like a private key');
+    expect(sensitiveReason(`/root/${long}`)).toBe("root's home directory");
+    expect(sensitiveReason(`/var/lib/${long}/private`)).toBe('private state of another service');
+  });
+});

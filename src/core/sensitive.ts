@@ -3,9 +3,9 @@
  * a probe by a library) is not reason enough to show them to the service: they need the admin's consent
  * (`--include`).
  */
-import { minimatch } from 'minimatch';
 import { decodeUtf8Bytes } from './escape.js';
 import { isUnder } from './fsview.js';
+import { compileGlob } from './glob.js';
 import type { ByteString } from './model.js';
 
 interface SensitiveRule {
@@ -55,9 +55,9 @@ const SENSITIVE_PLACES: ByteString[] = [
 
 // Compiled once: the fold asks about every path of every trace.
 const MATCHERS = RULES.map((rule) => {
-  const re = minimatch.makeRe(rule.glob, { dot: true });
-  if (re === false) throw new Error(`invalid sensitive-path glob ${rule.glob}`);
-  return { re, reason: rule.reason };
+  const test = compileGlob(rule.glob);
+  if (test === undefined) throw new Error(`invalid sensitive-path glob ${rule.glob}`);
+  return { test, reason: rule.reason };
 });
 
 function asText(path: ByteString): string {
@@ -68,7 +68,7 @@ function asText(path: ByteString): string {
 export function sensitiveReason(path: ByteString): string | undefined {
   const text = asText(path);
   for (const matcher of MATCHERS) {
-    if (matcher.re.test(text)) return matcher.reason;
+    if (matcher.test(text)) return matcher.reason;
   }
   return undefined;
 }

@@ -119,6 +119,19 @@ function decodeFlags(text: string, symbols: FlagSymbols): number {
 
 /** `0x1f`, `0755` (octal, as strace prints modes and raw octal flags), `42`, `-100`. */
 export function parseInteger(token: string): number | undefined {
+  // Most tokens are small decimal results (`3`, `0`, `4711`): read them without the patterns below.
+  const length = token.length;
+  const first = token.charCodeAt(0);
+  if (length > 0 && length < 10 && first >= 48 && first <= 57 && (first !== 48 || length === 1)) {
+    let value = 0;
+    let i = 0;
+    for (; i < length; i++) {
+      const code = token.charCodeAt(i);
+      if (code < 48 || code > 57) break;
+      value = value * 10 + (code - 48);
+    }
+    if (i === length) return value;
+  }
   if (/^-?0x[0-9a-f]+$/i.test(token)) {
     const negative = token.startsWith('-');
     const magnitude = parseInt(token.slice(negative ? 3 : 2), 16);

@@ -3,8 +3,7 @@
  * the command's business. Memory grows with the number of distinct paths, not with the log size:
  * events are consumed as they are produced and only the first warnings are kept.
  */
-import { createTraceParser } from '../../parsers/index.js';
-import { LineSplitter } from '../../parsers/lines.js';
+import { parseTraceInput } from '../../parsers/read.js';
 import type { ParseStats, StraceEvent, WarningEvent } from '../../parsers/events.js';
 import { AccessCollector } from '../core/accesses.js';
 import { foldProfile } from '../core/fold.js';
@@ -63,19 +62,13 @@ export async function analyzeTraces(
   };
 
   for (const source of sources) {
-    const parser = createTraceParser({ source: source.name, pid: source.pid, onEvent });
-    const splitter = new LineSplitter();
-    const onLine = (line: string): void => parser.line(line);
-    for await (const chunk of source.open()) {
-      splitter.push(chunk, onLine);
-      bytes += chunk.length;
+    const parsed = await parseTraceInput(source, onEvent, (chunkBytes) => {
+      bytes += chunkBytes;
       onProgress?.({ bytes, totalBytes, source: source.name });
-    }
-    splitter.end(onLine);
-    parser.end();
-    stats.lines += parser.stats.lines;
-    stats.syscalls += parser.stats.syscalls;
-    stats.unparsed += parser.stats.unparsed;
+    });
+    stats.lines += parsed.lines;
+    stats.syscalls += parsed.syscalls;
+    stats.unparsed += parsed.unparsed;
   }
 
   const { accesses, unresolved } = collector.result();

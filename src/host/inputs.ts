@@ -13,6 +13,8 @@ export interface TraceSource {
   pid?: number;
   /** Size in bytes when known, for progress. */
   size?: number;
+  /** A regular file's path: it can then be read in parallel ranges. */
+  file?: string;
   open(): AsyncIterable<string>;
 }
 
@@ -32,6 +34,7 @@ function fileSource(file: string, size: number, pid?: number): TraceSource {
     name: file,
     pid,
     size,
+    file,
     open: () => latin1Chunks(createReadStream(file, { highWaterMark: READ_CHUNK })),
   };
 }

@@ -1,0 +1,183 @@
+/**
+ * The parallel reader must give exactly the events of the line-by-line parser: same order, same line
+ * numbers, same warnings, same stats. Checked on the real traces (fixtures and the shared corpus) and on
+ * hand-made edge cases, with tiny chunks so that lines, unfinished calls and long lines straddle many
+ * chunk borders, and a tiny table so that the workers start their numbering over many times.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ParseStats, StraceEvent } from './events.js';
+import { createTraceParser } from './index.js';
+import { LineSplitter } from './lines.js';
+import { parseStraceFileInParallel } from './parallel.js';
+import { parseTraceInput } from './read.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const corpusDir = path.resolve(repoRoot, '../shared/corpus/strace');
+const tracesDir = path.join(repoRoot, 'fixtures', 'traces');
+
+function lineByLine(file: string): { events: StraceEvent[]; stats: ParseStats; form: string | undefined } {
+  const events: StraceEvent[] = [];
+  const parser = createTraceParser({ source: file, onEvent: (e) => events.push(e) });
+  const splitter = new LineSplitter();
+  const onLine = (line: string): void => parser.line(line);
+  const text = readFileSync(file, 'latin1');
+  for (let i = 0; i < text.length; i += 1 << 16) splitter.push(text.slice(i, i + (1 << 16)), onLine);
+  splitter.end(onLine);
+  parser.end();
+  return { events, stats: parser.stats, form: parser.form };
+}
+
+async function inParallel(file: string, chunkBytes: number, workers: number): Promise<{ events: StraceEvent[]; stats: ParseStats; bytes: number }> {
+  const events: StraceEvent[] = [];
+  let bytes = 0;
+  const stats = await parseStraceFileInParallel({
+    file,
+    size: statSync(file).size,
+    source: file,
+    onEvent: (e) => events.push(e),
+    onBytes: (n) => (bytes += n),
+    workers,
+    chunkBytes,
+    tableLimit: 64,
+  });
+  return { events, stats, bytes };
+}
+
+async function expectSameAsLineByLine(file: string, chunkBytes: number, workers = 2): Promise<void> {
+  const expected = lineByLine(file);
+  const actual = await inParallel(file, chunkBytes, workers);
+  expect(actual.stats).toEqual(expected.stats);
+  expect(actual.events.length).toBe(expected.events.length);
+  for (let i = 0; i < expected.events.length; i++) {
+    if (JSON.stringify(actual.events[i]) !== JSON.stringify(expected.events[i])) {
+      expect(actual.events[i]).toEqual(expected.events[i]);
+    }
+  }
+  expect(actual.bytes).toBe(statSync(file).size);
+}
+
+const straceFiles = (): string[] => {
+  const files = readdirSync(tracesDir).map((s) => path.join(tracesDir, s, 'strace.log')).filter((f) => existsSync(f));
+  if (existsSync(corpusDir)) {
+    for (const name of readdirSync(corpusDir).sort()) {
+      const file = path.join(corpusDir, name);
+      if (name.endsWith('.txt') && lineByLine(file).form === 'strace') files.push(file);
+    }
+  }
+  return files;
+};
+
+describe('parallel reading gives the line-by-line events', () => {
+  const files = straceFiles();
+  test('there are real traces to compare', () => {
+    expect(files.length).toBeGreaterThan(5);
+  });
+
+  test.each(files.map((f) => [path.relative(path.join(repoRoot, '..'), f), f]))('%s', async (_name, file) => {
+    await expectSameAsLineByLine(file, 4093);
+    await expectSameAsLineByLine(file, 1 << 16, 1);
+  });
+});
+
+describe('edge cases at chunk borders', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'bindscout-parallel-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const write = (name: string, text: string): string => {
+    const file = path.join(dir, name);
+    writeFileSync(file, text, 'latin1');
+    return file;
+  };
+
+  const mixed = [
+    '100   openat(AT_FDCWD</>, "/etc/a", O_RDONLY) = 3</etc/a>',
+    '',
+    '[pid   101] openat(AT_FDCWD</srv>, "b", O_RDONLY) = -1 ENOENT (No such file or directory)',
+    '[pid 102]   chdir("/srv") = 0',
+    '[pid 0102] chdir("/x") = 0',
+    '0100 openat(AT_FDCWD, "/etc/zero", O_RDONLY) = 3',
+    '9999999 openat(AT_FDCWD, "/etc/big", O_RDONLY) = 3',
+    '100 10:00:00.000001 openat(AT_FDCWD, "/etc/time", O_RDONLY) = 3',
+    '1700000000.123456 openat(AT_FDCWD, "/etc/unix", O_RDONLY) = 3',
+    '  0.000123 openat(AT_FDCWD, "/etc/rel", O_RDONLY) = 3',
+    '[pid  105] 10:00:00 openat(AT_FDCWD, "/etc/e", O_RDONLY) = 3',
+    '105 10:00:00 bogus text after a timestamp',
+    '105 10:00:00.5 openat(AT_FDCWD, "/etc/cut3", O_RDO',
+    'NLY) = 3',
+    '123456789012 openat(AT_FDCWD, "/etc/huge", O_RDONLY) = 3',
+    '5000000 6000000 openat(AT_FDCWD, "/etc/big-pid", O_RDONLY) = 3',
+    '99999999999 10:00 openat(AT_FDCWD, "/etc/bigger", O_RDONLY) = 3',
+    '106 10:00:00 [00007f0e85092b1d] openat(AT_FDCWD, "/etc/ip", O_RDONLY) = 3',
+    '106 10:00:00x openat(AT_FDCWD, "/etc/bad-time", O_RDONLY) = 3',
+    '100   read(3,  <unfinished ...>',
+    '101   openat(AT_FDCWD, "/etc/c", O_RDONLY) = 4',
+    '100   <... read resumed>"x", 1) = 1',
+    '101   write(1, "(\\n", 2(',
+    ') = 2',
+    '100   \x1b[1mopenat\x1b[0m(AT_FDCWD, "/etc/ansi", O_RDONLY) = 3',
+    'openat(AT_FDCWD, "/etc/no-pid", O_RDONLY) = 3',
+    'strace: Process 103 attached',
+    '103   openat(AT_FDCWD, "/etc/d", O_RDONLY <unfinished ...>',
+    '103   +++ killed by SIGKILL +++',
+    'not strace output at all',
+    '[pid   104]  bogus text after a leader',
+    '104     bogus text after a leader',
+    '100   --- SIGCHLD {si_signo=SIGCHLD} ---',
+    '100   openat(AT_FDCWD, "/etc/cut", O_RDO',
+    'NLY) = 3',
+    '100   exit_group(0)                     = ?',
+    '100   +++ exited with 0 +++',
+  ];
+
+  test.each([1, 7, 64, 4096])('mixed lines, chunks of %i bytes', async (chunk) => {
+    const file = write(`mixed-${chunk}.strace`, mixed.join('\n') + '\n');
+    await expectSameAsLineByLine(file, chunk);
+  });
+
+  test('no newline at the end, empty lines around', async () => {
+    const file = write('tail.strace', '\n\n' + mixed.join('\n') + '\n\n\n100   openat(AT_FDCWD, "/etc/last", O_RDONLY) = 3');
+    await expectSameAsLineByLine(file, 5);
+    await expectSameAsLineByLine(file, 3000);
+  });
+
+  test('a line far longer than a chunk', async () => {
+    const long = `100   openat(AT_FDCWD, "/srv/${'y'.repeat(300000)}", O_RDONLY) = 3`;
+    const file = write('long.strace', [mixed[0], long, long, mixed[1], mixed[2]].join('\n') + '\n');
+    await expectSameAsLineByLine(file, 1000);
+  });
+
+  test('the same calls again and again, many more than the workers keep', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) lines.push(`${100 + (i % 7)}  openat(AT_FDCWD, "/etc/f${i % 211}", O_RDONLY) = ${i % 5}`);
+    const file = write('repeats.strace', lines.join('\n') + '\n');
+    await expectSameAsLineByLine(file, 2048);
+    await expectSameAsLineByLine(file, 2048, 3);
+  });
+
+  test('an empty file', async () => {
+    const file = write('empty.strace', '');
+    const events: StraceEvent[] = [];
+    const stats = await parseStraceFileInParallel({ file, size: 0, source: file, onEvent: (e) => events.push(e), workers: 1 });
+    expect(stats).toEqual({ lines: 0, syscalls: 0, unparsed: 0 });
+    expect(events).toEqual([]);
+  });
+
+  test('parseTraceInput takes journal exports line by line, and a strace file in parallel, with the same events', async () => {
+    for (const file of [path.join(tracesDir, 'nginx', 'journal.json'), path.join(tracesDir, 'nginx', 'journal.txt'), path.join(tracesDir, 'nginx', 'strace.log')]) {
+      const expected = lineByLine(file);
+      const events: StraceEvent[] = [];
+      const size = statSync(file).size;
+      const input = { name: file, file, size, open: async function* () { yield readFileSync(file, 'latin1'); } };
+      const stats = await parseTraceInput(input, (e) => events.push(e), undefined, { parallelMinBytes: 0, chunkBytes: 4096, workers: 2 });
+      expect(stats).toEqual(expected.stats);
+      expect(events).toEqual(expected.events);
+    }
+  });
+});
