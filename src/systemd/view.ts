@@ -9,9 +9,14 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 import { createHostFsView } from '../host/fs.js';
 import { normalizePath, parentOf, resolveSymlinks, splitPath, type FsNodeKind, type FsView } from '../core/fsview.js';
+import { auditService, auditSubjectOf, isWritable, type AuditReport } from '../core/audit.js';
 import { sensitiveReason } from '../core/sensitive.js';
+import type { UnitInfo } from '../core/unitfile.js';
+import { waitUntilMainPidExecd } from './mainpid.js';
 import type { Runner } from './runner.js';
 import { loadUnit } from './unit.js';
+
+export { isWritable } from '../core/audit.js';
 
 /**
  * An FsView of the Runner's `/`. For a container the last component is looked up under
@@ -82,6 +87,10 @@ export interface MountPoint {
   readOnly: boolean;
   fstype: string;
   source: string;
+  /** The directory of the filesystem mounted there: `/nginx` for a bind of /run/nginx from a tmpfs /run. */
+  root: string;
+  /** major:minor: the same filesystem, wherever and however often it is mounted. */
+  device: string;
 }
 
 /** find -printf '%y %m %U %G %P\0' output → entries (the start directory itself excluded). */
@@ -127,6 +136,8 @@ export function parseMountinfo(text: string): MountPoint[] {
       readOnly: options.includes('ro') || superOptions.includes('ro'),
       fstype: fields[dash + 1],
       source: unescapeMount(fields[dash + 2] ?? ''),
+      root: unescapeMount(fields[3]),
+      device: fields[2],
     });
   }
   return out;
@@ -185,28 +196,6 @@ export interface ServiceView {
 }
 
 const NOT_WALKED = ['/proc', '/sys'];
-
-function mountFor(path: string, mounts: MountPoint[]): MountPoint | undefined {
-  let best: MountPoint | undefined;
-  for (const m of mounts) {
-    const under = m.path === '/' || path === m.path || path.startsWith(m.path + '/');
-    // Later lines are mounted later: on the same point the last one is on top.
-    if (under && (best === undefined || m.path.length >= best.path.length)) best = m;
-  }
-  return best;
-}
-
-export function isWritable(entry: WalkEntry, mounts: MountPoint[], creds: Credentials): boolean {
-  if (entry.type === 'l') return false;
-  const mount = mountFor(entry.path, mounts);
-  if (mount === undefined || mount.readOnly) return false;
-  // Writing to a socket is connecting, not changing the file: reported with the sockets, not here.
-  if (entry.type === 's' || entry.type === 'c' || entry.type === 'b' || entry.type === 'p') return false;
-  if (creds.dacOverride) return true;
-  if (entry.uid === creds.uid) return (entry.mode & 0o200) !== 0;
-  if (entry.gid === creds.gid || creds.groups.includes(entry.gid)) return (entry.mode & 0o020) !== 0;
-  return (entry.mode & 0o002) !== 0;
-}
 
 /** Pure: the walk of the service's root and of the host's, with its mounts and credentials → the view. */
 export function summarizeView(input: {
@@ -303,22 +292,69 @@ export class ViewError extends Error {
   }
 }
 
-export async function viewService(runner: Runner, unit: string): Promise<ServiceView> {
-  const info = await loadUnit(runner, unit);
-  const pid = info.MainPID;
-  if (!pid) throw new ViewError(`${info.Id} has no main process (ActiveState=${info.ActiveState}): start it first`, 'not-running');
+/** Everything read of a running service for its view and its audit. */
+export interface ServiceSnapshot {
+  unit: UnitInfo;
+  pid: number;
+  credentials: Credentials;
+  mounts: MountPoint[];
+  /** The mounts of the systemd it runs under: what the host's filesystems are. */
+  hostMounts: MountPoint[];
+  seen: WalkEntry[];
+}
+
+/** Reads the running service's own root, mounts and credentials (after its main process exec'd). */
+export async function snapshotService(runner: Runner, unitName: string): Promise<ServiceSnapshot> {
+  const unit = await loadUnit(runner, unitName);
+  if (!unit.MainPID) throw new ViewError(`${unit.Id} has no main process (ActiveState=${unit.ActiveState}): start it first`, 'not-running');
+  const main = await waitUntilMainPidExecd(runner, unit.Id);
+  if (main === undefined) throw new ViewError(`the main process of ${unit.Id} is gone or never started its program`, 'gone');
+  const pid = main.pid;
   const status = await runner.readFile(`/proc/${pid}/status`);
   const mountinfo = await runner.readFile(`/proc/${pid}/mountinfo`);
-  if (status === undefined || mountinfo === undefined) throw new ViewError(`process ${pid} of ${info.Id} is gone`, 'gone');
-  const [seen, host] = [await walk(runner, `/proc/${pid}/root`), await walk(runner, '/')];
-  return summarizeView({
-    unit: info.Id,
+  const hostMountinfo = await runner.readFile('/proc/1/mountinfo');
+  if (status === undefined || mountinfo === undefined) throw new ViewError(`process ${pid} of ${unit.Id} is gone`, 'gone');
+  if (hostMountinfo === undefined) throw new Error("cannot read the service manager's /proc/1/mountinfo");
+  const seen = await walk(runner, `/proc/${pid}/root`);
+  return {
+    unit,
     pid,
-    seen,
-    host,
-    mounts: parseMountinfo(mountinfo.toString('utf8')),
     credentials: parseStatus(status.toString('utf8')),
+    mounts: parseMountinfo(mountinfo.toString('utf8')),
+    hostMounts: parseMountinfo(hostMountinfo.toString('utf8')),
+    seen,
+  };
+}
+
+/** The audit of what was read (pure). */
+export function auditSnapshot(snapshot: ServiceSnapshot): AuditReport {
+  return auditService({
+    subject: auditSubjectOf(snapshot.unit),
+    pid: snapshot.pid,
+    seen: snapshot.seen,
+    mounts: snapshot.mounts,
+    hostMounts: snapshot.hostMounts,
+    credentials: snapshot.credentials,
   });
+}
+
+/** The audit of a running service: what discover checks before it installs a profile. */
+export async function auditRunningService(runner: Runner, unit: string): Promise<AuditReport> {
+  return auditSnapshot(await snapshotService(runner, unit));
+}
+
+export async function viewService(runner: Runner, unit: string): Promise<ServiceView & { audit: AuditReport }> {
+  const snapshot = await snapshotService(runner, unit);
+  const host = await walk(runner, '/');
+  const view = summarizeView({
+    unit: snapshot.unit.Id,
+    pid: snapshot.pid,
+    seen: snapshot.seen,
+    host,
+    mounts: snapshot.mounts,
+    credentials: snapshot.credentials,
+  });
+  return { ...view, audit: auditSnapshot(snapshot) };
 }
 
 export type { FsNodeKind };
