@@ -11,6 +11,8 @@
  * Every start or restart bindscout performs is counted; restoring the original state is not.
  */
 import { bytesToDisplay } from '../parsers/strings.js';
+import { auditBeforeInstall, auditOf, type AuditAsker } from './audit-gate.js';
+import type { AuditReport } from './core/audit.js';
 import { AccessCollector } from './core/accesses.js';
 import { diagnoseStart, visibleUnder, type Diagnosis } from './core/diagnose.js';
 import { foldProfile, providedByUnitSettings } from './core/fold.js';
@@ -55,9 +57,11 @@ export interface DiscoverOptions {
   startTimeoutMs: number;
   /** Name of the installed drop-in under /etc/systemd/system/UNIT.d/. */
   dropInName: string;
+  /** Install even when the audit of the running candidate finds violations. */
+  acceptAudit?: boolean;
 }
 
-export interface Reviewer {
+export interface Reviewer extends AuditAsker {
   /** Answers for the items (all of them; the default where the admin just pressed Enter). */
   review(items: ReviewItem[]): Promise<Map<ByteString, Answer>>;
   /** Final go-ahead before anything is written to /etc. */
@@ -90,7 +94,8 @@ export interface Attempt {
 
 export interface DiscoverReport {
   unit: string;
-  result: 'working' | 'failed';
+  /** refused: the candidate works, but failed the audit and was not installed. */
+  result: 'working' | 'failed' | 'refused';
   starts: number;
   installed: string | null;
   dropin: string;
@@ -99,8 +104,10 @@ export interface DiscoverReport {
   readOnly: string[];
   writable: string[];
   refused: string[];
-  /** What is still failing when result is "failed". */
+  /** What is still failing when result is "failed", or why it was "refused". */
   failure?: string;
+  /** The audit of the service running under the working candidate; null when there was none. */
+  audit: AuditReport | null;
   notes: string[];
 }
 
@@ -181,6 +188,8 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
   let profile: Profile | undefined;
   let working = false;
   let failure: string | undefined;
+  let audit: AuditReport | null = null;
+  let refused = false;
   const runtimeDirExisted = (await runner.readdir(dropInDir(name))) !== undefined;
 
   try {
@@ -277,7 +286,11 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
 
       // 6. Install ----------------------------------------------------------------------------
       if (working && profile !== undefined) {
-        installed = await install(dropin);
+        const gate = await auditBeforeInstall(name, auditOf(runner, name), { installing: !options.dryRun && options.output === undefined, acceptAudit: options.acceptAudit === true }, deps.reviewer, log);
+        ({ audit } = gate);
+        if (gate.note) notes.push(gate.note);
+        if (gate.refusal === undefined) installed = await install(dropin);
+        else [failure, refused] = [gate.refusal, true];
       }
     } finally {
       await restore(original.running, original.invocation, installed !== null);
@@ -296,7 +309,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
   const entries = profile?.entries ?? [];
   return {
     unit: name,
-    result: working ? 'working' : 'failed',
+    result: refused ? 'refused' : working ? 'working' : 'failed',
     starts,
     installed,
     dropin,
@@ -305,7 +318,8 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     readOnly: entries.filter((e) => e.directive === 'BindReadOnlyPaths').map((e) => bytesToDisplay(e.value)),
     writable: entries.filter((e) => e.directive === 'BindPaths').map((e) => bytesToDisplay(e.value)),
     refused: refusedPaths(),
-    ...(failure && !working ? { failure } : {}),
+    ...(failure && (!working || refused) ? { failure } : {}),
+    audit,
     notes,
   };
 
