@@ -137,6 +137,24 @@ describe('auditService', () => {
     expect(audit.violations.some((v) => v.kind === 'writable')).toBe(false);
   });
 
+  test('/run reached twice (bound at /run and at /var/run): sockets judged by their host path, each reported once', () => {
+    const mounts = [EMPTY_ROOT, m('/run', '0:25', '/', true, 'tmpfs'), m('/var/run', '0:25', '/', true, 'tmpfs')];
+    const seen = [
+      e('/run', 'd', 0o755),
+      e('/run/systemd', 'd', 0o755),
+      e('/run/systemd/notify', 's', 0o777),
+      e('/run/systemd/private', 's', 0o600),
+      e('/var', 'd', 0o755),
+      e('/var/run', 'd', 0o755),
+      e('/var/run/systemd', 'd', 0o755),
+      e('/var/run/systemd/notify', 's', 0o777),
+      e('/var/run/systemd/private', 's', 0o600),
+    ];
+    const audit = auditService({ subject: subject('cron.service'), pid: 7, seen, mounts, hostMounts: HOST, credentials: REDIS });
+    expect(audit.violations.map((v) => [v.kind, v.path, v.canWrite])).toEqual([['socket', '/run/systemd/private', false]]);
+    expect(audit.violations[0].why).toMatch(/leave the sandbox/);
+  });
+
   test("a non-root service: what its user owns is its own, another's world-writable file is not, a read-only secret still counts", () => {
     const mounts = [EMPTY_ROOT, m('/etc', '8:1', '/etc', true), m('/srv', '8:1', '/srv', false)];
     const seen = [

@@ -254,6 +254,7 @@ export function auditService(input: {
   const byDir = new Map<string, number>();
   const ownSeen = new Map<string, string>();
   const ownPaths = new Set<string>();
+  const reportedHosts = new Set<string>();
   let outside = 0;
 
   const writableAncestor = (path: string): Violation | undefined => {
@@ -295,12 +296,16 @@ export function auditService(input: {
       }
     }
 
-    if (entry.type === 's' && host !== undefined && own === undefined && EXPECTED_SOCKETS[entry.path] === undefined) {
-      const why = SOCKET_WHY.find(([re]) => re.test(entry.path))?.[1] ?? 'a socket of another service: the service can talk to it as if it were a local client';
+    // Judged by where it is on the host: /var/run/systemd/notify is the notify socket too. The same
+    // socket reached by two ways (/run and /var/run) is one violation.
+    if (entry.type === 's' && host !== undefined && own === undefined && EXPECTED_SOCKETS[host] === undefined && !reportedHosts.has(`s ${host}`)) {
+      reportedHosts.add(`s ${host}`);
+      const why = SOCKET_WHY.find(([re]) => re.test(host))?.[1] ?? 'a socket of another service: the service can talk to it as if it were a local client';
       violations.push({ kind: 'socket', path: entry.path, hostPath: shownHost, entries: 1, canWrite: permits(entry, credentials, 0o2), why });
     }
 
-    if (entry.type !== 'd' && own === undefined) {
+    if (entry.type !== 'd' && own === undefined && !reportedHosts.has(`f ${host ?? entry.path}`)) {
+      reportedHosts.add(`f ${host ?? entry.path}`);
       const reason = secretOf(entry);
       if (reason !== undefined) {
         // Grouped under the topmost secret directory the service sees: a visible /root is one line.
