@@ -25,6 +25,8 @@ describe('hostPathOf', () => {
     expect(hostPathOf('/run', mounts, HOST)).toBe('/run/nginx-private-run');
     expect(hostPathOf('/usr/bin/env', mounts, HOST)).toBe('/usr/bin/env');
     expect(hostPathOf('/etc', mounts, HOST)).toBeUndefined();
+    // A disk filesystem the host's mounts do not show is not taken for a private one.
+    expect(hostPathOf('/srv/x', [...mounts, m('/srv', '9:9', '/', false)], HOST)).toBe('/srv/x');
   });
 });
 

@@ -191,19 +191,23 @@ function permits(entry: AuditEntry, creds: AuditCredentials, bit: number): boole
   return (entry.mode & bit) !== 0;
 }
 
+/** Filesystems that live in memory: one the host does not have was made for this service alone. */
+const MEMORY_FILESYSTEMS = new Set(['tmpfs', 'ramfs', 'proc', 'sysfs', 'devpts', 'mqueue', 'hugetlbfs', 'cgroup', 'cgroup2', 'bpf', 'binfmt_misc']);
+
 /**
  * Where `path` is on the host: the host mount of the same filesystem whose root holds this mount's
- * root. undefined when the host has no such filesystem (a private tmpfs: nobody else's).
+ * root. undefined when it is on a memory filesystem the host does not have (a private tmpfs: nobody
+ * else's). A disk filesystem the host's mounts do not show is taken to be where it appears.
  */
 export function hostPathOf(path: string, mounts: AuditMount[], hostMounts: AuditMount[]): string | undefined {
   const mount = mountFor(path, mounts);
-  if (mount === undefined) return undefined;
+  if (mount === undefined) return path;
   let best: AuditMount | undefined;
   for (const h of hostMounts) {
     if (h.device !== mount.device || !isUnder(mount.root, h.root)) continue;
     if (best === undefined || h.root.length > best.root.length || (h.root.length === best.root.length && h.path.length < best.path.length)) best = h;
   }
-  if (best === undefined) return undefined;
+  if (best === undefined) return MEMORY_FILESYSTEMS.has(mount.fstype) ? undefined : path;
   const inFs = mount.root.slice(best.root === '/' ? 0 : best.root.length) + path.slice(mount.path === '/' ? 0 : mount.path.length);
   const joined = (best.path === '/' ? '' : best.path) + (inFs.startsWith('/') ? inFs : '/' + inFs);
   return joined.replace(/\/+/g, '/').replace(/(.)\/$/, '$1') || '/';
@@ -268,16 +272,16 @@ export function auditService(input: {
   for (const entry of sorted) {
     const host = hostPathOf(entry.path, mounts, hostMounts);
     const shownHost = host !== undefined && host !== entry.path ? host : null;
+    const system = SYSTEM_TREES.test(entry.path);
     const own = host === undefined ? 'a filesystem of its own' : ownReason(entry.path, host, entry, subject, credentials);
     if (own !== undefined) {
       // Sorted: a parent comes before what is in it, so a top of the own places is one whose parent is not own.
       // The stand-in directories of the empty root are its own too, but no place worth listing.
-      const listed = host !== undefined || mountFor(entry.path, mounts)?.path === entry.path;
+      const listed = !system && (host !== undefined || mountFor(entry.path, mounts)?.path === entry.path);
       const inOwn = ownPaths.has(parentOf(entry.path));
       if (listed && !inOwn) ownSeen.set(entry.path, own);
       if (listed || inOwn) ownPaths.add(entry.path);
     }
-    const system = SYSTEM_TREES.test(entry.path);
 
     if (!system && own === undefined) {
       outside++;
