@@ -152,7 +152,12 @@ describe('auditService', () => {
       e('/var/run/systemd/notify', 's', 0o777),
       e('/var/run/systemd/private', 's', 0o600),
     ];
+    seen.push(e('/etc', 'd', 0o755), e('/etc/cron.d', 'd', 0o755), e('/etc/cron.d/job', 'f', 0o644), e('/etc/crontab', 'f', 0o644));
+    mounts.push(m('/etc/cron.d', '8:1', '/etc/cron.d', true), m('/etc/crontab', '8:1', '/etc/crontab', true));
     const audit = auditService({ subject: subject('cron.service'), pid: 7, seen, mounts, hostMounts: HOST, credentials: REDIS });
+    // A directory named for the unit with a suffix is its own; a file directly in /etc is not.
+    expect(audit.own.map((o) => o.path)).toEqual(['/etc/cron.d']);
+    expect(audit.outsideByDirectory.find((d) => d.dir === '/etc/crontab')).toEqual({ dir: '/etc/crontab', entries: 1 });
     expect(audit.violations.map((v) => [v.kind, v.path, v.canWrite])).toEqual([['socket', '/run/systemd/private', false]]);
     expect(audit.violations[0].why).toMatch(/leave the sandbox/);
   });

@@ -228,10 +228,10 @@ function ownReason(path: string, host: string | undefined, entry: AuditEntry | u
   }
   for (const candidate of host === undefined || host === path ? [path] : [path, host]) {
     const parts = candidate.split('/').filter(Boolean);
-    // A directory named for the unit, below a top-level directory: /var/lib/nginx, /run/nginx-x.
+    // A directory named for the unit, below a top-level directory: /var/lib/nginx, /run/nginx-x, /etc/cron.d.
     const last = entry?.type === 'd' ? parts.length : parts.length - 1;
     for (let i = 1; i < last; i++) {
-      const name = subject.names.find((n) => parts[i] === n || parts[i].startsWith(`${n}-`));
+      const name = subject.names.find((n) => parts[i] === n || parts[i].startsWith(`${n}-`) || parts[i].startsWith(`${n}.`));
       if (name !== undefined) return `named for ${subject.unit}`;
     }
     if (subject.privateTmp && /^\/(var\/)?tmp\/systemd-private-[^/]+(\/|$)/.test(candidate)) return 'PrivateTmp=';
