@@ -11,10 +11,9 @@ import { beforeAll, expect, test } from '@jest/globals';
 import type { AuditReport } from '../core/audit.js';
 import { catUnit } from '../systemd/unit.js';
 import { describeWithBed, type Bed } from './bed.js';
+import { CRON_PROBE, UNBOUND_PROBE } from './probes.js';
 import { buildCli, mainPidOf, runBuiltCli, uninstallDropIn } from './run-cli.js';
 
-export const CRON_PROBE = 'pid=$(systemctl show -p MainPID --value cron.service); test "$(cat /proc/$pid/comm)" = cron && test -s /proc/$pid/root/etc/crontab';
-export const UNBOUND_PROBE = 'unbound-control status | grep -q "is running"';
 
 interface Case {
   unit: string;
