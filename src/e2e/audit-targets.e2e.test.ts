@@ -63,6 +63,7 @@ describeWithBed('tight profiles: working, installed, and a clean audit', (bed) =
   test('nginx under its installed profile: reload, restart, kill -USR1 (log reopening) and stop all work', async () => {
     const unit = 'nginx.service';
     const before = await catUnit(bed().runner, unit);
+    let logOwner: string | undefined;
     try {
       const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--json', '--probe', NGINX_PROBE]);
       expect({ code: run.code, installed: JSON.parse(run.stdout).installed }).toEqual({ code: 0, installed: `/etc/systemd/system/${unit}.d/bindscout.conf` });
@@ -76,6 +77,7 @@ describeWithBed('tight profiles: working, installed, and a clean audit', (bed) =
       expect(await retry(async () => (await probeOk(bed(), NGINX_PROBE)) || Promise.reject(new Error('probe after restart')))).toBe(true);
 
       // Log reopening: the access log moved away is written anew after USR1.
+      logOwner = (await bed().exec('stat', ['-c', '%U:%G %a', '/var/log/nginx/access.log'])).trim();
       await bed().exec('mv', ['/var/log/nginx/access.log', '/var/log/nginx/access.log.rotated']);
       await bed().exec('kill', ['-USR1', String(await mainPidOf(bed(), unit))]);
       await retry(async () => {
@@ -87,7 +89,14 @@ describeWithBed('tight profiles: working, installed, and a clean audit', (bed) =
       const state = (await bed().exec('systemctl', ['show', '-p', 'ActiveState', '-p', 'Result', '--', unit])).trim().split('\n').sort();
       expect(state).toEqual(['ActiveState=inactive', 'Result=success']);
     } finally {
-      await bed().runner.run('sh', ['-c', 'test -e /var/log/nginx/access.log.rotated && cat /var/log/nginx/access.log.rotated /var/log/nginx/access.log > /var/log/nginx/access.log.merged 2>/dev/null && mv /var/log/nginx/access.log.merged /var/log/nginx/access.log && rm -f /var/log/nginx/access.log.rotated; true']);
+      // The log as it was: one file, its owner and mode (nginx's master reopens it as root).
+      if (logOwner !== undefined) {
+        const [owner, mode] = logOwner.split(' ');
+        const log = '/var/log/nginx/access.log';
+        await bed().runner.run('sh', ['-c', 'cat "$1.rotated" "$1" > "$1.merged" 2>/dev/null; mv "$1.merged" "$1" && rm -f "$1.rotated"', 'sh', log]);
+        await bed().runner.run('chown', [owner, log]);
+        await bed().runner.run('chmod', [mode, log]);
+      }
       await uninstallDropIn(bed(), unit);
     }
     expect(await catUnit(bed().runner, unit)).toBe(before);
