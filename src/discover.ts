@@ -289,6 +289,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
         const gate = await auditBeforeInstall(name, auditOf(runner, name), { installing: !options.dryRun && options.output === undefined, acceptAudit: options.acceptAudit === true }, deps.reviewer, log);
         ({ audit } = gate);
         if (gate.note) notes.push(gate.note);
+        checkpoint();
         if (gate.refusal === undefined) installed = await install(dropin);
         else [failure, refused] = [gate.refusal, true];
       }
