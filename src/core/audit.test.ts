@@ -124,6 +124,7 @@ describe('auditService', () => {
       EMPTY_ROOT,
       m('/run/systemd/journal/stdout', '0:25', '/systemd/journal/stdout', false, 'tmpfs'),
       m('/run/systemd/userdb', '0:25', '/systemd/userdb', false, 'tmpfs'),
+      m('/run/systemd/oom', '0:25', '/systemd', false, 'tmpfs'),
     ];
     const seen = [
       e('/run', 'd', 0o755),
@@ -131,10 +132,15 @@ describe('auditService', () => {
       e('/run/systemd/journal', 'd', 0o755),
       e('/run/systemd/journal/stdout', 's', 0o666),
       e('/run/systemd/userdb', 'd', 0o755),
-      e('/run/systemd/userdb/io.systemd.Multiplexer', 's', 0o666),
+      e('/run/systemd/userdb/io.systemd.DynamicUser', 's', 0o666),
+      e('/run/systemd/oom', 'd', 0o755),
+      // Bound from elsewhere: judged by its host path, /run/systemd/io.system.ManagedOOM.
+      e('/run/systemd/oom/io.system.ManagedOOM', 's', 0o666),
     ];
     const audit = auditService({ subject: subject('memcached.service'), pid: 7, seen, mounts, hostMounts: HOST, credentials: REDIS });
-    expect(audit.violations.map((v) => [v.kind, v.path])).toEqual([['socket', '/run/systemd/userdb/io.systemd.Multiplexer']]);
+    // The journal and the user lookups (nss-systemd) are expected; the OOM killer's socket is not.
+    expect(audit.violations.map((v) => [v.kind, v.path, v.hostPath])).toEqual([['socket', '/run/systemd/oom/io.system.ManagedOOM', '/run/systemd/io.system.ManagedOOM']]);
+    expect(audit.violations[0].why).toMatch(/systemd's/);
     // A non-root user cannot write the root-owned bound directory: no writable violation.
     expect(audit.violations.some((v) => v.kind === 'writable')).toBe(false);
   });

@@ -103,7 +103,10 @@ export interface AuditReport {
 /** Not counted: what every program needs and no service owns (kernel APIs, the OS's files). */
 const SYSTEM_TREES = /^\/(usr|lib[^/]*|bin|sbin|proc|sys|dev)(\/|$)/;
 
-/** Sockets a service is meant to use: the journal's and the notify socket. */
+/**
+ * Sockets a service is meant to use: the journal's and the notify socket; and systemd's userdb
+ * sockets, which answer user and group lookups (nss-systemd) and nothing else.
+ */
 const EXPECTED_SOCKETS: Record<string, string> = {
   '/run/systemd/journal/socket': 'journal',
   '/run/systemd/journal/stdout': 'journal',
@@ -111,6 +114,10 @@ const EXPECTED_SOCKETS: Record<string, string> = {
   '/dev/log': 'journal',
   '/run/systemd/notify': 'sd_notify',
 };
+
+function expectedSocket(hostPath: string): boolean {
+  return EXPECTED_SOCKETS[hostPath] !== undefined || /^\/run\/systemd\/userdb\/[^/]+$/.test(hostPath);
+}
 
 const SOCKET_WHY: [RegExp, string][] = [
   [/^\/run\/systemd\/private$/, "systemd's private API socket: a root process can start any unit through it, i.e. leave the sandbox"],
@@ -302,7 +309,7 @@ export function auditService(input: {
 
     // Judged by where it is on the host: /var/run/systemd/notify is the notify socket too. The same
     // socket reached by two ways (/run and /var/run) is one violation.
-    if (entry.type === 's' && host !== undefined && own === undefined && EXPECTED_SOCKETS[host] === undefined && !reportedHosts.has(`s ${host}`)) {
+    if (entry.type === 's' && host !== undefined && own === undefined && !expectedSocket(host) && !reportedHosts.has(`s ${host}`)) {
       reportedHosts.add(`s ${host}`);
       const why = SOCKET_WHY.find(([re]) => re.test(host))?.[1] ?? 'a socket of another service: the service can talk to it as if it were a local client';
       violations.push({ kind: 'socket', path: entry.path, hostPath: shownHost, entries: 1, canWrite: permits(entry, credentials, 0o2), why });
