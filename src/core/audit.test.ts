@@ -160,11 +160,17 @@ describe('auditService', () => {
     ];
     seen.push(e('/etc', 'd', 0o755), e('/etc/cron.d', 'd', 0o755), e('/etc/cron.d/job', 'f', 0o644), e('/etc/crontab', 'f', 0o644));
     mounts.push(m('/etc/cron.d', '8:1', '/etc/cron.d', true), m('/etc/crontab', '8:1', '/etc/crontab', true));
+    // With /run writable, the unit's drop-in directory is systemd's, not its own, whatever its name.
+    seen.push(e('/run/systemd/system', 'd', 0o755), e('/run/systemd/system/cron.service.d', 'd', 0o755), e('/run/systemd/system/cron.service.d/x.conf', 'f', 0o666));
+    mounts.push(m('/run/systemd/system', '0:25', '/systemd/system', false, 'tmpfs'));
     const audit = auditService({ subject: subject('cron.service'), pid: 7, seen, mounts, hostMounts: HOST, credentials: REDIS });
     // A directory named for the unit with a suffix is its own; a file directly in /etc is not.
     expect(audit.own.map((o) => o.path)).toEqual(['/etc/cron.d']);
     expect(audit.outsideByDirectory.find((d) => d.dir === '/etc/crontab')).toEqual({ dir: '/etc/crontab', entries: 1 });
-    expect(audit.violations.map((v) => [v.kind, v.path, v.canWrite])).toEqual([['socket', '/run/systemd/private', false]]);
+    expect(audit.violations.map((v) => [v.kind, v.path, v.canWrite])).toEqual([
+      ['socket', '/run/systemd/private', false],
+      ['writable', '/run/systemd/system/cron.service.d/x.conf', true],
+    ]);
     expect(audit.violations[0].why).toMatch(/leave the sandbox/);
   });
 
