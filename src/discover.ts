@@ -5,6 +5,7 @@
  *   propose   fold the accesses into a profile; the admin reviews every exposed path
  *   enforce   start untraced under the candidate; on failure diagnose, trace under the sandbox, refold
  *   verify    the candidate that works starts, stays up, passes the probe, reloads
+ *   audit     what the running candidate can see and change; one that fails is installed only on a yes
  *   install   /etc/systemd/system/UNIT.d/bindscout.conf (or --output / --dry-run)
  *   always    tracing and candidate drop-ins removed, the unit back in the state it was found in
  *
