@@ -160,9 +160,11 @@ describe('auditService', () => {
     ];
     seen.push(e('/etc', 'd', 0o755), e('/etc/cron.d', 'd', 0o755), e('/etc/cron.d/job', 'f', 0o644), e('/etc/crontab', 'f', 0o644));
     mounts.push(m('/etc/cron.d', '8:1', '/etc/cron.d', true), m('/etc/crontab', '8:1', '/etc/crontab', true));
-    // With /run writable, the unit's drop-in directory is systemd's, not its own, whatever its name.
+    // With /run writable, the unit's drop-in directory is systemd's, not its own, whatever its name,
+    // also when reached through /var/run.
     seen.push(e('/run/systemd/system', 'd', 0o755), e('/run/systemd/system/cron.service.d', 'd', 0o755), e('/run/systemd/system/cron.service.d/x.conf', 'f', 0o666));
-    mounts.push(m('/run/systemd/system', '0:25', '/systemd/system', false, 'tmpfs'));
+    seen.push(e('/var/run/systemd/propagate', 'd', 0o755), e('/var/run/systemd/propagate/cron.service', 'd', 0o777));
+    mounts.push(m('/run/systemd/system', '0:25', '/systemd/system', false, 'tmpfs'), m('/var/run/systemd/propagate', '0:25', '/systemd/propagate', false, 'tmpfs'));
     const audit = auditService({ subject: subject('cron.service'), pid: 7, seen, mounts, hostMounts: HOST, credentials: REDIS });
     // A directory named for the unit with a suffix is its own; a file directly in /etc is not.
     expect(audit.own.map((o) => o.path)).toEqual(['/etc/cron.d']);
@@ -170,6 +172,7 @@ describe('auditService', () => {
     expect(audit.violations.map((v) => [v.kind, v.path, v.canWrite])).toEqual([
       ['socket', '/run/systemd/private', false],
       ['writable', '/run/systemd/system/cron.service.d/x.conf', true],
+      ['writable', '/var/run/systemd/propagate/cron.service', true],
     ]);
     expect(audit.violations[0].why).toMatch(/leave the sandbox/);
   });

@@ -100,7 +100,7 @@ export interface AuditReport {
   violations: Violation[];
 }
 
-const SYSTEMD_TREES = /^\/(run|etc|var\/lib|usr\/lib|lib)\/systemd(\/|$)/;
+const SYSTEMD_TREES = /^\/(run|var\/run|etc|var\/lib|usr\/lib|lib)\/systemd(\/|$)/;
 
 /** Not counted: what every program needs and no service owns (kernel APIs, the OS's files). */
 const SYSTEM_TREES = /^\/(usr|lib[^/]*|bin|sbin|proc|sys|dev)(\/|$)/;
@@ -235,11 +235,12 @@ function ownReason(path: string, host: string | undefined, entry: AuditEntry | u
   for (const place of subject.declared) {
     if (isUnder(path, place.path) || (host !== undefined && isUnder(host, place.path))) return place.why;
   }
-  for (const candidate of host === undefined || host === path ? [path] : [path, host]) {
+  const candidates = host === undefined || host === path ? [path] : [path, host];
+  // systemd's own trees name things for the unit too (its drop-in directory, its propagation
+  // directory): they are systemd's, and a service that could write its own drop-ins could undo its lockdown.
+  const inSystemd = candidates.some((c) => SYSTEMD_TREES.test(c));
+  for (const candidate of inSystemd ? [] : candidates) {
     const parts = candidate.split('/').filter(Boolean);
-    // systemd's own trees name things for the unit too (its drop-in directory, its propagation
-    // directory): they are systemd's, and a service that could write its own drop-ins could undo its lockdown.
-    if (SYSTEMD_TREES.test(candidate)) continue;
     // A directory named for the unit, below a top-level directory: /var/lib/nginx, /run/nginx-x, /etc/cron.d.
     const last = entry?.type === 'd' ? parts.length : parts.length - 1;
     for (let i = 1; i < last; i++) {
