@@ -71,10 +71,15 @@ export async function auditBeforeInstall(
     log(note);
     return { audit, note };
   }
-  if (asker.acceptAudit !== undefined && (await asker.acceptAudit(audit))) return { audit, note: `installed although the audit found ${audit.violations.length} violation(s): the admin said yes` };
+  if (asker.acceptAudit !== undefined && (await asker.acceptAudit(audit))) {
+    return { audit, note: `installed although the audit found ${audit.violations.length} violation(s): the admin said yes` };
+  }
   const shown = audit.violations.slice(0, SHOWN).map((v) => `${v.kind} ${v.path}`).join(', ');
   const more = audit.violations.length > SHOWN ? ` and ${audit.violations.length - SHOWN} more` : '';
-  const how = asker.acceptAudit === undefined ? `run again with ${ACCEPT_AUDIT_FLAG} to install it anyway, or --dry-run --json to see the whole audit` : 'the admin said no';
+  const how =
+    asker.acceptAudit === undefined
+      ? `run again with ${ACCEPT_AUDIT_FLAG} to install it anyway, or --dry-run --json to see the whole audit`
+      : 'the admin said no';
   return {
     audit,
     refusal: `the candidate works but fails the audit (${shown}${more}), so it was not installed and ${unit} runs as it was found; ${how}`,

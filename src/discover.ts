@@ -287,7 +287,8 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
 
       // 6. Install ----------------------------------------------------------------------------
       if (working && profile !== undefined) {
-        const gate = await auditBeforeInstall(name, auditOf(runner, name), { installing: !options.dryRun && options.output === undefined, acceptAudit: options.acceptAudit === true }, deps.reviewer, log);
+        const installing = !options.dryRun && options.output === undefined;
+        const gate = await auditBeforeInstall(name, auditOf(runner, name), { installing, acceptAudit: options.acceptAudit === true }, deps.reviewer, log);
         ({ audit } = gate);
         if (gate.note) notes.push(gate.note);
         checkpoint();

@@ -188,7 +188,8 @@ export function terminalReviewer(io: CommandIO): Reviewer {
       return answers;
     },
     async acceptAudit(audit: AuditReport) {
-      io.err(`\n${io.paint.red(`The service, running under this profile, fails the audit (${audit.violations.length} violation${audit.violations.length === 1 ? '' : 's'}):`)}\n`);
+      const count = `${audit.violations.length} violation${audit.violations.length === 1 ? '' : 's'}`;
+      io.err(`\n${io.paint.red(`The service, running under this profile, fails the audit (${count}):`)}\n`);
       for (const v of audit.violations.slice(0, 40)) io.err(`  ${describeViolation(v)}\n`);
       if (audit.violations.length > 40) io.err(`  … and ${audit.violations.length - 40} more\n`);
       const reply = (await ask('Install it anyway? [y/N] ')).toLowerCase();
@@ -216,7 +217,8 @@ function summary(report: DiscoverReport, io: CommandIO): string {
   lines.push(`  bound writable:     ${report.writable.length}${report.writable.length ? ` (${report.writable.join(', ')})` : ''}`);
   lines.push(`  sensitive refused:  ${report.refused.length}${report.refused.length ? ` (${report.refused.join(', ')})` : ''}`);
   if (report.audit) {
-    lines.push(`  audit:              ${report.audit.clean ? 'clean' : `${report.audit.violations.length} violation(s)`}, ${report.audit.outside} entries visible outside the system trees and its own directories`);
+    const verdict = report.audit.clean ? 'clean' : `${report.audit.violations.length} violation(s)`;
+    lines.push(`  audit:              ${verdict}, ${report.audit.outside} entries visible outside the system trees and its own directories`);
   }
   lines.push(`  drop-in:            ${report.installed ?? (report.result === 'working' ? 'not installed (printed on stdout)' : 'none')}`);
   if (report.failure) lines.push(`  ${report.result === 'refused' ? 'refused:          ' : 'still failing:    '}  ${report.failure}`);

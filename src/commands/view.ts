@@ -95,11 +95,15 @@ const SHOWN_DIRECTORIES = 10;
 
 export function formatAudit(audit: AuditReport, io: Pick<CommandIO, 'paint'>): string {
   const lines = [
-    audit.clean ? io.paint.bold(`audit of ${audit.unit}: clean`) : io.paint.red(`audit of ${audit.unit}: ${audit.violations.length} violation${audit.violations.length === 1 ? '' : 's'}`),
+    audit.clean
+      ? io.paint.bold(`audit of ${audit.unit}: clean`)
+      : io.paint.red(`audit of ${audit.unit}: ${audit.violations.length} violation${audit.violations.length === 1 ? '' : 's'}`),
     `  entries visible outside /usr, /lib*, /bin, /sbin, /proc, /sys, /dev and its own directories: ${audit.outside} (of ${audit.visible})`,
   ];
   for (const d of audit.outsideByDirectory.slice(0, SHOWN_DIRECTORIES)) lines.push(`    ${pad(d.entries, 7)}  ${d.dir}`);
-  if (audit.outsideByDirectory.length > SHOWN_DIRECTORIES) lines.push(`    … ${audit.outsideByDirectory.length - SHOWN_DIRECTORIES} more places (all in --json)`);
+  if (audit.outsideByDirectory.length > SHOWN_DIRECTORIES) {
+    lines.push(`    … ${audit.outsideByDirectory.length - SHOWN_DIRECTORIES} more places (all in --json)`);
+  }
   lines.push(`  its own: ${audit.own.length === 0 ? 'nothing' : audit.own.map((o) => `${o.path} (${o.why})`).join(', ')}`);
   for (const v of audit.violations.slice(0, SHOWN_VIOLATIONS)) lines.push(io.paint.red(`  ${describeViolation(v)}`));
   if (audit.violations.length > SHOWN_VIOLATIONS) lines.push(`  … and ${audit.violations.length - SHOWN_VIOLATIONS} more violations (all in --json)`);

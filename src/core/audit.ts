@@ -333,7 +333,8 @@ export function auditService(input: {
           existing.entries++;
           existing.canWrite ||= canWrite;
         } else {
-          const v: Violation = { kind: 'secret', path: group.path, hostPath: shownHost, entries: 1, canWrite, why: `${group.reason ?? reason}: visible to the service` };
+          const why = `${group.reason ?? reason}: visible to the service`;
+          const v: Violation = { kind: 'secret', path: group.path, hostPath: shownHost, entries: 1, canWrite, why };
           secretGroups.set(group.path, v);
           violations.push(v);
         }
