@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import { discover, type DiscoverReport, type Reviewer } from '../flows/discover.js';
+import { describeViolation, type AuditReport } from '../core/audit.js';
 import { ANSWER_KEYS, type Answer, type ReviewItem } from '../core/review.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { baselineOption, checkedNumber, EXCLUDE_OPTION, includeOption, pid1Option, runnerFor } from './shared.js';
@@ -23,6 +24,7 @@ export interface DiscoverArgs {
   startTimeout: number;
   name: string;
   pid1?: number;
+  acceptAudit: boolean;
 }
 
 export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
@@ -43,12 +45,22 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
       .option('exclude', EXCLUDE_OPTION)
       .option('settle', { type: 'number', default: 2, describe: 'seconds a started service must stay up to count as working' })
       .option('start-timeout', { type: 'number', default: 90, describe: 'seconds to wait for a start or stop' })
+      .option('accept-audit', {
+        type: 'boolean',
+        default: false,
+        describe: 'install the working profile even when the audit of the running service finds violations (without it, --yes refuses such a profile)',
+      })
       .option('name', { type: 'string', default: 'bindscout.conf', describe: 'file name of the installed drop-in' })
       .option('pid1', pid1Option('work on'))
       .example('$0 discover nginx --probe "curl -fsS http://127.0.0.1/"', 'interactive: review each path, then install')
       .example('$0 discover redis-server --yes --probe "redis-cli ping"', 'no questions: accept the defaults and install')
       .example('$0 discover memcached --yes --dry-run --json', 'find a working profile, print it as JSON, install nothing')
-      .example('$0 discover app --output /tmp/app-lockdown.conf', 'verify, then write the drop-in to a file for review') as unknown as Argv<DiscoverArgs>,
+      .example('$0 discover app --output /tmp/app-lockdown.conf', 'verify, then write the drop-in to a file for review')
+      .epilogue(
+        'Before installing, the service running under the working profile is audited as `bindscout view` does (writable host paths that ' +
+          'are not its own, sockets of systemd and other services, visible secrets). A profile that fails the audit is installed only after ' +
+          'a yes: asked interactively, --accept-audit for scripts; --yes alone refuses it (exit code 1, the unit as it was found).',
+      ) as unknown as Argv<DiscoverArgs>,
 
   async run(args, io) {
     if (!args.yes && !io.interactive) {
@@ -75,6 +87,7 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
         settleMs: settle * 1000,
         startTimeoutMs: startTimeout * 1000,
         dropInName: args.name,
+        acceptAudit: args.acceptAudit,
       },
       {
         runner,
@@ -93,7 +106,7 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
 
     if (args.json) io.out(JSON.stringify(report, null, 2) + '\n');
     else {
-      if (report.installed === null && report.result === 'working') io.out(report.dropin);
+      if (report.installed === null && report.result !== 'failed') io.out(report.dropin);
       io.err(summary(report, io));
     }
     return report.result === 'working' ? ExitCode.ok : ExitCode.failed;
@@ -162,6 +175,14 @@ export function terminalReviewer(io: CommandIO): Reviewer {
       }
       return answers;
     },
+    async acceptAudit(audit: AuditReport) {
+      const count = `${audit.violations.length} violation${audit.violations.length === 1 ? '' : 's'}`;
+      io.err(`\n${io.paint.red(`The service, running under this profile, fails the audit (${count}):`)}\n`);
+      for (const v of audit.violations.slice(0, 40)) io.err(`  ${describeViolation(v)}\n`);
+      if (audit.violations.length > 40) io.err(`  … and ${audit.violations.length - 40} more\n`);
+      const reply = (await ask('Install it anyway? [y/N] ')).toLowerCase();
+      return reply.startsWith('y');
+    },
     async confirmInstall(path, dropin) {
       io.err(`\n${dropin}\n`);
       const reply = (await ask(`Install this drop-in as ${path} and keep the service running under it? [Y/n] `)).toLowerCase();
@@ -175,14 +196,20 @@ function summary(report: DiscoverReport, io: CommandIO): string {
   const verdict =
     report.result === 'working'
       ? io.paint.bold(`${report.unit} works under TemporaryFileSystem=/:ro`)
-      : io.paint.red(`${report.unit}: no working profile found`);
+      : report.result === 'refused'
+        ? io.paint.red(`${report.unit} works under the profile, but it fails the audit: not installed`)
+        : io.paint.red(`${report.unit}: no working profile found`);
   lines.push(verdict);
   lines.push(`  starts used:        ${report.starts}`);
   lines.push(`  bound read-only:    ${report.readOnly.length}`);
   lines.push(`  bound writable:     ${report.writable.length}${report.writable.length ? ` (${report.writable.join(', ')})` : ''}`);
   lines.push(`  sensitive refused:  ${report.refused.length}${report.refused.length ? ` (${report.refused.join(', ')})` : ''}`);
+  if (report.audit) {
+    const verdict = report.audit.clean ? 'clean' : `${report.audit.violations.length} violation(s)`;
+    lines.push(`  audit:              ${verdict}, ${report.audit.outside} entries visible outside the system trees and its own directories`);
+  }
   lines.push(`  drop-in:            ${report.installed ?? (report.result === 'working' ? 'not installed (printed on stdout)' : 'none')}`);
-  if (report.failure) lines.push(`  still failing:      ${report.failure}`);
+  if (report.failure) lines.push(`  ${report.result === 'refused' ? 'refused:          ' : 'still failing:    '}  ${report.failure}`);
   for (const note of report.notes) lines.push(`  note: ${note}`);
   return lines.join('\n') + '\n';
 }

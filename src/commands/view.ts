@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { CliError, ExitCode } from '../exit-codes.js';
+import { describeViolation, type AuditReport } from '../core/audit.js';
 import { viewService } from '../flows/view.js';
 import type { ServiceView } from '../systemd/view.js';
 import { pid1Option, runnerFor } from './shared.js';
@@ -15,25 +16,30 @@ const SHOWN_WRITABLE = 40;
 
 export const viewCommand: BindscoutCommand<ViewArgs> = {
   command: 'view <unit>',
-  describe: "Show what a running service sees of the filesystem, what it can write, and which secrets",
+  describe: 'Show what a running service sees of the filesystem, and audit it: writable host paths, sockets, secrets, entries',
   builder: (yargs: Argv) =>
     yargs
       .positional('unit', { describe: 'a running unit, e.g. nginx', type: 'string', demandOption: true })
       .option('json', { type: 'boolean', default: false, describe: 'print the view as JSON' })
       .option('pid1', pid1Option('look at a unit of'))
       .example('$0 view nginx', 'per top-level directory: what nginx sees, what it can write, compared with the host')
-      .example('$0 view --json redis-server', 'the same as JSON')
+      .example('$0 view --json redis-server', 'the same as JSON; the audit is under "audit"')
+      .example('$0 view nginx >/dev/null || echo "nginx sees more than it should"', 'the audit as a check: exit code 1 on any violation')
       .epilogue(
-        "Walks /proc/MAINPID/root (needs root). /proc and /sys are listed, not walked. Writable means: on a read-write mount and " +
-          "allowed by the file's mode for the service's user (or the service has CAP_DAC_OVERRIDE). Exit code 1 when a sensitive file is visible.",
+        "Walks /proc/MAINPID/root (needs root), once the main process has started its program. /proc and /sys are listed, not walked. " +
+          "Writable means: on a read-write mount and allowed by the file's mode for the service's user (or the service has CAP_DAC_OVERRIDE). " +
+          'The audit reports host paths the service can write that are not its own (its *Directory=, ReadWritePaths=, directories named ' +
+          "for it, what its User= owns), sockets of systemd or of other services (the journal and notify sockets are expected), secrets it " +
+          'can see, and how many entries it sees outside /usr, /lib*, /bin, /sbin, /proc, /sys, /dev and its own directories. ' +
+          'Exit code 1 on any violation.',
       ) as unknown as Argv<ViewArgs>,
 
   async run(args, io) {
     if (io.isRoot === false) throw new CliError('view reads /proc/PID/root of another user\'s process: run it as root', ExitCode.permission);
     const view = await viewService(runnerFor(args.pid1), args.unit);
     if (args.json) io.out(JSON.stringify(view, null, 2) + '\n');
-    else io.out(formatView(view, io));
-    return view.sensitive.length > 0 ? ExitCode.failed : ExitCode.ok;
+    else io.out(formatView(view, io) + '\n' + formatAudit(view.audit, io));
+    return view.audit.clean && view.sensitive.length === 0 ? ExitCode.ok : ExitCode.failed;
   },
 };
 
@@ -80,5 +86,25 @@ export function formatView(view: ServiceView, io: Pick<CommandIO, 'paint'>): str
       lines.push(`  ${s.path} (${s.reason}${count}${s.writable ? ', WRITABLE' : ''})`);
     }
   }
+  return lines.join('\n') + '\n';
+}
+
+const SHOWN_VIOLATIONS = 40;
+const SHOWN_DIRECTORIES = 10;
+
+export function formatAudit(audit: AuditReport, io: Pick<CommandIO, 'paint'>): string {
+  const lines = [
+    audit.clean
+      ? io.paint.bold(`audit of ${audit.unit}: clean`)
+      : io.paint.red(`audit of ${audit.unit}: ${audit.violations.length} violation${audit.violations.length === 1 ? '' : 's'}`),
+    `  entries visible outside /usr, /lib*, /bin, /sbin, /proc, /sys, /dev and its own directories: ${audit.outside} (of ${audit.visible})`,
+  ];
+  for (const d of audit.outsideByDirectory.slice(0, SHOWN_DIRECTORIES)) lines.push(`    ${pad(d.entries, 7)}  ${d.dir}`);
+  if (audit.outsideByDirectory.length > SHOWN_DIRECTORIES) {
+    lines.push(`    … ${audit.outsideByDirectory.length - SHOWN_DIRECTORIES} more places (all in --json)`);
+  }
+  lines.push(`  its own: ${audit.own.length === 0 ? 'nothing' : audit.own.map((o) => `${o.path} (${o.why})`).join(', ')}`);
+  for (const v of audit.violations.slice(0, SHOWN_VIOLATIONS)) lines.push(io.paint.red(`  ${describeViolation(v)}`));
+  if (audit.violations.length > SHOWN_VIOLATIONS) lines.push(`  … and ${audit.violations.length - SHOWN_VIOLATIONS} more violations (all in --json)`);
   return lines.join('\n') + '\n';
 }

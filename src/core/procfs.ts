@@ -16,6 +16,10 @@ export interface MountPoint {
   readOnly: boolean;
   fstype: string;
   source: string;
+  /** The directory of the filesystem mounted there: `/nginx` for a bind of /run/nginx from a tmpfs /run. */
+  root: string;
+  /** major:minor: the same filesystem, wherever and however often it is mounted. */
+  device: string;
 }
 
 /** /proc/PID/status → the credentials writes are checked with (effective uid, gid, groups). */
@@ -50,6 +54,8 @@ export function parseMountinfo(text: string): MountPoint[] {
       readOnly: options.includes('ro') || superOptions.includes('ro'),
       fstype: fields[dash + 1],
       source: unescapeMount(fields[dash + 2] ?? ''),
+      root: unescapeMount(fields[3]),
+      device: fields[2],
     });
   }
   return out;

@@ -97,7 +97,9 @@ describeWithBed('discover --yes on real services', (bed) => {
     const before = await catUnit(bed().runner, unit);
     const started = Date.now();
     try {
-      const run = await runCli(bed(), ['discover', unit, '--yes', '--json', '--probe', probe]);
+      // Installed whatever the audit finds: this checks the way to an installed profile; how tight it
+      // is, is checked in audit-targets.e2e.test.ts.
+      const run = await runCli(bed(), ['discover', unit, '--yes', '--accept-audit', '--json', '--probe', probe]);
       expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
       const report = JSON.parse(run.stdout);
       expect(report).toMatchObject({ unit, result: 'working', installed: `/etc/systemd/system/${unit}.d/bindscout.conf` });
@@ -114,6 +116,9 @@ describeWithBed('discover --yes on real services', (bed) => {
       // What the service sees: the empty root, not the host's secrets.
       const mainPid = await execedMainPid(bed().runner, unit, { timeoutMs: 30_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
       expect(mainPid).toBeGreaterThan(1);
+      // The report's audit is of this very process.
+      expect(report.audit).toMatchObject({ unit, pid: mainPid });
+      expect(report.audit.visible).toBeGreaterThan(report.audit.outside);
       const rootMount = (await bed().exec('cat', [`/proc/${mainPid}/mountinfo`])).split('\n').find((l) => l.split(' ')[4] === '/');
       expect(rootMount?.split(' - ')[1]?.split(' ')[0]).toBe('tmpfs');
       for (const secret of ['/etc/shadow', '/root', '/home']) {

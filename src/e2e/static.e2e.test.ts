@@ -8,8 +8,9 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { runProgram } from '../program.js';
 import { fakeIO } from '../testing/fake-io.js';
+import type { AuditReport } from '../core/audit.js';
 import type { ServiceView } from '../systemd/view.js';
-import { describeWithBed, type Bed } from './bed.js';
+import { describeWithBed, retry, type Bed } from './bed.js';
 
 const UNIT_DIR = '/run/systemd/system';
 const DATA = '/srv/bindscout-e2e-view-data';
@@ -99,7 +100,7 @@ describeWithBed('lint and view in the real systemd', (getBed) => {
     const run = await cli(bed, ['view', '--json', 'bindscout-e2e-view-known']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(1);
-    const view = JSON.parse(run.stdout) as ServiceView;
+    const view = JSON.parse(run.stdout) as ServiceView & { audit: AuditReport };
     const row = (dir: string) => view.directories.find((d) => d.dir === dir)!;
     // The bound library trees bring their own test keys (a cloud SDK's *.key files): reported, but
     // outside them the only secret is the one bound on purpose.
@@ -116,9 +117,19 @@ describeWithBed('lint and view in the real systemd', (getBed) => {
     expect(view.writable.some((w) => w.path.startsWith('/usr') || w.path.startsWith('/etc'))).toBe(false);
     expect(row('/srv')).toMatchObject({ visible: true, files: 1, dirs: 1, writable: 2 });
 
+    // The audit: the one secret, read-only; the bound directory (named like the unit) and the
+    // private /tmp are its own; outside the system trees only the two files bound into /etc.
+    expect(view.audit.violations.filter((v) => !libraryTree(v.path)).map((v) => [v.kind, v.path, v.canWrite])).toEqual([['secret', '/etc/shadow', false]]);
+    expect(view.audit.own.map((o) => o.path)).toEqual(expect.arrayContaining([DATA, '/tmp', '/var/tmp']));
+    expect(view.audit.outsideByDirectory).toEqual([
+      { dir: '/etc/ld.so.cache', entries: 1 },
+      { dir: '/etc/shadow', entries: 1 },
+    ]);
+
     const text = await cli(bed, ['view', 'bindscout-e2e-view-known']);
     expect(text.stdout).toMatch(/^\/etc\s+2\s+0\s+0\s+0\s+0\s+0\s+\d+\s*$/m);
     expect(text.stdout).toContain('/etc/shadow (password hashes)');
+    expect(text.stdout).toMatch(/^  secret \/etc\/shadow: password hashes/m);
   }, 180_000);
 
   test("NoExecPaths=/ undoes TemporaryFileSystem=/: lint says so and view sees the host's root", async () => {
@@ -130,6 +141,23 @@ describeWithBed('lint and view in the real systemd', (getBed) => {
     const etc = view.directories.find((d) => d.dir === '/etc')!;
     expect(etc.files).toBeGreaterThan(50);
     expect(etc.files + etc.dirs + etc.symlinks + etc.sockets + etc.other).toBe(etc.hostEntries);
+  }, 180_000);
+
+  test('view right after the start of a Type=simple unit sees its sandbox, not the host it forked from', async () => {
+    const unit = 'bindscout-e2e-view-known.service';
+    // MainPID is known as soon as systemd forked; the child sets up the namespace before it execs.
+    for (let i = 0; i < 5; i++) {
+      await bed.runner.run('systemctl', ['stop', '--', unit]);
+      await bed.exec('systemctl', ['start', '--no-block', '--', unit]);
+      await retry(async () => {
+        if (!(Number((await bed.exec('systemctl', ['show', '-p', 'MainPID', '--value', '--', unit])).trim()) > 1)) throw new Error('no MainPID yet');
+      }, 200, 10);
+      const run = await cli(bed, ['view', '--json', unit]);
+      expect(run.stderr).toBe('');
+      const view = JSON.parse(run.stdout) as ServiceView & { audit: AuditReport };
+      const etc = view.directories.find((d) => d.dir === '/etc')!;
+      expect([etc.files, view.audit.outside]).toEqual([2, 2]);
+    }
   }, 180_000);
 
   test('view of a unit that is not running says so with exit code 4', async () => {

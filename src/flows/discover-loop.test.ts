@@ -6,6 +6,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { createTraceParser } from '../../parsers/index.js';
 import type { StraceEvent } from '../../parsers/events.js';
+import type { AuditReport, Violation } from '../core/audit.js';
 import type { Diagnosis } from '../core/diagnose.js';
 import { memoryFsView } from '../core/fsview.js';
 import type { Profile } from '../core/model.js';
@@ -63,6 +64,13 @@ interface Script {
   installVerifies?: boolean;
   /** Abort the run while this candidate (0-based) starts. */
   interruptAtCandidate?: number;
+  /** What the audit of the working candidate finds (none: clean). */
+  violations?: Violation[];
+}
+
+function auditReport(violations: Violation[]): AuditReport {
+  const clean = violations.length === 0;
+  return { unit: 'app.service', pid: 9, uid: 0, clean, visible: 50, outside: 10, outsideByDirectory: [], own: [], violations };
 }
 
 /** A session that plays a script, and records what the loop asked of it. */
@@ -113,6 +121,9 @@ function scriptedSession(script: Script) {
       log.installed.push({ target, text });
       return script.installVerifies ?? true;
     },
+    async audit() {
+      return auditReport(script.violations ?? []);
+    },
   };
   return { session, log };
 }
@@ -160,6 +171,29 @@ describe('discover loop', () => {
       [true, false, true],
       [false, true, true],
     ]);
+  });
+
+  test('a working candidate that fails the audit: not installed under --yes alone, installed with --accept-audit', async () => {
+    const run = /\/run/;
+    const writableRun: Violation = { kind: 'writable', path: '/run', hostPath: null, entries: 60, canWrite: true, why: 'a directory of the host' };
+    const script = () => ({
+      traced: [{ ok: true, lines: trace('/usr/sbin/app', '/etc/app/app.conf') }],
+      candidates: [{ started: true, working: true }],
+      violations: [writableRun],
+    });
+    const refused = scriptedSession(script());
+    const outcome = await findAndInstallProfile(refused.session, context(refused.log));
+    expect(outcome).toMatchObject({ working: true, installed: null, refusedByAudit: true });
+    expect(outcome.failure).toMatch(run);
+    expect(outcome.failure).toContain('--accept-audit');
+    expect(outcome.audit?.violations).toEqual([writableRun]);
+    expect(refused.log.installed).toEqual([]);
+
+    const accepted = scriptedSession(script());
+    const ctx = context(accepted.log, { options: { ...OPTIONS, acceptAudit: true } });
+    const installed = await findAndInstallProfile(accepted.session, ctx);
+    expect(installed).toMatchObject({ working: true, refusedByAudit: false, installed: '/etc/systemd/system/app.service.d/bindscout.conf' });
+    expect(ctx.notes.join('\n')).toContain('--accept-audit');
   });
 
   test('203/EXEC under the first candidate: the path the diagnosis names is bound, the second candidate works', async () => {

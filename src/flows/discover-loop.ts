@@ -5,6 +5,7 @@
  *   propose   fold the accesses into a profile; the admin reviews every exposed path
  *   enforce   start untraced under the candidate; on failure diagnose, trace under the sandbox, refold
  *   verify    the candidate that works starts, stays up, passes the probe, reloads
+ *   audit     what the running candidate can see and change; one that fails is installed only on a yes
  *   install   /etc/systemd/system/UNIT.d/bindscout.conf (or --output / --dry-run)
  *
  * It touches systemd only through a DiscoverSession (src/systemd/discover-session.ts on a real systemd, a
@@ -31,6 +32,8 @@ import {
 import type { UnitInfo } from '../core/unitfile.js';
 import { keepUnitHardening, providedByUnit, serviceNamesOf } from '../core/unit-sandbox.js';
 import { CliError, ExitCode } from '../exit-codes.js';
+import type { AuditReport } from '../core/audit.js';
+import { auditBeforeInstall, type AuditAsker } from './audit-gate.js';
 
 export const INSTALL_DIR = '/etc/systemd/system';
 
@@ -52,9 +55,11 @@ export interface DiscoverOptions {
   startTimeoutMs: number;
   /** Name of the installed drop-in under /etc/systemd/system/UNIT.d/. */
   dropInName: string;
+  /** Install even when the audit of the running candidate finds violations. */
+  acceptAudit?: boolean;
 }
 
-export interface Reviewer {
+export interface Reviewer extends AuditAsker {
   /** Answers for the items (all of them; the default where the admin just pressed Enter). */
   review(items: ReviewItem[]): Promise<Map<ByteString, Answer>>;
   /** Final go-ahead before anything is written to /etc. */
@@ -105,6 +110,8 @@ export interface DiscoverSession {
   removeCandidate(): Promise<void>;
   /** Installs the drop-in, then verifies the running service uses it; rolled back when it does not. */
   install(target: string, text: string): Promise<boolean>;
+  /** What the service, running now under the working candidate, can see and change. */
+  audit(): Promise<AuditReport>;
 }
 
 export interface LoopContext {
@@ -130,7 +137,12 @@ export interface LoopOutcome {
   accesses: Access[];
   /** Sensitive paths left out (needing consent) and paths the admin denied. */
   refused: string[];
+  /** What is still failing, or why a working candidate was refused by the audit. */
   failure?: string;
+  /** The audit of the service running under the working candidate; null when there was none. */
+  audit: AuditReport | null;
+  /** The candidate works, but failed the audit and was not installed. */
+  refusedByAudit: boolean;
 }
 
 export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopContext): Promise<LoopOutcome> {
@@ -275,9 +287,18 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
     failure = `still failing after ${session.starts} starts (--max-starts ${options.maxStarts}): ${last}`;
   }
 
-  // Install --------------------------------------------------------------------------------------
+  // Audit, then install --------------------------------------------------------------------------
+  let audit: AuditReport | null = null;
+  let refusedByAudit = false;
   if (working && profile !== undefined) {
-    installed = await install(dropin);
+    const installing = !options.dryRun && options.output === undefined;
+    const gateOptions = { installing, acceptAudit: options.acceptAudit === true };
+    const gate = await auditBeforeInstall(name, () => session.audit(), gateOptions, ctx.reviewer, log);
+    audit = gate.audit;
+    if (gate.note) ctx.notes.push(gate.note);
+    checkpoint();
+    if (gate.refusal === undefined) installed = await install(dropin);
+    else [failure, refusedByAudit] = [gate.refusal, true];
   }
   return {
     working,
@@ -288,6 +309,8 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
     accesses: collector.result().accesses,
     refused: refusedPaths(),
     ...(failure !== undefined ? { failure } : {}),
+    audit,
+    refusedByAudit,
   };
 
   async function propose(forcedEntries: ProfileEntry[]): Promise<Profile> {

@@ -11,6 +11,7 @@
 import { accessToJson, type AccessJson } from '../core/report.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import type { FsView } from '../core/fsview.js';
+import type { AuditReport } from '../core/audit.js';
 import { validateUnitName } from '../core/unitfile.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { acquireLock, isRunning, unitState } from '../systemd/control.js';
@@ -47,7 +48,8 @@ export interface DiscoverDeps {
 
 export interface DiscoverReport {
   unit: string;
-  result: 'working' | 'failed';
+  /** refused: the candidate works, but failed the audit and was not installed. */
+  result: 'working' | 'failed' | 'refused';
   starts: number;
   installed: string | null;
   dropin: string;
@@ -56,8 +58,10 @@ export interface DiscoverReport {
   readOnly: string[];
   writable: string[];
   refused: string[];
-  /** What is still failing when result is "failed". */
+  /** What is still failing when result is "failed", or why it was "refused". */
   failure?: string;
+  /** The audit of the service running under the working candidate; null when there was none. */
+  audit: AuditReport | null;
   notes: string[];
 }
 
@@ -151,7 +155,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     entries.filter((e) => e.directive === directive).map((e) => bytesToDisplay(e.value));
   return {
     unit: name,
-    result: outcome.working ? 'working' : 'failed',
+    result: outcome.refusedByAudit ? 'refused' : outcome.working ? 'working' : 'failed',
     starts: session.starts,
     installed: outcome.installed,
     dropin: outcome.dropin,
@@ -160,7 +164,8 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     readOnly: bound('BindReadOnlyPaths'),
     writable: bound('BindPaths'),
     refused: outcome.refused,
-    ...(outcome.failure && !outcome.working ? { failure: outcome.failure } : {}),
+    ...(outcome.failure && (!outcome.working || outcome.refusedByAudit) ? { failure: outcome.failure } : {}),
+    audit: outcome.audit,
     notes,
   };
 }

@@ -1,45 +1,23 @@
 /**
- * `bindscout view UNIT`: what a running service sees of the filesystem, compared with the host.
- * Returns data; the table is the command's business.
+ * `bindscout view UNIT`: what a running service sees of the filesystem, compared with the host, and
+ * the audit of it. Returns data; the table is the command's business.
  */
-import { parseMountinfo, parseStatus } from '../core/procfs.js';
-import { summarizeView, walk, type ServiceView } from '../systemd/view.js';
+import type { AuditReport } from '../core/audit.js';
+import { auditSnapshot, snapshotService, summarizeView, walk, type ServiceView } from '../systemd/view.js';
 import type { Runner } from '../systemd/runner.js';
-import { execedMainPid } from '../systemd/control.js';
-import { loadUnit } from '../systemd/unit.js';
 
-export class ViewError extends Error {
-  constructor(
-    message: string,
-    readonly unit: string,
-    readonly reason: 'not-running' | 'gone',
-  ) {
-    super(message);
-    this.name = 'ViewError';
-  }
-}
+export { ViewError } from '../systemd/view.js';
 
-export async function viewService(runner: Runner, unit: string): Promise<ServiceView> {
-  const info = await loadUnit(runner, unit);
-  if (!info.MainPID) {
-    const message = `${info.Id} has no main process (ActiveState=${info.ActiveState}): start it first`;
-    throw new ViewError(message, unit, 'not-running');
-  }
-  // Right after a start its main process may not have entered its sandbox yet.
-  const pid = await execedMainPid(runner, info.Id, { timeoutMs: 10_000, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
-  if (pid === undefined) throw new ViewError(`the main process of ${info.Id} is gone or never ran its program`, unit, 'gone');
-  const status = await runner.readFile(`/proc/${pid}/status`);
-  const mountinfo = await runner.readFile(`/proc/${pid}/mountinfo`);
-  if (status === undefined || mountinfo === undefined) {
-    throw new ViewError(`process ${pid} of ${info.Id} is gone`, unit, 'gone');
-  }
-  const [seen, host] = [await walk(runner, `/proc/${pid}/root`), await walk(runner, '/')];
-  return summarizeView({
-    unit: info.Id,
-    pid,
-    seen,
+export async function viewService(runner: Runner, unit: string): Promise<ServiceView & { audit: AuditReport }> {
+  const snapshot = await snapshotService(runner, unit);
+  const host = await walk(runner, '/');
+  const view = summarizeView({
+    unit: snapshot.unit.Id,
+    pid: snapshot.pid,
+    seen: snapshot.seen,
     host,
-    mounts: parseMountinfo(mountinfo.toString('utf8')),
-    credentials: parseStatus(status.toString('utf8')),
+    mounts: snapshot.mounts,
+    credentials: snapshot.credentials,
   });
+  return { ...view, audit: auditSnapshot(snapshot) };
 }

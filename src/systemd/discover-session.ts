@@ -12,6 +12,7 @@ import type { FsView } from '../core/fsview.js';
 import type { Access, Profile } from '../core/model.js';
 import { rootFilesystemType } from '../core/procfs.js';
 import type { UnitInfo } from '../core/unitfile.js';
+import type { AuditReport } from '../core/audit.js';
 import { execProgramsOf } from '../core/exec-programs.js';
 import { resolveExecClosure, tolerantReader } from '../host/elf.js';
 import { execedMainPid, installCandidate, isRunning, removeCandidate, unitJob, unitState, type UnitState } from './control.js';
@@ -20,6 +21,7 @@ import type { Runner } from './runner.js';
 import { traceOneRun } from './trace-run.js';
 import { daemonReload, removeTracing } from './tracing.js';
 import { systemctl } from './unit.js';
+import { auditRunningService } from './view.js';
 
 export interface UnitSessionOptions {
   probe?: string;
@@ -213,6 +215,11 @@ export class UnitSession {
       if (failed !== undefined) return { ok: false, state: { ...state, Result: 'probe-failed' }, probeFailure: failed };
     }
     return { ok: true, state };
+  }
+
+  /** The audit of the service as it runs now (under the working candidate). */
+  audit(): Promise<AuditReport> {
+    return auditRunningService(this.runner, this.name);
   }
 
   /**

@@ -23,6 +23,14 @@ describe('parsers', () => {
 
   test('mountinfo: per-mount and superblock read-only, octal escapes', () => {
     const mounts = parseMountinfo(MOUNTINFO);
+    // Which filesystem and which of its directories: how the audit finds a bind's host path.
+    expect(mounts.map((m) => [m.device, m.root])).toEqual([
+      ['0:50', '/'],
+      ['8:1', '/usr/lib'],
+      ['8:1', '/srv/data'],
+      ['8:1', '/tmp/systemd-private-x/tmp'],
+      ['8:1', '/srv/my dir'],
+    ]);
     expect(mounts.map((m) => [m.path, m.readOnly])).toEqual([
       ['/', true],
       ['/usr/lib', true],

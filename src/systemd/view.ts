@@ -8,8 +8,14 @@
  */
 import { parentOf, splitPath, type FsNodeKind } from '../core/fsview.js';
 import { sensitiveReason } from '../core/sensitive.js';
-import type { Credentials, MountPoint } from '../core/procfs.js';
+import { auditService, auditSubjectOf, isWritable, type AuditReport } from '../core/audit.js';
+import { parseMountinfo, parseStatus, type Credentials, type MountPoint } from '../core/procfs.js';
+import type { UnitInfo } from '../core/unitfile.js';
+import { execedMainPid } from './control.js';
 import type { Runner } from './runner.js';
+import { loadUnit } from './unit.js';
+
+export { isWritable } from '../core/audit.js';
 
 /** find's %y letters. */
 export type EntryType = 'f' | 'd' | 'l' | 's' | 'c' | 'b' | 'p';
@@ -86,28 +92,6 @@ export interface ServiceView {
 }
 
 const NOT_WALKED = ['/proc', '/sys'];
-
-function mountFor(path: string, mounts: MountPoint[]): MountPoint | undefined {
-  let best: MountPoint | undefined;
-  for (const m of mounts) {
-    const under = m.path === '/' || path === m.path || path.startsWith(m.path + '/');
-    // Later lines are mounted later: on the same point the last one is on top.
-    if (under && (best === undefined || m.path.length >= best.path.length)) best = m;
-  }
-  return best;
-}
-
-export function isWritable(entry: WalkEntry, mounts: MountPoint[], creds: Credentials): boolean {
-  if (entry.type === 'l') return false;
-  const mount = mountFor(entry.path, mounts);
-  if (mount === undefined || mount.readOnly) return false;
-  // Writing to a socket is connecting, not changing the file: reported with the sockets, not here.
-  if (entry.type === 's' || entry.type === 'c' || entry.type === 'b' || entry.type === 'p') return false;
-  if (creds.dacOverride) return true;
-  if (entry.uid === creds.uid) return (entry.mode & 0o200) !== 0;
-  if (entry.gid === creds.gid || creds.groups.includes(entry.gid)) return (entry.mode & 0o020) !== 0;
-  return (entry.mode & 0o002) !== 0;
-}
 
 /** Pure: the walk of the service's root and of the host's, with its mounts and credentials → the view. */
 export function summarizeView(input: {
@@ -196,6 +180,73 @@ export async function walk(runner: Runner, root: string): Promise<WalkEntry[]> {
   // Files that vanish during the walk make find exit 1 with what it did see on stdout.
   if (result.exitCode !== 0 && result.stdout === '') throw new Error(`find ${start} exited with ${result.exitCode}: ${result.stderr.trim()}`);
   return parseWalk(result.stdout);
+}
+
+/** The unit has no main process to look into, or it went away while it was looked at. */
+export class ViewError extends Error {
+  constructor(
+    message: string,
+    readonly unit: string,
+    readonly reason: 'not-running' | 'gone',
+  ) {
+    super(message);
+    this.name = 'ViewError';
+  }
+}
+
+/** Everything read of a running service for its view and its audit. */
+export interface ServiceSnapshot {
+  unit: UnitInfo;
+  pid: number;
+  credentials: Credentials;
+  mounts: MountPoint[];
+  /** The mounts of the systemd it runs under: what the host's filesystems are. */
+  hostMounts: MountPoint[];
+  seen: WalkEntry[];
+}
+
+/** Reads the running service's own root, mounts and credentials, once its main process has exec'd. */
+export async function snapshotService(runner: Runner, unitName: string): Promise<ServiceSnapshot> {
+  const unit = await loadUnit(runner, unitName);
+  if (!unit.MainPID) {
+    const message = `${unit.Id} has no main process (ActiveState=${unit.ActiveState}): start it first`;
+    throw new ViewError(message, unitName, 'not-running');
+  }
+  // Right after a start its main process may not have entered its sandbox yet.
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  const pid = await execedMainPid(runner, unit.Id, { timeoutMs: 10_000, sleep });
+  if (pid === undefined) throw new ViewError(`the main process of ${unit.Id} is gone or never ran its program`, unitName, 'gone');
+  const status = await runner.readFile(`/proc/${pid}/status`);
+  const mountinfo = await runner.readFile(`/proc/${pid}/mountinfo`);
+  const hostMountinfo = await runner.readFile('/proc/1/mountinfo');
+  if (status === undefined || mountinfo === undefined) throw new ViewError(`process ${pid} of ${unit.Id} is gone`, unitName, 'gone');
+  if (hostMountinfo === undefined) throw new Error("cannot read the service manager's /proc/1/mountinfo");
+  const seen = await walk(runner, `/proc/${pid}/root`);
+  return {
+    unit,
+    pid,
+    credentials: parseStatus(status.toString('utf8')),
+    mounts: parseMountinfo(mountinfo.toString('utf8')),
+    hostMounts: parseMountinfo(hostMountinfo.toString('utf8')),
+    seen,
+  };
+}
+
+/** The audit of what was read (pure). */
+export function auditSnapshot(snapshot: ServiceSnapshot): AuditReport {
+  return auditService({
+    subject: auditSubjectOf(snapshot.unit),
+    pid: snapshot.pid,
+    seen: snapshot.seen,
+    mounts: snapshot.mounts,
+    hostMounts: snapshot.hostMounts,
+    credentials: snapshot.credentials,
+  });
+}
+
+/** The audit of a running service: what discover checks before it installs a profile. */
+export async function auditRunningService(runner: Runner, unit: string): Promise<AuditReport> {
+  return auditSnapshot(await snapshotService(runner, unit));
 }
 
 export type { FsNodeKind };

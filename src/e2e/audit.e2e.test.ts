@@ -1,0 +1,114 @@
+/**
+ * The audit on real services: `discover --yes` on cron (a pid file directly in /run) and unbound
+ * (ExecStartPre= scripts that touch system state, a trust anchor it keeps updated), then `view` on
+ * the installed result; and a candidate that fails the audit refused under `--yes` alone.
+ *
+ * With today's fold both profiles still fail the audit (cron and unbound get /run), so they are
+ * installed here with --accept-audit and the audit is checked for being true, not for being clean:
+ * the clean targets are in audit-targets.e2e.test.ts.
+ */
+import { beforeAll, expect, test } from '@jest/globals';
+import type { AuditReport } from '../core/audit.js';
+import { catUnit } from '../systemd/unit.js';
+import { describeWithBed, type Bed } from './bed.js';
+import { CRON_PROBE, UNBOUND_PROBE } from './probes.js';
+import { buildCli, mainPidOf, runBuiltCli, uninstallDropIn } from './run-cli.js';
+
+
+interface Case {
+  unit: string;
+  probe: string;
+  extra: string[];
+  /** A place the audit must count as the service's own. */
+  own: string;
+}
+
+const CASES: Case[] = [
+  { unit: 'cron.service', probe: CRON_PROBE, extra: [], own: '/etc/cron.d' },
+  // The trust anchors are *.key files: today's name rule calls them secrets, so they need consent.
+  { unit: 'unbound.service', probe: UNBOUND_PROBE, extra: ['--include', '/var/lib/unbound/root.key', '--include', '/usr/share/dns/root.key'], own: '/var/lib/unbound' },
+];
+
+const key = (a: AuditReport) => a.violations.filter((v) => v.kind !== 'writable').map((v) => `${v.kind} ${v.path}`).sort();
+
+async function exists(bed: Bed, pid: number, path: string): Promise<boolean> {
+  return (await bed.runner.run('test', ['-e', `/proc/${pid}/root${path}`])).exitCode === 0;
+}
+
+describeWithBed('the audit of real services', (bed) => {
+  beforeAll(() => buildCli(), 60_000);
+
+  test.each(CASES)('$unit: discover --yes works, its report carries the audit, and view audits the same running service', async ({ unit, probe, extra, own }) => {
+    const before = await catUnit(bed().runner, unit);
+    try {
+      const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--accept-audit', '--json', '--probe', probe, ...extra]);
+      expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+      const report = JSON.parse(run.stdout) as { result: string; installed: string | null; starts: number; audit: AuditReport; notes: string[] };
+      expect(report).toMatchObject({ result: 'working', installed: `/etc/systemd/system/${unit}.d/bindscout.conf` });
+      expect(report.starts).toBeLessThanOrEqual(3);
+      expect((await bed().runner.run('/bin/sh', ['-c', probe], { timeoutMs: 30_000 })).exitCode).toBe(0);
+
+      // The audit in the report is of the process that runs now, under the installed drop-in.
+      const pid = await mainPidOf(bed(), unit);
+      expect(report.audit.pid).toBe(pid);
+      expect(report.audit.visible).toBeGreaterThan(100);
+      if (!report.audit.clean) expect(report.notes.join('\n')).toContain('--accept-audit');
+      expect(report.audit.own.map((o) => o.path)).toContain(own);
+      // Everything it reports is really there, seen from inside; the secrets it does not report are not.
+      for (const v of report.audit.violations.slice(0, 30)) expect(await exists(bed(), pid, v.path)).toBe(true);
+      for (const secret of ['/etc/shadow', '/root', '/home']) expect(await exists(bed(), pid, secret)).toBe(false);
+
+      const view = await runBuiltCli(bed(), ['view', '--json', unit]);
+      expect(view.stderr).toBe('');
+      const seen = JSON.parse(view.stdout) as { audit: AuditReport };
+      expect(seen.audit.pid).toBe(pid);
+      expect(view.code).toBe(seen.audit.clean ? 0 : 1);
+      expect(key(seen.audit)).toEqual(key(report.audit));
+      expect(seen.audit.clean).toBe(report.audit.clean);
+      expect(Math.abs(seen.audit.outside - report.audit.outside)).toBeLessThanOrEqual(10);
+
+      const text = await runBuiltCli(bed(), ['view', unit]);
+      expect(text.stdout).toContain(`audit of ${unit}: ${seen.audit.clean ? 'clean' : `${seen.audit.violations.length} violation`}`);
+      expect(text.stdout).toMatch(/entries visible outside \/usr, \/lib\*, \/bin, \/sbin, \/proc, \/sys, \/dev and its own directories: \d+/);
+      for (const v of seen.audit.violations.filter((x) => x.kind === 'socket').slice(0, 5)) expect(text.stdout).toContain(`socket ${v.path}`);
+    } finally {
+      await uninstallDropIn(bed(), unit);
+    }
+    expect(await catUnit(bed().runner, unit)).toBe(before);
+  }, 300_000);
+
+  test('a candidate that fails the audit is refused under --yes alone: exit 1, why and how to override, the unit as found', async () => {
+    const unit = 'bindscout-e2e-audit-secret.service';
+    const file = `/run/systemd/system/${unit}`;
+    // It needs /etc/shadow and the admin grants it (--include): it works, and the audit sees a secret.
+    await bed().runner.writeFileAtomic(file, '[Service]\nType=simple\nExecStart=/bin/sh -c "cat /etc/shadow >/dev/null && exec sleep infinity"\n');
+    try {
+      await bed().exec('systemctl', ['daemon-reload']);
+      await bed().exec('systemctl', ['start', '--', unit]);
+      const before = await catUnit(bed().runner, unit);
+      const pidBefore = await mainPidOf(bed(), unit);
+      const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--json', '--include', '/etc/shadow']);
+      expect(run.code).toBe(1);
+      const report = JSON.parse(run.stdout);
+      expect(report).toMatchObject({ result: 'refused', installed: null });
+      expect(report.audit.clean).toBe(false);
+      expect(report.audit.violations).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'secret', path: '/etc/shadow', canWrite: false })]));
+      expect(report.failure).toContain('fails the audit');
+      expect(report.failure).toContain('secret /etc/shadow');
+      expect(report.failure).toContain('--accept-audit');
+      expect(run.stderr).toContain('audit: ');
+      // Restored: its own configuration, running, no longer the candidate's process, nothing left.
+      expect(await catUnit(bed().runner, unit)).toBe(before);
+      expect((await bed().runner.run('systemctl', ['is-active', '--quiet', '--', unit])).exitCode).toBe(0);
+      const pid = await mainPidOf(bed(), unit);
+      expect(pid).not.toBe(pidBefore);
+      expect(await exists(bed(), pid, '/etc/shadow')).toBe(true);
+      expect(((await bed().runner.readdir(`/run/systemd/system/${unit}.d`)) ?? []).filter((f) => f.includes('bindscout'))).toEqual([]);
+      expect(await bed().runner.readdir(`/etc/systemd/system/${unit}.d`)).toBeUndefined();
+    } finally {
+      await bed().runner.run('systemctl', ['stop', '--', unit]);
+      await bed().runner.removeFile(file);
+      await bed().exec('systemctl', ['daemon-reload']);
+    }
+  }, 300_000);
+});

@@ -1,0 +1,49 @@
+/**
+ * The built CLI as an admin runs it (a real process) against the bed's systemd, and putting a unit
+ * back as the bed had it after an install.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Bed } from './bed.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = path.join(repo, 'dist', 'bindscout.mjs');
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function buildCli(): void {
+  execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'pipe' });
+}
+
+export function runBuiltCli(bed: Bed, args: string[]): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args, '--pid1', String(bed.pid1)], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Removes discover's installed drop-in and restarts the unit under its own configuration. */
+export async function uninstallDropIn(bed: Bed, unit: string): Promise<void> {
+  await bed.runner.removeFile(`/etc/systemd/system/${unit}.d/bindscout.conf`);
+  await bed.runner.removeEmptyDir(`/etc/systemd/system/${unit}.d`);
+  await bed.exec('systemctl', ['daemon-reload']);
+  await bed.runner.run('systemctl', ['reset-failed', '--', unit]);
+  await bed.exec('systemctl', ['restart', '--', unit], 120_000);
+}
+
+export async function mainPidOf(bed: Bed, unit: string): Promise<number> {
+  return Number((await bed.exec('systemctl', ['show', '-p', 'MainPID', '--value', '--', unit])).trim());
+}
