@@ -13,7 +13,10 @@
 import { bytesToDisplay } from '../parsers/strings.js';
 import { AccessCollector } from './core/accesses.js';
 import { diagnoseStart, visibleUnder, type Diagnosis } from './core/diagnose.js';
+import { describeWriterLine, outsideNamespacePrograms } from './core/exec-origin.js';
 import { foldProfile, providedByUnitSettings } from './core/fold.js';
+import { declaredWritable, ownReason, type ServiceIdentity } from './core/ownership.js';
+import { privateRunName } from './core/shared-run.js';
 import type { FsView } from './core/fsview.js';
 import type { Access, ByteString, Profile, ProfileEntry } from './core/model.js';
 import { renderDropIn } from './core/render.js';
@@ -99,6 +102,8 @@ export interface DiscoverReport {
   readOnly: string[];
   writable: string[];
   refused: string[];
+  /** Writes to places that are not the service's own, not granted, with the Exec*= line that makes them. */
+  writesRefused: { path: string; reason: string }[];
   /** What is still failing when result is "failed". */
   failure?: string;
   notes: string[];
@@ -131,10 +136,10 @@ export function providedByUnit(unit: UnitInfo): { path: ByteString; by: string }
   );
 }
 
-/** Exec*= programs of the unit (first word, prefixes stripped). */
+/** Exec*= programs of the unit (first word, prefixes stripped); `+` lines run outside the namespace. */
 function execPrograms(unit: UnitInfo): string[] {
   const programs = new Set<string>();
-  for (const line of unit.exec) {
+  for (const line of unit.exec.filter((l) => !l.prefixes.includes('+'))) {
     const word = line.shown?.path ?? line.command.trim().split(/\s+/)[0];
     if (word?.startsWith('/')) programs.add(word);
   }
@@ -174,6 +179,9 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
   const notes: string[] = [];
   const attempts: Attempt[] = [];
   const collector = new AccessCollector();
+  const outside = outsideNamespacePrograms(unit.exec);
+  if (outside.size > 0) collector.ignoreOrigin = (program) => outside.has(program);
+  const identity = await serviceIdentity(runner, unit);
   const decisions: Decisions = new Map();
   let starts = 0;
   let installed: string | null = null;
@@ -182,6 +190,9 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
   let working = false;
   let failure: string | undefined;
   const runtimeDirExisted = (await runner.readdir(dropInDir(name))) !== undefined;
+  // A candidate's private /run (RuntimeDirectoryPreserve=yes) outlives it: removed unless installed.
+  const privateRun = `/run/${privateRunName(name)}`;
+  const privateRunExisted = (await runner.readdir(privateRun)) !== undefined;
 
   try {
     const stale = (await findStaleTracing(runner)).filter((p) => p.startsWith(`${dropInDir(name)}/`));
@@ -250,7 +261,12 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
         await unitJob(runner, 'reset-failed', name, 30_000);
         const denied = new Set(deniedPaths(decisions));
         const newFixes = diagnosis.fixes.filter(
-          (f) => (f.directive === 'BindReadOnlyPaths' || f.directive === 'BindPaths') && !f.remove && !denied.has(f.path) && !forced.some((e) => e.value === f.path && e.directive === f.directive),
+          (f) =>
+            (f.directive === 'BindReadOnlyPaths' || f.directive === 'BindPaths') &&
+            !f.remove &&
+            !denied.has(f.path) &&
+            !forced.some((e) => e.value === f.path && e.directive === f.directive) &&
+            (f.directive !== 'BindPaths' || ownsFix(f.path)),
         );
         if (newFixes.length > 0) {
           for (const fix of newFixes) {
@@ -305,6 +321,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     readOnly: entries.filter((e) => e.directive === 'BindReadOnlyPaths').map((e) => bytesToDisplay(e.value)),
     writable: entries.filter((e) => e.directive === 'BindPaths').map((e) => bytesToDisplay(e.value)),
     refused: refusedPaths(),
+    writesRefused: (profile?.needsConsent ?? []).filter((n) => n.systemWrite).map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
     ...(failure && !working ? { failure } : {}),
     notes,
   };
@@ -315,6 +332,11 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
   function refusedPaths(): string[] {
     const paths = new Set([...(profile?.needsConsent ?? []).map((n) => n.path), ...deniedPaths(decisions)]);
     return [...paths].sort().map(bytesToDisplay);
+  }
+
+  /** A writable bind the diagnosis asks for is forced only where the service owns it (src/core/ownership.ts). */
+  function ownsFix(path: ByteString): boolean {
+    return ownReason({ path, existingFile: deps.fs.lstat(path) === 'file', ownerUid: deps.fs.owner?.(path)?.uid }, identity) !== undefined;
   }
 
   function refusedHint(): string {
@@ -474,6 +496,9 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
         serviceNames: serviceNamesOf(unit),
         provided: providedByUnit(unit),
         directoriesAsBinds: true,
+        identity,
+        privateRun: { name: privateRunName(name), ...(unit.PIDFile ? { pidFile: Buffer.from(unit.PIDFile, 'utf8').toString('latin1') } : {}) },
+        describeWriter: (access) => describeWriterLine(unit.exec, collector.originProgram(access.writerPid ?? access.firstPid)),
       },
       deps.fs,
     );
@@ -557,6 +582,9 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
       await unitJob(runner, 'stop', name, options.startTimeoutMs);
     }
     if ((await unitState(runner, name)).ActiveState === 'failed') await unitJob(runner, 'reset-failed', name, 30_000);
+    if (!keepNewProfile && !privateRunExisted && (await runner.readdir(privateRun)) !== undefined) {
+      await runner.run('rm', ['-rf', '--', privateRun], { timeoutMs: 30_000 }).catch(() => undefined);
+    }
   }
 }
 
@@ -578,6 +606,23 @@ export function keepUnitHardening(profile: Profile, unit: UnitInfo): Profile {
       .map((path) => ({ directive: 'NoExecPaths' as const, value: path, reason: "the unit's NoExecPaths=/, carried over to what is bound", optional: true })),
   ];
   return { ...profile, entries: [...profile.entries, ...noExec] };
+}
+
+/** Names, declared directories and User='s uid (from the passwd file of the systemd worked on). */
+async function serviceIdentity(runner: Runner, unit: UnitInfo): Promise<ServiceIdentity> {
+  const declared = declaredWritable((setting) =>
+    setting === 'ReadWritePaths' ? unit.sandbox.ReadWritePaths : ((unit.sandbox[setting as keyof UnitInfo['sandbox']] as string[] | undefined) ?? []),
+  );
+  const identity: ServiceIdentity = { names: serviceNamesOf(unit), declared };
+  const user = unit.User;
+  if (/^\d+$/.test(user)) identity.uid = Number(user);
+  else if (user !== '' && !unit.DynamicUser) {
+    const passwd = (await runner.readFile('/etc/passwd'))?.toString('utf8') ?? '';
+    const entry = passwd.split('\n').find((line) => line.split(':')[0] === user);
+    const uid = Number(entry?.split(':')[2]);
+    if (Number.isInteger(uid)) identity.uid = uid;
+  }
+  return identity;
 }
 
 function header(unit: string): string[] {

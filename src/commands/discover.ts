@@ -150,7 +150,7 @@ export function terminalReviewer(io: CommandIO): Reviewer {
       for (const item of items) {
         const fallback = describeDefault(item.defaultAnswer);
         const keys = ANSWER_KEYS.map((k) => (k.key === fallback ? `[${k.key.toUpperCase()}]` : `(${k.key})`) + k.label.slice(1)).join(' ');
-        io.err(`\n${item.sensitive ? io.paint.red('SENSITIVE ') : ''}${io.paint.bold(bytesToDisplay(item.path))} (${item.proposed}${item.optional ? ', may be missing' : ''})\n`);
+        io.err(`\n${item.systemWrite ? io.paint.red('DANGEROUS WRITE ') : item.sensitive ? io.paint.red('SENSITIVE ') : ''}${io.paint.bold(bytesToDisplay(item.path))} (${item.proposed}${item.optional ? ', may be missing' : ''})\n`);
         io.err(`  ${item.reason}\n`);
         for (;;) {
           const reply = (await ask(`  ${keys} ? `)).toLowerCase() || fallback;
@@ -190,6 +190,7 @@ function summary(report: DiscoverReport, io: CommandIO): string {
   lines.push(`  bound read-only:    ${report.readOnly.length}`);
   lines.push(`  bound writable:     ${report.writable.length}${report.writable.length ? ` (${report.writable.join(', ')})` : ''}`);
   lines.push(`  sensitive refused:  ${report.refused.length}${report.refused.length ? ` (${report.refused.join(', ')})` : ''}`);
+  for (const write of report.writesRefused) lines.push(`  write refused:      ${write.path}: ${write.reason}`);
   lines.push(`  drop-in:            ${report.installed ?? (report.result === 'working' ? 'not installed (printed on stdout)' : 'none')}`);
   if (report.failure) lines.push(`  still failing:      ${report.failure}`);
   for (const note of report.notes) lines.push(`  note: ${note}`);

@@ -101,6 +101,25 @@ export class AccessCollector {
   private consultedState = false;
   /** The cwd an `AT_FDCWD</dir>` decoration revealed while resolving, replayed with the targets. */
   private learnedCwd: ByteString | undefined;
+  /** Who started whom and what each process executed first: which Exec*= line a pid belongs to. */
+  private readonly parents = new Map<number, number>();
+  private readonly programs = new Map<number, ByteString>();
+  /**
+   * Processes whose Exec*= line is left out (set by discover: `+` lines run outside the namespace, so
+   * what they touch needs no bind). Decided by the program the pid's oldest known ancestor executed.
+   */
+  ignoreOrigin: ((program: ByteString) => boolean) | undefined;
+
+  /** The program the oldest known ancestor of `pid` executed first: its Exec*= line's program. */
+  originProgram(pid: number | undefined): ByteString | undefined {
+    let program: ByteString | undefined;
+    const seen = new Set<number>();
+    for (let at = pid; at !== undefined && !seen.has(at); at = this.parents.get(at)) {
+      seen.add(at);
+      program = this.programs.get(at) ?? program;
+    }
+    return program;
+  }
 
   private argsOf(argsText: string): readonly string[] {
     let args = this.splitCache.get(argsText);
@@ -229,6 +248,10 @@ export class AccessCollector {
   }
 
   private spawn(parentPid: number | undefined, childPid: number, sharing: { fs: boolean; files: boolean }): void {
+    if (parentPid !== undefined) {
+      this.parents.set(childPid, parentPid);
+      this.programs.delete(childPid);
+    }
     const parent = this.task(parentPid);
     const fs = sharing.fs ? parent.fs : { ...parent.fs };
     const fds = sharing.files ? parent.fds : new Map(parent.fds);
@@ -257,6 +280,7 @@ export class AccessCollector {
       if (target === undefined) continue;
       if (target.kind === 'path') {
         if (i === 0) firstPath = target.path;
+        if (ok && spec.effect === 'execve' && i === 0 && event.pid !== undefined && !this.programs.has(event.pid)) this.programs.set(event.pid, target.path);
         const access = this.record(target.path, call.ops[i]!, event);
         if (ok && spec.effect === 'execve') access.executed = true;
         if (kernelPath !== undefined && kernelPath.path !== target.path && !kernelPath.deleted) {
@@ -469,6 +493,10 @@ export class AccessCollector {
   }
 
   private record(path: ByteString, ops: readonly Operation[], event: SyscallEvent): Access {
+    if (this.ignoreOrigin !== undefined) {
+      const program = this.originProgram(event.pid);
+      if (program !== undefined && this.ignoreOrigin(program)) return { path, ops: new Set(ops), ok: false, errors: new Set(), count: 1, firstPid: event.pid, firstLine: event.line, source: event.source };
+    }
     let access = this.accessByPath.get(path);
     if (access === undefined) {
       access = {
@@ -484,6 +512,7 @@ export class AccessCollector {
       this.accessByPath.set(path, access);
     }
     for (const op of ops) access.ops.add(op);
+    if (access.writerPid === undefined && ops.some((op) => op === 'write' || op === 'create' || op === 'delete')) access.writerPid = event.pid;
     access.count++;
     const result = event.result;
     if (result.kind === 'ok') access.ok = true;

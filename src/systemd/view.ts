@@ -7,7 +7,7 @@
  * /proc and /sys are listed but not walked: they are the kernel's, not files anyone bound.
  */
 import { lstatSync, readlinkSync } from 'node:fs';
-import { createHostFsView } from '../host/fs.js';
+import { createHostFsView, headAt, listAt, ownerAt } from '../host/fs.js';
 import { normalizePath, parentOf, resolveSymlinks, splitPath, type FsNodeKind, type FsView } from '../core/fsview.js';
 import { sensitiveReason } from '../core/sensitive.js';
 import type { Runner } from './runner.js';
@@ -38,6 +38,9 @@ export function runnerFsView(runner: Pick<Runner, 'root'>): FsView {
         return undefined;
       }
     },
+    owner: (path) => ownerAt(at(path)),
+    head: (path) => (physical.lstat(path) === 'file' ? headAt(at(path)) : undefined),
+    list: (path) => (physical.lstat(path) === 'dir' ? listAt(at(path)) : undefined),
   };
   const locate = (path: string): string | undefined => {
     const normal = normalizePath(path);
@@ -54,6 +57,19 @@ export function runnerFsView(runner: Pick<Runner, 'root'>): FsView {
     readlink: (path) => {
       const p = locate(path);
       return p === undefined ? undefined : physical.readlink(p);
+    },
+    owner: (path) => {
+      const p = locate(path);
+      return p === undefined ? undefined : physical.owner!(p);
+    },
+    head: (path) => {
+      const p = locate(path);
+      return p === undefined ? undefined : physical.head!(p);
+    },
+    list: (path) => {
+      // A directory reached through symlinks is listed where they lead, inside the container.
+      const resolved = resolveSymlinks(physical, normalizePath(path));
+      return resolved.kind === 'dir' ? physical.list!(resolved.finalPath) : undefined;
     },
   };
 }
