@@ -510,7 +510,8 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
       const answers = await deps.reviewer.review(items);
       for (const item of items) decisions.set(item.path, answers.get(item.path) ?? item.defaultAnswer);
     }
-    return keepUnitHardening(applyDecisions(folded, decisions), unit);
+    const executed = collector.result().accesses.filter((a) => a.ops.has('exec') && a.ok).map((a) => a.path);
+    return keepUnitHardening(applyDecisions(folded, decisions), unit, executed);
   }
 
   async function install(text: string): Promise<string | null> {
@@ -593,7 +594,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
  * second mount on `/` and systemd then drops TemporaryFileSystem=/ silently; the same protection is
  * carried over to every bound path instead, except where the unit's ExecPaths= allow execution.
  */
-export function keepUnitHardening(profile: Profile, unit: UnitInfo): Profile {
+export function keepUnitHardening(profile: Profile, unit: UnitInfo, executed: ByteString[] = []): Profile {
   const noExecRoot = unit.sandbox.NoExecPaths.some((p) => p.replace(/^-/, '') === '/');
   if (!noExecRoot) return profile;
   const execAllowed = unit.sandbox.ExecPaths.map((p) => p.replace(/^-/, ''));
@@ -602,10 +603,19 @@ export function keepUnitHardening(profile: Profile, unit: UnitInfo): Profile {
   const noExec: ProfileEntry[] = [
     { directive: 'NoExecPaths', value: '', reason: "the unit's NoExecPaths=/ would mount on / too and make systemd drop TemporaryFileSystem=/" },
     ...bound
-      .filter((path) => !allowed(path))
+      // A program or ELF interpreter bound on its own was executed: noexec on it is a 203/EXEC.
+      .filter((path) => !allowed(path) && !executed.includes(path))
       .map((path) => ({ directive: 'NoExecPaths' as const, value: path, reason: "the unit's NoExecPaths=/, carried over to what is bound", optional: true })),
   ];
-  return { ...profile, entries: [...profile.entries, ...noExec] };
+  // The unit's ExecPaths= name places (/lib, /usr/lib) that need not exist on the empty root: systemd
+  // mounts them before the binds below them create them, and a missing one fails with 226/NAMESPACE.
+  const execPaths: ProfileEntry[] = execAllowed.length
+    ? [
+        { directive: 'ExecPaths', value: '', reason: "the unit's ExecPaths=, re-emitted below as ignore-if-missing" },
+        ...execAllowed.map((path) => ({ directive: 'ExecPaths' as const, value: path, reason: "the unit's ExecPaths=: where it is visible, it stays executable", optional: true })),
+      ]
+    : [];
+  return { ...profile, entries: [...profile.entries, ...noExec, ...execPaths] };
 }
 
 /** Names, declared directories and User='s uid (from the passwd file of the systemd worked on). */

@@ -41,7 +41,8 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
       .option('baseline', {
         type: 'boolean',
         default: true,
-        describe: 'include the usual libraries, ld.so, zoneinfo, locale, certificates and journald sockets (--no-baseline to leave them out)',
+        describe:
+          'include the usual libraries, ld.so, zoneinfo, locale, certificates and journald sockets, used or not: on by default because a saved trace cannot be verified (--no-baseline to leave them out)',
       })
       .option('include', {
         type: 'string',

@@ -46,7 +46,11 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
       .option('dry-run', { type: 'boolean', default: false, describe: 'find and verify the profile, install nothing' })
       .option('output', { alias: 'o', type: 'string', describe: 'write the drop-in to this file instead of installing it' })
       .option('json', { type: 'boolean', default: false, describe: 'print the final report as JSON' })
-      .option('baseline', { type: 'boolean', default: true, describe: 'include the usual libraries, ld.so, zoneinfo, locale, certificates (--no-baseline to leave them out)' })
+      .option('baseline', {
+        type: 'boolean',
+        default: false,
+        describe: "also bind the seed's full baseline (libraries, ld.so, zoneinfo, locale, certificates, /etc/alternatives, journald sockets) whether the service used it or not; by default only what the trace, the ELF and #! facts or the verification need",
+      })
       .option('include', { type: 'string', array: true, default: [] as string[], describe: 'glob of sensitive paths to grant (explicit consent); repeatable' })
       .option('exclude', { type: 'string', array: true, default: [] as string[], describe: 'glob of paths never to grant; repeatable' })
       .option('settle', { type: 'number', default: 2, describe: 'seconds a started service must stay up to count as working' })
@@ -56,7 +60,8 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
       .example('$0 discover nginx --probe "curl -fsS http://127.0.0.1/"', 'interactive: review each path, then install')
       .example('$0 discover redis-server --yes --probe "redis-cli ping"', 'no questions: accept the defaults and install')
       .example('$0 discover memcached --yes --dry-run --json', 'find a working profile, print it as JSON, install nothing')
-      .example('$0 discover app --output /tmp/app-lockdown.conf', 'verify, then write the drop-in to a file for review') as unknown as Argv<DiscoverArgs>,
+      .example('$0 discover app --output /tmp/app-lockdown.conf', 'verify, then write the drop-in to a file for review')
+      .example('$0 discover app --baseline', "also bind the full baseline set, used or not") as unknown as Argv<DiscoverArgs>,
 
   async run(args, io) {
     if (!args.yes && !io.interactive) {

@@ -67,7 +67,7 @@ export const profileCommand: BindscoutCommand<ProfileArgs> = {
       .positional('target', { describe: 'a unit name (nginx) or a unit file (anything with a "/": ./app.service)', type: 'string' })
       .option('exec', { type: 'string', describe: 'a command line with no unit yet: prints a complete .service file' })
       .option('json', { type: 'boolean', default: false, describe: 'print the profile and the reasons as JSON' })
-      .option('baseline', { type: 'boolean', default: true, describe: 'include the usual libraries, ld.so, zoneinfo, locale, certificates (--no-baseline to leave them out)' })
+      .option('baseline', { type: 'boolean', default: true, describe: 'include the usual libraries, ld.so, zoneinfo, locale, certificates, used or not: on by default because nothing is run to verify (--no-baseline to leave them out)' })
       .option('include', { type: 'string', array: true, default: [] as string[], describe: 'glob of sensitive paths to grant (explicit consent); repeatable' })
       .option('exclude', { type: 'string', array: true, default: [] as string[], describe: 'glob of paths never to grant; repeatable' })
       .option('trace', {

@@ -72,6 +72,8 @@ export const DIRECTIVES = [
   'PIDFile',
   /** Only to carry a unit's own NoExecPaths=/ over to the bound paths (see discover). */
   'NoExecPaths',
+  /** Only to re-emit a unit's own ExecPaths= as "ignore if missing" (see discover). */
+  'ExecPaths',
 ] as const;
 export type Directive = (typeof DIRECTIVES)[number];
 
