@@ -35,6 +35,7 @@ import {
 } from './fsview.js';
 import { DIRECTIVES, type Access, type ByteString, type Directive, type Profile, type ProfileEntry, type ProfileNote } from './model.js';
 import { ownReason, type ServiceIdentity } from './ownership.js';
+import { secretReason, secretsInside } from './secrets.js';
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
 import { canonicalRunPath, privateRunEntries, privateRunName, SHARED_RUN } from './shared-run.js';
 
@@ -639,7 +640,7 @@ class Folder {
       this.omit(demand.createdInside ?? demand.path, 'would need the whole root writable, which defeats the lockdown');
       return undefined;
     }
-    const sensitive = sensitiveReason(demand.path) ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
+    const sensitive = secretReason(demand.path, this.fs, this.options.identity) ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
     const consentGlob = matchingGlob(demand.path, this.options.include);
     if (sensitive !== undefined && consentGlob === undefined) {
       const what = describeContributions([demand]);
@@ -741,7 +742,20 @@ class Folder {
     for (const candidate of keptBinds.values()) {
       const optional = !this.exists(candidate.path);
       this.addEntry(candidate.writable ? 'BindPaths' : 'BindReadOnlyPaths', candidate.path, this.reasonFor(candidate, optional), optional);
+      this.maskSecretsInside(candidate.path);
     }
+  }
+
+  /** A directory bound whole shows what is inside: secrets there are masked unless --include consents. */
+  private maskSecretsInside(dir: ByteString): void {
+    if (resolveSymlinks(this.fs, dir).kind !== 'dir' || this.fs.lstat(dir) !== 'dir') return;
+    const found = secretsInside(dir, this.fs, this.options.identity);
+    for (const secret of found.secrets) {
+      const consentGlob = matchingGlob(secret.path, this.options.include);
+      if (consentGlob !== undefined) continue;
+      this.addEntry('InaccessiblePaths', secret.path, `${secret.reason}, inside ${bytesToDisplay(dir)} which is bound whole: masked (--include to grant it)`, true);
+    }
+    if (found.truncated) this.omit(dir, `bound whole, but too big to check for secrets inside (more than ${found.secrets.length + 5000} entries)`);
   }
 
   private reasonFor(candidate: Candidate, optional: boolean): string {
