@@ -39,7 +39,10 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
         describe: 'dropin: systemd drop-in; table: one line per path; json: everything as data',
       })
       .option('json', { type: 'boolean', default: false, describe: 'same as --format json' })
-      .option('baseline', baselineOption(' and journald sockets'))
+      .option(
+        'baseline',
+        baselineOption(' and journald sockets, used or not: on by default because a saved trace cannot be verified'),
+      )
       .option('include', includeOption('glob of paths to grant even if sensitive (explicit consent); repeatable'))
       .option('exclude', EXCLUDE_OPTION)
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no warnings or progress on stderr' })

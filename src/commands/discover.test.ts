@@ -37,6 +37,24 @@ describe('interactive review', () => {
     expect(shown()).toContain('SENSITIVE /etc/ssl/private/app.key');
   });
 
+  test('a write to a system place is shown as a dangerous write, deny by default', async () => {
+    const dpkg: ReviewItem = {
+      path: '/var/lib/dpkg',
+      proposed: 'writable',
+      reason: "not the service's own; `ExecStartPost=-/usr/bin/helper` will meet a read-only file system there",
+      sensitive: true,
+      systemWrite: true,
+      optional: false,
+      defaultAnswer: { kind: 'deny' },
+    };
+    const { io, questions, shown } = scriptedTerminal(['']);
+    const answers = await terminalReviewer(io).review([dpkg]);
+    expect(answers.get(dpkg.path)).toEqual({ kind: 'deny' });
+    expect(questions[0]).toContain('[D]eny');
+    expect(shown()).toContain('DANGEROUS WRITE /var/lib/dpkg (writable)');
+    expect(shown()).toContain('will meet a read-only file system');
+  });
+
   test('letters choose; a wrong letter asks again; edit asks for an absolute path', async () => {
     const { io } = scriptedTerminal(['x', 'w', 'e', 'relative/path', 'e', '/etc/app']);
     const answers = await terminalReviewer(io).review([conf, key]);

@@ -40,7 +40,11 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
       .option('dry-run', { type: 'boolean', default: false, describe: 'find and verify the profile, install nothing' })
       .option('output', { alias: 'o', type: 'string', describe: 'write the drop-in to this file instead of installing it' })
       .option('json', { type: 'boolean', default: false, describe: 'print the final report as JSON' })
-      .option('baseline', baselineOption())
+      .option('baseline', {
+        type: 'boolean',
+        default: false,
+        describe: "also bind the seed's full baseline (libraries, ld.so, zoneinfo, locale, certificates, /etc/alternatives, journald sockets) whether the service used it or not; by default only what the trace, the ELF and #! facts or the verification need",
+      })
       .option('include', includeOption())
       .option('exclude', EXCLUDE_OPTION)
       .option('settle', { type: 'number', default: 2, describe: 'seconds a started service must stay up to count as working' })
@@ -56,6 +60,7 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
       .example('$0 discover redis-server --yes --probe "redis-cli ping"', 'no questions: accept the defaults and install')
       .example('$0 discover memcached --yes --dry-run --json', 'find a working profile, print it as JSON, install nothing')
       .example('$0 discover app --output /tmp/app-lockdown.conf', 'verify, then write the drop-in to a file for review')
+      .example('$0 discover app --baseline', 'also bind the full baseline set, used or not')
       .epilogue(
         'Before installing, the service running under the working profile is audited as `bindscout view` does (writable host paths that ' +
           'are not its own, sockets of systemd and other services, visible secrets). A profile that fails the audit is installed only after ' +
@@ -149,7 +154,7 @@ export function terminalReviewer(io: CommandIO): Reviewer {
       for (const item of items) {
         const fallback = describeDefault(item.defaultAnswer);
         const keys = ANSWER_KEYS.map((k) => (k.key === fallback ? `[${k.key.toUpperCase()}]` : `(${k.key})`) + k.label.slice(1)).join(' ');
-        const label = item.sensitive ? io.paint.red('SENSITIVE ') : '';
+        const label = item.systemWrite ? io.paint.red('DANGEROUS WRITE ') : item.sensitive ? io.paint.red('SENSITIVE ') : '';
         const proposed = `${item.proposed}${item.optional ? ', may be missing' : ''}`;
         io.err(`\n${label}${io.paint.bold(bytesToDisplay(item.path))} (${proposed})\n`);
         io.err(`  ${item.reason}\n`);
@@ -208,6 +213,7 @@ function summary(report: DiscoverReport, io: CommandIO): string {
     const verdict = report.audit.clean ? 'clean' : `${report.audit.violations.length} violation(s)`;
     lines.push(`  audit:              ${verdict}, ${report.audit.outside} entries visible outside the system trees and its own directories`);
   }
+  for (const write of report.writesRefused) lines.push(`  write refused:      ${write.path}: ${write.reason}`);
   lines.push(`  drop-in:            ${report.installed ?? (report.result === 'working' ? 'not installed (printed on stdout)' : 'none')}`);
   if (report.failure) lines.push(`  ${report.result === 'refused' ? 'refused:          ' : 'still failing:    '}  ${report.failure}`);
   for (const note of report.notes) lines.push(`  note: ${note}`);

@@ -664,3 +664,29 @@ describe('repeated argument texts', () => {
     expect(paths.get('/var/jail/etc/hosts')?.count).toBe(1);
   });
 });
+
+describe('which Exec line a process belongs to', () => {
+  test('a child is traced back to the program its oldest ancestor executed; writers are remembered', () => {
+    const collector = new AccessCollector();
+    collector.add(syscall('execve("/usr/bin/helper", ["helper"], 0x7ffd /* 3 vars */) = 0', 300));
+    collector.add(syscall('clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|SIGCHLD) = 301', 300));
+    collector.add(syscall('execve("/usr/bin/update-alternatives", ["update-alternatives"], 0x7ffd /* 3 vars */) = 0', 301));
+    collector.add(syscall('openat(AT_FDCWD, "/var/lib/dpkg/status", O_RDONLY) = 3', 100));
+    collector.add(syscall('openat(AT_FDCWD, "/var/lib/dpkg/status", O_WRONLY|O_TRUNC) = 4', 301));
+    expect(collector.originProgram(301)).toBe('/usr/bin/helper');
+    expect(collector.originProgram(100)).toBeUndefined();
+    const status = collector.result().accesses.find((a) => a.path === '/var/lib/dpkg/status');
+    expect([status?.firstPid, status?.writerPid]).toEqual([100, 301]);
+  });
+
+  test('what processes of an ignored origin (a `+` line) touch is not collected', () => {
+    const collector = new AccessCollector();
+    collector.ignoreOrigin = (program) => program === '/usr/libexec/privileged-helper';
+    collector.add(syscall('execve("/usr/libexec/privileged-helper", ["h"], 0x7ffd /* 3 vars */) = 0', 400));
+    collector.add(syscall('clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|SIGCHLD) = 401', 400));
+    collector.add(syscall('openat(AT_FDCWD, "/etc/resolv.conf", O_WRONLY|O_CREAT|O_TRUNC, 0644) = 3', 401));
+    collector.add(syscall('execve("/usr/sbin/daemon", ["daemon"], 0x7ffd /* 3 vars */) = 0', 500));
+    collector.add(syscall('openat(AT_FDCWD, "/etc/daemon.conf", O_RDONLY) = 3', 500));
+    expect(collector.result().accesses.map((a) => a.path)).toEqual(['/etc/daemon.conf', '/usr/sbin/daemon']);
+  });
+});

@@ -129,6 +129,25 @@ export class AccessCollector {
   private consultedState = false;
   /** The cwd an `AT_FDCWD</dir>` decoration revealed while resolving, replayed with the targets. */
   private learnedCwd: ByteString | undefined;
+  /** Who started whom and what each process executed first: which Exec*= line a pid belongs to. */
+  private readonly parents = new Map<number, number>();
+  private readonly programs = new Map<number, ByteString>();
+  /**
+   * Processes whose Exec*= line is left out (set by discover: `+` lines run outside the namespace, so
+   * what they touch needs no bind). Decided by the program the pid's oldest known ancestor executed.
+   */
+  ignoreOrigin: ((program: ByteString) => boolean) | undefined;
+
+  /** The program the oldest known ancestor of `pid` executed first: its Exec*= line's program. */
+  originProgram(pid: number | undefined): ByteString | undefined {
+    let program: ByteString | undefined;
+    const seen = new Set<number>();
+    for (let at = pid; at !== undefined && !seen.has(at); at = this.parents.get(at)) {
+      seen.add(at);
+      program = this.programs.get(at) ?? program;
+    }
+    return program;
+  }
 
   private argsOf(argsText: string): readonly string[] {
     let args = this.splitCache.get(argsText);
@@ -279,6 +298,10 @@ export class AccessCollector {
   }
 
   private spawn(parentPid: number | undefined, childPid: number, sharing: { fs: boolean; files: boolean }): void {
+    if (parentPid !== undefined) {
+      this.parents.set(childPid, parentPid);
+      this.programs.delete(childPid);
+    }
     const parent = this.task(parentPid);
     const fs = sharing.fs ? parent.fs : { ...parent.fs };
     const fds = sharing.files ? parent.fds : new Map(parent.fds);
@@ -313,6 +336,7 @@ export class AccessCollector {
       if (target === undefined) continue;
       if (target.kind === 'path') {
         if (i === 0) firstPath = target.path;
+        if (ok && spec.effect === 'execve' && i === 0 && event.pid !== undefined && !this.programs.has(event.pid)) this.programs.set(event.pid, target.path);
         const access = this.recordAgain(known?.accesses[i]) ?? this.record(target.path, call.ops[i]!, event);
         if (known !== undefined) known.accesses[i] = access;
         if (ok && spec.effect === 'execve') access.executed = true;
@@ -553,11 +577,17 @@ export class AccessCollector {
    * and errno are in the Access already, only the count changes.
    */
   private recordAgain(access: Access | undefined): Access | undefined {
-    if (access !== undefined) access.count++;
+    // Repeats of one call text may come from pids of different Exec*= lines: judge each one afresh.
+    if (access === undefined || this.ignoreOrigin !== undefined) return undefined;
+    access.count++;
     return access;
   }
 
   private record(path: ByteString, ops: readonly Operation[], event: SyscallEvent): Access {
+    if (this.ignoreOrigin !== undefined) {
+      const program = this.originProgram(event.pid);
+      if (program !== undefined && this.ignoreOrigin(program)) return { path, ops: new Set(ops), ok: false, errors: new Set(), count: 1, firstPid: event.pid, firstLine: event.line, source: event.source };
+    }
     let access = this.accessByPath.get(path);
     if (access === undefined) {
       access = {
@@ -573,6 +603,7 @@ export class AccessCollector {
       this.accessByPath.set(path, access);
     }
     for (const op of ops) access.ops.add(op);
+    if (access.writerPid === undefined && ops.some((op) => op === 'write' || op === 'create' || op === 'delete')) access.writerPid = event.pid;
     access.count++;
     const result = event.result;
     if (result.kind === 'ok') access.ok = true;

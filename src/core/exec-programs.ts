@@ -23,10 +23,13 @@ export function execPrograms(settings: UnitSettings): string[] {
   ];
 }
 
-/** Exec*= programs of a loaded unit (systemd's resolved path, else the first word), absolute ones only. */
+/**
+ * Exec*= programs of a loaded unit (systemd's resolved path, else the first word), absolute ones only.
+ * `+` lines run outside the unit's namespace: their programs need nothing bound.
+ */
 export function execProgramsOf(unit: UnitInfo): string[] {
   const programs = new Set<string>();
-  for (const line of unit.exec) {
+  for (const line of unit.exec.filter((l) => !l.prefixes.includes('+'))) {
     const word = line.shown?.path ?? line.command.trim().split(/\s+/)[0];
     if (word?.startsWith('/')) programs.add(word);
   }

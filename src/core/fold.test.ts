@@ -129,15 +129,32 @@ describe('read-only versus writable', () => {
     expect(reasonOf(profile, 'BindPaths', '/srv/data')).toContain('created by pid 100');
   });
 
-  test('creating a file directly in /run binds all of /run writable and says that it is broad', () => {
-    const profile = fold([access('/run/nginx.pid', ['create', 'write', 'delete']), access('/run/systemd/notify', ['connect'])]);
-    expect(values(profile, 'BindPaths')).toEqual(['/run']);
-    expect(values(profile, 'RuntimeDirectory')).toEqual([]);
-    expect(values(profile, 'BindReadOnlyPaths')).toEqual([]);
-    const reason = reasonOf(profile, 'BindPaths', '/run');
-    expect(reason).toContain('/run/nginx.pid');
-    expect(reason).toMatch(/broad/);
-    expect(reason).toContain('RuntimeDirectory=');
+  test('a file created directly in /run gets a private /run backed by a host directory, never the host /run', () => {
+    const profile = fold([access('/run/nginx.pid', ['create', 'write', 'delete']), access('/run/systemd/notify', ['connect'])], {
+      privateRun: { name: 'nginx-private-run', pidFile: '/run/nginx.pid' },
+    });
+    expect(values(profile, 'BindPaths')).toEqual(['/run/nginx-private-run']);
+    expect(profile.entries.find((e) => e.directive === 'BindPaths')?.destination).toBe('/run');
+    expect(values(profile, 'RuntimeDirectory')).toEqual(['nginx-private-run']);
+    expect(values(profile, 'RuntimeDirectoryPreserve')).toEqual(['yes']);
+    expect(values(profile, 'PIDFile')).toEqual(['/run/nginx-private-run/nginx.pid']);
+    // Binds below /run stay: they are mounted on top of the private /run.
+    expect(values(profile, 'BindReadOnlyPaths')).toEqual(['/run/systemd/notify']);
+    expect(reasonOf(profile, 'RuntimeDirectory', 'nginx-private-run')).toContain('/run/nginx.pid');
+  });
+
+  test('a pid file reached through /var/run gets the same private /run', () => {
+    const profile = fold([access('/var/run/crond.pid', ['create', 'write'])], { privateRun: { name: 'cron-private-run' } });
+    expect(values(profile, 'BindPaths')).toEqual(['/run/cron-private-run']);
+    expect(values(profile, 'PIDFile')).toEqual([]);
+    expect(profile.entries.some((e) => e.directive === 'BindPaths' && e.value === '/run')).toBe(false);
+  });
+
+  test('without a unit (analyze) the private /run is named after the file and a .pid file becomes PIDFile=', () => {
+    const profile = fold([access('/run/nginx.pid', ['create', 'write'])]);
+    expect(values(profile, 'RuntimeDirectory')).toEqual(['nginx-private-run']);
+    expect(values(profile, 'PIDFile')).toEqual(['/run/nginx-private-run/nginx.pid']);
+    expect(reasonOf(profile, 'PIDFile', '/run/nginx-private-run/nginx.pid')).toContain('only if the unit has that PIDFile=');
   });
 
   test('a file created directly in / is never granted', () => {
@@ -320,9 +337,9 @@ describe('trees, groups, nesting and symlinks', () => {
       access('/srv/data/new', ['create', 'write']),
       access('/srv/data/db.sqlite', ['read']),
     ]);
-    expect(values(profile, 'BindReadOnlyPaths')).toEqual(['/srv/www']);
+    // The listing of /srv/www grants the name used in it, not the directory.
+    expect(values(profile, 'BindReadOnlyPaths')).toEqual(['/srv/www/index.html']);
     expect(values(profile, 'BindPaths')).toEqual(['/srv/data', '/srv/www/uploads/photo.jpg']);
-    expect(reasonOf(profile, 'BindReadOnlyPaths', '/srv/www')).toMatch(/and 1 more$/);
   });
 
   test('a path read but gone from this host is bound with "-"', () => {
@@ -391,5 +408,83 @@ describe('determinism', () => {
     const forward = fold(list, { baseline: true });
     const backward = fold([...list].reverse(), { baseline: true });
     expect(backward).toEqual(forward);
+  });
+});
+
+describe("writes only where the service owns what it writes", () => {
+  const identity = { names: ['nginx'], declared: [{ path: '/srv/data', by: "the unit's ReadWritePaths=/srv/data" }] };
+  const helperWrites = () => [
+    access('/var/lib/dpkg/status-new', ['create', 'write'], { firstPid: 300 }),
+    access('/var/log/alternatives.log', ['create', 'write'], { firstPid: 300 }),
+    access('/etc/alternatives/awk', ['create', 'delete'], { firstPid: 300 }),
+  ];
+
+  test('writes to system-wide places are not granted; they need consent, shown as system writes, with the Exec line', () => {
+    const profile = fold(helperWrites(), { identity, describeWriter: (a) => (a.firstPid === 300 ? '`ExecStartPost=-/usr/bin/helper` will meet a read-only file system there' : undefined) });
+    expect(values(profile, 'BindPaths')).toEqual([]);
+    expect(values(profile, 'StateDirectory')).toEqual([]);
+    expect(values(profile, 'LogsDirectory')).toEqual([]);
+    expect(profile.needsConsent.map((n) => [n.path, n.directive, n.systemWrite])).toEqual([
+      ['/etc/alternatives', 'BindPaths', true],
+      ['/var/lib/dpkg', 'BindPaths', true],
+      ['/var/log', 'BindPaths', true],
+    ]);
+    expect(profile.needsConsent[1].reason).toContain('`ExecStartPost=-/usr/bin/helper` will meet a read-only file system');
+  });
+
+  test('analyze, which knows no unit, never proposes StateDirectory= for the system state either', () => {
+    const profile = fold(helperWrites());
+    expect(values(profile, 'StateDirectory')).toEqual([]);
+    expect(values(profile, 'BindPaths')).toEqual([]);
+    expect(profile.needsConsent.map((n) => n.path)).toEqual(['/etc/alternatives', '/var/lib/dpkg', '/var/log']);
+  });
+
+  test('--include grants a system-wide write explicitly', () => {
+    const profile = fold(helperWrites(), { identity, include: ['/var/lib/dpkg'] });
+    expect(values(profile, 'BindPaths')).toEqual(['-/var/lib/dpkg']);
+  });
+
+  test('named for the service, declared by the unit, owned by its User=, or an existing file it writes: writable', () => {
+    const owned = memoryFsView({ ...DEBIAN, '/srv/spool/queue': 'dir', '/var/lib/other/data': 'file' }, { '/srv/spool/queue': { uid: 115 } });
+    const profile = foldProfile(
+      [
+        access('/var/lib/nginx/body/1', ['create', 'write']),
+        access('/srv/data/new.tmp', ['create', 'write']),
+        access('/srv/spool/queue/job', ['create', 'write']),
+        access('/var/lib/other/data', ['read', 'write']),
+        access('/srv/www/uploads/x', ['create', 'write']),
+      ],
+      { ...NO_BASELINE, directoriesAsBinds: true, identity: { ...identity, uid: 115 } },
+      owned,
+    );
+    expect(values(profile, 'BindPaths')).toEqual(['/srv/data', '/srv/spool/queue', '/var/lib/nginx', '/var/lib/other/data']);
+    expect(profile.needsConsent.map((n) => n.path)).toEqual(['/srv/www/uploads']);
+  });
+
+  test('an existing file of the system state is not writable even when it exists', () => {
+    const profile = fold([access('/etc/passwd', ['read', 'write'])], { identity });
+    expect(values(profile, 'BindPaths')).toEqual([]);
+    expect(values(profile, 'BindReadOnlyPaths')).toEqual(['/etc/passwd']);
+    expect(profile.needsConsent.map((n) => [n.path, n.systemWrite])).toEqual([['/etc/passwd', true]]);
+  });
+});
+
+describe('a listing is not a read', () => {
+  test('a listed directory grants the names then used, never its subtree', () => {
+    const profile = fold([access('/etc', ['list']), access('/etc/passwd', ['read']), access('/etc/nginx', ['list']), access('/etc/nginx/nginx.conf', ['read'])]);
+    expect(values(profile, 'BindReadOnlyPaths')).toEqual(['/etc/nginx/nginx.conf', '/etc/passwd']);
+    expect(values(profile, 'TemporaryFileSystem')).toEqual(['/:ro']);
+  });
+
+  test('a listed directory with nothing used in it is an empty stand-in', () => {
+    const profile = fold([access('/etc/nginx/conf.d', ['list'])]);
+    expect(values(profile, 'BindReadOnlyPaths')).toEqual([]);
+    expect(values(profile, 'TemporaryFileSystem')).toEqual(['/:ro', '/etc/nginx/conf.d:ro']);
+  });
+
+  test("inside the service's own directory, bound whole, a listed directory needs nothing of its own", () => {
+    const profile = fold([access('/etc/nginx/nginx.conf', ['read']), access('/etc/nginx/conf.d', ['list'])], { serviceNames: ['nginx'] });
+    expect(values(profile, 'BindReadOnlyPaths')).toEqual(['/etc/nginx']);
+    expect(values(profile, 'TemporaryFileSystem')).toEqual(['/:ro']);
   });
 });

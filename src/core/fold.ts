@@ -34,9 +34,12 @@ import {
   type FsView,
 } from './fsview.js';
 import { DIRECTIVES, type Access, type ByteString, type Directive, type Profile, type ProfileEntry, type ProfileNote } from './model.js';
+import { ownReason, type ServiceIdentity } from './ownership.js';
+import { secretReason, secretsInside } from './secrets.js';
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
 import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES } from './private-devices.js';
 import { UNIT_DIRECTORY_BASES } from './unit-directories.js';
+import { canonicalRunPath, privateRunEntries, privateRunName, SHARED_RUN } from './shared-run.js';
 
 export interface FoldOptions {
   /** Add the baseline (libraries, ld.so, time zones, locales, CA certificates, journald sockets). */
@@ -61,6 +64,12 @@ export interface FoldOptions {
    * RuntimeDirectory= removes it at stop, which changes the host for a unit that did not ask for them.
    */
   directoriesAsBinds?: boolean;
+  /** Who the service is, to tell its own written places from the host's (src/core/ownership.ts). */
+  identity?: ServiceIdentity;
+  /** The private /run for files created directly in /run (src/core/shared-run.ts): its name, the unit's PIDFile=. */
+  privateRun?: { name: string; pidFile?: ByteString };
+  /** The Exec*= line a write came from, with its prefixes, for the report on refused writes. */
+  describeWriter?: (access: Access) => string | undefined;
 }
 
 /**
@@ -133,6 +142,8 @@ interface Demand extends Contribution {
   hops?: number;
   /** Set for writable parents: the file created or removed inside. */
   createdInside?: ByteString;
+  /** A directory only listed: an empty stand-in unless a directory bound whole covers it anyway. */
+  listedOnly?: boolean;
 }
 
 interface Candidate {
@@ -257,6 +268,8 @@ class Folder {
   private groupDirs: ByteString[] = [];
   /** Paths another setting provides, with the setting's name, checked before binding. */
   private readonly coveredBy: { path: ByteString; by: string }[] = [];
+  /** Files created directly in /run: they get a private /run (src/core/shared-run.ts). */
+  private readonly runFiles: Demand[] = [];
 
   constructor(
     private readonly options: FoldOptions,
@@ -267,9 +280,9 @@ class Folder {
     if (!this.omitted.has(path)) this.omitted.set(path, { path, reason });
   }
 
-  private consent(path: ByteString, reason: string, writable: boolean): void {
+  private consent(path: ByteString, reason: string, writable: boolean, systemWrite = false): void {
     if (this.needsConsent.has(path)) return;
-    this.needsConsent.set(path, { path, reason, directive: writable ? 'BindPaths' : 'BindReadOnlyPaths' });
+    this.needsConsent.set(path, { path, reason, directive: writable ? 'BindPaths' : 'BindReadOnlyPaths', ...(systemWrite ? { systemWrite } : {}) });
   }
 
   private addEntry(directive: Directive, value: ByteString, reason: string, optional = false): void {
@@ -329,6 +342,7 @@ class Folder {
     this.bindAll(needed);
     if (this.options.baseline) this.addBaseline(privateDevices);
     this.emitBinds();
+    this.emitPrivateRun();
 
     const byPath = (a: ProfileNote, b: ProfileNote) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
     return {
@@ -373,6 +387,8 @@ class Folder {
         // A file directly in the shared directory (e.g. /run/nginx.pid) is not a directory of its own.
         const isDirectory = this.fs.lstat(dir) === 'dir' || list.some((a) => isStrictlyUnder(a.path, dir));
         if (!isDirectory) continue;
+        // Not the service's own (/var/lib/dpkg): left to the fold's refusal of system-wide writes.
+        if (ownReason({ path: dir, existingFile: false, ownerUid: this.fs.owner?.(dir)?.uid }, this.options.identity) === undefined) continue;
         const why = describeContributions(writes.map((access) => ({ access, path: access.path })));
         if (this.options.directoriesAsBinds) {
           this.addEntry('BindPaths', dir, `${why}; the service's own directory, bound writable as it is (ownership untouched)`, !this.exists(dir));
@@ -479,23 +495,33 @@ class Folder {
     };
     const demandedAt = new Map<ByteString, number>();
     for (const d of demands) {
+      // A file created directly in /run goes to the private /run: /run itself is only its parent.
+      if (d.createdInside !== undefined && canonicalRunPath(d.path) === SHARED_RUN) {
+        markAncestors(d.createdInside);
+        continue;
+      }
       markAncestors(d.path);
       demandedAt.set(d.path, (demandedAt.get(d.path) ?? 0) + 1);
     }
     for (const c of this.coveredBy) markAncestors(c.path);
     if (this.options.baseline) for (const item of BASELINE) markAncestors(item.path);
     return demands.filter((d) => {
-      const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat');
+      // A listing is not a read: it grants the names used below it (or an empty stand-in), never the subtree.
+      const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat' || op === 'list');
       // Another demand on the same directory (a file created in it) decides how it is bound.
       const alsoNeededOtherwise = (demandedAt.get(d.path) ?? 0) > 1;
       if (d.writable || !onlyLookedUp || alsoNeededOtherwise || resolveSymlinks(this.fs, d.path).kind !== 'dir') return true;
       if (below.has(d.path)) {
-        this.omit(d.path, 'only looked up on the way to paths below it, which are bound: the directory exists in the sandbox without binding it whole');
+        this.omit(d.path, 'only looked up or listed on the way to paths below it, which are bound: the directory exists in the sandbox without binding it whole');
         return false;
       }
       // Only its existence was checked (a PATH search, a probe): an empty read-only directory answers
       // that without exposing what the host keeps there. Names systemd would need quoting for are bound.
       if (!SIMPLE_PATH.test(d.path)) return true;
+      if (d.access.ops.has('list')) {
+        d.listedOnly = true;
+        return true;
+      }
       this.addEntry('TemporaryFileSystem', `${d.path}:ro`, `only looked up, never read: ${describeContributions([d])}; an empty directory stands in for it`);
       return false;
     });
@@ -506,7 +532,7 @@ class Folder {
     const names = new Set(this.options.serviceNames ?? []);
     const byTop = new Map<ByteString, Set<ByteString>>();
     for (const d of demands) {
-      if (d.writable || d.access.ops.has('connect')) continue;
+      if (d.writable || d.listedOnly || d.access.ops.has('connect')) continue;
       const parent = GROUP_PARENTS.find((p) => isStrictlyUnder(d.path, p));
       if (parent === undefined) continue;
       const top = parent + '/' + splitPath(d.path.slice(parent.length))[0];
@@ -564,7 +590,8 @@ class Folder {
         // A chain longer than the kernel follows resolves nowhere (and ends cycles).
         if (target === undefined || hops > MAX_SYMLINKS) break;
         const next = followLinkLexically(prefix, target, parts.slice(depth));
-        queue.push({ access: demand.access, path: next, writable: demand.writable, viaSymlink: prefix, hops });
+        const createdInside = demand.createdInside === undefined ? {} : { createdInside: `${next}/${demand.createdInside.slice(demand.createdInside.lastIndexOf('/') + 1)}` };
+        queue.push({ access: demand.access, path: next, writable: demand.writable, viaSymlink: prefix, hops, ...createdInside });
         break;
       }
     }
@@ -583,16 +610,25 @@ class Folder {
       return undefined;
     }
     const root = this.bindRoot(demand);
+    if (demand.listedOnly && root === demand.path) {
+      this.addEntry('TemporaryFileSystem', `${demand.path}:ro`, `only listed, nothing in it used: ${describeContributions([demand])}; an empty directory stands in for it`);
+      return undefined;
+    }
     if (root === '/') {
       this.omit(demand.createdInside ?? demand.path, 'would need the whole root writable, which defeats the lockdown');
       return undefined;
     }
-    const sensitive = sensitiveReason(demand.path) ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
+    const sensitive = secretReason(demand.path, this.fs, this.options.identity) ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
     const consentGlob = matchingGlob(demand.path, this.options.include);
     if (sensitive !== undefined && consentGlob === undefined) {
       const what = describeContributions([demand]);
       this.consent(demand.path === root ? root : demand.path, `${sensitive}: ${what}`, demand.writable);
       return undefined;
+    }
+    if (demand.writable) {
+      const allowed = this.ownWrite(demand, root, consentGlob);
+      if (allowed === undefined) return undefined;
+      demand = allowed;
     }
     const candidate = this.candidates.get(root) ?? { path: root, writable: false, contributions: [], createdInside: new Set<ByteString>() };
     candidate.writable ||= demand.writable;
@@ -601,6 +637,43 @@ class Folder {
     if (sensitive !== undefined) candidate.consent = `${sensitive}, granted by --include ${consentGlob}`;
     this.candidates.set(root, candidate);
     return root;
+  }
+
+  /**
+   * A write is granted only where the service owns what it writes (src/core/ownership.ts). Files created
+   * directly in /run go to a private /run instead; any other write to a shared or system place is
+   * refused (a question that defaults to deny) and what the access also reads stays readable.
+   */
+  private ownWrite(demand: Demand, root: ByteString, consentGlob: string | undefined): Demand | undefined {
+    if (demand.createdInside !== undefined && canonicalRunPath(root) === SHARED_RUN) {
+      this.runFiles.push(demand);
+      return undefined;
+    }
+    if (consentGlob !== undefined) return demand;
+    const kind = resolveSymlinks(this.fs, root).kind;
+    const existingFile = demand.createdInside === undefined && kind === 'file';
+    if (ownReason({ path: root, existingFile, ownerUid: this.fs.owner?.(root)?.uid }, this.options.identity) !== undefined) return demand;
+    const writer = this.options.describeWriter?.(demand.access);
+    this.consent(
+      root,
+      `${describeContributions([demand])}: ${bytesToDisplay(root)} is not the service's own (a shared or system place), so it is not made writable` +
+        (writer !== undefined ? `; ${writer}` : ''),
+      true,
+      true,
+    );
+    if (demand.createdInside === undefined && kind !== undefined && hasAny(demand.access, ['read', 'exec', 'list'])) return { ...demand, writable: false };
+    return undefined;
+  }
+
+  /** The private /run for files created directly in /run, with the unit's PIDFile= moved along. */
+  private emitPrivateRun(): void {
+    if (this.runFiles.length === 0) return;
+    const files = [...new Set(this.runFiles.map((d) => canonicalRunPath(d.createdInside!)))].sort();
+    const name = this.options.privateRun?.name ?? privateRunName(files[0]);
+    // Without a unit (analyze) a `.pid` file created there is taken to be the unit's PIDFile=.
+    const pidFile = this.options.privateRun !== undefined ? this.options.privateRun.pidFile : files.find((f) => f.endsWith('.pid'));
+    const entries = privateRunEntries({ name, files, createdBy: describeContributions(this.runFiles), ...(pidFile ? { pidFile, pidFileGuessed: this.options.privateRun === undefined } : {}) });
+    for (const entry of entries) if (!this.entries.some((e) => e.directive === entry.directive && e.value === entry.value)) this.entries.push(entry);
   }
 
   private addBaseline(privateDevices: boolean): void {
@@ -647,7 +720,20 @@ class Folder {
     for (const candidate of keptBinds.values()) {
       const optional = !this.exists(candidate.path);
       this.addEntry(candidate.writable ? 'BindPaths' : 'BindReadOnlyPaths', candidate.path, this.reasonFor(candidate, optional), optional);
+      this.maskSecretsInside(candidate.path);
     }
+  }
+
+  /** A directory bound whole shows what is inside: secrets there are masked unless --include consents. */
+  private maskSecretsInside(dir: ByteString): void {
+    if (resolveSymlinks(this.fs, dir).kind !== 'dir' || this.fs.lstat(dir) !== 'dir') return;
+    const found = secretsInside(dir, this.fs, this.options.identity);
+    for (const secret of found.secrets) {
+      const consentGlob = matchingGlob(secret.path, this.options.include);
+      if (consentGlob !== undefined) continue;
+      this.addEntry('InaccessiblePaths', secret.path, `${secret.reason}, inside ${bytesToDisplay(dir)} which is bound whole: masked (--include to grant it)`, true);
+    }
+    if (found.truncated) this.omit(dir, `bound whole, but too big to check for secrets inside (more than ${found.secrets.length + 5000} entries)`);
   }
 
   private reasonFor(candidate: Candidate, optional: boolean): string {

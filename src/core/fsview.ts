@@ -11,6 +11,21 @@ export interface FsView {
   lstat(path: ByteString): FsNodeKind | undefined;
   /** The symlink's target as stored (may be relative); undefined when the path is not a symlink. */
   readlink(path: ByteString): ByteString | undefined;
+  /** Owner and permission bits of the path itself (lstat); undefined when missing or not known. */
+  owner?(path: ByteString): FileOwner | undefined;
+  /** The first bytes of a regular file (at most HEAD_BYTES), to recognise a private key by content. */
+  head?(path: ByteString): ByteString | undefined;
+  /** The names in a directory, sorted; undefined when it is not a readable directory. */
+  list?(path: ByteString): ByteString[] | undefined;
+}
+
+/** Enough for a PEM header after a few lines of `Bag Attributes`, and for an OpenSSH key's magic. */
+export const HEAD_BYTES = 1024;
+
+export interface FileOwner {
+  uid: number;
+  /** st_mode & 0o7777. */
+  mode: number;
 }
 
 /** The kernel gives up after 40 links (ELOOP); so do we, which also ends cycles. */
@@ -171,7 +186,7 @@ export type MemoryNode = Exclude<FsNodeKind, 'symlink'> | { symlink: ByteString 
  * An FsView over a fixed tree, for tests and dry runs. Every ancestor of a listed path is a directory.
  * Like the kernel's lstat, intermediate symlinks are followed and only the last component is not.
  */
-export function memoryFsView(nodes: Record<ByteString, MemoryNode>): FsView {
+export function memoryFsView(nodes: Record<ByteString, MemoryNode>, meta: Record<ByteString, Partial<FileOwner> & { head?: ByteString }> = {}): FsView {
   const table = new Map<ByteString, MemoryNode>([['/', 'dir']]);
   for (const [path, node] of Object.entries(nodes)) {
     const parts = splitPath(path);
@@ -190,6 +205,19 @@ export function memoryFsView(nodes: Record<ByteString, MemoryNode>): FsView {
     readlink: (path) => {
       const node = table.get(path);
       return node !== undefined && typeof node !== 'string' ? node.symlink : undefined;
+    },
+    owner: (path) => {
+      const node = table.get(path);
+      if (node === undefined) return undefined;
+      const m = meta[path] ?? {};
+      return { uid: m.uid ?? 0, mode: m.mode ?? (node === 'dir' ? 0o755 : 0o644) };
+    },
+    head: (path) => (table.get(path) === 'file' ? (meta[path]?.head ?? '') : undefined),
+    list: (path) => {
+      if (table.get(path) !== 'dir') return undefined;
+      const prefix = path === '/' ? '/' : path + '/';
+      const names = [...table.keys()].filter((p) => p !== '/' && p.startsWith(prefix) && !p.slice(prefix.length).includes('/'));
+      return names.map((p) => p.slice(prefix.length)).sort();
     },
   };
   return withParentsResolved(physical);
@@ -218,11 +246,24 @@ export function withParentsResolved(physical: FsView): FsView {
       const at = locate(path);
       return at === undefined ? undefined : physical.readlink(at);
     },
+    owner: (path) => {
+      const at = locate(path);
+      return at === undefined ? undefined : physical.owner?.(at);
+    },
+    head: (path) => {
+      const at = locate(path);
+      return at === undefined ? undefined : physical.head?.(at);
+    },
+    list: (path) => {
+      // A directory reached through symlinks is listed where they lead, inside the view.
+      const resolved = resolveSymlinks(physical, normalizePath(path));
+      return resolved.kind === 'dir' ? physical.list?.(resolved.finalPath) : undefined;
+    },
   };
 }
 
 /** Answers of a filesystem, by exact path asked: what the fold saw on the machine a trace came from. */
-export type FsFacts = Record<ByteString, { kind: FsNodeKind | null; target?: ByteString }>;
+export type FsFacts = Record<ByteString, { kind: FsNodeKind | null; target?: ByteString; uid?: number; mode?: number; head?: ByteString; entries?: ByteString[] }>;
 
 /** Passes every question to `inner` and keeps the answers, so a fold can be replayed elsewhere. */
 export function recordingFsView(inner: FsView): { view: FsView; facts: FsFacts } {
@@ -241,6 +282,21 @@ export function recordingFsView(inner: FsView): { view: FsView; facts: FsFacts }
         if (target !== undefined) entry(path).target = target;
         return target;
       },
+      owner(path) {
+        const owner = inner.owner?.(path);
+        if (owner !== undefined) Object.assign(entry(path), { uid: owner.uid, mode: owner.mode });
+        return owner;
+      },
+      head(path) {
+        const head = inner.head?.(path);
+        if (head !== undefined) entry(path).head = head;
+        return head;
+      },
+      list(path) {
+        const entries = inner.list?.(path);
+        if (entries !== undefined) entry(path).entries = entries;
+        return entries;
+      },
     },
   };
 }
@@ -253,5 +309,11 @@ export function replayFsView(facts: FsFacts): FsView {
   return {
     lstat: (path) => facts[path]?.kind ?? undefined,
     readlink: (path) => facts[path]?.target,
+    owner: (path) => {
+      const fact = facts[path];
+      return fact?.uid === undefined || fact.mode === undefined ? undefined : { uid: fact.uid, mode: fact.mode };
+    },
+    head: (path) => facts[path]?.head,
+    list: (path) => facts[path]?.entries,
   };
 }

@@ -19,6 +19,8 @@ export interface Access {
   errors: Set<string>;
   count: number;
   firstPid: number | undefined;
+  /** The first pid that wrote, created or removed it (which Exec*= line a refused write comes from). */
+  writerPid?: number;
   firstLine: number;
   source: string;
   /** A successful execve/execveat ran this path (a failed one, as in a PATH search, only adds 'exec'). */
@@ -56,14 +58,22 @@ export const DIRECTIVES = [
   'ProtectProc',
   'ProcSubset',
   'RuntimeDirectory',
+  /** Only with the private /run of src/core/shared-run.ts: its backing directory survives restarts. */
+  'RuntimeDirectoryPreserve',
   'StateDirectory',
   'CacheDirectory',
   'LogsDirectory',
   'ConfigurationDirectory',
   'BindReadOnlyPaths',
   'BindPaths',
+  /** Secrets inside a directory that is bound whole, masked. */
+  'InaccessiblePaths',
+  /** Only to point systemd at a pid file that moved with a private /run (src/core/shared-run.ts). */
+  'PIDFile',
   /** Only to carry a unit's own NoExecPaths=/ over to the bound paths (see discover). */
   'NoExecPaths',
+  /** Only to re-emit a unit's own ExecPaths= as "ignore if missing" (see discover). */
+  'ExecPaths',
 ] as const;
 export type Directive = (typeof DIRECTIVES)[number];
 
@@ -76,6 +86,8 @@ export interface ProfileEntry {
   value: ByteString;
   /** Bind source may be missing at start: rendered with systemd's `-` prefix. */
   optional?: boolean;
+  /** For binds: where the source appears in the namespace when that is not `value` itself. */
+  destination?: ByteString;
   /** Why the entry is there, for the comment and for the admin's review. */
   reason: string;
 }
@@ -86,6 +98,8 @@ export interface ProfileNote {
   reason: string;
   /** For paths that need consent: the directive that would grant them (read-only or writable). */
   directive?: Directive;
+  /** A write to a place that is not the service's own: shown as dangerous, not as a secret. */
+  systemWrite?: boolean;
 }
 
 export interface Profile {

@@ -117,7 +117,7 @@ describe('renderDropIn', () => {
       .map((l) => parseBindPaths(l.slice(l.indexOf('=') + 1)));
     const expected = profile.entries
       .filter((e) => e.directive === 'BindPaths' || e.directive === 'BindReadOnlyPaths')
-      .map((e) => [{ optional: e.optional ?? false, source: e.value, destination: e.value, recursive: true }]);
+      .map((e) => [{ optional: e.optional ?? false, source: e.value, destination: e.destination ?? e.value, recursive: true }]);
     expect(binds).toEqual(expected);
     expect(text).toContain('BindReadOnlyPaths=/var/www/my" "site/100%%/index.html');
   });

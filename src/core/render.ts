@@ -18,11 +18,13 @@ function comment(text: string): string {
 }
 
 /** The assignment for one entry, or why it cannot be written. */
-function assignment(directive: Directive, value: string, optional: boolean | undefined): string | { error: string } {
+function assignment(directive: Directive, value: string, optional: boolean | undefined, destination?: string): string | { error: string } {
   if (BIND_DIRECTIVES.has(directive)) {
     const escaped = escapeBindPath(value);
     if (typeof escaped !== 'string') return escaped;
-    return `${directive}=${optional ? '-' : ''}${escaped}`;
+    const to = destination === undefined ? '' : escapeBindPath(destination);
+    if (typeof to !== 'string') return to;
+    return `${directive}=${optional ? '-' : ''}${escaped}${to === '' ? '' : `:${to}`}`;
   }
   // An empty value resets the list the unit (or an earlier drop-in) built up.
   if (value === '') return `${directive}=`;
@@ -30,12 +32,12 @@ function assignment(directive: Directive, value: string, optional: boolean | und
   if (text === undefined || /[\n\r]/.test(text)) return { error: 'not expressible in a unit file (not UTF-8 or contains a line break)' };
   // Fixed words (yes, /:ro, invisible) contain nothing to escape; names may contain `%`.
   // Path lists other than binds take systemd's `-` too: "ignore if missing".
-  const ignoreMissing = optional && directive === 'NoExecPaths' ? '-' : '';
+  const ignoreMissing = optional && (directive === 'NoExecPaths' || directive === 'ExecPaths' || directive === 'InaccessiblePaths') ? '-' : '';
   return `${directive}=${ignoreMissing}${/^[A-Za-z0-9_.@+/:-]+$/.test(text) ? text : escapeUnitWord(text)}`;
 }
 
 function renderEntry(entry: ProfileEntry): string[] {
-  const line = assignment(entry.directive, entry.value, entry.optional);
+  const line = assignment(entry.directive, entry.value, entry.optional, entry.destination);
   if (typeof line !== 'string') {
     return [comment(`${entry.reason}`), comment(`cannot be written as ${entry.directive}=: ${bytesToDisplay(entry.value)}: ${line.error}`)];
   }

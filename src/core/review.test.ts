@@ -71,3 +71,15 @@ describe('review', () => {
     expect(decisions.get('/var/lib/app')).toEqual({ kind: 'deny' });
   });
 });
+
+test('a write to a system place is asked as dangerous, deny by default; a private /run is not asked about', () => {
+  const items = pendingReview(
+    {
+      entries: [{ directive: 'BindPaths', value: '/run/app-private-run', destination: '/run', reason: 'private /run' }],
+      needsConsent: [{ path: '/var/lib/dpkg', reason: 'not its own', directive: 'BindPaths', systemWrite: true }],
+      omitted: [],
+    },
+    new Map(),
+  );
+  expect(items.map((i) => [i.path, i.proposed, i.defaultAnswer.kind, i.systemWrite])).toEqual([['/var/lib/dpkg', 'writable', 'deny', true]]);
+});

@@ -25,6 +25,8 @@ export interface ReviewItem {
   proposed: 'read-only' | 'writable';
   reason: string;
   sensitive: boolean;
+  /** A write to a place that is not the service's own (sensitive too: deny by default). */
+  systemWrite?: boolean;
   optional: boolean;
   /** What pressing Enter (or --yes) answers. */
   defaultAnswer: Answer;
@@ -39,7 +41,8 @@ const BIND = new Set(['BindReadOnlyPaths', 'BindPaths']);
 export function pendingReview(profile: Profile, decisions: Decisions): ReviewItem[] {
   const items: ReviewItem[] = [];
   for (const entry of profile.entries) {
-    if (!BIND.has(entry.directive) || decisions.has(entry.value)) continue;
+    // A bind with its own destination is bindscout's private directory, not a host path to review.
+    if (!BIND.has(entry.directive) || entry.destination !== undefined || decisions.has(entry.value)) continue;
     const proposed = entry.directive === 'BindPaths' ? 'writable' : 'read-only';
     items.push({
       path: entry.value,
@@ -57,6 +60,7 @@ export function pendingReview(profile: Profile, decisions: Decisions): ReviewIte
       proposed: note.directive === 'BindPaths' ? 'writable' : 'read-only',
       reason: note.reason,
       sensitive: true,
+      ...(note.systemWrite ? { systemWrite: true } : {}),
       optional: false,
       defaultAnswer: { kind: 'deny' },
     });
@@ -102,7 +106,7 @@ export function applyDecisions(profile: Profile, decisions: Decisions): Profile 
     }
   };
   for (const entry of profile.entries) {
-    if (BIND.has(entry.directive)) decide(entry.value, entry.directive === 'BindPaths', entry.reason, entry.optional === true);
+    if (BIND.has(entry.directive) && entry.destination === undefined) decide(entry.value, entry.directive === 'BindPaths', entry.reason, entry.optional === true);
     else entries.push(entry);
   }
   for (const note of profile.needsConsent) {

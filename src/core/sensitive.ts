@@ -1,7 +1,8 @@
 /**
- * Paths whose contents are secrets or other people's data. A trace touching them (often only a stat, or
- * a probe by a library) is not reason enough to show them to the service: they need the admin's consent
- * (`--include`).
+ * Known places of secrets and other people's data. A trace touching them (often only a stat, or a probe
+ * by a library) is not reason enough to show them to the service: they need the admin's consent
+ * (`--include`). Only places, never names: other files are judged by their mode and content
+ * (src/core/secrets.ts), so a world-readable `root.key` trust anchor is no secret.
  */
 import { decodeUtf8Bytes } from './escape.js';
 import { isUnder } from './fsview.js';
@@ -22,8 +23,7 @@ const RULES: SensitiveRule[] = [
   { glob: '/etc/ssh/ssh_host_*_key', reason: 'SSH host private key' },
   { glob: '/etc/{ssl,pki/tls}/private{,/**}', reason: 'TLS private keys' },
   { glob: '/etc/letsencrypt/{archive,live}/**/privkey*.pem', reason: 'TLS private key' },
-  { glob: '**/*.key', reason: 'looks like a private key' },
-  { glob: '**/*.keytab', reason: 'Kerberos keytab' },
+  { glob: '/etc/krb5.keytab', reason: 'Kerberos keytab' },
   { glob: '/var/lib/private{,/**}', reason: "DynamicUser= services' private state" },
   { glob: '/var/lib/*/private{,/**}', reason: 'private state of another service' },
   { glob: '/etc/credstore{,.encrypted}{,/**}', reason: 'systemd credentials' },

@@ -104,7 +104,7 @@ export function starterProfile(input: StarterInput, fs: FsView): Starter {
     if (exists(path)) needs.add(path, ['read'], 'EnvironmentFile=');
   }
   const workingDirectory = settings.last('WorkingDirectory')?.value.replace(/^[-!~]+/, '');
-  if (workingDirectory?.startsWith('/') && exists(workingDirectory)) needs.add(workingDirectory, ['list'], 'WorkingDirectory=');
+  if (workingDirectory?.startsWith('/') && exists(workingDirectory)) needs.add(workingDirectory, ['read', 'list'], 'WorkingDirectory=');
   const pidFile = settings.last('PIDFile')?.value;
   if (pidFile?.startsWith('/')) needs.add(pidFile, ['write', 'create'], 'PIDFile=: written by the service');
   const user = settings.last('User')?.value;

@@ -27,6 +27,22 @@ describe("the unit's own hardening under the lockdown", () => {
     expect(noExec).toEqual(['', '/etc/redis', '/var/lib/redis']);
   });
 
+  test("an executed program bound alone keeps exec; the unit's ExecPaths= become ignore-if-missing", () => {
+    const executedAlone = keepUnitHardening(
+      {
+        ...profile,
+        entries: [...profile.entries, { directive: 'BindReadOnlyPaths', value: '/lib64/ld-linux-x86-64.so.2', reason: 'ELF interpreter' }],
+      },
+      unitWith('NoExecPaths=/\nExecPaths=/usr/bin/redis-server /lib\n'),
+      ['/lib64/ld-linux-x86-64.so.2'],
+    );
+    const shown = executedAlone.entries
+      .filter((e) => e.directive === 'NoExecPaths' || e.directive === 'ExecPaths')
+      .map((e) => `${e.directive}=${e.optional ? '-' : ''}${e.value}`);
+    expect(shown).not.toContain('NoExecPaths=-/lib64/ld-linux-x86-64.so.2');
+    expect(shown).toEqual(expect.arrayContaining(['ExecPaths=', 'ExecPaths=-/usr/bin/redis-server', 'ExecPaths=-/lib']));
+  });
+
   test('a unit without NoExecPaths=/ is left alone', () => {
     expect(keepUnitHardening(profile, unitWith('NoExecPaths=/srv\n'))).toBe(profile);
   });

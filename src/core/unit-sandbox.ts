@@ -30,7 +30,7 @@ export function providedByUnit(unit: UnitInfo): { path: ByteString; by: string }
  * second mount on `/` and systemd then drops TemporaryFileSystem=/ silently; the same protection is
  * carried over to every bound path instead, except where the unit's ExecPaths= allow execution.
  */
-export function keepUnitHardening(profile: Profile, unit: UnitInfo): Profile {
+export function keepUnitHardening(profile: Profile, unit: UnitInfo, executed: ByteString[] = []): Profile {
   const noExecRoot = unit.sandbox.NoExecPaths.some((p) => p.replace(/^-/, '') === '/');
   if (!noExecRoot) return profile;
   const execAllowed = unit.sandbox.ExecPaths.map((p) => p.replace(/^-/, ''));
@@ -46,7 +46,8 @@ export function keepUnitHardening(profile: Profile, unit: UnitInfo): Profile {
       reason: "the unit's NoExecPaths=/ would mount on / too and make systemd drop TemporaryFileSystem=/",
     },
     ...bound
-      .filter((path) => !allowed(path))
+      // A program or ELF interpreter bound on its own was executed: noexec on it is a 203/EXEC.
+      .filter((path) => !allowed(path) && !executed.includes(path))
       .map((path) => ({
         directive: 'NoExecPaths' as const,
         value: path,
@@ -54,5 +55,18 @@ export function keepUnitHardening(profile: Profile, unit: UnitInfo): Profile {
         optional: true,
       })),
   ];
-  return { ...profile, entries: [...profile.entries, ...noExec] };
+  // The unit's ExecPaths= name places (/lib, /usr/lib) that need not exist on the empty root: systemd
+  // mounts them before the binds below them create them, and a missing one fails with 226/NAMESPACE.
+  const execPaths: ProfileEntry[] = execAllowed.length
+    ? [
+        { directive: 'ExecPaths', value: '', reason: "the unit's ExecPaths=, re-emitted below as ignore-if-missing" },
+        ...execAllowed.map((path) => ({
+          directive: 'ExecPaths' as const,
+          value: path,
+          reason: "the unit's ExecPaths=: where it is visible, it stays executable",
+          optional: true,
+        })),
+      ]
+    : [];
+  return { ...profile, entries: [...profile.entries, ...noExec, ...execPaths] };
 }

@@ -44,7 +44,7 @@ export function visibleUnder(profile: Profile, fs?: FsView): (path: ByteString) 
       }
       case 'BindReadOnlyPaths':
       case 'BindPaths':
-        mounts.push({ dest: normalizePath(value), kind: 'host' });
+        mounts.push({ dest: normalizePath(entry.destination ?? value), kind: 'host' });
         break;
       case 'PrivateTmp':
         if (yes(value)) mounts.push({ dest: '/tmp', kind: 'empty' }, { dest: '/var/tmp', kind: 'empty' });

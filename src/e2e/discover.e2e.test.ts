@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execedMainPid } from '../systemd/control.js';
 import { catUnit } from '../systemd/unit.js';
-import { describeWithBed, type Bed } from './bed.js';
+import { describeWithBed, retry, type Bed } from './bed.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(repo, 'dist', 'bindscout.mjs');
@@ -21,22 +21,26 @@ interface Case {
   maxStarts: number;
   /** A file the service is known to read, which must be visible from inside. */
   config: string;
+  /** The service's own directories: writable, and not counted as exposure. */
+  own: string[];
 }
 
 const CASES: Case[] = [
-  { unit: 'nginx.service', probe: 'curl -fsS http://127.0.0.1/ >/dev/null', maxStarts: 3, config: '/etc/nginx/nginx.conf' },
+  { unit: 'nginx.service', probe: 'curl -fsS http://127.0.0.1/ >/dev/null', maxStarts: 2, config: '/etc/nginx/nginx.conf', own: ['/var/lib/nginx', '/var/log/nginx'] },
   {
     unit: 'postgresql@15-main.service',
     probe: "runuser -u postgres -- psql -XAtc 'SELECT 1'",
-    maxStarts: 5,
+    maxStarts: 2,
     config: '/etc/postgresql/15/main/postgresql.conf',
+    own: ['/var/lib/postgresql', '/var/log/postgresql', '/run/postgresql'],
   },
-  { unit: 'redis-server.service', probe: 'redis-cli ping | grep -qx PONG', maxStarts: 5, config: '/etc/redis/redis.conf' },
+  { unit: 'redis-server.service', probe: 'redis-cli ping | grep -qx PONG', maxStarts: 2, config: '/etc/redis/redis.conf', own: ['/var/lib/redis', '/var/log/redis', '/run/redis'] },
   {
     unit: 'memcached.service',
     probe: `bash -c 'exec 3<>/dev/tcp/127.0.0.1/11211; printf "stats\\r\\nquit\\r\\n" >&3; grep -q "STAT uptime" <&3'`,
-    maxStarts: 5,
+    maxStarts: 2,
     config: '/etc/memcached.conf',
+    own: ['/run/memcached', '/var/log/memcached'],
   },
 ];
 
@@ -73,6 +77,43 @@ async function ours(bed: Bed, unit: string): Promise<string[]> {
   return (await bed.runner.readdir(`/run/systemd/system/${unit}.d`)) ?? [];
 }
 
+/** Top-level places that are the system's code or the kernel's: not counted as exposure. */
+const SYSTEM_TREES = ['/usr', '/lib', '/lib32', '/lib64', '/libx32', '/bin', '/sbin', '/proc', '/sys', '/dev'];
+const MAX_VISIBLE = 60;
+
+interface Exposure {
+  /** Entries visible outside SYSTEM_TREES and the service's own directories. */
+  visible: string[];
+  /** Writable mounts that are host paths and not the service's own. */
+  foreignWritable: string[];
+}
+
+/**
+ * What the running service can see and change, from its own mount namespace (/proc/MAINPID/root and
+ * /proc/MAINPID/mountinfo, read inside the bed). Small on purpose: `bindscout view` reports the same.
+ */
+async function exposureOf(bed: Bed, mainPid: string, own: string[]): Promise<Exposure> {
+  const root = `/proc/${mainPid}/root`;
+  const pruned = [...SYSTEM_TREES, ...own].flatMap((dir, i) => [...(i ? ['-o'] : []), '-path', `${root}${dir}`]);
+  const found = await bed.runner.run('find', [`${root}/`, '-mindepth', '1', '(', ...pruned, ')', '-prune', '-o', '-print'], { timeoutMs: 60_000 });
+  const visible = found.stdout.split('\n').filter(Boolean).map((p) => p.slice(root.length));
+  const mountinfo = await bed.exec('cat', [`/proc/${mainPid}/mountinfo`]);
+  const foreignWritable: string[] = [];
+  for (const line of mountinfo.split('\n').filter(Boolean)) {
+    const [fields, tail] = line.split(' - ');
+    const [, , , fsRoot, mountPoint, options] = fields.split(' ');
+    const fstype = tail?.split(' ')[0];
+    if (!options.split(',').includes('rw')) continue;
+    if (SYSTEM_TREES.some((t) => mountPoint === t || mountPoint.startsWith(`${t}/`))) continue;
+    if (['/tmp', '/var/tmp'].includes(mountPoint)) continue; // PrivateTmp=
+    if (fstype === 'tmpfs' && fsRoot === '/') continue; // a fresh tmpfs of its own
+    if (fsRoot.endsWith('-private-run')) continue; // its private /run
+    if (own.some((d) => mountPoint === d || mountPoint.startsWith(`${d}/`))) continue;
+    foreignWritable.push(`${mountPoint} (${fstype} ${fsRoot})`);
+  }
+  return { visible, foreignWritable };
+}
+
 /** Puts the unit back as the bed had it: no installed drop-in, running. */
 async function uninstall(bed: Bed, unit: string): Promise<void> {
   await bed.runner.removeFile(`/etc/systemd/system/${unit}.d/bindscout.conf`);
@@ -80,6 +121,8 @@ async function uninstall(bed: Bed, unit: string): Promise<void> {
   await bed.exec('systemctl', ['daemon-reload']);
   await bed.runner.run('systemctl', ['reset-failed', '--', unit]);
   await bed.exec('systemctl', ['restart', '--', unit], 120_000);
+  // A private /run (RuntimeDirectoryPreserve=yes) outlives the profile.
+  await bed.runner.run('rm', ['-rf', '--', `/run/${unit.replace(/\.service$/, '')}-private-run`]);
 }
 
 describeWithBed('discover --yes on real services', (bed) => {
@@ -93,7 +136,7 @@ describeWithBed('discover --yes on real services', (bed) => {
     if (figures.length > 0) console.info(`discover starts and wall-clock time:\n${figures.join('\n')}`);
   });
 
-  test.each(CASES)('$unit ends working, installed, locked down and clean', async ({ unit, probe, maxStarts, config }) => {
+  test.each(CASES)('$unit ends working, installed, locked down and clean', async ({ unit, probe, maxStarts, config, own }) => {
     const before = await catUnit(bed().runner, unit);
     const started = Date.now();
     try {
@@ -121,9 +164,14 @@ describeWithBed('discover --yes on real services', (bed) => {
       expect(report.audit.visible).toBeGreaterThan(report.audit.outside);
       const rootMount = (await bed().exec('cat', [`/proc/${mainPid}/mountinfo`])).split('\n').find((l) => l.split(' ')[4] === '/');
       expect(rootMount?.split(' - ')[1]?.split(' ')[0]).toBe('tmpfs');
-      for (const secret of ['/etc/shadow', '/root', '/home']) {
-        expect((await bed().runner.run('test', ['-e', `/proc/${mainPid}/root${secret}`])).exitCode).toBe(1);
+      for (const secret of ['/etc/shadow', '/etc/gshadow', '/root', '/home', '/run/systemd/private', '/run/dbus/system_bus_socket', '/etc/ssh']) {
+        expect({ secret, visible: (await bed().runner.run('test', ['-e', `/proc/${mainPid}/root${secret}`])).exitCode === 0 }).toEqual({ secret, visible: false });
       }
+      const exposure = await exposureOf(bed(), String(mainPid), own);
+      figures.push(`  ${unit}: ${exposure.visible.length} entries visible outside the system trees and its own directories`);
+      expect(exposure.foreignWritable).toEqual([]);
+      expect(exposure.visible.length).toBeLessThanOrEqual(MAX_VISIBLE);
+      expect(exposure.visible.filter((p) => /^\/run\/(systemd\/private|dbus|postgresql|redis|memcached)/.test(p) && !own.some((d) => p.startsWith(d)))).toEqual([]);
       expect((await bed().runner.run('test', ['-e', `/proc/${mainPid}/root${config}`])).exitCode).toBe(0);
 
       // The unit is its original configuration plus the new drop-in, and nothing else of bindscout's.
@@ -134,6 +182,44 @@ describeWithBed('discover --yes on real services', (bed) => {
       expect(added.match(/^# \/.+\.conf$/gm)).toEqual([`# /etc/systemd/system/${unit}.d/bindscout.conf`]);
       expect(added).toContain(report.dropin.trimEnd());
       expect(await ours(bed(), unit)).toEqual([]);
+    } finally {
+      await uninstall(bed(), unit);
+    }
+    expect(await catUnit(bed().runner, unit)).toBe(before);
+  }, 300_000);
+
+  test('nginx under the installed profile: reload, restart, log reopen (kill -USR1) and stop all work', async () => {
+    const unit = 'nginx.service';
+    const before = await catUnit(bed().runner, unit);
+    const mainPid = async () => (await bed().exec('systemctl', ['show', '-p', 'MainPID', '--value', '--', unit])).trim();
+    const probe = async () => (await bed().runner.run('/bin/sh', ['-c', CASES[0].probe], { timeoutMs: 30_000 })).exitCode;
+    try {
+      const run = await runCli(bed(), ['discover', unit, '--yes', '--json', '--probe', CASES[0].probe]);
+      expect(run.code).toBe(0);
+      const report = JSON.parse(run.stdout);
+      expect(report.dropin).not.toMatch(/^BindPaths=\/run$/m);
+      expect(report.dropin).toMatch(/^PIDFile=\/run\/nginx-private-run\/nginx\.pid$/m);
+      const first = await mainPid();
+      await bed().exec('systemctl', ['reload', '--', unit]);
+      expect(await mainPid()).toBe(first);
+      expect(await probe()).toBe(0);
+      await bed().exec('systemctl', ['restart', '--', unit], 120_000);
+      const second = await mainPid();
+      expect(second).not.toBe(first);
+      expect(await probe()).toBe(0);
+      // Log reopen: the master reopens access.log after it was moved away.
+      await bed().exec('mv', ['/var/log/nginx/access.log', '/var/log/nginx/access.log.bindscout-test']);
+      await bed().exec('kill', ['-USR1', second]);
+      await retry(async () => {
+        expect(await probe()).toBe(0);
+        await bed().exec('test', ['-s', '/var/log/nginx/access.log']);
+      });
+      await bed().exec('sh', ['-c', 'cat /var/log/nginx/access.log.bindscout-test /var/log/nginx/access.log > /var/log/nginx/access.log.new && mv /var/log/nginx/access.log.new /var/log/nginx/access.log && chown www-data:adm /var/log/nginx/access.log && chmod 640 /var/log/nginx/access.log && rm /var/log/nginx/access.log.bindscout-test']);
+      await bed().exec('kill', ['-USR1', second]);
+      await bed().exec('systemctl', ['stop', '--', unit], 120_000);
+      expect(await isActive(bed(), unit)).toBe(false);
+      expect((await bed().exec('systemctl', ['show', '-p', 'Result', '--value', '--', unit])).trim()).toBe('success');
+      expect((await bed().runner.run('pgrep', ['-x', 'nginx'])).exitCode).toBe(1);
     } finally {
       await uninstall(bed(), unit);
     }

@@ -124,6 +124,9 @@ function scriptedSession(script: Script) {
     async audit() {
       return auditReport(script.violations ?? []);
     },
+    async identity() {
+      return { names: ['app'], declared: [] };
+    },
   };
   return { session, log };
 }

@@ -34,6 +34,9 @@ import { keepUnitHardening, providedByUnit, serviceNamesOf } from '../core/unit-
 import { CliError, ExitCode } from '../exit-codes.js';
 import type { AuditReport } from '../core/audit.js';
 import { auditBeforeInstall, type AuditAsker } from './audit-gate.js';
+import { describeWriterLine, outsideNamespacePrograms } from '../core/exec-origin.js';
+import { ownReason, type ServiceIdentity } from '../core/ownership.js';
+import { privateRunName } from '../core/shared-run.js';
 
 export const INSTALL_DIR = '/etc/systemd/system';
 
@@ -112,6 +115,8 @@ export interface DiscoverSession {
   install(target: string, text: string): Promise<boolean>;
   /** What the service, running now under the working candidate, can see and change. */
   audit(): Promise<AuditReport>;
+  /** Its names, declared writable places and User='s uid, to tell its own places from the host's. */
+  identity(): Promise<ServiceIdentity>;
 }
 
 export interface LoopContext {
@@ -143,6 +148,8 @@ export interface LoopOutcome {
   audit: AuditReport | null;
   /** The candidate works, but failed the audit and was not installed. */
   refusedByAudit: boolean;
+  /** Writes to places that are not the service's own, not granted, with the Exec*= line that makes them. */
+  writesRefused: { path: string; reason: string }[];
 }
 
 export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopContext): Promise<LoopOutcome> {
@@ -151,6 +158,10 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
   const name = unit.Id;
   const attempts: Attempt[] = [];
   const collector = new AccessCollector();
+  // `+` lines run outside the namespace: what they touch needs no bind.
+  const outside = outsideNamespacePrograms(unit.exec);
+  if (outside.size > 0) collector.ignoreOrigin = (program) => outside.has(program);
+  const identity = await session.identity();
   const decisions: Decisions = new Map();
   const onEvent = (event: StraceEvent) => collector.add(event);
   let dropin = '';
@@ -244,7 +255,8 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
         (f.directive === 'BindReadOnlyPaths' || f.directive === 'BindPaths') &&
         !f.remove &&
         !denied.has(f.path) &&
-        !forced.some((e) => e.value === f.path && e.directive === f.directive),
+        !forced.some((e) => e.value === f.path && e.directive === f.directive) &&
+        (f.directive !== 'BindPaths' || ownsFix(f.path)),
     );
     if (newFixes.length > 0) {
       for (const fix of newFixes) {
@@ -311,6 +323,9 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
     ...(failure !== undefined ? { failure } : {}),
     audit,
     refusedByAudit,
+    writesRefused: (profile?.needsConsent ?? [])
+      .filter((n) => n.systemWrite)
+      .map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
   };
 
   async function propose(forcedEntries: ProfileEntry[]): Promise<Profile> {
@@ -323,6 +338,12 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
         serviceNames: serviceNamesOf(unit),
         provided: providedByUnit(unit),
         directoriesAsBinds: true,
+        identity,
+        privateRun: {
+          name: privateRunName(name),
+          ...(unit.PIDFile ? { pidFile: Buffer.from(unit.PIDFile, 'utf8').toString('latin1') } : {}),
+        },
+        describeWriter: (access) => describeWriterLine(unit.exec, collector.originProgram(access.writerPid ?? access.firstPid)),
       },
       ctx.fs,
     );
@@ -335,7 +356,17 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
       const answers = await ctx.reviewer.review(items);
       for (const item of items) decisions.set(item.path, answers.get(item.path) ?? item.defaultAnswer);
     }
-    return keepUnitHardening(applyDecisions(folded, decisions), unit);
+    const executed = collector
+      .result()
+      .accesses.filter((a) => a.ops.has('exec') && a.ok)
+      .map((a) => a.path);
+    return keepUnitHardening(applyDecisions(folded, decisions), unit, executed);
+  }
+
+  /** A writable bind the diagnosis asks for is forced only where the service owns it. */
+  function ownsFix(path: ByteString): boolean {
+    const facts = { path, existingFile: ctx.fs.lstat(path) === 'file', ownerUid: ctx.fs.owner?.(path)?.uid };
+    return ownReason(facts, identity) !== undefined;
   }
 
   async function install(text: string): Promise<string | null> {

@@ -12,6 +12,7 @@ import { accessToJson, type AccessJson } from '../core/report.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import type { FsView } from '../core/fsview.js';
 import type { AuditReport } from '../core/audit.js';
+import { privateRunName } from '../core/shared-run.js';
 import { validateUnitName } from '../core/unitfile.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { acquireLock, isRunning, unitState } from '../systemd/control.js';
@@ -60,6 +61,8 @@ export interface DiscoverReport {
   refused: string[];
   /** What is still failing when result is "failed", or why it was "refused". */
   failure?: string;
+  /** Writes to places that are not the service's own, not granted, with the Exec*= line that makes them. */
+  writesRefused: { path: string; reason: string }[];
   /** The audit of the service running under the working candidate; null when there was none. */
   audit: AuditReport | null;
   notes: string[];
@@ -102,6 +105,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
   let session: UnitSession | undefined;
   let outcome: LoopOutcome;
   const runtimeDirExisted = (await runner.readdir(dropInDir(name))) !== undefined;
+  const privateRunExisted = (await runner.readdir(`/run/${privateRunName(name)}`)) !== undefined;
   try {
     const stale = (await findStaleTracing(runner)).filter((p) => p.startsWith(`${dropInDir(name)}/`));
     if (stale.length > 0) {
@@ -124,6 +128,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
       sleep: deps.sleep,
       ...(deps.signal ? { signal: deps.signal } : {}),
       runtimeDirExisted,
+      privateRunExisted,
     });
     let installed = false;
     try {
@@ -165,6 +170,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     writable: bound('BindPaths'),
     refused: outcome.refused,
     ...(outcome.failure && (!outcome.working || outcome.refusedByAudit) ? { failure: outcome.failure } : {}),
+    writesRefused: outcome.writesRefused,
     audit: outcome.audit,
     notes,
   };

@@ -2,8 +2,8 @@
  * The real filesystem behind FsView. Paths are byte strings: latin1 maps each JS char back to its byte,
  * so names that are not UTF-8 reach the kernel unchanged.
  */
-import { lstatSync, readlinkSync, type Stats } from 'node:fs';
-import type { FsNodeKind, FsView } from '../core/fsview.js';
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, constants, type Stats } from 'node:fs';
+import { HEAD_BYTES, type FileOwner, type FsNodeKind, type FsView } from '../core/fsview.js';
 import type { ByteString } from '../core/model.js';
 
 function kindOf(stats: Stats): FsNodeKind | undefined {
@@ -41,5 +41,41 @@ export function createHostFsView(root: ByteString = '/'): FsView {
         return undefined;
       }
     },
+    owner: (path) => ownerAt(at(path)),
+    head: (path) => headAt(at(path)),
+    list: (path) => listAt(at(path)),
   };
+}
+
+/** Owner and mode of `at` itself (not followed). */
+export function ownerAt(at: Buffer): FileOwner | undefined {
+  try {
+    const stats = lstatSync(at, { throwIfNoEntry: false });
+    return stats ? { uid: stats.uid, mode: stats.mode & 0o7777 } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first bytes of the regular file `at`; never follows a symlink, never blocks on a FIFO. */
+export function headAt(at: Buffer): ByteString | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(at, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const read = readSync(fd, buffer, 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, read).toString('latin1');
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+export function listAt(at: Buffer): ByteString[] | undefined {
+  try {
+    return readdirSync(at, { encoding: 'buffer' }).map((name) => name.toString('latin1')).sort();
+  } catch {
+    return undefined;
+  }
 }

@@ -13,6 +13,9 @@ import type { Access, Profile } from '../core/model.js';
 import { rootFilesystemType } from '../core/procfs.js';
 import type { UnitInfo } from '../core/unitfile.js';
 import type { AuditReport } from '../core/audit.js';
+import { declaredWritable, type ServiceIdentity } from '../core/ownership.js';
+import { privateRunName } from '../core/shared-run.js';
+import { serviceNamesOf } from '../core/unit-sandbox.js';
 import { execProgramsOf } from '../core/exec-programs.js';
 import { resolveExecClosure, tolerantReader } from '../host/elf.js';
 import { execedMainPid, installCandidate, isRunning, removeCandidate, unitJob, unitState, type UnitState } from './control.js';
@@ -40,6 +43,8 @@ export interface UnitSessionOptions {
   signal?: AbortSignal;
   /** Whether /run/systemd/system/UNIT.d existed before bindscout: if not, it is removed when empty. */
   runtimeDirExisted: boolean;
+  /** The candidate's private /run (src/core/shared-run.ts) was there before this run: leave it. */
+  privateRunExisted: boolean;
 }
 
 interface StartOutcome {
@@ -192,6 +197,31 @@ export class UnitSession {
       await unitJob(runner, 'stop', name, options.startTimeoutMs);
     }
     if ((await unitState(runner, name)).ActiveState === 'failed') await unitJob(runner, 'reset-failed', name, 30_000);
+    // A candidate's private /run (RuntimeDirectoryPreserve=yes) outlives it: removed unless installed.
+    const privateRun = `/run/${privateRunName(name)}`;
+    if (!keepNewProfile && !options.privateRunExisted && (await runner.readdir(privateRun)) !== undefined) {
+      await runner.run('rm', ['-rf', '--', privateRun], { timeoutMs: 30_000 }).catch(() => undefined);
+    }
+  }
+
+  /** Names, declared directories and User='s uid (from the passwd file of the systemd worked on). */
+  async identity(): Promise<ServiceIdentity> {
+    const unit = this.unit;
+    const declared = declaredWritable((setting) =>
+      setting === 'ReadWritePaths'
+        ? unit.sandbox.ReadWritePaths
+        : ((unit.sandbox[setting as keyof UnitInfo['sandbox']] as string[] | undefined) ?? []),
+    );
+    const identity: ServiceIdentity = { names: serviceNamesOf(unit), declared };
+    const user = unit.User;
+    if (/^\d+$/.test(user)) identity.uid = Number(user);
+    else if (user !== '' && !unit.DynamicUser) {
+      const passwd = (await this.runner.readFile('/etc/passwd'))?.toString('utf8') ?? '';
+      const entry = passwd.split('\n').find((line) => line.split(':')[0] === user);
+      const uid = Number(entry?.split(':')[2]);
+      if (Number.isInteger(uid)) identity.uid = uid;
+    }
+    return identity;
   }
 
   /** Starts (or restarts) the unit, lets it settle, and runs the probe. */
