@@ -40,7 +40,7 @@ const CASES: Case[] = [
     probe: `bash -c 'exec 3<>/dev/tcp/127.0.0.1/11211; printf "stats\\r\\nquit\\r\\n" >&3; grep -q "STAT uptime" <&3'`,
     maxStarts: 2,
     config: '/etc/memcached.conf',
-    own: ['/run/memcached', '/var/log/memcached'],
+    own: ['/run/memcached', '/var/run/memcached', '/var/log/memcached'],
   },
 ];
 
