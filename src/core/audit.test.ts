@@ -231,3 +231,17 @@ describe('auditService', () => {
     expect(audit.outside).toBe(4);
   });
 });
+
+describe("systemd's own plumbing in the namespace", () => {
+  test('the propagation directory bound to /run/systemd/incoming is not counted as something of the host', () => {
+    const unit = 'sleeper.service';
+    const mounts = [EMPTY_ROOT, m('/usr', '8:1', '/usr', true), m('/run/systemd/incoming', '0:25', `/systemd/propagate/${unit}`, true, 'tmpfs')];
+    const seen = [e('/run', 'd', 0o755), e('/run/systemd', 'd', 0o755), e('/run/systemd/incoming', 'd', 0o755), e('/usr', 'd', 0o755)];
+    const report = auditService({ subject: subject(unit), pid: 7, seen, mounts, hostMounts: HOST, credentials: ROOT });
+    expect(report.outside).toBe(0);
+    expect(report.clean).toBe(true);
+    // The same directory bound from anywhere else is the host's, and counted.
+    const other = [EMPTY_ROOT, m('/run/systemd/incoming', '0:25', '/somewhere', true, 'tmpfs')];
+    expect(auditService({ subject: subject(unit), pid: 7, seen, mounts: other, hostMounts: HOST, credentials: ROOT }).outside).toBe(1);
+  });
+});

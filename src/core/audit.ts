@@ -102,6 +102,12 @@ export interface AuditReport {
 
 const SYSTEMD_TREES = /^\/(run|var\/run|etc|var\/lib|usr\/lib|lib)\/systemd(\/|$)/;
 
+/**
+ * systemd binds /run/systemd/propagate/UNIT to /run/systemd/incoming in every namespace it builds, to
+ * pass later mounts in: part of the sandbox itself, empty, and of no other unit.
+ */
+const PROPAGATION = /^\/run\/systemd\/incoming(\/.*)? \/run\/systemd\/propagate\/[^/]+(\/.*)?$/;
+
 /** Not counted: what every program needs and no service owns (kernel APIs, the OS's files). */
 const SYSTEM_TREES = /^\/(usr|lib[^/]*|bin|sbin|proc|sys|dev)(\/|$)/;
 
@@ -286,7 +292,12 @@ export function auditService(input: {
     const host = hostPathOf(entry.path, mounts, hostMounts);
     const shownHost = host !== undefined && host !== entry.path ? host : null;
     const system = SYSTEM_TREES.test(entry.path);
-    const own = host === undefined ? 'a filesystem of its own' : ownReason(entry.path, host, entry, subject, credentials);
+    const own =
+      host === undefined
+        ? 'a filesystem of its own'
+        : PROPAGATION.test(`${entry.path} ${host}`)
+          ? "systemd's mount propagation directory of this unit"
+          : ownReason(entry.path, host, entry, subject, credentials);
     if (own !== undefined) {
       // Sorted: a parent comes before what is in it, so a top of the own places is one whose parent is not own.
       // The stand-in directories of the empty root are its own too, but no place worth listing.
