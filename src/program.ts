@@ -16,6 +16,9 @@ import { VERSION } from './version.js';
 // yargs types each command's arguments differently; the list only needs the common shape.
 const COMMANDS: BindscoutCommand<any>[] = [discoverCommand, analyzeCommand, profileCommand, lintCommand, viewCommand, cleanupCommand];
 
+/** A command line yargs refused: reported as a usage error, never as a bug. */
+class UsageError extends Error {}
+
 export async function runProgram(argv: string[], io: CommandIO): Promise<number> {
   let exitCode: number = ExitCode.ok;
   let usageError: string | undefined;
@@ -35,9 +38,11 @@ export async function runProgram(argv: string[], io: CommandIO): Promise<number>
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((message, error) => {
-      // Errors thrown by our own handlers arrive here too; keep them for the caller.
-      if (error) throw error;
-      usageError = message;
+      // Errors thrown by our own handlers arrive here too, without a message; keep them for the caller.
+      if (error instanceof CliError || (error && !message)) throw error;
+      usageError = message || String(error);
+      // Returning would let yargs go on and run the command's handler with the arguments it refused.
+      throw new UsageError(usageError);
     });
 
   for (const cmd of COMMANDS) {
@@ -68,6 +73,11 @@ export async function runProgram(argv: string[], io: CommandIO): Promise<number>
     if (output) io.out(output.endsWith('\n') ? output : output + '\n');
     return handled ? exitCode : ExitCode.ok;
   } catch (error) {
+    if (error instanceof UsageError || usageError !== undefined) {
+      io.err(`${io.paint.red('error:')} ${usageError ?? (error as Error).message}\n`);
+      io.err(`run 'bindscout --help' for usage\n`);
+      return ExitCode.usage;
+    }
     if (error instanceof CliError) {
       io.err(`${io.paint.red('error:')} ${error.message}\n`);
       if (error.hint) io.err(`${error.hint}\n`);
