@@ -38,3 +38,36 @@ describe('usage errors', () => {
     },
   );
 });
+
+describe('options that take one value each', () => {
+  test('--exclude takes one glob and leaves the input file an input', async () => {
+    const { io, stdout, stderr } = fakeIO();
+    expect(await runProgram(['analyze', '--json', '--exclude', '/run/**', NGINX_TRACE], io)).toBe(0);
+    expect(stderr()).not.toContain('no input');
+    const report = JSON.parse(stdout());
+    expect(report.omitted).toContainEqual({ path: '/run/nginx.pid', reason: 'excluded by --exclude /run/**' });
+  });
+
+  test('--exclude and --include repeat, each time with its own value', async () => {
+    const { io, stdout } = fakeIO();
+    const argv = ['analyze', '--json', '--exclude', '/run/**', '--exclude', '/var/log/**', '--include', '/etc/shadow', NGINX_TRACE];
+    expect(await runProgram(argv, io)).toBe(0);
+    const reasons = JSON.parse(stdout()).omitted.map((n: { reason: string }) => n.reason);
+    expect(reasons).toContain('excluded by --exclude /run/**');
+    expect(reasons).toContain('excluded by --exclude /var/log/**');
+  });
+
+  test('profile --exclude GLOB UNITFILE reads the unit file', async () => {
+    const unit = path.join(dir, 'demo.service');
+    writeFileSync(unit, '[Service]\nExecStart=/bin/true\n');
+    const { io, stdout } = fakeIO();
+    expect(await runProgram(['profile', '--exclude', '/etc/passwd', unit], io)).toBe(0);
+    expect(stdout()).toContain('TemporaryFileSystem=/:ro');
+  });
+
+  test('--exclude with nothing after it is a usage error', async () => {
+    const { io, stderr } = fakeIO();
+    expect(await runProgram(['analyze', NGINX_TRACE, '--exclude'], io)).toBe(2);
+    expect(stderr()).toContain('exclude');
+  });
+});

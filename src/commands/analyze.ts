@@ -6,6 +6,7 @@ import { createHostFsView } from '../host/fs.js';
 import { resolveTraceSources } from '../host/inputs.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
+import { repeatableOption } from './repeatable.js';
 
 export interface AnalyzeArgs {
   inputs: string[];
@@ -43,18 +44,8 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
         default: true,
         describe: 'include the usual libraries, ld.so, zoneinfo, locale, certificates and journald sockets (--no-baseline to leave them out)',
       })
-      .option('include', {
-        type: 'string',
-        array: true,
-        default: [] as string[],
-        describe: 'glob of paths to grant even if sensitive (explicit consent); repeatable',
-      })
-      .option('exclude', {
-        type: 'string',
-        array: true,
-        default: [] as string[],
-        describe: 'glob of paths never to grant; repeatable',
-      })
+      .option('include', repeatableOption('glob of paths to grant even if sensitive (explicit consent); repeatable'))
+      .option('exclude', repeatableOption('glob of paths never to grant; repeatable'))
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no warnings or progress on stderr' })
       .example('$0 analyze nginx.strace', 'suggest a drop-in from a saved `strace -f -y -o nginx.strace` log')
       .example('$0 analyze --format table traces/', 'list the paths from `strace -ff -o traces/app` per-pid files')

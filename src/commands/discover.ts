@@ -7,6 +7,7 @@ import { CliError, ExitCode } from '../exit-codes.js';
 import { runnerFsView } from '../systemd/view.js';
 import { createHostRunner, createNamespaceRunner } from '../systemd/runner.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
+import { repeatableOption } from './repeatable.js';
 
 export interface DiscoverArgs {
   unit: string;
@@ -47,8 +48,8 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
       .option('output', { alias: 'o', type: 'string', describe: 'write the drop-in to this file instead of installing it' })
       .option('json', { type: 'boolean', default: false, describe: 'print the final report as JSON' })
       .option('baseline', { type: 'boolean', default: true, describe: 'include the usual libraries, ld.so, zoneinfo, locale, certificates (--no-baseline to leave them out)' })
-      .option('include', { type: 'string', array: true, default: [] as string[], describe: 'glob of sensitive paths to grant (explicit consent); repeatable' })
-      .option('exclude', { type: 'string', array: true, default: [] as string[], describe: 'glob of paths never to grant; repeatable' })
+      .option('include', repeatableOption('glob of sensitive paths to grant (explicit consent); repeatable'))
+      .option('exclude', repeatableOption('glob of paths never to grant; repeatable'))
       .option('settle', { type: 'number', default: 2, describe: 'seconds a started service must stay up to count as working' })
       .option('start-timeout', { type: 'number', default: 90, describe: 'seconds to wait for a start or stop' })
       .option('name', { type: 'string', default: 'bindscout.conf', describe: 'file name of the installed drop-in' })

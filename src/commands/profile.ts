@@ -21,6 +21,7 @@ import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from
 import { daemonReload, installTracing, removeTracing } from '../systemd/tracing.js';
 import { unitJob } from '../systemd/control.js';
 import { loadUnit } from '../systemd/unit.js';
+import { repeatableOption } from './repeatable.js';
 
 export interface ProfileArgs {
   target?: string;
@@ -68,8 +69,8 @@ export const profileCommand: BindscoutCommand<ProfileArgs> = {
       .option('exec', { type: 'string', describe: 'a command line with no unit yet: prints a complete .service file' })
       .option('json', { type: 'boolean', default: false, describe: 'print the profile and the reasons as JSON' })
       .option('baseline', { type: 'boolean', default: true, describe: 'include the usual libraries, ld.so, zoneinfo, locale, certificates (--no-baseline to leave them out)' })
-      .option('include', { type: 'string', array: true, default: [] as string[], describe: 'glob of sensitive paths to grant (explicit consent); repeatable' })
-      .option('exclude', { type: 'string', array: true, default: [] as string[], describe: 'glob of paths never to grant; repeatable' })
+      .option('include', repeatableOption('glob of sensitive paths to grant (explicit consent); repeatable'))
+      .option('exclude', repeatableOption('glob of paths never to grant; repeatable'))
       .option('trace', {
         type: 'number',
         describe: 'with --exec, as root: run the command for SECONDS as a runtime unit under strace with the starter profile, and fold in what it did',
