@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,4 +55,20 @@ test('a closed pipe on stdout ends quietly', () => {
   expect(result.status).toBe(0);
   expect(result.stdout.trim().split('\n')).toHaveLength(1);
   expect(result.stderr).toBe('');
+});
+
+// Needs root to become another user; setpriv is util-linux's, on every Debian.
+const asNobody = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv') ? test : test.skip;
+asNobody('a file the user may not read is permission denied (exit 5), not a bug', () => {
+  chmodSync(scratch, 0o755);
+  const secret = path.join(scratch, 'root-only.strace');
+  writeFileSync(secret, 'openat(AT_FDCWD, "/etc/hosts", O_RDONLY) = 3\n', { mode: 0o600 });
+  const result = spawnSync('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, lonely, 'analyze', secret], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    cwd: '/',
+  });
+  expect(result.stderr).toContain(`cannot read ${secret}: permission denied`);
+  expect(result.status).toBe(5);
+  expect(result.stdout).toBe('');
 });

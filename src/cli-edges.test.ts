@@ -71,3 +71,13 @@ describe('options that take one value each', () => {
     expect(stderr()).toContain('exclude');
   });
 });
+
+describe('input that cannot be read', () => {
+  test('a file that stat() accepts but read() refuses is bad input (exit 3) naming the file, not a bug', async () => {
+    const { io, stdout, stderr } = fakeIO();
+    // Reading /proc/self/mem at offset 0 fails with EIO (the page is not mapped).
+    expect(await runProgram(['analyze', '/proc/self/mem'], io)).toBe(3);
+    expect(stdout()).toBe('');
+    expect(stderr()).toContain('cannot read /proc/self/mem');
+  });
+});

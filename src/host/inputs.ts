@@ -32,8 +32,21 @@ function fileSource(file: string, size: number, pid?: number): TraceSource {
     name: file,
     pid,
     size,
-    open: () => latin1Chunks(createReadStream(file, { highWaterMark: READ_CHUNK })),
+    open: () => readErrorsExplained(file, latin1Chunks(createReadStream(file, { highWaterMark: READ_CHUNK }))),
   };
+}
+
+/**
+ * A file that stat() accepted can still refuse to be opened or read (mode 0600 of another user, EIO):
+ * that is the admin's input, not a bug, so it gets the same errors as a file that is not there.
+ */
+async function* readErrorsExplained(file: string, chunks: AsyncIterable<string>): AsyncGenerator<string> {
+  try {
+    yield* chunks;
+  } catch (err) {
+    if (typeof (err as NodeJS.ErrnoException).code === 'string') throw inputError(file, err as NodeJS.ErrnoException);
+    throw err;
+  }
 }
 
 function stdinSource(stdin: NodeJS.ReadableStream): TraceSource {
