@@ -43,7 +43,8 @@ export const KEPT_WARNINGS = 100;
 export async function analyzeTraces(
   sources: TraceSource[],
   options: AnalyzeOptions,
-  fs: FsView,
+  /** The filesystem failed paths are judged by; a function when it is built from the trace itself. */
+  fs: FsView | ((accesses: Access[]) => FsView),
   onProgress?: (progress: AnalyzeProgress) => void,
 ): Promise<AnalyzeResult> {
   const collector = new AccessCollector();
@@ -79,7 +80,8 @@ export async function analyzeTraces(
   }
 
   const { accesses, unresolved } = collector.result();
-  const profile = foldProfile(accesses, { baseline: options.baseline, include: options.include, exclude: options.exclude }, fs);
+  const view = typeof fs === 'function' ? fs(accesses) : fs;
+  const profile = foldProfile(accesses, { baseline: options.baseline, include: options.include, exclude: options.exclude }, view);
   const dropin = renderDropIn(profile, { header: options.header });
   return { stats, accesses, unresolved, profile, dropin, warnings };
 }

@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { analyzeTraces, type AnalyzeProgress } from '../analyze.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { accessToJson, formatAccessTable, profileToJson, unresolvedToJson, warningToJson } from '../core/report.js';
-import { createHostFsView } from '../host/fs.js';
+import { chooseJudge } from '../host/judge.js';
 import { resolveTraceSources } from '../host/inputs.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
@@ -16,6 +16,8 @@ export interface AnalyzeArgs {
   include: string[];
   exclude: string[];
   quiet: boolean;
+  root?: string;
+  host: boolean;
 }
 
 const SHOWN_WARNINGS = 10;
@@ -46,6 +48,16 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
       })
       .option('include', repeatableOption('glob of paths to grant even if sensitive (explicit consent); repeatable'))
       .option('exclude', repeatableOption('glob of paths never to grant; repeatable'))
+      .option('root', {
+        type: 'string',
+        requiresArg: true,
+        describe: "judge the paths that failed in the trace by another machine's tree (mounted or copied here) instead of this machine's files",
+      })
+      .option('host', {
+        type: 'boolean',
+        default: true,
+        describe: "judge by this machine's files (--no-host: by the trace alone, for a log from another machine)",
+      })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no warnings or progress on stderr' })
       .example('$0 analyze nginx.strace', 'suggest a drop-in from a saved `strace -f -y -o nginx.strace` log')
       .example('$0 analyze --format table traces/', 'list the paths from `strace -ff -o traces/app` per-pid files')
@@ -54,6 +66,7 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
 
   async run(args, io) {
     const format = args.json ? 'json' : args.format;
+    const judge = chooseJudge(args);
     const sources = await resolveTraceSources(args.inputs, io.stdin);
     const progress = args.quiet ? undefined : createProgress(io);
     const result = await analyzeTraces(
@@ -62,9 +75,9 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
         baseline: args.baseline,
         include: args.include,
         exclude: args.exclude,
-        header: [`Suggested by bindscout analyze from ${sources.map((s) => s.name).join(', ')}`],
+        header: [`Suggested by bindscout analyze from ${sources.map((s) => s.name).join(', ')}`, judge.description],
       },
-      createHostFsView(),
+      judge.fs,
       progress?.update,
     );
     progress?.done();
@@ -83,6 +96,7 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
         JSON.stringify(
           {
             stats: result.stats,
+            judgedBy: judge.json,
             accesses: result.accesses.map(accessToJson),
             unresolved: result.unresolved.map(unresolvedToJson),
             profile: profileToJson(result.profile),

@@ -3,7 +3,7 @@
  * so names that are not UTF-8 reach the kernel unchanged.
  */
 import { lstatSync, readlinkSync, type Stats } from 'node:fs';
-import type { FsNodeKind, FsView } from '../core/fsview.js';
+import { resolveSymlinks, type FsNodeKind, type FsView } from '../core/fsview.js';
 import type { ByteString } from '../core/model.js';
 
 function kindOf(stats: Stats): FsNodeKind | undefined {
@@ -17,11 +17,34 @@ function kindOf(stats: Stats): FsNodeKind | undefined {
   return undefined;
 }
 
-export function createHostFsView(): FsView {
+/**
+ * `root` judges the paths against another machine's tree mounted or copied here (`analyze --root DIR`):
+ * `/etc/x` is looked up as `DIR/etc/x`; symlink targets stay as stored, so an absolute one is followed
+ * inside DIR by the fold, as the kernel would on that machine.
+ */
+export function createHostFsView(root = '/'): FsView {
+  const prefix = root.replace(/\/+$/, '');
+  const direct = prefixedFsView(prefix);
+  if (prefix === '') return direct;
+  // The kernel follows the symlinks along DIR/a/b on this host: an absolute one would leave DIR.
+  // Resolving the parent inside DIR first keeps every lookup on the other machine's tree.
+  const inside = (path: ByteString): ByteString => {
+    const cut = path.lastIndexOf('/');
+    if (cut <= 0) return path;
+    const parent = resolveSymlinks(direct, path.slice(0, cut)).finalPath;
+    return (parent === '/' ? '' : parent) + path.slice(cut);
+  };
+  return {
+    lstat: (path) => direct.lstat(inside(path)),
+    readlink: (path) => direct.readlink(inside(path)),
+  };
+}
+
+function prefixedFsView(prefix: string): FsView {
   return {
     lstat(path: ByteString): FsNodeKind | undefined {
       try {
-        const stats = lstatSync(Buffer.from(path, 'latin1'), { throwIfNoEntry: false });
+        const stats = lstatSync(Buffer.from(prefix + path, 'latin1'), { throwIfNoEntry: false });
         return stats ? kindOf(stats) : undefined;
       } catch {
         // EACCES on a parent, ENOTDIR, ENAMETOOLONG: for the fold all of them mean "not usable here".
@@ -30,7 +53,7 @@ export function createHostFsView(): FsView {
     },
     readlink(path: ByteString): ByteString | undefined {
       try {
-        return readlinkSync(Buffer.from(path, 'latin1'), { encoding: 'buffer' }).toString('latin1');
+        return readlinkSync(Buffer.from(prefix + path, 'latin1'), { encoding: 'buffer' }).toString('latin1');
       } catch {
         return undefined;
       }
