@@ -81,3 +81,24 @@ describe('input that cannot be read', () => {
     expect(stderr()).toContain('cannot read /proc/self/mem');
   });
 });
+
+describe('what a trace cannot show', () => {
+  const OPENAT_ONLY = '1 openat(AT_FDCWD, "/etc/hosts", O_RDONLY|O_CLOEXEC) = 3\n';
+
+  test('a trace with no execve says the program is not in the profile, and how to trace it', async () => {
+    const { io, stderr } = fakeIO(OPENAT_ONLY);
+    expect(await runProgram(['analyze', '-'], io)).toBe(0);
+    expect(stderr()).toContain('warning: no execve in the trace');
+    expect(stderr()).toContain('-e trace=%file');
+  });
+
+  test('--json lists the gap; a trace with its execve has none', async () => {
+    const without = fakeIO(OPENAT_ONLY);
+    expect(await runProgram(['analyze', '--json', '-'], without.io)).toBe(0);
+    expect(JSON.parse(without.stdout()).gaps.map((g: { kind: string }) => g.kind)).toEqual(['no-execve']);
+    const withExec = fakeIO();
+    expect(await runProgram(['analyze', '--json', NGINX_TRACE], withExec.io)).toBe(0);
+    expect(JSON.parse(withExec.stdout()).gaps).toEqual([]);
+    expect(withExec.stderr()).not.toContain('execve');
+  });
+});

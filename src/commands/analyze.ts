@@ -3,6 +3,7 @@ import { analyzeTraces, type AnalyzeProgress } from '../analyze.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { accessToJson, formatAccessTable, profileToJson, unresolvedToJson, warningToJson } from '../core/report.js';
 import { chooseJudge } from '../host/judge.js';
+import { findTraceGaps } from '../core/trace-gaps.js';
 import { resolveTraceSources } from '../host/inputs.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
@@ -90,6 +91,8 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
       );
     }
     if (!args.quiet) reportWarnings(result.stats.unparsed, result.warnings, io);
+    const gaps = findTraceGaps(result.accesses);
+    if (!args.quiet) for (const gap of gaps) io.err(`${io.paint.yellow('warning:')} ${gap.message}\n`);
 
     if (format === 'json') {
       io.out(
@@ -104,6 +107,7 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
             omitted: result.profile.omitted.map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
             dropin: result.dropin,
             warnings: result.warnings.map(warningToJson),
+            gaps,
           },
           null,
           2,
