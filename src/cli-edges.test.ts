@@ -102,3 +102,35 @@ describe('what a trace cannot show', () => {
     expect(withExec.stderr()).not.toContain('execve');
   });
 });
+
+describe('paths that could not be resolved', () => {
+  const UNRESOLVED = [
+    '1 execve("/bin/true", ["true"], 0x7ffd0 /* 1 var */) = 0',
+    '1 openat(AT_FDCWD, "data/a.db", O_RDONLY) = 3',
+    '1 openat(AT_FDCWD, "data/b.db", O_RDONLY) = 3',
+    '1 openat(5, "conf.d", O_RDONLY|O_DIRECTORY) = 4',
+    '',
+  ].join('\n');
+
+  test('are counted on stderr, per reason, with the strace flag that would have resolved them', async () => {
+    const { io, stdout, stderr } = fakeIO(UNRESOLVED);
+    expect(await runProgram(['analyze', '-'], io)).toBe(0);
+    expect(stdout()).not.toContain('data/a.db');
+    expect(stderr()).toContain('warning: 3 path arguments could not be resolved');
+    expect(stderr()).toMatch(/2 × working directory unknown.*strace -f -y/);
+    expect(stderr()).toMatch(/1 × directory fd unknown.*strace -y would have resolved it/);
+  });
+
+  test('--quiet keeps stderr quiet; --json carries the counts', async () => {
+    const quiet = fakeIO(UNRESOLVED);
+    expect(await runProgram(['analyze', '--quiet', '-'], quiet.io)).toBe(0);
+    expect(quiet.stderr()).toBe('');
+    const json = fakeIO(UNRESOLVED);
+    expect(await runProgram(['analyze', '--json', '-'], json.io)).toBe(0);
+    const gap = JSON.parse(json.stdout()).gaps.find((g: { kind: string }) => g.kind === 'unresolved');
+    expect(gap.counts).toEqual([
+      expect.objectContaining({ paths: 2, calls: 2, flag: expect.stringContaining('-y') }),
+      expect.objectContaining({ paths: 1, calls: 1, flag: '-y' }),
+    ]);
+  });
+});

@@ -91,7 +91,7 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
       );
     }
     if (!args.quiet) reportWarnings(result.stats.unparsed, result.warnings, io);
-    const gaps = findTraceGaps(result.accesses);
+    const gaps = findTraceGaps(result.accesses, result.unresolved);
     if (!args.quiet) for (const gap of gaps) io.err(`${io.paint.yellow('warning:')} ${gap.message}\n`);
 
     if (format === 'json') {
