@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProgram } from './program.js';
 import { fakeIO } from './testing/fake-io.js';
+import { seededRandom } from './testing/seeded-random.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NGINX_TRACE = path.join(repo, 'fixtures', 'traces', 'nginx', 'strace.log');
@@ -132,5 +133,59 @@ describe('paths that could not be resolved', () => {
       expect.objectContaining({ paths: 2, calls: 2, flag: expect.stringContaining('-y') }),
       expect.objectContaining({ paths: 1, calls: 1, flag: '-y' }),
     ]);
+  });
+});
+
+describe('input that is not a trace', () => {
+  test('random bytes are refused (exit 3) by the share of lines that parse, not profiled', async () => {
+    const random = seededRandom(11);
+    const bytes = Buffer.alloc(1 << 20);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
+    // A few lines that happen to parse, as 50 MB of random bytes hold: still not a trace.
+    const lucky = '1 openat(AT_FDCWD, "/etc/hosts", O_RDONLY) = 3\n'.repeat(20);
+    const file = path.join(dir, 'random.bin');
+    writeFileSync(file, Buffer.concat([bytes, Buffer.from(lucky)]));
+    const { io, stdout, stderr } = fakeIO();
+    expect(await runProgram(['analyze', file], io)).toBe(3);
+    expect(stdout()).toBe('');
+    expect(stderr()).toMatch(/does not look like strace output: only \d+ of \d+ lines/);
+  });
+
+  test('a program file is refused the same way', async () => {
+    const { io, stdout, stderr } = fakeIO();
+    expect(await runProgram(['analyze', '/usr/bin/ls'], io)).toBe(3);
+    expect(stdout()).toBe('');
+    expect(stderr()).toContain('no strace output');
+  });
+
+  test('a log with a program\'s own output spliced in is still a trace', async () => {
+    const lines = [];
+    for (let i = 0; i < 20; i++) lines.push(`1 openat(AT_FDCWD, "/etc/app/${i}.conf", O_RDONLY) = 3`, `app: loaded part ${i} of the configuration`, `app: ok`);
+    const { io, stdout } = fakeIO(lines.join('\n') + '\n');
+    expect(await runProgram(['analyze', '--quiet', '-'], io)).toBe(0);
+    expect(stdout()).toContain('/etc/app');
+  });
+
+  test('a strace -c summary gets its own message', async () => {
+    const summary = [
+      '% time     seconds  usecs/call     calls    errors syscall',
+      '------ ----------- ----------- --------- --------- ----------------',
+      ' 40.87    0.000387         387         1           execve',
+      ' 15.63    0.000148           4        34        13 openat',
+      '------ ----------- ----------- --------- --------- ----------------',
+      '100.00    0.000947           6       150        15 total',
+      '',
+    ].join('\n');
+    const { io, stdout, stderr } = fakeIO(summary);
+    expect(await runProgram(['analyze', '-'], io)).toBe(3);
+    expect(stdout()).toBe('');
+    expect(stderr()).toContain('-c summary');
+    expect(stderr()).toContain('run strace without -c');
+  });
+
+  test('a log of only process exits says it holds no system calls', async () => {
+    const { io, stderr } = fakeIO('12 +++ exited with 0 +++\n13 +++ killed by SIGTERM +++\n');
+    expect(await runProgram(['analyze', '-'], io)).toBe(3);
+    expect(stderr()).toContain('no system calls, only process exits');
   });
 });

@@ -4,6 +4,7 @@ import { CliError, ExitCode } from '../exit-codes.js';
 import { accessToJson, formatAccessTable, profileToJson, unresolvedToJson, warningToJson } from '../core/report.js';
 import { chooseJudge } from '../host/judge.js';
 import { findTraceGaps } from '../core/trace-gaps.js';
+import { judgeTraceInput } from '../core/trace-input.js';
 import { resolveTraceSources } from '../host/inputs.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
@@ -83,13 +84,8 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
     );
     progress?.done();
 
-    if (result.stats.syscalls === 0) {
-      throw new CliError(
-        `no strace output found in ${sources.map((s) => s.name).join(', ')} (${result.stats.lines} lines read)`,
-        ExitCode.badInput,
-        'bindscout reads `strace -f -y -o FILE` logs, `strace -ff` directories and `journalctl -o json|short` exports',
-      );
-    }
+    const verdict = judgeTraceInput(sources.map((s) => s.name).join(', '), result.stats, result.summaryTables);
+    if (verdict !== undefined) throw new CliError(verdict.message, ExitCode.badInput, verdict.hint);
     if (!args.quiet) reportWarnings(result.stats.unparsed, result.warnings, io);
     const gaps = findTraceGaps(result.accesses, result.unresolved);
     if (!args.quiet) for (const gap of gaps) io.err(`${io.paint.yellow('warning:')} ${gap.message}\n`);
