@@ -189,3 +189,43 @@ describe('input that is not a trace', () => {
     expect(stderr()).toContain('no system calls, only process exits');
   });
 });
+
+describe('lint and profile refuse what is not a unit file or a program', () => {
+  test.each([['lint'], ['profile']])('%s of an nginx.conf is bad input citing the line', async (command) => {
+    const conf = path.join(dir, 'nginx.conf');
+    writeFileSync(conf, '# main configuration\nuser www-data;\nworker_processes auto;\n\nevents {\n\tworker_connections 768;\n}\n');
+    const { io, stdout, stderr } = fakeIO();
+    expect(await runProgram([command, conf], io)).toBe(3);
+    expect(stdout()).toBe('');
+    expect(stderr()).toContain(`${conf} is not a unit file: line 2`);
+  });
+
+  test.each([['lint'], ['profile']])('%s of a program is bad input, and says how to profile a program', async (command) => {
+    const { io, stdout, stderr } = fakeIO();
+    expect(await runProgram([command, '/usr/bin/ls'], io)).toBe(3);
+    expect(stdout()).toBe('');
+    expect(stderr()).toContain('is not a unit file');
+    expect(stderr()).toContain('profile --exec');
+  });
+
+  test('a setting before any [Section] is refused; a drop-in with comments and continuations is not', async () => {
+    const loose = path.join(dir, 'loose.conf');
+    writeFileSync(loose, 'ExecStart=/bin/true\n');
+    const refused = fakeIO();
+    expect(await runProgram(['lint', loose], refused.io)).toBe(3);
+    expect(refused.stderr()).toContain('outside of any [Section]');
+    const dropin = path.join(dir, 'ok.conf');
+    writeFileSync(dropin, '# a drop-in\n; also a comment\n[Service]\nEnvironment=A=1 \\\n  B=2\nX-Custom-Note=kept\n');
+    const accepted = fakeIO();
+    expect(await runProgram(['lint', dropin], accepted.io)).toBe(0);
+  });
+
+  test('profile --exec of a program that does not exist is bad input', async () => {
+    for (const exec of ['/usr/bin/doesnotexist --flag', '/usr/bin']) {
+      const { io, stdout, stderr } = fakeIO();
+      expect(await runProgram(['profile', '--exec', exec], io)).toBe(3);
+      expect(stdout()).toBe('');
+      expect(stderr()).toContain('no such program on this machine');
+    }
+  });
+});

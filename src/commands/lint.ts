@@ -10,6 +10,7 @@ import { createHostRunner, createNamespaceRunner, type Runner } from '../systemd
 import { catUnit, UnitError } from '../systemd/unit.js';
 import { runnerFsView } from '../systemd/view.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
+import { UNIT_TEXT_HINT, whyNotUnitText } from '../core/unit-syntax.js';
 
 export interface LintArgs {
   targets: string[];
@@ -73,6 +74,8 @@ export const lintCommand: BindscoutCommand<LintArgs> = {
           const code = (err as NodeJS.ErrnoException).code;
           throw new CliError(`cannot read ${target}: ${(err as Error).message}`, code === 'EACCES' ? ExitCode.permission : ExitCode.badInput);
         }
+        const notUnit = whyNotUnitText(text);
+        if (notUnit !== undefined) throw new CliError(`${target} is not a unit file: ${notUnit}`, ExitCode.badInput, UNIT_TEXT_HINT);
         // The host's files decide whether bind sources exist: the unit is meant for this machine.
         const r = args.pid1 === undefined ? createHostRunner() : getRunner();
         results.push({ target, kind: 'file', findings: await lintText(text, target, runnerFsView(r), runnerElfReader(r)) });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import type { ExecClosure } from '../core/elf.js';
-import type { FsView } from '../core/fsview.js';
+import { resolveSymlinks, type FsView } from '../core/fsview.js';
 import { execPrograms, parseUnitText, UnitSettings } from '../core/lint.js';
 import { renderDropIn } from '../core/render.js';
 import { profileToJson } from '../core/report.js';
@@ -15,6 +15,7 @@ import { createHostRunner, createNamespaceRunner, type Runner } from '../systemd
 import { catUnit, UnitError } from '../systemd/unit.js';
 import { runnerFsView } from '../systemd/view.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
+import { UNIT_TEXT_HINT, whyNotUnitText } from '../core/unit-syntax.js';
 import type { Access } from '../core/model.js';
 import { AccessCollector } from '../core/accesses.js';
 import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from '../systemd/journal.js';
@@ -105,6 +106,8 @@ export const profileCommand: BindscoutCommand<ProfileArgs> = {
         const code = (err as NodeJS.ErrnoException).code;
         throw new CliError(`cannot read ${args.target}: ${(err as Error).message}`, code === 'EACCES' ? ExitCode.permission : ExitCode.badInput);
       }
+      const notUnit = whyNotUnitText(text);
+      if (notUnit !== undefined) throw new CliError(`${args.target} is not a unit file: ${notUnit}`, ExitCode.badInput, UNIT_TEXT_HINT);
     } else {
       try {
         name = validateUnitName(args.target!);
@@ -122,11 +125,17 @@ export const profileCommand: BindscoutCommand<ProfileArgs> = {
     const missing: string[] = [];
     for (const program of execPrograms(settings)) {
       const found = findOnDefaultPath(program, (path) => fs.lstat(path) !== undefined);
-      if (found === undefined) missing.push(program);
+      // An absolute path comes back as given: it still has to name a file here.
+      if (found === undefined || resolveSymlinks(fs, found).kind !== 'file') missing.push(program);
       else closures.set(program, await resolveExecClosure(found, reader));
     }
     if (args.exec !== undefined && missing.length > 0) {
-      throw new CliError(`${missing[0]}: not found on this machine`, ExitCode.badInput, 'give the program with its absolute path');
+      const absolute = missing[0].startsWith('/');
+      throw new CliError(
+        `${missing[0]}: ${absolute ? 'no such program on this machine' : 'not found on this machine'}`,
+        ExitCode.badInput,
+        absolute ? 'check the path: the first word of --exec is the program' : 'give the program with its absolute path',
+      );
     }
     const stem = name.replace(/\.[a-z]+$/, '');
     const starterInput = {
