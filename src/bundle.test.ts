@@ -3,7 +3,7 @@
  * `npm start` (the README's first command) prints a drop-in for the shipped nginx trace.
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -72,3 +72,41 @@ asNobody('a file the user may not read is permission denied (exit 5), not a bug'
   expect(result.status).toBe(5);
   expect(result.stdout).toBe('');
 });
+
+test.each(['SIGTERM', 'SIGINT'] as const)('%s stops analyze waiting on a FIFO with no writer at once: exit 130, no profile', async (signal) => {
+  // Killed at the latest 5 s after the signal, so a regression fails instead of hanging the run.
+  const fifo = path.join(scratch, `trace-${signal}.fifo`);
+  execFileSync('mkfifo', [fifo]);
+  const child = spawn(lonely, ['analyze', fifo], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  const signalled = Date.now();
+  child.kill(signal);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const stuck = setTimeout(() => child.kill('SIGKILL'), 5000);
+  const status = await exited;
+  clearTimeout(stuck);
+  expect(Date.now() - signalled).toBeLessThan(5000);
+  expect(status).toBe(130);
+  expect(stdout).toBe('');
+  expect(stderr).toContain('interrupted');
+}, 20000);
+
+test('a FIFO is read to its end once a writer comes', async () => {
+  const fifo = path.join(scratch, 'late-writer.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const child = spawn(lonely, ['analyze', fifo], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(fifo, '1 execve("/usr/sbin/demo", ["demo"], 0x7ffd0 /* 3 vars */) = 0\n1 openat(AT_FDCWD, "/etc/demo.conf", O_RDONLY) = 3\n');
+  const stuck = setTimeout(() => child.kill('SIGKILL'), 10000);
+  expect(await exited).toBe(0);
+  clearTimeout(stuck);
+  expect(stdout).toContain('BindReadOnlyPaths=-/etc/demo.conf');
+}, 20000);

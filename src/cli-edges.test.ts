@@ -229,3 +229,19 @@ describe('lint and profile refuse what is not a unit file or a program', () => {
     }
   });
 });
+
+describe('a signal during analyze', () => {
+  test('stops reading a stalled pipe at once: exit 130, no profile from the partial input', async () => {
+    const { PassThrough } = await import('node:stream');
+    const stalled = new PassThrough();
+    stalled.write('1 execve("/bin/true", ["true"], 0x7ffd0 /* 1 var */) = 0\n1 openat(AT_FDCWD, "/etc/hosts", O_RDONLY) = 3\n');
+    const interruption = new AbortController();
+    const { io, stdout, stderr } = fakeIO(undefined, { stdin: stalled, signal: interruption.signal });
+    const running = runProgram(['analyze', '-'], io);
+    setTimeout(() => interruption.abort('SIGTERM'), 300);
+    expect(await running).toBe(130);
+    expect(stdout()).toBe('');
+    expect(stderr()).toContain('interrupted');
+    stalled.destroy();
+  });
+});

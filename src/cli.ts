@@ -77,3 +77,6 @@ try {
   process.stderr.write('this is a bug in bindscout; please report it with the command line that caused it\n');
   process.exitCode = ExitCode.internal;
 }
+// An interrupted command has cleaned up and returned, but what it waited on may still hold the event
+// loop (an open() of a FIFO no one writes to never returns): end here rather than wait for it.
+if (interruption.signal.aborted) process.exit();

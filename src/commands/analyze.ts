@@ -5,6 +5,7 @@ import { accessToJson, formatAccessTable, profileToJson, unresolvedToJson, warni
 import { chooseJudge } from '../host/judge.js';
 import { findTraceGaps } from '../core/trace-gaps.js';
 import { judgeTraceInput } from '../core/trace-input.js';
+import { unlessInterrupted } from './interruptible.js';
 import { resolveTraceSources } from '../host/inputs.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
@@ -71,7 +72,7 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
     const judge = chooseJudge(args);
     const sources = await resolveTraceSources(args.inputs, io.stdin);
     const progress = args.quiet ? undefined : createProgress(io);
-    const result = await analyzeTraces(
+    const result = await unlessInterrupted(analyzeTraces(
       sources,
       {
         baseline: args.baseline,
@@ -81,7 +82,7 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
       },
       judge.fs,
       progress?.update,
-    );
+    ), io.signal, 'no profile was printed');
     progress?.done();
 
     const verdict = judgeTraceInput(sources.map((s) => s.name).join(', '), result.stats, result.summaryTables);

@@ -2,7 +2,8 @@
  * Turns the paths given on the command line into trace sources: files, `-ff` directories, stdin.
  * Text is read as latin1 so that every byte survives as one character (see parsers/events.ts).
  */
-import { createReadStream, promises as fsp } from 'node:fs';
+import { constants as fsConstants, createReadStream, openSync, promises as fsp } from 'node:fs';
+import { Socket } from 'node:net';
 import path from 'node:path';
 import { CliError, ExitCode } from '../exit-codes.js';
 
@@ -47,6 +48,23 @@ async function* readErrorsExplained(file: string, chunks: AsyncIterable<string>)
     if (typeof (err as NodeJS.ErrnoException).code === 'string') throw inputError(file, err as NodeJS.ErrnoException);
     throw err;
   }
+}
+
+/**
+ * A FIFO is read through the event loop, never by a blocking open(): with no writer yet, open() would
+ * hold a thread-pool thread that not even process.exit() can take back, and a signal could not end the
+ * wait. Opened non-blocking, the read end waits in epoll for the first writer and ends when the last
+ * one closes, as a blocking read would.
+ */
+function fifoSource(file: string, pid?: number): TraceSource {
+  return {
+    name: file,
+    pid,
+    open: () => {
+      const fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+      return readErrorsExplained(file, latin1Chunks(new Socket({ fd, readable: true, writable: false })));
+    },
+  };
 }
 
 function stdinSource(stdin: NodeJS.ReadableStream): TraceSource {
@@ -109,6 +127,8 @@ export async function resolveTraceSources(args: string[], stdin: NodeJS.Readable
         sources.push(fileSource(file, fileStat.size, pidFromName(name)));
       }
       if (found === 0) throw new CliError(`${arg}: directory holds no files`, ExitCode.badInput);
+    } else if (stat.isFIFO()) {
+      sources.push(fifoSource(arg, pidFromName(path.basename(arg))));
     } else {
       sources.push(fileSource(arg, stat.size, pidFromName(path.basename(arg))));
     }
