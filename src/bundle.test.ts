@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,3 +110,24 @@ test('a FIFO is read to its end once a writer comes', async () => {
   clearTimeout(stuck);
   expect(stdout).toContain('BindReadOnlyPaths=-/etc/demo.conf');
 }, 20000);
+
+// script(1) from util-linux runs the command on a pseudo-terminal, as an admin typing it would.
+const onTerminal = existsSync('/usr/bin/script') ? test : test.skip;
+onTerminal('colour follows the stream: lint X > file on a terminal writes no escape codes into the file; NO_COLOR= keeps colour', () => {
+  const unit = path.join(scratch, 'colour.service');
+  writeFileSync(unit, '[Service]\nExecStart=/bin/true\nProtectSystem=strict\nTemporaryFileSystem=/:ro\n');
+  const file = path.join(scratch, 'lint.out');
+  const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm' };
+  delete env.NO_COLOR;
+  const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+  const redirected = spawnSync('/usr/bin/script', ['-qec', `${quote(lonely)} lint ${quote(unit)} > ${quote(file)}`, '/dev/null'], { encoding: 'utf8', env });
+  expect(redirected.status).toBe(1);
+  const written = readFileSync(file, 'utf8');
+  expect(written).toContain('protect-system-reexposes-root');
+  expect(written).not.toContain('\x1b[');
+  const onScreen = spawnSync('/usr/bin/script', ['-qec', `NO_COLOR= ${quote(lonely)} lint ${quote(unit)}`, '/dev/null'], { encoding: 'utf8', env });
+  expect(onScreen.stdout).toContain('\x1b[31merror');
+  const noColor = spawnSync('/usr/bin/script', ['-qec', `NO_COLOR=1 ${quote(lonely)} lint ${quote(unit)}`, '/dev/null'], { encoding: 'utf8', env });
+  expect(noColor.stdout).toContain('protect-system-reexposes-root');
+  expect(noColor.stdout).not.toContain('\x1b[');
+});

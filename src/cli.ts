@@ -3,6 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import pc from 'picocolors';
 import { runProgram } from './program.js';
 import { ExitCode } from './exit-codes.js';
+import { colourFor } from './colour.js';
 import type { CommandIO, Paint } from './commands/types.js';
 
 function makePaint(enabled: boolean): Paint {
@@ -11,7 +12,7 @@ function makePaint(enabled: boolean): Paint {
 }
 
 // picocolors turns colour on whenever CI is set; an admin's NO_COLOR and a non-terminal win here.
-const colour = !('NO_COLOR' in process.env) && process.stderr.isTTY === true && process.env.TERM !== 'dumb';
+const colour = colourFor(process.stderr, process.env);
 
 // The first SIGINT/SIGTERM asks the running command to clean up and stop; a second one while it does
 // is ignored, so the cleanup (removing drop-ins, restoring the unit) is never cut short.
@@ -33,6 +34,7 @@ const io: CommandIO = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
   paint: makePaint(colour),
+  outPaint: makePaint(colourFor(process.stdout, process.env)),
   stderrIsTTY: process.stderr.isTTY === true,
   stdin: process.stdin,
   env: process.env,

@@ -34,7 +34,7 @@ export async function runProgram(argv: string[], io: CommandIO): Promise<number>
     .completion('completion', 'Print a bash/zsh completion script (source it from your shell profile)')
     .example('$0 analyze /tmp/nginx.strace', 'suggest a drop-in from a saved strace log')
     .example('$0 analyze --help', 'all options of analyze')
-    .epilogue(EXIT_CODE_HELP + '\n\nColour is off when NO_COLOR is set or stderr is not a terminal.')
+    .epilogue(EXIT_CODE_HELP + '\n\nColour is used on a terminal only, decided for stdout and stderr each, and never when NO_COLOR is set to a non-empty value.')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((message, error) => {

@@ -9,7 +9,7 @@ import { resolveExecClosure, runnerElfReader, findOnDefaultPath, type ElfFileRea
 import { createHostRunner, createNamespaceRunner, type Runner } from '../systemd/runner.js';
 import { catUnit, UnitError } from '../systemd/unit.js';
 import { runnerFsView } from '../systemd/view.js';
-import type { BindscoutCommand, CommandIO } from './types.js';
+import { PLAIN, type BindscoutCommand, type CommandIO } from './types.js';
 import { UNIT_TEXT_HINT, whyNotUnitText } from '../core/unit-syntax.js';
 
 export interface LintArgs {
@@ -103,7 +103,7 @@ export const lintCommand: BindscoutCommand<LintArgs> = {
 
     const total = results.reduce((n, r) => n + r.findings.length, 0);
     if (args.json) io.out(JSON.stringify({ findings: total, targets: results }, null, 2) + '\n');
-    else io.out(formatFindings(results, io));
+    else io.out(formatFindings(results, { paint: io.outPaint ?? PLAIN }));
     return total > 0 ? ExitCode.failed : ExitCode.ok;
   },
 };

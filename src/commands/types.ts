@@ -14,7 +14,10 @@ export interface CommandIO {
   out(text: string): void;
   /** Diagnostics: warnings, progress, errors. */
   err(text: string): void;
+  /** Colours for diagnostics on stderr. */
   paint: Paint;
+  /** Colours for what goes to stdout, which may be a file while stderr is a terminal; none when absent. */
+  outPaint?: Paint;
   /** Whether stderr is a terminal (progress lines are drawn only then). */
   stderrIsTTY: boolean;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -36,3 +39,7 @@ export interface BindscoutCommand<Args> {
   builder(yargs: Argv): Argv<Args>;
   run(args: Args, io: CommandIO): Promise<number>;
 }
+
+const plain = (text: string) => text;
+/** No colour at all. */
+export const PLAIN: Paint = { red: plain, yellow: plain, bold: plain, dim: plain };

@@ -4,7 +4,7 @@ import { UnitNameError } from '../core/unitfile.js';
 import { createHostRunner, createNamespaceRunner } from '../systemd/runner.js';
 import { UnitError } from '../systemd/unit.js';
 import { viewService, ViewError, type ServiceView } from '../systemd/view.js';
-import type { BindscoutCommand, CommandIO } from './types.js';
+import { PLAIN, type BindscoutCommand, type CommandIO } from './types.js';
 
 export interface ViewArgs {
   unit: string;
@@ -42,7 +42,7 @@ export const viewCommand: BindscoutCommand<ViewArgs> = {
       throw err;
     }
     if (args.json) io.out(JSON.stringify(view, null, 2) + '\n');
-    else io.out(formatView(view, io));
+    else io.out(formatView(view, { paint: io.outPaint ?? PLAIN }));
     return view.sensitive.length > 0 ? ExitCode.failed : ExitCode.ok;
   },
 };
