@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,4 +130,16 @@ onTerminal('colour follows the stream: lint X > file on a terminal writes no esc
   const noColor = spawnSync('/usr/bin/script', ['-qec', `NO_COLOR=1 ${quote(lonely)} lint ${quote(unit)}`, '/dev/null'], { encoding: 'utf8', env });
   expect(noColor.stdout).toContain('protect-system-reexposes-root');
   expect(noColor.stdout).not.toContain('\x1b[');
+});
+
+test('the script from `bindscout completion` completes in bash: commands, options, choices', () => {
+  const bin = path.join(scratch, 'bin');
+  mkdirSync(bin, { recursive: true });
+  symlinkSync(lonely, path.join(bin, 'bindscout'));
+  const ask = (words: string[]) =>
+    [`COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')})`, `COMP_CWORD=${words.length - 1}`, '_bindscout_yargs_completions', 'printf "%s\\n" "${COMPREPLY[@]}"', 'echo ---'].join('; ');
+  const script = ['source <(bindscout completion)', ask(['bindscout', 'an']), ask(['bindscout', 'analyze', '--for']), ask(['bindscout', 'analyze', '--format', 'js'])].join('\n');
+  const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+  expect(result.stderr).toBe('');
+  expect(result.stdout.split('---\n').map((block) => block.trim())).toEqual(['analyze', '--format', 'json', '']);
 });

@@ -12,6 +12,11 @@ import { profileCommand } from './commands/profile.js';
 import { cleanupCommand } from './commands/cleanup.js';
 import type { BindscoutCommand, CommandIO } from './commands/types.js';
 import { VERSION } from './version.js';
+import { complete } from './completion.js';
+import { listServiceNames } from './systemd/list-units.js';
+import { createHostRunner, createNamespaceRunner } from './systemd/runner.js';
+
+const COMPLETION_REQUEST = '--get-yargs-completions';
 
 // yargs types each command's arguments differently; the list only needs the common shape.
 const COMMANDS: BindscoutCommand<any>[] = [discoverCommand, analyzeCommand, profileCommand, lintCommand, viewCommand, cleanupCommand];
@@ -20,6 +25,15 @@ const COMMANDS: BindscoutCommand<any>[] = [discoverCommand, analyzeCommand, prof
 class UsageError extends Error {}
 
 export async function runProgram(argv: string[], io: CommandIO): Promise<number> {
+  // The shell's question for completion (the script `bindscout completion` prints asks it).
+  if (argv[0] === COMPLETION_REQUEST) {
+    const sources = {
+      commands: COMMANDS,
+      listUnits: (pid1: number | undefined) => listServiceNames(io.runner ?? (pid1 === undefined ? createHostRunner() : createNamespaceRunner(pid1))),
+    };
+    for (const word of await complete(argv.slice(1), sources)) io.out(`${word}\n`);
+    return ExitCode.ok;
+  }
   let exitCode: number = ExitCode.ok;
   let usageError: string | undefined;
   let handled = false;

@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import type { Runner } from '../systemd/runner.js';
 
 /** Colours for diagnostics; all identity functions when colour is off. */
 export interface Paint {
@@ -29,6 +30,8 @@ export interface CommandIO {
   /** Aborted on SIGINT/SIGTERM: long-running commands clean up and stop. */
   signal?: AbortSignal;
   isRoot?: boolean;
+  /** The systemd runner when no --pid1 chooses one (tests hand in a fake); the host's when absent. */
+  runner?: Runner;
   pid?: number;
 }
 
