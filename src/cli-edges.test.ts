@@ -245,3 +245,25 @@ describe('a signal during analyze', () => {
     stalled.destroy();
   });
 });
+
+describe('did you mean', () => {
+  test.each([
+    [['anlyze', NGINX_TRACE], 'unknown command: anlyze', 'did you mean: bindscout analyze?'],
+    [['anlyze'], 'unknown command: anlyze', 'did you mean: bindscout analyze?'],
+    [['dicsover', 'nginx'], 'unknown command: dicsover', 'did you mean: bindscout discover?'],
+    [['analyze', '--formt', 'table', NGINX_TRACE], 'Unknown argument: formt', 'did you mean --format?'],
+    [['profile', '--exex', '/bin/true'], 'Unknown argument: exex', 'did you mean --exec?'],
+  ])('%j', async (argv, error, hint) => {
+    const { io, stdout, stderr } = fakeIO();
+    expect(await runProgram(argv, io)).toBe(2);
+    expect(stdout()).toBe('');
+    expect(stderr()).toContain(`error: ${error}\n${hint}\n`);
+  });
+
+  test('no guess for a word that is no near miss', async () => {
+    const { io, stderr } = fakeIO();
+    expect(await runProgram(['xyzzy'], io)).toBe(2);
+    expect(stderr()).toContain('unknown command: xyzzy');
+    expect(stderr()).not.toContain('did you mean');
+  });
+});

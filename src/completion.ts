@@ -67,6 +67,11 @@ function shapeOf(cmd: CompletableCommand): CommandShape {
   return { name, options: options.sort(), takesValue, choices: opts.choices };
 }
 
+/** A command's option names, without dashes (for "did you mean"). */
+export function optionsOf(cmd: CompletableCommand): string[] {
+  return shapeOf(cmd).options.filter((o) => !o.startsWith('--no-')).map((o) => o.slice(2));
+}
+
 function optionName(word: string): string {
   return word.replace(/^--?/, '').replace(/=.*$/, '');
 }

@@ -12,7 +12,8 @@ import { profileCommand } from './commands/profile.js';
 import { cleanupCommand } from './commands/cleanup.js';
 import type { BindscoutCommand, CommandIO } from './commands/types.js';
 import { VERSION } from './version.js';
-import { complete } from './completion.js';
+import { complete, optionsOf } from './completion.js';
+import { explainUsageError } from './suggest.js';
 import { listServiceNames } from './systemd/list-units.js';
 import { createHostRunner, createNamespaceRunner } from './systemd/runner.js';
 
@@ -55,6 +56,10 @@ export async function runProgram(argv: string[], io: CommandIO): Promise<number>
       // Errors thrown by our own handlers arrive here too, without a message; keep them for the caller.
       if (error instanceof CliError || (error && !message)) throw error;
       usageError = message || String(error);
+      const commandNames = COMMANDS.map((c) => c.command.split(' ')[0]);
+      const command = COMMANDS.find((c) => c.command.split(' ')[0] === argv.find((word) => !word.startsWith('-')));
+      const optionNames = command === undefined ? ['help', 'version'] : optionsOf(command);
+      usageError = explainUsageError(usageError, argv, commandNames, optionNames);
       // Returning would let yargs go on and run the command's handler with the arguments it refused.
       throw new UsageError(usageError);
     });
