@@ -61,3 +61,13 @@ describe('failed calls', () => {
     expect(profile.entries.filter((e) => e.directive === 'BindPaths' || e.directive === 'RuntimeDirectory')).toEqual([]);
   });
 });
+
+test('a directory a mkdir found already there is bound as it is, not replaced by an empty stand-in', () => {
+  // nginx: mkdir EEXIST, then stat; an empty root-owned stand-in made it chown on the read-only tmpfs.
+  const accesses = accessesOf([
+    '1 mkdir("/run/app", 0700) = -1 EEXIST (File exists)',
+    '1 newfstatat(AT_FDCWD, "/run/app", {st_mode=S_IFDIR|0700, st_size=4096, ...}, 0) = 0',
+  ]);
+  const profile = foldProfile(accesses, { baseline: false, include: [], exclude: [] }, host);
+  expect(profile.entries.filter((e) => e.value.includes('/run/app'))).toEqual([expect.objectContaining({ directive: 'BindReadOnlyPaths', value: '/run/app' })]);
+});
