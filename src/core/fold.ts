@@ -485,7 +485,9 @@ class Folder {
     for (const c of this.coveredBy) markAncestors(c.path);
     if (this.options.baseline) for (const item of BASELINE) markAncestors(item.path);
     return demands.filter((d) => {
-      const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat');
+      // A mkdir that found the directory there (EEXIST) ensured it, as its owner and mode: an empty
+      // stand-in owned by root would make nginx chown its temp directories on the read-only tmpfs.
+      const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat') && !d.access.errors.has('EEXIST');
       // Another demand on the same directory (a file created in it) decides how it is bound.
       const alsoNeededOtherwise = (demandedAt.get(d.path) ?? 0) > 1;
       if (d.writable || !onlyLookedUp || alsoNeededOtherwise || resolveSymlinks(this.fs, d.path).kind !== 'dir') return true;

@@ -3,7 +3,7 @@
  * so names that are not UTF-8 reach the kernel unchanged.
  */
 import { lstatSync, readlinkSync, type Stats } from 'node:fs';
-import type { FsNodeKind, FsView } from '../core/fsview.js';
+import { withParentsResolved, type FsNodeKind, type FsView } from '../core/fsview.js';
 import type { ByteString } from '../core/model.js';
 
 function kindOf(stats: Stats): FsNodeKind | undefined {
@@ -42,4 +42,13 @@ export function createHostFsView(root: ByteString = '/'): FsView {
       }
     },
   };
+}
+
+/**
+ * Paths looked up as the kernel would on the machine whose tree `root` is (/proc/PID/root, or another
+ * machine's root mounted or copied here for `analyze --root`): an absolute symlink met along the way is
+ * followed inside `root`, never out to this machine's `/`.
+ */
+export function createTreeFsView(root: ByteString): FsView {
+  return root === '/' ? createHostFsView() : withParentsResolved(createHostFsView(root));
 }
