@@ -3,8 +3,8 @@
  * `npm start` (the README's first command) prints a drop-in for the shipped nginx trace.
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,3 +70,95 @@ test('the bundle reads a large trace with its worker threads, to the same report
   expect(JSON.parse(fromFile.stdout).stats.lines).toBeGreaterThan(100000);
   expect(fromFile.stdout.split(JSON.stringify(big)).join('"-"').split(big).join('-')).toBe(fromStdin.stdout);
 }, 120000);
+
+// Needs root to become another user; setpriv is util-linux's, on every Debian.
+const asNobody = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv') ? test : test.skip;
+asNobody.each([
+  ['small', 1],
+  // Large enough to be read by the worker threads, which open the file themselves.
+  ['large', 17 << 20],
+])('a %s file the user may not read is permission denied (exit 5), not a bug', (size, bytes) => {
+  chmodSync(scratch, 0o755);
+  const secret = path.join(scratch, `root-only-${size}.strace`);
+  const line = 'openat(AT_FDCWD, "/etc/hosts", O_RDONLY) = 3\n';
+  writeFileSync(secret, line.repeat(Math.ceil(bytes / line.length)), { mode: 0o600 });
+  const result = spawnSync('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, lonely, 'analyze', secret], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    cwd: '/',
+  });
+  expect(result.stderr).toContain(`cannot read ${secret}: permission denied`);
+  expect(result.status).toBe(5);
+  expect(result.stdout).toBe('');
+});
+
+test.each(['SIGTERM', 'SIGINT'] as const)('%s stops analyze waiting on a FIFO with no writer at once: exit 130, no profile', async (signal) => {
+  // Killed at the latest 5 s after the signal, so a regression fails instead of hanging the run.
+  const fifo = path.join(scratch, `trace-${signal}.fifo`);
+  execFileSync('mkfifo', [fifo]);
+  const child = spawn(lonely, ['analyze', fifo], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  const signalled = Date.now();
+  child.kill(signal);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const stuck = setTimeout(() => child.kill('SIGKILL'), 5000);
+  const status = await exited;
+  clearTimeout(stuck);
+  expect(Date.now() - signalled).toBeLessThan(5000);
+  expect(status).toBe(130);
+  expect(stdout).toBe('');
+  expect(stderr).toContain('interrupted');
+}, 20000);
+
+test('a FIFO is read to its end once a writer comes', async () => {
+  const fifo = path.join(scratch, 'late-writer.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const child = spawn(lonely, ['analyze', fifo], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(fifo, '1 execve("/usr/sbin/demo", ["demo"], 0x7ffd0 /* 3 vars */) = 0\n1 openat(AT_FDCWD, "/etc/demo.conf", O_RDONLY) = 3\n');
+  const stuck = setTimeout(() => child.kill('SIGKILL'), 10000);
+  expect(await exited).toBe(0);
+  clearTimeout(stuck);
+  expect(stdout).toContain('BindReadOnlyPaths=-/etc/demo.conf');
+}, 20000);
+
+// script(1) from util-linux runs the command on a pseudo-terminal, as an admin typing it would.
+const onTerminal = existsSync('/usr/bin/script') ? test : test.skip;
+onTerminal('colour follows the stream: lint X > file on a terminal writes no escape codes into the file; NO_COLOR= keeps colour', () => {
+  const unit = path.join(scratch, 'colour.service');
+  writeFileSync(unit, '[Service]\nExecStart=/bin/true\nProtectSystem=strict\nTemporaryFileSystem=/:ro\n');
+  const file = path.join(scratch, 'lint.out');
+  const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm' };
+  delete env.NO_COLOR;
+  const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+  const redirected = spawnSync('/usr/bin/script', ['-qec', `${quote(lonely)} lint ${quote(unit)} > ${quote(file)}`, '/dev/null'], { encoding: 'utf8', env });
+  expect(redirected.status).toBe(1);
+  const written = readFileSync(file, 'utf8');
+  expect(written).toContain('protect-system-reexposes-root');
+  expect(written).not.toContain('\x1b[');
+  const onScreen = spawnSync('/usr/bin/script', ['-qec', `NO_COLOR= ${quote(lonely)} lint ${quote(unit)}`, '/dev/null'], { encoding: 'utf8', env });
+  expect(onScreen.stdout).toContain('\x1b[31merror');
+  const noColor = spawnSync('/usr/bin/script', ['-qec', `NO_COLOR=1 ${quote(lonely)} lint ${quote(unit)}`, '/dev/null'], { encoding: 'utf8', env });
+  expect(noColor.stdout).toContain('protect-system-reexposes-root');
+  expect(noColor.stdout).not.toContain('\x1b[');
+});
+
+test('the script from `bindscout completion` completes in bash: commands, options, choices', () => {
+  const bin = path.join(scratch, 'bin');
+  mkdirSync(bin, { recursive: true });
+  symlinkSync(lonely, path.join(bin, 'bindscout'));
+  const ask = (words: string[]) =>
+    [`COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')})`, `COMP_CWORD=${words.length - 1}`, '_bindscout_yargs_completions', 'printf "%s\\n" "${COMPREPLY[@]}"', 'echo ---'].join('; ');
+  const script = ['source <(bindscout completion)', ask(['bindscout', 'an']), ask(['bindscout', 'analyze', '--for']), ask(['bindscout', 'analyze', '--format', 'js'])].join('\n');
+  const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+  expect(result.stderr).toBe('');
+  expect(result.stdout.split('---\n').map((block) => block.trim())).toEqual(['analyze', '--format', 'json', '']);
+});

@@ -3,6 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import pc from 'picocolors';
 import { runProgram } from './program.js';
 import { ExitCode } from './exit-codes.js';
+import { colourFor } from './colour.js';
 import type { CommandIO, Paint } from './commands/types.js';
 
 function makePaint(enabled: boolean): Paint {
@@ -11,7 +12,7 @@ function makePaint(enabled: boolean): Paint {
 }
 
 // picocolors turns colour on whenever CI is set; an admin's NO_COLOR and a non-terminal win here.
-const colour = !('NO_COLOR' in process.env) && process.stderr.isTTY === true && process.env.TERM !== 'dumb';
+const colour = colourFor(process.stderr, process.env);
 
 // The first SIGINT/SIGTERM asks the running command to clean up and stop; a second one while it does
 // is ignored, so the cleanup (removing drop-ins, restoring the unit) is never cut short.
@@ -33,6 +34,7 @@ const io: CommandIO = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
   paint: makePaint(colour),
+  outPaint: makePaint(colourFor(process.stdout, process.env)),
   stderrIsTTY: process.stderr.isTTY === true,
   stdin: process.stdin,
   env: process.env,
@@ -89,3 +91,6 @@ try {
   process.stderr.write('this is a bug in bindscout; please report it with the command line that caused it\n');
   process.exitCode = ExitCode.internal;
 }
+// An interrupted command has cleaned up and returned, but what it waited on may still hold the event
+// loop (an open() of a FIFO no one writes to never returns): end here rather than wait for it.
+if (interruption.signal.aborted) process.exit();

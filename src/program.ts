@@ -3,16 +3,21 @@
  * the real process; tests give it their own IO.
  */
 import yargs from 'yargs';
-import { EXIT_CODE_HELP, ExitCode } from './exit-codes.js';
+import { CliError, EXIT_CODE_HELP, ExitCode } from './exit-codes.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { discoverCommand } from './commands/discover.js';
 import { lintCommand } from './commands/lint.js';
 import { viewCommand } from './commands/view.js';
 import { profileCommand } from './commands/profile.js';
 import { cleanupCommand } from './commands/cleanup.js';
-import { asCliError } from './commands/shared.js';
+import { asCliError, runnerFor } from './commands/shared.js';
 import type { BindscoutCommand, CommandIO } from './commands/types.js';
 import { VERSION } from './version.js';
+import { complete, optionsOf } from './completion.js';
+import { explainUsageError } from './suggest.js';
+import { listServiceNames } from './systemd/list-units.js';
+
+const COMPLETION_REQUEST = '--get-yargs-completions';
 
 // yargs types each command's arguments differently; the list only needs the common shape.
 const COMMANDS: BindscoutCommand<any>[] = [
@@ -24,7 +29,19 @@ const COMMANDS: BindscoutCommand<any>[] = [
   cleanupCommand,
 ];
 
+/** A command line yargs refused: reported as a usage error, never as a bug. */
+class UsageError extends Error {}
+
 export async function runProgram(argv: string[], io: CommandIO): Promise<number> {
+  // The shell's question for completion (the script `bindscout completion` prints asks it).
+  if (argv[0] === COMPLETION_REQUEST) {
+    const sources = {
+      commands: COMMANDS,
+      listUnits: (pid1: number | undefined) => listServiceNames(io.runner ?? runnerFor(pid1)),
+    };
+    for (const word of await complete(argv.slice(1), sources)) io.out(`${word}\n`);
+    return ExitCode.ok;
+  }
   let exitCode: number = ExitCode.ok;
   let usageError: string | undefined;
   let handled = false;
@@ -42,13 +59,22 @@ export async function runProgram(argv: string[], io: CommandIO): Promise<number>
     .completion('completion', 'Print a bash/zsh completion script (source it from your shell profile)')
     .example('$0 analyze /tmp/nginx.strace', 'suggest a drop-in from a saved strace log')
     .example('$0 analyze --help', 'all options of analyze')
-    .epilogue(EXIT_CODE_HELP + '\n\nColour is off when NO_COLOR is set or stderr is not a terminal.')
+    .epilogue(
+      EXIT_CODE_HELP +
+        '\n\nColour is used on a terminal only, decided for stdout and stderr each, and never when NO_COLOR is set to a non-empty value.',
+    )
     .wrap(Math.min(110, io.columns || 100))
     .exitProcess(false)
     .fail((message, error) => {
-      // Errors thrown by our own handlers arrive here too; keep them for the caller.
-      if (error) throw error;
-      usageError = message;
+      // Errors thrown by our own handlers arrive here too, without a message; keep them for the caller.
+      if (error instanceof CliError || (error && !message)) throw error;
+      usageError = message || String(error);
+      const commandNames = COMMANDS.map((c) => c.command.split(' ')[0]);
+      const command = COMMANDS.find((c) => c.command.split(' ')[0] === argv.find((word) => !word.startsWith('-')));
+      const optionNames = command === undefined ? ['help', 'version'] : optionsOf(command);
+      usageError = explainUsageError(usageError, argv, commandNames, optionNames);
+      // Returning would let yargs go on and run the command's handler with the arguments it refused.
+      throw new UsageError(usageError);
     });
 
   for (const cmd of COMMANDS) {
@@ -66,10 +92,12 @@ export async function runProgram(argv: string[], io: CommandIO): Promise<number>
   try {
     // yargs prints --help/--version itself through console; route it to our IO.
     const output = await new Promise<string>((resolve, reject) => {
-      parser.parseAsync(argv, {}, (err, _argv, out) => {
-        if (err && !usageError) reject(err);
-        else resolve(out);
-      }).catch(reject);
+      parser
+        .parseAsync(argv, {}, (err, _argv, out) => {
+          if (err && !usageError) reject(err);
+          else resolve(out);
+        })
+        .catch(reject);
     });
     if (usageError) {
       io.err(`${io.paint.red('error:')} ${usageError}\n`);
@@ -79,6 +107,11 @@ export async function runProgram(argv: string[], io: CommandIO): Promise<number>
     if (output) io.out(output.endsWith('\n') ? output : output + '\n');
     return handled ? exitCode : ExitCode.ok;
   } catch (error) {
+    if (error instanceof UsageError || usageError !== undefined) {
+      io.err(`${io.paint.red('error:')} ${usageError ?? (error as Error).message}\n`);
+      io.err(`run 'bindscout --help' for usage\n`);
+      return ExitCode.usage;
+    }
     const cliError = asCliError(error);
     if (cliError === undefined) throw error;
     io.err(`${io.paint.red('error:')} ${cliError.message}\n`);

@@ -2,7 +2,10 @@ import type { Argv } from 'yargs';
 import { analyzeTraces, type AnalyzeProgress } from '../flows/analyze.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { accessToJson, formatAccessTable, profileToJson, unresolvedToJson, warningToJson } from '../core/report.js';
-import { createHostFsView } from '../host/fs.js';
+import { chooseJudge } from '../host/judge.js';
+import { findTraceGaps } from '../core/trace-gaps.js';
+import { judgeTraceInput } from '../core/trace-input.js';
+import { unlessInterrupted } from './interruptible.js';
 import { resolveTraceSources } from '../host/inputs.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import { baselineOption, EXCLUDE_OPTION, includeOption } from './shared.js';
@@ -16,6 +19,8 @@ export interface AnalyzeArgs {
   include: string[];
   exclude: string[];
   quiet: boolean;
+  root?: string;
+  host: boolean;
 }
 
 const SHOWN_WARNINGS = 10;
@@ -45,6 +50,16 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
       )
       .option('include', includeOption('glob of paths to grant even if sensitive (explicit consent); repeatable'))
       .option('exclude', EXCLUDE_OPTION)
+      .option('root', {
+        type: 'string',
+        requiresArg: true,
+        describe: "judge the paths that failed in the trace by another machine's tree (mounted or copied here) instead of this machine's files",
+      })
+      .option('host', {
+        type: 'boolean',
+        default: true,
+        describe: "judge by this machine's files (--no-host: by the trace alone, for a log from another machine)",
+      })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no warnings or progress on stderr' })
       .example('$0 analyze nginx.strace', 'suggest a drop-in from a saved `strace -f -y -o nginx.strace` log')
       .example('$0 analyze --format table traces/', 'list the paths from `strace -ff -o traces/app` per-pid files')
@@ -53,35 +68,34 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
 
   async run(args, io) {
     const format = args.json ? 'json' : args.format;
+    const judge = chooseJudge(args);
     const sources = await resolveTraceSources(args.inputs, io.stdin);
     const progress = args.quiet ? undefined : createProgress(io);
-    const result = await analyzeTraces(
+    const result = await unlessInterrupted(analyzeTraces(
       sources,
       {
         baseline: args.baseline,
         include: args.include,
         exclude: args.exclude,
-        header: [`Suggested by bindscout analyze from ${sources.map((s) => s.name).join(', ')}`],
+        header: [`Suggested by bindscout analyze from ${sources.map((s) => s.name).join(', ')}`, judge.description],
       },
-      createHostFsView(),
+      judge.fs,
       progress?.update,
-    );
+    ), io.signal, 'no profile was printed');
     progress?.done();
 
-    if (result.stats.syscalls === 0) {
-      throw new CliError(
-        `no strace output found in ${sources.map((s) => s.name).join(', ')} (${result.stats.lines} lines read)`,
-        ExitCode.badInput,
-        'bindscout reads `strace -f -y -o FILE` logs, `strace -ff` directories and `journalctl -o json|short` exports',
-      );
-    }
+    const verdict = judgeTraceInput(sources.map((s) => s.name).join(', '), result.stats, result.summaryTables);
+    if (verdict !== undefined) throw new CliError(verdict.message, ExitCode.badInput, verdict.hint);
     if (!args.quiet) reportWarnings(result.stats.unparsed, result.warnings, io);
+    const gaps = findTraceGaps(result.accesses, result.unresolved);
+    if (!args.quiet) for (const gap of gaps) io.err(`${io.paint.yellow('warning:')} ${gap.message}\n`);
 
     if (format === 'json') {
       io.out(
         JSON.stringify(
           {
             stats: result.stats,
+            judgedBy: judge.json,
             accesses: result.accesses.map(accessToJson),
             unresolved: result.unresolved.map(unresolvedToJson),
             profile: profileToJson(result.profile),
@@ -89,6 +103,7 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
             omitted: result.profile.omitted.map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
             dropin: result.dropin,
             warnings: result.warnings.map(warningToJson),
+            gaps,
           },
           null,
           2,

@@ -4,7 +4,7 @@ import { CliError, ExitCode } from '../exit-codes.js';
 import { isFileTarget, lintTargets, type LintedTarget } from '../flows/lint.js';
 import { readUnitFile } from '../host/inputs.js';
 import { pid1Option, runnerFor } from './shared.js';
-import type { BindscoutCommand, CommandIO } from './types.js';
+import { PLAIN, type BindscoutCommand, type CommandIO } from './types.js';
 
 export interface LintArgs {
   targets: string[];
@@ -48,7 +48,7 @@ export const lintCommand: BindscoutCommand<LintArgs> = {
 
     const total = results.reduce((n, r) => n + r.findings.length, 0);
     if (args.json) io.out(JSON.stringify({ findings: total, targets: results }, null, 2) + '\n');
-    else io.out(formatFindings(results, io));
+    else io.out(formatFindings(results, { paint: io.outPaint ?? PLAIN }));
     return total > 0 ? ExitCode.failed : ExitCode.ok;
   },
 };

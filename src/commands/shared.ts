@@ -26,18 +26,28 @@ export function baselineOption(extra = ''): Options {
   };
 }
 
+/**
+ * An option given once per value (`--exclude A --exclude B`). yargs' `array: true` would also take
+ * every word after it (`--exclude '/run/**' trace.log` made the trace a glob and left no input), so
+ * each occurrence takes exactly one value and the occurrences are collected.
+ */
+export function repeatableOption(describe: string): Options {
+  return {
+    type: 'string',
+    requiresArg: true,
+    default: [] as string[],
+    coerce: (value: string | string[] | undefined): string[] => (value === undefined ? [] : [value].flat()),
+    describe,
+  };
+}
+
 /** `--include GLOB`: consent to grant sensitive paths. */
 export function includeOption(describe = 'glob of sensitive paths to grant (explicit consent); repeatable'): Options {
-  return { type: 'string', array: true, default: [] as string[], describe };
+  return repeatableOption(describe);
 }
 
 /** `--exclude GLOB`: paths never granted. */
-export const EXCLUDE_OPTION: Options = {
-  type: 'string',
-  array: true,
-  default: [] as string[],
-  describe: 'glob of paths never to grant; repeatable',
-};
+export const EXCLUDE_OPTION: Options = repeatableOption('glob of paths never to grant; repeatable');
 
 /** A number option checked for range: a usage error that names the option, never NaN passed on. */
 export function checkedNumber(name: string, value: number, { integer = false, min = 0 } = {}): number {

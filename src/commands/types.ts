@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import type { Runner } from '../systemd/runner.js';
 
 /** Colours for diagnostics; all identity functions when colour is off. */
 export interface Paint {
@@ -14,7 +15,10 @@ export interface CommandIO {
   out(text: string): void;
   /** Diagnostics: warnings, progress, errors. */
   err(text: string): void;
+  /** Colours for diagnostics on stderr. */
   paint: Paint;
+  /** Colours for what goes to stdout, which may be a file while stderr is a terminal; none when absent. */
+  outPaint?: Paint;
   /** Whether stderr is a terminal (progress lines are drawn only then). */
   stderrIsTTY: boolean;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -26,6 +30,8 @@ export interface CommandIO {
   /** Aborted on SIGINT/SIGTERM: long-running commands clean up and stop. */
   signal?: AbortSignal;
   isRoot?: boolean;
+  /** The systemd runner when no --pid1 chooses one (tests hand in a fake); the host's when absent. */
+  runner?: Runner;
   pid?: number;
   /** Whether a process exists (a lock's holder); a process of another user counts. */
   alive?(pid: number): boolean;
@@ -40,3 +46,7 @@ export interface BindscoutCommand<Args> {
   builder(yargs: Argv): Argv<Args>;
   run(args: Args, io: CommandIO): Promise<number>;
 }
+
+const plain = (text: string) => text;
+/** No colour at all. */
+export const PLAIN: Paint = { red: plain, yellow: plain, bold: plain, dim: plain };

@@ -4,7 +4,7 @@ import { describeViolation, type AuditReport } from '../core/audit.js';
 import { viewService } from '../flows/view.js';
 import type { ServiceView } from '../systemd/view.js';
 import { pid1Option, runnerFor } from './shared.js';
-import type { BindscoutCommand, CommandIO } from './types.js';
+import { PLAIN, type BindscoutCommand, type CommandIO } from './types.js';
 
 export interface ViewArgs {
   unit: string;
@@ -38,7 +38,11 @@ export const viewCommand: BindscoutCommand<ViewArgs> = {
     if (io.isRoot === false) throw new CliError('view reads /proc/PID/root of another user\'s process: run it as root', ExitCode.permission);
     const view = await viewService(runnerFor(args.pid1), args.unit);
     if (args.json) io.out(JSON.stringify(view, null, 2) + '\n');
-    else io.out(formatView(view, io) + '\n' + formatAudit(view.audit, io));
+    else {
+      // stdout may be a file while stderr is a terminal: its colour is its own.
+      const out = { paint: io.outPaint ?? PLAIN };
+      io.out(formatView(view, out) + '\n' + formatAudit(view.audit, out));
+    }
     return view.audit.clean && view.sensitive.length === 0 ? ExitCode.ok : ExitCode.failed;
   },
 };

@@ -15,6 +15,8 @@ import type { Access, Operation, UnresolvedAccess } from './model.js';
 import {
   FCNTL_COMMANDS,
   F_DUPFD,
+  LOOKUP_ONLY_ERRNOS,
+  LOOKUP_ONLY_OPS,
   F_DUPFD_CLOEXEC,
   OPEN_FLAGS,
   SYSCALLS,
@@ -602,10 +604,11 @@ export class AccessCollector {
       };
       this.accessByPath.set(path, access);
     }
-    for (const op of ops) access.ops.add(op);
-    if (access.writerPid === undefined && ops.some((op) => op === 'write' || op === 'create' || op === 'delete')) access.writerPid = event.pid;
-    access.count++;
     const result = event.result;
+    const done = result.kind === 'error' && LOOKUP_ONLY_ERRNOS.has(result.errno) ? LOOKUP_ONLY_OPS : ops;
+    for (const op of done) access.ops.add(op);
+    if (access.writerPid === undefined && done.some((op) => op === 'write' || op === 'create' || op === 'delete')) access.writerPid = event.pid;
+    access.count++;
     if (result.kind === 'ok') access.ok = true;
     else if (result.kind === 'error') access.errors.add(result.errno);
     return access;

@@ -507,7 +507,9 @@ class Folder {
     if (this.options.baseline) for (const item of BASELINE) markAncestors(item.path);
     return demands.filter((d) => {
       // A listing is not a read: it grants the names used below it (or an empty stand-in), never the subtree.
-      const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat' || op === 'list');
+      // A mkdir that found the directory there (EEXIST) ensured it, as its owner and mode: an empty
+      // stand-in owned by root would make nginx chown its temp directories on the read-only tmpfs.
+      const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat' || op === 'list') && !d.access.errors.has('EEXIST');
       // Another demand on the same directory (a file created in it) decides how it is bound.
       const alsoNeededOtherwise = (demandedAt.get(d.path) ?? 0) > 1;
       if (d.writable || !onlyLookedUp || alsoNeededOtherwise || resolveSymlinks(this.fs, d.path).kind !== 'dir') return true;

@@ -542,6 +542,18 @@ table.set('clone3', { kind: 'spawn', sharing: cloneSharing });
 table.set('fork', { kind: 'spawn', sharing: copyAll });
 table.set('vfork', { kind: 'spawn', sharing: copyAll });
 
+/**
+ * Failures that say the object is not what the call needed (it already exists, is a directory, is not
+ * empty, is a symlink under O_NOFOLLOW): the call did not happen and would not happen under any
+ * sandbox, so it is no evidence that the service needs its operation, only that it looked the path up.
+ * A sandbox that hides a path makes calls fail with ENOENT, EACCES, EPERM, EROFS or EXDEV instead;
+ * those, and failures of resources (ENOSPC, EINTR), keep the call's operations.
+ */
+export const LOOKUP_ONLY_ERRNOS: ReadonlySet<string> = new Set(['EEXIST', 'ENOTEMPTY', 'EISDIR', 'ENOTDIR', 'ELOOP']);
+
+/** What a call that failed with one of LOOKUP_ONLY_ERRNOS did to its path. */
+export const LOOKUP_ONLY_OPS: readonly Operation[] = STAT;
+
 /** Every syscall this project interprets, keyed by the name strace prints. */
 export const SYSCALLS: ReadonlyMap<string, SyscallSpec> = table;
 

@@ -34,7 +34,12 @@ export interface AnalyzeResult {
   dropin: string;
   /** The first warnings, in input order; `stats.unparsed` counts all of them. */
   warnings: WarningEvent[];
+  /** `strace -c` summary tables met: a log of only those has counts and no paths. */
+  summaryTables: number;
 }
+
+/** The message the strace parser emits at the header of a `strace -c` table. */
+const SUMMARY_TABLE_MESSAGE = 'summary table';
 
 /** Enough to show what went wrong without letting a garbage file grow memory without bound. */
 export const KEPT_WARNINGS = 100;
@@ -42,7 +47,8 @@ export const KEPT_WARNINGS = 100;
 export async function analyzeTraces(
   sources: TraceSource[],
   options: AnalyzeOptions,
-  fs: FsView,
+  /** The filesystem failed paths are judged by; a function when it is built from the trace itself. */
+  fs: FsView | ((accesses: Access[]) => FsView),
   onProgress?: (progress: AnalyzeProgress) => void,
 ): Promise<AnalyzeResult> {
   const collector = new AccessCollector();
@@ -52,12 +58,14 @@ export async function analyzeTraces(
     ? sources.reduce((sum, s) => sum + (s.size ?? 0), 0)
     : undefined;
   let bytes = 0;
+  let summaryTables = 0;
 
   const onEvent = (event: StraceEvent): void => {
     if (event.type === 'warning') {
       if (warnings.length < KEPT_WARNINGS) warnings.push(event);
       return;
     }
+    if (event.type === 'message' && event.text === SUMMARY_TABLE_MESSAGE) summaryTables++;
     collector.add(event);
   };
 
@@ -72,7 +80,8 @@ export async function analyzeTraces(
   }
 
   const { accesses, unresolved } = collector.result();
-  const profile = foldProfile(accesses, { baseline: options.baseline, include: options.include, exclude: options.exclude }, fs);
+  const view = typeof fs === 'function' ? fs(accesses) : fs;
+  const profile = foldProfile(accesses, { baseline: options.baseline, include: options.include, exclude: options.exclude }, view);
   const dropin = renderDropIn(profile, { header: options.header });
-  return { stats, accesses, unresolved, profile, dropin, warnings };
+  return { stats, accesses, unresolved, profile, dropin, warnings, summaryTables };
 }

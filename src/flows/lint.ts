@@ -8,6 +8,8 @@ import { execPrograms } from '../core/exec-programs.js';
 import { lintUnit, type Finding } from '../core/lint.js';
 import { parseUnitText, UnitSettings } from '../core/unit-settings.js';
 import { validateUnitName } from '../core/unitfile.js';
+import { UNIT_TEXT_HINT, whyNotUnitText } from '../core/unit-syntax.js';
+import { CliError, ExitCode } from '../exit-codes.js';
 import { findOnDefaultPath, resolveExecClosure, tolerantReader, type ElfFileReader } from '../host/elf.js';
 import type { Runner } from '../systemd/runner.js';
 import { catUnit } from '../systemd/unit.js';
@@ -49,6 +51,9 @@ export async function lintTargets(
   for (const target of targets) {
     if (isFileTarget(target)) {
       const text = await readFile(target);
+      const notUnit = whyNotUnitText(text);
+      if (notUnit !== undefined)
+        throw new CliError(`${target} is not a unit file: ${notUnit}`, ExitCode.badInput, UNIT_TEXT_HINT);
       results.push({ target, kind: 'file', findings: await lintText(text, target, fs, reader) });
       continue;
     }

@@ -7,11 +7,13 @@ import path from 'node:path';
 import { AccessCollector } from '../core/accesses.js';
 import type { ExecClosure } from '../core/elf.js';
 import { execPrograms } from '../core/exec-programs.js';
+import { resolveSymlinks } from '../core/fsview.js';
 import { parseUnitText, UnitSettings } from '../core/unit-settings.js';
 import type { Access } from '../core/model.js';
 import { renderDropIn } from '../core/render.js';
 import { starterProfile, type Starter } from '../core/starter.js';
 import { execLineValue, validateUnitName } from '../core/unitfile.js';
+import { UNIT_TEXT_HINT, whyNotUnitText } from '../core/unit-syntax.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { findOnDefaultPath, resolveExecClosure, tolerantReader } from '../host/elf.js';
 import { interpreterTrees } from '../systemd/interpreters.js';
@@ -62,14 +64,16 @@ export async function profileTarget(request: ProfileRequest, deps: ProfileDeps):
   const notFound: string[] = [];
   for (const program of execPrograms(settings)) {
     const found = findOnDefaultPath(program, (path) => fs.lstat(path) !== undefined);
-    if (found === undefined) notFound.push(program);
+    // An absolute path comes back as given: it still has to name a file here.
+    if (found === undefined || resolveSymlinks(fs, found).kind !== 'file') notFound.push(program);
     else closures.set(program, await resolveExecClosure(found, reader));
   }
   if (request.exec !== undefined && notFound.length > 0) {
+    const absolute = notFound[0].startsWith('/');
     throw new CliError(
-      `${notFound[0]}: not found on this machine`,
+      `${notFound[0]}: ${absolute ? 'no such program on this machine' : 'not found on this machine'}`,
       ExitCode.badInput,
-      'give the program with its absolute path',
+      absolute ? 'check the path: the first word of --exec is the program' : 'give the program with its absolute path',
     );
   }
   const stem = name.replace(/\.[a-z]+$/, '');
@@ -110,7 +114,11 @@ async function unitText(request: ProfileRequest, deps: ProfileDeps): Promise<{ n
     return { name, text: `[Service]\nExecStart=${execLineValue(request.exec.trim())}\n` };
   }
   if (request.target!.includes('/')) {
-    return { name: path.basename(request.target!), text: await deps.readUnitFile(request.target!) };
+    const text = await deps.readUnitFile(request.target!);
+    const notUnit = whyNotUnitText(text);
+    if (notUnit !== undefined)
+      throw new CliError(`${request.target} is not a unit file: ${notUnit}`, ExitCode.badInput, UNIT_TEXT_HINT);
+    return { name: path.basename(request.target!), text };
   }
   const name = validateUnitName(request.target!);
   return { name, text: await catUnit(deps.runner, name) };

@@ -3,7 +3,7 @@
  * so names that are not UTF-8 reach the kernel unchanged.
  */
 import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, constants, type Stats } from 'node:fs';
-import { HEAD_BYTES, type FileOwner, type FsNodeKind, type FsView } from '../core/fsview.js';
+import { HEAD_BYTES, withParentsResolved, type FileOwner, type FsNodeKind, type FsView } from '../core/fsview.js';
 import type { ByteString } from '../core/model.js';
 
 function kindOf(stats: Stats): FsNodeKind | undefined {
@@ -78,4 +78,13 @@ export function listAt(at: Buffer): ByteString[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Paths looked up as the kernel would on the machine whose tree `root` is (/proc/PID/root, or another
+ * machine's root mounted or copied here for `analyze --root`): an absolute symlink met along the way is
+ * followed inside `root`, never out to this machine's `/`.
+ */
+export function createTreeFsView(root: ByteString): FsView {
+  return root === '/' ? createHostFsView() : withParentsResolved(createHostFsView(root));
 }

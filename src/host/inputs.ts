@@ -2,7 +2,8 @@
  * Turns the paths given on the command line into trace sources: files, `-ff` directories, stdin.
  * Text is read as latin1 so that every byte survives as one character (see parsers/events.ts).
  */
-import { createReadStream, promises as fsp } from 'node:fs';
+import { constants as fsConstants, createReadStream, openSync, promises as fsp } from 'node:fs';
+import { Socket } from 'node:net';
 import path from 'node:path';
 import { CliError, ExitCode } from '../exit-codes.js';
 
@@ -35,8 +36,55 @@ function fileSource(file: string, size: number, pid?: number): TraceSource {
     pid,
     size,
     file,
-    open: () => latin1Chunks(createReadStream(file, { highWaterMark: READ_CHUNK })),
+    open: () => readErrorsExplained(file, latin1Chunks(createReadStream(file, { highWaterMark: READ_CHUNK }))),
   };
+}
+
+/**
+ * A file that stat() accepted can still refuse to be opened or read (mode 0600 of another user, EIO):
+ * that is the admin's input, not a bug, so it gets the same errors as a file that is not there.
+ */
+async function* readErrorsExplained(file: string, chunks: AsyncIterable<string>): AsyncGenerator<string> {
+  try {
+    yield* chunks;
+  } catch (err) {
+    if (typeof (err as NodeJS.ErrnoException).code === 'string') throw inputError(file, err as NodeJS.ErrnoException);
+    throw err;
+  }
+}
+
+/**
+ * A FIFO is read through the event loop, never by a blocking open(): with no writer yet, open() would
+ * hold a thread-pool thread that not even process.exit() can take back, and a signal could not end the
+ * wait. Opened non-blocking, the read end waits in epoll for the first writer and ends when the last
+ * one closes, as a blocking read would.
+ */
+function fifoSource(file: string, pid?: number): TraceSource {
+  return {
+    name: file,
+    pid,
+    open: () => {
+      let fd: number;
+      try {
+        fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+      } catch (err) {
+        throw inputError(file, err as NodeJS.ErrnoException);
+      }
+      return readErrorsExplained(file, latin1Chunks(new Socket({ fd, readable: true, writable: false })));
+    },
+  };
+}
+
+/**
+ * Opened once before reading: a large file is read by worker threads that open it themselves, past
+ * readErrorsExplained, so a file this user may not read is refused here, as bad input, before any.
+ */
+async function checkReadable(file: string): Promise<void> {
+  try {
+    await (await fsp.open(file, 'r')).close();
+  } catch (err) {
+    throw inputError(file, err as NodeJS.ErrnoException);
+  }
 }
 
 function stdinSource(stdin: NodeJS.ReadableStream): TraceSource {
@@ -96,10 +144,14 @@ export async function resolveTraceSources(args: string[], stdin: NodeJS.Readable
         const fileStat = await fsp.stat(file).catch(() => undefined);
         if (!fileStat?.isFile()) continue;
         found++;
+        await checkReadable(file);
         sources.push(fileSource(file, fileStat.size, pidFromName(name)));
       }
       if (found === 0) throw new CliError(`${arg}: directory holds no files`, ExitCode.badInput);
+    } else if (stat.isFIFO()) {
+      sources.push(fifoSource(arg, pidFromName(path.basename(arg))));
     } else {
+      await checkReadable(arg);
       sources.push(fileSource(arg, stat.size, pidFromName(path.basename(arg))));
     }
   }

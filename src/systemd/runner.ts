@@ -11,8 +11,8 @@ import { execa } from 'execa';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { withParentsResolved, type FsView } from '../core/fsview.js';
-import { createHostFsView } from '../host/fs.js';
+import type { FsView } from '../core/fsview.js';
+import { createTreeFsView } from '../host/fs.js';
 
 export interface RunOptions {
   input?: string;
@@ -182,7 +182,7 @@ class FileRunner {
   }
 
   fsView(): FsView {
-    return this.root === '/' ? createHostFsView() : withParentsResolved(createHostFsView(this.root));
+    return createTreeFsView(this.root);
   }
 
   async readdir(dir: string): Promise<string[] | undefined> {

@@ -3,10 +3,9 @@
  * questions taken from a script.
  */
 import { Readable } from 'node:stream';
-import type { CommandIO, Paint } from '../commands/types.js';
+import { PLAIN, type CommandIO, type Paint } from '../commands/types.js';
 
-const identity = (text: string) => text;
-export const NO_PAINT: Paint = { red: identity, yellow: identity, bold: identity, dim: identity };
+export const NO_PAINT: Paint = PLAIN;
 
 export interface FakeIO {
   io: CommandIO;
@@ -16,8 +15,9 @@ export interface FakeIO {
   questions: string[];
 }
 
-export interface FakeIOOptions extends Partial<Omit<CommandIO, 'out' | 'err' | 'ask' | 'stdin'>> {
-  /** What stdin holds (as bytes, latin1); without it stdin is an empty terminal. */
+export interface FakeIOOptions extends Partial<Omit<CommandIO, 'out' | 'err' | 'ask'>> {
+  /** What stdin holds (as bytes, latin1); without it stdin is an empty terminal. A `stdin` stream given
+   * instead (a pipe that stalls, say) is used as it is. */
   stdinText?: string;
   /** Replies to the questions, in order; undefined stands for end of input. */
   replies?: (string | undefined)[];

@@ -1,0 +1,53 @@
+/**
+ * Whose files decide what a trace's failed paths mean. A path that failed with ENOENT in the trace is
+ * bound when it exists on the machine that judges it (it may be created later) and left out when it
+ * does not: for a log taken on another machine this machine's files are the wrong answer.
+ */
+import { statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import type { FsView } from '../core/fsview.js';
+import type { Access } from '../core/model.js';
+import { traceFsView } from '../core/trace-fsview.js';
+import { CliError, ExitCode } from '../exit-codes.js';
+import { createHostFsView, createTreeFsView } from './fs.js';
+
+export interface Judge {
+  fs: FsView | ((accesses: Access[]) => FsView);
+  /** For the drop-in's header. */
+  description: string;
+  /** For --json. */
+  json: { kind: 'host'; hostname: string } | { kind: 'root'; root: string } | { kind: 'trace' };
+}
+
+export function chooseJudge(options: { root?: string; host: boolean }): Judge {
+  if (options.root !== undefined && !options.host) throw new CliError('--root and --no-host exclude each other', ExitCode.usage);
+  if (options.root !== undefined) {
+    const root = path.resolve(options.root);
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(root).isDirectory();
+    } catch {
+      // reported below
+    }
+    if (!isDirectory) throw new CliError(`--root ${options.root}: not a directory`, ExitCode.usage, "give the other machine's root tree (mounted or copied), e.g. --root /mnt/web01");
+    return {
+      fs: createTreeFsView(root),
+      description: `Paths that failed in the trace were judged by the files under ${root}.`,
+      json: { kind: 'root', root },
+    };
+  }
+  if (!options.host) {
+    return {
+      fs: traceFsView,
+      description: 'Judged from the trace alone (--no-host): what only failed in the trace is left out; binds the trace did not see succeed are optional (-).',
+      json: { kind: 'trace' },
+    };
+  }
+  const name = hostname();
+  return {
+    fs: createHostFsView(),
+    description: `Paths that failed in the trace were judged by the files of this machine (${name}); for a log from another machine use --root DIR or --no-host.`,
+    json: { kind: 'host', hostname: name },
+  };
+}
