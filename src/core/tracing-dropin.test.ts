@@ -37,6 +37,20 @@ describe('buildTracingDropIn', () => {
     expect(text).toMatch(/^BindReadOnlyPaths=-\/usr\/bin\/strace$/m);
   });
 
+  test('whatever the unit does with its output, strace\'s stderr goes to the journal while tracing', () => {
+    for (const settings of ['StandardOutput=null\nStandardError=inherit\n', 'StandardOutput=file:/var/log/x.log\n', 'StandardOutput=tty\nStandardError=tty\n', '']) {
+      const unit = unitInfoFromText(`Id=x.service\nCapabilityBoundingSet=cap_sys_ptrace\n${settings}LogLevelMax=-1\n`, '[Service]\nExecStart=/bin/x\n');
+      const { text } = buildTracingDropIn(unit);
+      expect(text).toMatch(/^StandardError=journal$/m);
+      expect(text).not.toMatch(/^LogLevelMax=/m);
+    }
+  });
+
+  test("a unit's LogLevelMax= below info is lifted while tracing, or every strace line is dropped", () => {
+    const unit = unitInfoFromText('Id=x.service\nCapabilityBoundingSet=cap_sys_ptrace\nLogLevelMax=4\n', '[Service]\nExecStart=/bin/x\n');
+    expect(buildTracingDropIn(unit).text).toMatch(/^LogLevelMax=debug$/m);
+  });
+
   test('a unit without Exec lines is refused', () => {
     expect(() => buildTracingDropIn(unitInfoFromText('Id=x.service\n', ''))).toThrow('no Exec');
   });

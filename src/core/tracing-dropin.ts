@@ -70,6 +70,20 @@ export function wrapExecCommand(
   return { value: `${prefixes.join('')}${words} -- ${command}`, ...(note ? { note } : {}) };
 }
 
+/**
+ * strace writes to the unit's stderr, and the trace is read from the journal: whatever the unit does
+ * with its output (StandardOutput=null that StandardError= inherits, file:, socket, tty), stderr goes
+ * to the journal while tracing, and a LogLevelMax= below info would drop every line of it.
+ */
+export function traceOutputSettings(unit: UnitInfo): string[] {
+  const out = ["# strace writes to stderr; the trace is read from the journal whatever the unit's output settings.", 'StandardError=journal'];
+  const levelMax = unit.properties.get('LogLevelMax')?.join(' ').trim() ?? '';
+  if (levelMax !== '' && levelMax !== '-1' && levelMax !== '7' && levelMax !== 'debug') {
+    out.push("# The unit's LogLevelMax= would drop strace's lines (logged at info).", 'LogLevelMax=debug');
+  }
+  return out;
+}
+
 export function buildTracingDropIn(unit: UnitInfo, options: TracingDropInOptions = {}): TracingDropIn {
   const strace = options.strace ?? STRACE_PATH;
   const straceArgs = [...STRACE_ARGS, ...(options.straceArgs ?? [])];
@@ -91,6 +105,7 @@ export function buildTracingDropIn(unit: UnitInfo, options: TracingDropInOptions
     `LogRateLimitIntervalSec=${LOG_RATE_INTERVAL}`,
     `LogRateLimitBurst=${LOG_RATE_BURST}`,
   );
+  out.push(...traceOutputSettings(unit));
 
   const filter = unit.sandbox.SystemCallFilter.replace(/^~\s*$/, '');
   if (filter !== '' || (options.sandbox !== undefined && /^\s*SystemCallFilter=\S/m.test(options.sandbox))) {
