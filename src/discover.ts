@@ -17,6 +17,7 @@ import { foldProfile, providedByUnitSettings } from './core/fold.js';
 import type { FsView } from './core/fsview.js';
 import type { Access, ByteString, Profile, ProfileEntry } from './core/model.js';
 import { renderDropIn } from './core/render.js';
+import { lostTraceError } from './core/trace-output.js';
 import { accessToJson, type AccessJson } from './core/report.js';
 import { applyDecisions, deniedPaths, forgetIgnored, pendingReview, type Answer, type Decisions, type ReviewItem } from './core/review.js';
 import { UnitNameError, validateUnitName, type UnitInfo } from './core/unitfile.js';
@@ -355,6 +356,10 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     await journalSync(runner);
     await readUnitJournal(runner, name, cursor, splitter);
     const stats = splitter.end();
+    if (stats.syscalls === 0 && sandbox === undefined) {
+      const lost = lostTraceError(clean, diagnosis?.summary);
+      throw new CliError(lost.message, ExitCode.failed, lost.hint);
+    }
     if (stats.syscalls === 0) notes.push(`a traced start of ${name} produced no strace lines in the journal`);
     return { ok, ...(diagnosis ? { diagnosis } : {}), ...(probeFailed ? { probeFailure: probeFailed } : {}) };
   }
