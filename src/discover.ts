@@ -18,6 +18,7 @@ import type { FsView } from './core/fsview.js';
 import type { Access, ByteString, Profile, ProfileEntry } from './core/model.js';
 import { renderDropIn } from './core/render.js';
 import { lostTraceError } from './core/trace-output.js';
+import { failureAccount } from './core/failure-account.js';
 import { accessToJson, type AccessJson } from './core/report.js';
 import { applyDecisions, deniedPaths, forgetIgnored, pendingReview, type Answer, type Decisions, type ReviewItem } from './core/review.js';
 import { UnitNameError, validateUnitName, type UnitInfo } from './core/unitfile.js';
@@ -205,7 +206,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
       const observed = await tracedRun(unit, undefined);
       attempts.push({ start: starts, traced: true, sandboxed: false, ok: observed.ok, ...(observed.diagnosis ? { diagnosis: observed.diagnosis } : {}) });
       if (!observed.ok) {
-        failure = `${name} does not work even without a sandbox: ${observed.probeFailure ?? observed.diagnosis?.summary ?? 'start failed'}`;
+        failure = `${name} does not work even without a sandbox: ${observed.probeFailure ?? failureAccount(observed.diagnosis, { refused: [] }, 'start failed')}`;
         throw new CliError(
           failure,
           ExitCode.failed,
@@ -223,7 +224,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
         dropin = renderDropIn(profile, { header: header(name) });
         if (tried.has(dropin)) {
           // Everything seen so far is folded in and the candidate is one that already failed.
-          failure = `${attempts.at(-1)?.diagnosis?.summary ?? 'the candidate fails'} (nothing new to grant${refusedHint()})`;
+          failure = `${failureAccount(attempts.at(-1)?.diagnosis, { refused: refusedPaths() }, 'the candidate fails')} (nothing new to grant${refusedHint()})`;
           break;
         }
         tried.add(dropin);
@@ -271,11 +272,11 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
         const changed = collector.result().accesses.some((a) => !before.has(`${a.path}\0${[...a.errors].join(',')}\0${[...a.ops].join(',')}`));
         forgetIgnored(decisions, collector.result().accesses.filter((a) => a.errors.size > 0).map((a) => a.path));
         if (!changed && !traced.ok) {
-          failure = `${diagnosis.summary} (a traced start under the sandbox showed no new path to grant${refusedHint()})`;
+          failure = `${failureAccount(diagnosis, { refused: refusedPaths() })} (a traced start under the sandbox showed no new path to grant${refusedHint()})`;
           break;
         }
       }
-      if (!working && failure === undefined) failure = `still failing after ${starts} starts (--max-starts ${options.maxStarts}): ${attempts.at(-1)?.diagnosis?.summary ?? 'see above'}`;
+      if (!working && failure === undefined) failure = `still failing after ${starts} starts (--max-starts ${options.maxStarts}): ${failureAccount(attempts.at(-1)?.diagnosis, { refused: refusedPaths() }, 'see above')}`;
 
       // 6. Install ----------------------------------------------------------------------------
       if (working && profile !== undefined) {
