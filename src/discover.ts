@@ -19,6 +19,7 @@ import type { Access, ByteString, Profile, ProfileEntry } from './core/model.js'
 import { renderDropIn } from './core/render.js';
 import { lostTraceError } from './core/trace-output.js';
 import { failureAccount } from './core/failure-account.js';
+import { keepUnitHardening } from './core/unit-hardening.js';
 import { accessToJson, type AccessJson } from './core/report.js';
 import { applyDecisions, deniedPaths, forgetIgnored, pendingReview, type Answer, type Decisions, type ReviewItem } from './core/review.js';
 import { UnitNameError, validateUnitName, type UnitInfo } from './core/unitfile.js';
@@ -492,7 +493,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
       const answers = await deps.reviewer.review(items);
       for (const item of items) decisions.set(item.path, answers.get(item.path) ?? item.defaultAnswer);
     }
-    return keepUnitHardening(applyDecisions(folded, decisions), unit);
+    return keepUnitHardening(applyDecisions(folded, decisions), unit.sandbox);
   }
 
   async function install(text: string): Promise<string | null> {
@@ -565,26 +566,6 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     }
     if ((await unitState(runner, name)).ActiveState === 'failed') await unitJob(runner, 'reset-failed', name, 30_000);
   }
-}
-
-/**
- * The unit's own hardening, kept working under the lockdown. `NoExecPaths=/` (Debian's redis) is a
- * second mount on `/` and systemd then drops TemporaryFileSystem=/ silently; the same protection is
- * carried over to every bound path instead, except where the unit's ExecPaths= allow execution.
- */
-export function keepUnitHardening(profile: Profile, unit: UnitInfo): Profile {
-  const noExecRoot = unit.sandbox.NoExecPaths.some((p) => p.replace(/^-/, '') === '/');
-  if (!noExecRoot) return profile;
-  const execAllowed = unit.sandbox.ExecPaths.map((p) => p.replace(/^-/, ''));
-  const allowed = (path: string) => execAllowed.some((e) => path === e || path.startsWith(e.endsWith('/') ? e : `${e}/`));
-  const bound = profile.entries.filter((e) => e.directive === 'BindReadOnlyPaths' || e.directive === 'BindPaths').map((e) => e.value);
-  const noExec: ProfileEntry[] = [
-    { directive: 'NoExecPaths', value: '', reason: "the unit's NoExecPaths=/ would mount on / too and make systemd drop TemporaryFileSystem=/" },
-    ...bound
-      .filter((path) => !allowed(path))
-      .map((path) => ({ directive: 'NoExecPaths' as const, value: path, reason: "the unit's NoExecPaths=/, carried over to what is bound", optional: true })),
-  ];
-  return { ...profile, entries: [...profile.entries, ...noExec] };
 }
 
 function header(unit: string): string[] {

@@ -9,6 +9,7 @@ import { normalizePath, type FsView } from './fsview.js';
 import { execProgram, splitWords, type UnitSettings } from './lint.js';
 import type { Access, ByteString, Operation, Profile } from './model.js';
 import { splitExecPrefixes, splitFirstWord } from './unitfile.js';
+import { keepUnitHardening } from './unit-hardening.js';
 
 export interface StarterInput {
   settings: UnitSettings;
@@ -134,5 +135,9 @@ export function starterProfile(input: StarterInput, fs: FsView): Starter {
     },
     fs,
   );
-  return { profile, reasons: needs.reasons };
+  const hardening = { NoExecPaths: [] as string[], ExecPaths: [] as string[], ReadWritePaths: [] as string[] };
+  for (const key of ['NoExecPaths', 'ExecPaths', 'ReadWritePaths'] as const) hardening[key] = settings.list(key).map((w) => w.word);
+  // The old name, still in Debian's redis unit (systemctl show merges it into ReadWritePaths=).
+  hardening.ReadWritePaths.push(...settings.list('ReadWriteDirectories').map((w) => w.word));
+  return { profile: keepUnitHardening(profile, hardening), reasons: needs.reasons };
 }
