@@ -20,6 +20,8 @@ import { renderDropIn } from './core/render.js';
 import { lostTraceError } from './core/trace-output.js';
 import { failureAccount } from './core/failure-account.js';
 import { keepUnitHardening } from './core/unit-hardening.js';
+import { effectiveDefault, withWitnesses } from './core/review-groups.js';
+import { TraceWitness } from './core/trace-witness.js';
 import { accessToJson, type AccessJson } from './core/report.js';
 import { applyDecisions, deniedPaths, forgetIgnored, pendingReview, type Answer, type Decisions, type ReviewItem } from './core/review.js';
 import { UnitNameError, validateUnitName, type UnitInfo } from './core/unitfile.js';
@@ -178,6 +180,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
   const notes: string[] = [];
   const attempts: Attempt[] = [];
   const collector = new AccessCollector();
+  const witness = new TraceWitness();
   const decisions: Decisions = new Map();
   let starts = 0;
   let installed: string | null = null;
@@ -334,7 +337,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     let diagnosis: Diagnosis | undefined;
     let probeFailed: string | undefined;
     const cursor = await journalCursor(runner);
-    const splitter = new UnitJournalSplitter(`journal of ${name}`, (event) => collector.add(event), cursor);
+    const splitter = new UnitJournalSplitter(`journal of ${name}`, (event) => (collector.add(event), witness.add(event)), cursor);
     try {
       const outcome = await startAndCheck(clean, options.probe);
       ok = outcome.ok;
@@ -488,10 +491,10 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     for (const entry of forced) {
       if (!folded.entries.some((e) => e.directive === entry.directive && e.value === entry.value)) folded.entries.push(entry);
     }
-    const items = pendingReview(folded, decisions);
+    const items = withWitnesses(pendingReview(folded, decisions), witness);
     if (items.length > 0) {
       const answers = await deps.reviewer.review(items);
-      for (const item of items) decisions.set(item.path, answers.get(item.path) ?? item.defaultAnswer);
+      for (const item of items) decisions.set(item.path, answers.get(item.path) ?? effectiveDefault(item));
     }
     return keepUnitHardening(applyDecisions(folded, decisions), unit.sandbox);
   }
