@@ -30,7 +30,7 @@ export function terminalReviewer(io: CommandIO): Reviewer {
       const keys = [...ANSWER_KEYS, ACCEPT_REMAINING].map((k) => (k.key === fallback ? `[${k.key.toUpperCase()}]` : `(${k.key})`) + k.label.slice(1)).join(' ');
       const asked = whyAsked(item);
       const mark = item.dangerous !== undefined ? io.paint.red('DANGEROUS ') : item.sensitive ? io.paint.red('SENSITIVE ') : '';
-      io.err(`\n[${index + 1}/${items.length}] ${mark}${io.paint.bold(bytesToDisplay(item.path))} (${item.proposed}${item.optional ? ', may be missing' : ''}${asked && !mark ? `; ${asked}` : ''})\n`);
+      io.err(`\n[${index + 1}/${items.length}] ${mark}${io.paint.bold(bytesToDisplay(item.path))} (${item.proposed}${item.optional ? ', may be missing' : ''}${asked && !mark && asked !== item.proposed ? `; ${asked}` : ''})\n`);
       if (item.dangerous !== undefined) io.err(`  ${item.dangerous}\n`);
       io.err(`  ${item.witness ?? reasonWithoutLines(item.reason)}\n`);
       for (;;) {

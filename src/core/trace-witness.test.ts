@@ -2,7 +2,7 @@ import { expect, test } from '@jest/globals';
 import type { SyscallEvent } from '../../parsers/events.js';
 import { describeWitness, TraceWitness } from './trace-witness.js';
 
-const call = (pid: number, name: string, argsText: string, value = '0', fdPath?: string): SyscallEvent => ({
+const call = (pid: number | undefined, name: string, argsText: string, value = '0', fdPath?: string): SyscallEvent => ({
   type: 'syscall',
   line: 1,
   pid,
@@ -25,4 +25,16 @@ test('names the program a pid exec\'d (inherited across a fork) and the syscall,
   // A pid whose exec the trace does not show is named by its pid; a dirfd-relative path is joined.
   expect(describeWitness(w.witness('/etc/nginx/nginx.conf')!, (p) => p)).toBe('pid 55, openat /etc/nginx/nginx.conf');
   expect(w.witness('/srv')).toBeUndefined();
+});
+
+test('strace -f leaves the only traced process unprefixed: it and its forks still get its name', () => {
+  const w = new TraceWitness();
+  w.add(call(undefined, 'execve', '"/bin/sh", ["/bin/sh", "-c", "cat /etc/x; (echo x > /var/lib/app/last)"], 0x7fff /* 6 vars */'));
+  w.add(call(undefined, 'clone', 'child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f73', '31824'));
+  w.add(call(31824, 'openat', 'AT_FDCWD</>, "/var/lib/app/last", O_WRONLY|O_CREAT|O_TRUNC, 0666', '3', '/var/lib/app/last'));
+  // The first process, later shown with its prefix, keeps its name; so do the children it vforks.
+  w.add(call(31817, 'vfork', '', '31823'));
+  w.add(call(31823, 'openat', 'AT_FDCWD</>, "/etc/x", O_RDONLY', '3', '/etc/x'));
+  expect(w.witness('/var/lib/app')).toMatchObject({ pid: 31824, program: 'sh', syscall: 'openat' });
+  expect(w.witness('/etc/x')).toMatchObject({ pid: 31823, program: 'sh' });
 });

@@ -25,26 +25,36 @@ function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1) || path;
 }
 
+/**
+ * strace -f prints no `[pid N]` prefix while it traces a single process (the service's first one, and
+ * again when the others have gone): those lines have no pid, and that process is this key.
+ */
+const UNPREFIXED = -1;
+
 export class TraceWitness {
   private readonly programs = new Map<number, string>();
+  /** Pids the trace shows being forked: never the unprefixed first process. */
+  private readonly forked = new Set<number>();
   private readonly first = new Map<ByteString, { pid: number | undefined; syscall: string; order: number }>();
   private order = 0;
 
   add(event: StraceEvent): void {
     if (event.type !== 'syscall') return;
     const { pid, name, result } = event;
-    if (SPAWN.has(name) && result.kind === 'ok' && pid !== undefined) {
+    if (SPAWN.has(name) && result.kind === 'ok') {
       const child = Number(result.value);
-      const program = this.programs.get(pid);
-      if (Number.isInteger(child) && child > 0 && program !== undefined && !this.programs.has(child)) this.programs.set(child, program);
+      if (!Number.isInteger(child) || child <= 0) return;
+      this.forked.add(child);
+      const program = this.programOf(pid);
+      if (program !== undefined && !this.programs.has(child)) this.programs.set(child, program);
       return;
     }
     const args = splitArgs(event.argsText);
-    if (EXEC.has(name) && result.kind === 'ok' && pid !== undefined) {
+    if (EXEC.has(name) && result.kind === 'ok') {
       const argv0 = decodeQuoted(/^\[\s*("(?:[^"\\]|\\.)*")/.exec(args[name === 'execveat' ? 2 : 1] ?? '')?.[1] ?? '')?.bytes;
       const file = decodeQuoted(args[name === 'execveat' ? 1 : 0] ?? '')?.bytes;
       const program = argv0 ?? file;
-      if (program) this.programs.set(pid, basename(program));
+      if (program) this.programs.set(pid ?? UNPREFIXED, basename(program));
     }
     for (let i = 0; i < args.length; i++) {
       const quoted = decodeQuoted(args[i]!)?.bytes;
@@ -57,6 +67,12 @@ export class TraceWitness {
       if (path !== undefined) this.note(path, pid, name);
     }
     if (result.kind === 'ok' && result.fdPath?.startsWith('/')) this.note(result.fdPath, pid, name);
+  }
+
+  /** A pid first met with a prefix that no fork explains is the process that was printed without one. */
+  private programOf(pid: number | undefined): string | undefined {
+    if (pid === undefined) return this.programs.get(UNPREFIXED);
+    return this.programs.get(pid) ?? (this.forked.has(pid) ? undefined : this.programs.get(UNPREFIXED));
   }
 
   private note(path: ByteString, pid: number | undefined, syscall: string): void {
@@ -74,7 +90,7 @@ export class TraceWitness {
       }
     }
     if (best === undefined) return undefined;
-    const program = best.pid === undefined ? undefined : this.programs.get(best.pid);
+    const program = this.programOf(best.pid);
     return { pid: best.pid, syscall: best.syscall, path: best.path, ...(program !== undefined ? { program } : {}) };
   }
 }

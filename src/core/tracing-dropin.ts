@@ -25,8 +25,10 @@ export const LOG_RATE_BURST = 100_000_000;
  * No -s: paths and sun_path are printed whole whatever -s says; only data buffers (sendto/sendmsg
  * payloads) are cut, and those are not wanted.
  * connect/bind/sendto/sendmsg are not in %file but name the Unix sockets a service talks to.
+ * clone/clone3/fork/vfork tell which process forked which: a daemon's forked children (nginx's master
+ * and workers) inherit its working directory and, for the review, its name.
  */
-export const STRACE_ARGS = ['-D', '-f', '-y', '-q', '--seccomp-bpf', '-e', 'trace=%file,connect,bind,sendto,sendmsg'];
+export const STRACE_ARGS = ['-D', '-f', '-y', '-q', '--seccomp-bpf', '-e', 'trace=%file,connect,bind,sendto,sendmsg,clone,clone3,fork,vfork'];
 
 export interface TracingDropInOptions {
   /** A candidate sandbox drop-in (its text, `[Service]` included) to try under tracing. */
