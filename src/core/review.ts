@@ -28,6 +28,10 @@ export interface ReviewItem {
   optional: boolean;
   /** What pressing Enter (or --yes) answers. */
   defaultAnswer: Answer;
+  /** Why granting it would be dangerous, from the least-privilege rules: always asked, deny by default. */
+  dangerous?: string;
+  /** Who touched it in the trace, in the admin's words: `nginx (pid 812), openat /var/log/nginx/error.log`. */
+  witness?: string;
 }
 
 /** Answers by path, kept across the iterations of one run. */
