@@ -1,12 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
-import { bytesToDisplay } from '../../parsers/strings.js';
 import { discover, type DiscoverReport, type Reviewer } from '../flows/discover.js';
-import { describeViolation, type AuditReport } from '../core/audit.js';
-import { ANSWER_KEYS, type Answer, type ReviewItem } from '../core/review.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { baselineOption, checkedNumber, EXCLUDE_OPTION, includeOption, pid1Option, runnerFor } from './shared.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
+import { terminalReviewer } from './review-prompt.js';
+import { effectiveDefault } from '../core/review-groups.js';
+
+export { terminalReviewer };
 
 export interface DiscoverArgs {
   unit: string;
@@ -132,69 +133,9 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 const acceptDefaults: Reviewer = {
-  review: async (items) => new Map(items.map((item) => [item.path, item.defaultAnswer])),
+  review: async (items) => new Map(items.map((item) => [item.path, effectiveDefault(item)])),
   confirmInstall: async () => true,
 };
-
-function describeDefault(answer: Answer): string {
-  return ANSWER_KEYS.find((k) => k.kind === answer.kind)?.key ?? 'r';
-}
-
-/** aa-logprof style: one question per path, Enter takes the default shown in capitals. */
-export function terminalReviewer(io: CommandIO): Reviewer {
-  const ask = async (question: string): Promise<string> => {
-    const answer = await io.ask!(question);
-    if (answer === undefined) throw new CliError('no answer (input ended or interrupted)', ExitCode.interrupted);
-    return answer.trim();
-  };
-  return {
-    async review(items: ReviewItem[]) {
-      const answers = new Map<string, Answer>();
-      io.err(`\n${io.paint.bold(`${items.length} path${items.length === 1 ? '' : 's'} to review`)}\n`);
-      for (const item of items) {
-        const fallback = describeDefault(item.defaultAnswer);
-        const keys = ANSWER_KEYS.map((k) => (k.key === fallback ? `[${k.key.toUpperCase()}]` : `(${k.key})`) + k.label.slice(1)).join(' ');
-        const label = item.systemWrite ? io.paint.red('DANGEROUS WRITE ') : item.sensitive ? io.paint.red('SENSITIVE ') : '';
-        const proposed = `${item.proposed}${item.optional ? ', may be missing' : ''}`;
-        io.err(`\n${label}${io.paint.bold(bytesToDisplay(item.path))} (${proposed})\n`);
-        io.err(`  ${item.reason}\n`);
-        for (;;) {
-          const reply = (await ask(`  ${keys} ? `)).toLowerCase() || fallback;
-          const choice = ANSWER_KEYS.find((k) => k.key === reply[0]);
-          if (choice === undefined) {
-            io.err('  answer with one of the letters shown\n');
-            continue;
-          }
-          if (choice.kind === 'edit') {
-            const replacement = await ask('  path to grant instead: ');
-            if (!replacement.startsWith('/')) {
-              io.err('  an absolute path, please\n');
-              continue;
-            }
-            answers.set(item.path, { kind: 'edit', path: Buffer.from(replacement, 'utf8').toString('latin1') });
-          } else {
-            answers.set(item.path, { kind: choice.kind } as Answer);
-          }
-          break;
-        }
-      }
-      return answers;
-    },
-    async acceptAudit(audit: AuditReport) {
-      const count = `${audit.violations.length} violation${audit.violations.length === 1 ? '' : 's'}`;
-      io.err(`\n${io.paint.red(`The service, running under this profile, fails the audit (${count}):`)}\n`);
-      for (const v of audit.violations.slice(0, 40)) io.err(`  ${describeViolation(v)}\n`);
-      if (audit.violations.length > 40) io.err(`  … and ${audit.violations.length - 40} more\n`);
-      const reply = (await ask('Install it anyway? [y/N] ')).toLowerCase();
-      return reply.startsWith('y');
-    },
-    async confirmInstall(path, dropin) {
-      io.err(`\n${dropin}\n`);
-      const reply = (await ask(`Install this drop-in as ${path} and keep the service running under it? [Y/n] `)).toLowerCase();
-      return reply === '' || reply.startsWith('y');
-    },
-  };
-}
 
 function summary(report: DiscoverReport, io: CommandIO): string {
   const lines = [''];

@@ -70,6 +70,8 @@ export interface Diagnosis {
   step?: string;
   exitStatus?: number;
   signal?: string;
+  /** The service's own last lines (not systemd's), whatever the cause: a port in use, a bad config. */
+  lastOutput?: string[];
 }
 
 /** systemd's own exit codes (src/basic/exit-status.c) that the sandbox can cause or that hide a cause. */
@@ -375,7 +377,17 @@ function lastServiceLines(facts: StartFacts, count: number): string[] {
     .map((l) => `output: ${l.message}`);
 }
 
+/** Why a start failed, with the service's own last lines whatever the cause. */
 export function diagnoseStart(facts: StartFacts): Diagnosis {
+  const diagnosis = diagnoseCause(facts);
+  if (diagnosis.kind === 'ok') return diagnosis;
+  const own = facts.journal.filter((l) => l.pid !== 1 && l.identifier !== 'systemd').slice(-LAST_OUTPUT_LINES);
+  return own.length > 0 ? { ...diagnosis, lastOutput: own.map((l) => l.message) } : diagnosis;
+}
+
+const LAST_OUTPUT_LINES = 5;
+
+function diagnoseCause(facts: StartFacts): Diagnosis {
   const p = facts.properties;
   const result = p.Result ?? '';
   const active = p.ActiveState ?? '';
@@ -447,7 +459,9 @@ export function diagnoseStart(facts: StartFacts): Diagnosis {
       fixes.length > 0
         ? `${facts.unit} started but exited${status}: ${fixes.length} path${fixes.length === 1 ? '' : 's'} it needs ` +
           `${fixes.length === 1 ? 'is' : 'are'} hidden by the sandbox (${fixes.map((f) => f.path).join(', ')}).`
-        : `${facts.unit} started but exited${status}; nothing in the trace or its output points at a hidden path.`;
+        : facts.profile === undefined
+          ? `${facts.unit} started but exited${status}.`
+          : `${facts.unit} started but exited${status}; nothing in the trace or its output points at a hidden path.`;
     details.push(...lastServiceLines(facts, 5));
     return { kind: 'service-error', ...(exit ? { exitStatus: exit.status } : {}), summary, details, fixes };
   }

@@ -30,6 +30,10 @@ export interface ReviewItem {
   optional: boolean;
   /** What pressing Enter (or --yes) answers. */
   defaultAnswer: Answer;
+  /** Why granting it would be dangerous, from the least-privilege rules: always asked, deny by default. */
+  dangerous?: string;
+  /** Who touched it in the trace, in the admin's words: `nginx (pid 812), openat /var/log/nginx/error.log`. */
+  witness?: string;
 }
 
 /** Answers by path, kept across the iterations of one run. */
@@ -60,7 +64,7 @@ export function pendingReview(profile: Profile, decisions: Decisions): ReviewIte
       proposed: note.directive === 'BindPaths' ? 'writable' : 'read-only',
       reason: note.reason,
       sensitive: true,
-      ...(note.systemWrite ? { systemWrite: true } : {}),
+      ...(note.systemWrite ? { systemWrite: true, dangerous: note.reason } : {}),
       optional: false,
       defaultAnswer: { kind: 'deny' },
     });

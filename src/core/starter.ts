@@ -10,6 +10,7 @@ import { execProgram } from './exec-programs.js';
 import { splitWords, type UnitSettings } from './unit-settings.js';
 import type { Access, ByteString, Operation, Profile } from './model.js';
 import { splitExecPrefixes, splitFirstWord } from './unitfile.js';
+import { keepUnitHardening } from './unit-sandbox.js';
 
 export interface StarterInput {
   settings: UnitSettings;
@@ -137,5 +138,9 @@ export function starterProfile(input: StarterInput, fs: FsView): Starter {
     },
     fs,
   );
-  return { profile, reasons: needs.reasons };
+  const hardening = { NoExecPaths: [] as string[], ExecPaths: [] as string[], ReadWritePaths: [] as string[] };
+  for (const key of ['NoExecPaths', 'ExecPaths', 'ReadWritePaths'] as const) hardening[key] = settings.list(key).map((w) => w.word);
+  // The old name, still in Debian's redis unit (systemctl show merges it into ReadWritePaths=).
+  hardening.ReadWritePaths.push(...settings.list('ReadWriteDirectories').map((w) => w.word));
+  return { profile: keepUnitHardening(profile, hardening), reasons: needs.reasons };
 }

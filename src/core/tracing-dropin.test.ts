@@ -4,7 +4,7 @@ import { buildTracingDropIn, wrapExecCommand } from './tracing-dropin.js';
 import { unitInfoFromText } from './unitfile.js';
 
 const cat = (name: string) => readFileSync(new URL(`../../fixtures/traces/${name}/unit.conf`, import.meta.url), 'utf8');
-const S = '/usr/bin/strace -D -f -y -q --seccomp-bpf -e trace=%%file,connect,bind,sendto,sendmsg --';
+const S = '/usr/bin/strace -D -f -y -q --seccomp-bpf -e trace=%%file,connect,bind,sendto,sendmsg,clone,clone3,fork,vfork --';
 
 describe('buildTracingDropIn', () => {
   test('nginx: every Exec list reset and wrapped, prefixes and quoting kept, nothing relaxed', () => {
@@ -35,6 +35,20 @@ describe('buildTracingDropIn', () => {
     const { text } = buildTracingDropIn(unit, { sandbox: '[Service]\nTemporaryFileSystem=/:ro\nSystemCallFilter=@system-service\n' });
     expect(text.indexOf('TemporaryFileSystem=/:ro')).toBeLessThan(text.indexOf('SystemCallFilter=\n'));
     expect(text).toMatch(/^BindReadOnlyPaths=-\/usr\/bin\/strace$/m);
+  });
+
+  test('whatever the unit does with its output, strace\'s stderr goes to the journal while tracing', () => {
+    for (const settings of ['StandardOutput=null\nStandardError=inherit\n', 'StandardOutput=file:/var/log/x.log\n', 'StandardOutput=tty\nStandardError=tty\n', '']) {
+      const unit = unitInfoFromText(`Id=x.service\nCapabilityBoundingSet=cap_sys_ptrace\n${settings}LogLevelMax=-1\n`, '[Service]\nExecStart=/bin/x\n');
+      const { text } = buildTracingDropIn(unit);
+      expect(text).toMatch(/^StandardError=journal$/m);
+      expect(text).not.toMatch(/^LogLevelMax=/m);
+    }
+  });
+
+  test("a unit's LogLevelMax= below info is lifted while tracing, or every strace line is dropped", () => {
+    const unit = unitInfoFromText('Id=x.service\nCapabilityBoundingSet=cap_sys_ptrace\nLogLevelMax=4\n', '[Service]\nExecStart=/bin/x\n');
+    expect(buildTracingDropIn(unit).text).toMatch(/^LogLevelMax=debug$/m);
   });
 
   test('a unit without Exec lines is refused', () => {

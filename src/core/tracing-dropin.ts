@@ -25,8 +25,10 @@ export const LOG_RATE_BURST = 100_000_000;
  * No -s: paths and sun_path are printed whole whatever -s says; only data buffers (sendto/sendmsg
  * payloads) are cut, and those are not wanted.
  * connect/bind/sendto/sendmsg are not in %file but name the Unix sockets a service talks to.
+ * clone/clone3/fork/vfork tell which process forked which: a daemon's forked children (nginx's master
+ * and workers) inherit its working directory and, for the review, its name.
  */
-export const STRACE_ARGS = ['-D', '-f', '-y', '-q', '--seccomp-bpf', '-e', 'trace=%file,connect,bind,sendto,sendmsg'];
+export const STRACE_ARGS = ['-D', '-f', '-y', '-q', '--seccomp-bpf', '-e', 'trace=%file,connect,bind,sendto,sendmsg,clone,clone3,fork,vfork'];
 
 export interface TracingDropInOptions {
   /** A candidate sandbox drop-in (its text, `[Service]` included) to try under tracing. */
@@ -70,6 +72,20 @@ export function wrapExecCommand(
   return { value: `${prefixes.join('')}${words} -- ${command}`, ...(note ? { note } : {}) };
 }
 
+/**
+ * strace writes to the unit's stderr, and the trace is read from the journal: whatever the unit does
+ * with its output (StandardOutput=null that StandardError= inherits, file:, socket, tty), stderr goes
+ * to the journal while tracing, and a LogLevelMax= below info would drop every line of it.
+ */
+export function traceOutputSettings(unit: UnitInfo): string[] {
+  const out = ["# strace writes to stderr; the trace is read from the journal whatever the unit's output settings.", 'StandardError=journal'];
+  const levelMax = unit.properties.get('LogLevelMax')?.join(' ').trim() ?? '';
+  if (levelMax !== '' && levelMax !== '-1' && levelMax !== '7' && levelMax !== 'debug') {
+    out.push("# The unit's LogLevelMax= would drop strace's lines (logged at info).", 'LogLevelMax=debug');
+  }
+  return out;
+}
+
 export function buildTracingDropIn(unit: UnitInfo, options: TracingDropInOptions = {}): TracingDropIn {
   const strace = options.strace ?? STRACE_PATH;
   const straceArgs = [...STRACE_ARGS, ...(options.straceArgs ?? [])];
@@ -91,6 +107,7 @@ export function buildTracingDropIn(unit: UnitInfo, options: TracingDropInOptions
     `LogRateLimitIntervalSec=${LOG_RATE_INTERVAL}`,
     `LogRateLimitBurst=${LOG_RATE_BURST}`,
   );
+  out.push(...traceOutputSettings(unit));
 
   const filter = unit.sandbox.SystemCallFilter.replace(/^~\s*$/, '');
   if (filter !== '' || (options.sandbox !== undefined && /^\s*SystemCallFilter=\S/m.test(options.sandbox))) {

@@ -4,6 +4,7 @@
  * that it keeps working under TemporaryFileSystem=/.
  */
 import { providedByUnitSettings } from './fold.js';
+import { isStrictlyUnder, isUnder, normalizePath } from './fsview.js';
 import type { ByteString, Profile, ProfileEntry } from './model.js';
 import type { UnitInfo } from './unitfile.js';
 
@@ -26,35 +27,55 @@ export function providedByUnit(unit: UnitInfo): { path: ByteString; by: string }
 }
 
 /**
- * The unit's own hardening, kept working under the lockdown. `NoExecPaths=/` (Debian's redis) is a
- * second mount on `/` and systemd then drops TemporaryFileSystem=/ silently; the same protection is
- * carried over to every bound path instead, except where the unit's ExecPaths= allow execution.
+ * The unit's own settings that a TemporaryFileSystem=/ lockdown must carry over, one rule for every
+ * command that knows the unit (discover, profile):
+ *
+ * - `NoExecPaths=/` (Debian's redis) is a second mount on `/`: systemd 252 then drops
+ *   TemporaryFileSystem=/ without a word. It is reset, and the same protection is put on every bound
+ *   path instead, except where the unit's `ExecPaths=` allow execution.
+ * - `ReadWritePaths=` cannot punch through a tmpfs: what the unit declares writable is bound writable,
+ *   so that a write the service makes only now and then (redis's dump) still works.
+ *
+ * The settings are read as lists of words with systemd's prefixes (`-`, `+`) still on them.
  */
-export function keepUnitHardening(profile: Profile, unit: UnitInfo, executed: ByteString[] = []): Profile {
-  const noExecRoot = unit.sandbox.NoExecPaths.some((p) => p.replace(/^-/, '') === '/');
-  if (!noExecRoot) return profile;
-  const execAllowed = unit.sandbox.ExecPaths.map((p) => p.replace(/^-/, ''));
-  const allowed = (path: string) =>
-    execAllowed.some((e) => path === e || path.startsWith(e.endsWith('/') ? e : `${e}/`));
-  const bound = profile.entries
-    .filter((e) => e.directive === 'BindReadOnlyPaths' || e.directive === 'BindPaths')
-    .map((e) => e.value);
-  const noExec: ProfileEntry[] = [
-    {
-      directive: 'NoExecPaths',
-      value: '',
-      reason: "the unit's NoExecPaths=/ would mount on / too and make systemd drop TemporaryFileSystem=/",
-    },
-    ...bound
-      // A program or ELF interpreter bound on its own was executed: noexec on it is a 203/EXEC.
-      .filter((path) => !allowed(path) && !executed.includes(path))
-      .map((path) => ({
-        directive: 'NoExecPaths' as const,
-        value: path,
-        reason: "the unit's NoExecPaths=/, carried over to what is bound",
-        optional: true,
-      })),
-  ];
+export interface UnitHardening {
+  NoExecPaths: string[];
+  ExecPaths: string[];
+  ReadWritePaths: string[];
+}
+
+const BIND = new Set(['BindReadOnlyPaths', 'BindPaths']);
+
+/** `-` (ignore if missing) and `+` (relative to RootDirectory=) are systemd's, not the path's. */
+function bare(word: string): { path: string; optional: boolean } {
+  const prefixes = /^[-+]*/.exec(word)![0];
+  return { path: normalizePath(word.slice(prefixes.length)), optional: prefixes.includes('-') };
+}
+
+function carryReadWritePaths(entries: ProfileEntry[], words: string[]): ProfileEntry[] {
+  let out = entries;
+  for (const word of words) {
+    // Bound at the path the unit names: inside the empty root, a symlink on the way (/var/run) is not there.
+    const { path, optional } = bare(word);
+    if (path === '/') continue; // the whole host writable is no lockdown at all
+    if (out.some((e) => e.directive === 'BindPaths' && isUnder(path, e.value))) continue;
+    // A narrower mount inside it would hide the unit's writes there (and a file mount cannot be renamed over).
+    out = out.filter((e) => !(BIND.has(e.directive) && (e.value === path || isStrictlyUnder(e.value, path))));
+    out.push({
+      directive: 'BindPaths',
+      value: path,
+      reason: `the unit's own ReadWritePaths=${word}: under the empty root only a bind brings it back`,
+      ...(optional ? { optional: true } : {}),
+    });
+  }
+  return out;
+}
+
+function carryNoExecRoot(entries: ProfileEntry[], unit: UnitHardening, executed: ByteString[]): ProfileEntry[] {
+  if (!unit.NoExecPaths.some((p) => bare(p).path === '/')) return entries;
+  const execAllowed = unit.ExecPaths.map((p) => bare(p).path);
+  const allowed = (path: string) => execAllowed.some((e) => isUnder(path, e));
+  const bound = entries.filter((e) => BIND.has(e.directive)).map((e) => e.value);
   // The unit's ExecPaths= name places (/lib, /usr/lib) that need not exist on the empty root: systemd
   // mounts them before the binds below them create them, and a missing one fails with 226/NAMESPACE.
   const execPaths: ProfileEntry[] = execAllowed.length
@@ -68,5 +89,20 @@ export function keepUnitHardening(profile: Profile, unit: UnitInfo, executed: By
         })),
       ]
     : [];
-  return { ...profile, entries: [...profile.entries, ...noExec, ...execPaths] };
+  return [
+    ...entries,
+    { directive: 'NoExecPaths', value: '', reason: "the unit's NoExecPaths=/ would mount on / too and make systemd drop TemporaryFileSystem=/" },
+    ...bound
+      // A program or ELF interpreter bound on its own was executed: noexec on it is a 203/EXEC.
+      .filter((path) => !allowed(path) && !executed.includes(path))
+      .map((path) => ({ directive: 'NoExecPaths' as const, value: path, reason: "the unit's NoExecPaths=/, carried over to what is bound", optional: true })),
+    ...execPaths,
+  ];
+}
+
+/** The profile with the unit's own hardening kept working under the lockdown (see UnitHardening). */
+export function keepUnitHardening(profile: Profile, unit: UnitHardening, executed: ByteString[] = []): Profile {
+  const entries = carryNoExecRoot(carryReadWritePaths(profile.entries, unit.ReadWritePaths), unit, executed);
+  if (entries === profile.entries) return profile;
+  return { ...profile, entries };
 }

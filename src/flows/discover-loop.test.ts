@@ -98,7 +98,7 @@ function scriptedSession(script: Script) {
       const parser = createTraceParser({ source: 'fake journal', onEvent });
       for (const line of step.lines) parser.line(line);
       parser.end();
-      return { ok: step.ok };
+      return { ok: step.ok, syscalls: step.lines.length };
     },
     async execClosures() {
       return [];
@@ -278,6 +278,34 @@ describe('discover loop', () => {
       message: expect.stringContaining('does not work even without a sandbox'),
     });
     expect(log.candidates).toEqual([]);
+  });
+
+  test('a traced start that works but leaves no trace: stopped with an error naming where the lines went', async () => {
+    const { session, log } = scriptedSession({ traced: [{ ok: true, lines: [] }], candidates: [] });
+    await expect(findAndInstallProfile(session, context(log))).rejects.toMatchObject({
+      exitCode: 1,
+      message: expect.stringContaining('produced no strace output in the journal'),
+      hint: expect.stringContaining('journalctl -u app.service'),
+    });
+    expect(log.candidates).toEqual([]);
+  });
+
+  test('the review names the process and syscall that touched a path, not a journal line', async () => {
+    const { session, log } = scriptedSession({
+      traced: [{ ok: true, lines: ['100 execve("/usr/sbin/app", ["app"], 0x7ffd /* 3 vars */) = 0', ...trace('/etc/app/app.conf')] }],
+      candidates: [{ started: true, working: true }],
+    });
+    const seen: string[] = [];
+    const reviewer: Reviewer = {
+      review: async (items) => {
+        seen.push(...items.map((i) => i.witness ?? ''));
+        return new Map();
+      },
+      confirmInstall: async () => true,
+    };
+    const outcome = await findAndInstallProfile(session, context(log, { reviewer }));
+    expect(outcome.working).toBe(true);
+    expect(seen).toContain('app (pid 100), openat /etc/app/app.conf');
   });
 
   test('--dry-run and --output install nothing', async () => {

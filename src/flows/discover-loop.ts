@@ -16,6 +16,7 @@ import { bytesToDisplay } from '../../parsers/strings.js';
 import { AccessCollector } from '../core/accesses.js';
 import type { Diagnosis } from '../core/diagnose.js';
 import type { ExecClosure } from '../core/elf.js';
+import { failureAccount } from '../core/failure-account.js';
 import { foldProfile } from '../core/fold.js';
 import type { FsView } from '../core/fsview.js';
 import type { Access, ByteString, Profile, ProfileEntry } from '../core/model.js';
@@ -29,6 +30,9 @@ import {
   type Decisions,
   type ReviewItem,
 } from '../core/review.js';
+import { effectiveDefault, withWitnesses } from '../core/review-groups.js';
+import { lostTraceError } from '../core/trace-output.js';
+import { TraceWitness } from '../core/trace-witness.js';
 import type { UnitInfo } from '../core/unitfile.js';
 import { keepUnitHardening, providedByUnit, serviceNamesOf } from '../core/unit-sandbox.js';
 import { CliError, ExitCode } from '../exit-codes.js';
@@ -79,6 +83,8 @@ export interface Attempt {
 
 export interface TracedOutcome {
   ok: boolean;
+  /** Syscall lines read back from the journal: 0 means strace's output never reached it. */
+  syscalls: number;
   diagnosis?: Diagnosis;
   probeFailure?: string;
 }
@@ -162,8 +168,10 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
   const outside = outsideNamespacePrograms(unit.exec);
   if (outside.size > 0) collector.ignoreOrigin = (program) => outside.has(program);
   const identity = await session.identity();
+  // Who touched each path, so that the review names a process and a syscall rather than a journal line.
+  const witness = new TraceWitness();
   const decisions: Decisions = new Map();
-  const onEvent = (event: StraceEvent) => collector.add(event);
+  const onEvent = (event: StraceEvent) => (collector.add(event), witness.add(event));
   let dropin = '';
   let profile: Profile | undefined;
   let working = false;
@@ -197,7 +205,7 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
     ...(observed.diagnosis ? { diagnosis: observed.diagnosis } : {}),
   });
   if (!observed.ok) {
-    const why = observed.probeFailure ?? observed.diagnosis?.summary ?? 'start failed';
+    const why = observed.probeFailure ?? failureAccount(observed.diagnosis, { refused: [] }, 'start failed');
     throw new CliError(
       `${name} does not work even without a sandbox: ${why}`,
       ExitCode.failed,
@@ -205,6 +213,11 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
         ? 'check the --probe command by hand while the service runs'
         : 'fix the unit first (systemctl status, journalctl -u), then run discover again',
     );
+  }
+  if (observed.syscalls === 0) {
+    // A candidate built from nothing can only fail.
+    const lost = lostTraceError(unit);
+    throw new CliError(lost.message, ExitCode.failed, lost.hint);
   }
   for (const { program, closure } of await session.execClosures()) {
     for (const item of closure.items) {
@@ -223,7 +236,8 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
     dropin = renderDropIn(profile, { header: header(name) });
     if (tried.has(dropin)) {
       // Everything seen so far is folded in and the candidate is one that already failed.
-      failure = `${attempts.at(-1)?.diagnosis?.summary ?? 'the candidate fails'} (nothing new to grant${refusedHint()})`;
+      const last = failureAccount(attempts.at(-1)?.diagnosis, { refused: refusedPaths() }, 'the candidate fails');
+      failure = `${last} (nothing new to grant${refusedHint()})`;
       break;
     }
     tried.add(dropin);
@@ -280,6 +294,7 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
     const seen = (a: Access) => `${a.path}\0${[...a.errors].join(',')}\0${[...a.ops].join(',')}`;
     const before = new Set(collector.result().accesses.map(seen));
     const traced = await session.tracedRun({ dropin, profile }, onEvent);
+    if (traced.syscalls === 0) ctx.notes.push(`a traced start of ${name} produced no strace lines in the journal`);
     attempts.push({ start: session.starts, traced: true, sandboxed: true, ok: traced.ok });
     const changed = collector.result().accesses.some((a) => !before.has(seen(a)));
     forgetIgnored(
@@ -290,12 +305,13 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
         .map((a) => a.path),
     );
     if (!changed && !traced.ok) {
-      failure = `${diagnosis.summary} (a traced start under the sandbox showed no new path to grant${refusedHint()})`;
+      const account = failureAccount(diagnosis, { refused: refusedPaths() });
+      failure = `${account} (a traced start under the sandbox showed no new path to grant${refusedHint()})`;
       break;
     }
   }
   if (!working && failure === undefined) {
-    const last = attempts.at(-1)?.diagnosis?.summary ?? 'see above';
+    const last = failureAccount(attempts.at(-1)?.diagnosis, { refused: refusedPaths() }, 'see above');
     failure = `still failing after ${session.starts} starts (--max-starts ${options.maxStarts}): ${last}`;
   }
 
@@ -351,16 +367,16 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
       const present = folded.entries.some((e) => e.directive === entry.directive && e.value === entry.value);
       if (!present) folded.entries.push(entry);
     }
-    const items = pendingReview(folded, decisions);
+    const items = withWitnesses(pendingReview(folded, decisions), witness);
     if (items.length > 0) {
       const answers = await ctx.reviewer.review(items);
-      for (const item of items) decisions.set(item.path, answers.get(item.path) ?? item.defaultAnswer);
+      for (const item of items) decisions.set(item.path, answers.get(item.path) ?? effectiveDefault(item));
     }
     const executed = collector
       .result()
       .accesses.filter((a) => a.ops.has('exec') && a.ok)
       .map((a) => a.path);
-    return keepUnitHardening(applyDecisions(folded, decisions), unit, executed);
+    return keepUnitHardening(applyDecisions(folded, decisions), unit.sandbox, executed);
   }
 
   /** A writable bind the diagnosis asks for is forced only where the service owns it. */
