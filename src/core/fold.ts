@@ -674,8 +674,16 @@ class Folder {
     const name = this.options.privateRun?.name ?? privateRunName(files[0]);
     // Without a unit (analyze) a `.pid` file created there is taken to be the unit's PIDFile=.
     const pidFile = this.options.privateRun !== undefined ? this.options.privateRun.pidFile : files.find((f) => f.endsWith('.pid'));
-    const entries = privateRunEntries({ name, files, createdBy: describeContributions(this.runFiles), ...(pidFile ? { pidFile, pidFileGuessed: this.options.privateRun === undefined } : {}) });
-    for (const entry of entries) if (!this.entries.some((e) => e.directive === entry.directive && e.value === entry.value)) this.entries.push(entry);
+    const viaVarRun = this.runFiles.some((d) => d.createdInside!.startsWith('/var/run/'));
+    const entries = privateRunEntries({
+      name,
+      files,
+      createdBy: describeContributions(this.runFiles),
+      viaVarRun,
+      ...(pidFile ? { pidFile, pidFileGuessed: this.options.privateRun === undefined } : {}),
+    });
+    const same = (a: ProfileEntry, b: ProfileEntry) => a.directive === b.directive && a.value === b.value && a.destination === b.destination;
+    for (const entry of entries) if (!this.entries.some((e) => same(e, entry))) this.entries.push(entry);
   }
 
   private addBaseline(privateDevices: boolean): void {

@@ -46,6 +46,8 @@ export interface PrivateRunInput {
   pidFile?: ByteString;
   /** The pid file was inferred from the trace, not read from the unit. */
   pidFileGuessed?: boolean;
+  /** Some were reached through the /var/run link, which the empty root does not have. */
+  viaVarRun?: boolean;
 }
 
 export function privateRunEntries(input: PrivateRunInput): ProfileEntry[] {
@@ -69,6 +71,14 @@ export function privateRunEntries(input: PrivateRunInput): ProfileEntry[] {
       reason: `the service's /run is ${host}: ${names} land there; binds below /run are mounted after it and stay visible`,
     },
   ];
+  if (input.viaVarRun) {
+    entries.push({
+      directive: 'BindPaths',
+      value: host,
+      destination: '/var/run',
+      reason: `${names} are reached through /var/run, a link to /run the empty root does not have: the same private directory is bound there`,
+    });
+  }
   if (input.pidFile !== undefined && isDirectlyInRun(input.pidFile)) {
     const file = canonicalRunPath(input.pidFile).slice(SHARED_RUN.length + 1);
     entries.push({

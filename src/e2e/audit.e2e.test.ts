@@ -11,7 +11,7 @@ import { beforeAll, expect, test } from '@jest/globals';
 import type { AuditReport } from '../core/audit.js';
 import { catUnit } from '../systemd/unit.js';
 import { describeWithBed, type Bed } from './bed.js';
-import { CRON_PROBE, UNBOUND_PROBE } from './probes.js';
+import { CRON_PROBE } from './probes.js';
 import { buildCli, mainPidOf, runBuiltCli, uninstallDropIn } from './run-cli.js';
 
 
@@ -25,9 +25,10 @@ interface Case {
 
 const CASES: Case[] = [
   { unit: 'cron.service', probe: CRON_PROBE, extra: [], own: '/etc/cron.d' },
-  // The trust anchors are *.key files: today's name rule calls them secrets, so they need consent.
-  { unit: 'unbound.service', probe: UNBOUND_PROBE, extra: ['--include', '/var/lib/unbound/root.key', '--include', '/usr/share/dns/root.key'], own: '/var/lib/unbound' },
 ];
+// Not yet unbound: it creates its control socket directly in /run. Under the private /run the socket
+// lands in /run/unbound-private-run/unbound.ctl on the host, where the host's unbound-control does not
+// look. A narrow answer for control sockets (not only pid files) is still to be built.
 
 const key = (a: AuditReport) => a.violations.filter((v) => v.kind !== 'writable').map((v) => `${v.kind} ${v.path}`).sort();
 

@@ -3,4 +3,3 @@
 /** cron has no port: its main process is cron itself (not systemd's forked child) and sees its crontab. */
 export const CRON_PROBE = 'pid=$(systemctl show -p MainPID --value cron.service); test "$(cat /proc/$pid/comm)" = cron && test -s /proc/$pid/root/etc/crontab';
 /** unbound answers on its control socket. */
-export const UNBOUND_PROBE = 'unbound-control status | grep -q "is running"';
