@@ -24,7 +24,7 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { unit: 'cron.service', probe: CRON_PROBE, extra: [], own: '/etc/cron.d' },
+  { unit: 'cron.service', probe: CRON_PROBE, extra: [], own: '/var/spool/cron/crontabs' },
 ];
 // Not yet unbound: it creates its control socket directly in /run. Under the private /run the socket
 // lands in /run/unbound-private-run/unbound.ctl on the host, where the host's unbound-control does not
