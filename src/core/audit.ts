@@ -21,6 +21,8 @@
  */
 import { sensitiveReason } from './sensitive.js';
 import type { UnitInfo } from './unitfile.js';
+import { UNIT_DIRECTORY_BASES, type UnitDirectorySetting } from './unit-directories.js';
+import { serviceNamesOf } from './unit-sandbox.js';
 
 /** find's %y letters. */
 export type AuditEntryType = 'f' | 'd' | 'l' | 's' | 'c' | 'b' | 'p';
@@ -133,29 +135,11 @@ const SOCKET_WHY: [RegExp, string][] = [
   [/^\/run\/systemd\//, "a socket of systemd's: an interface to the service manager outside the sandbox"],
 ];
 
-const UNIT_DIRECTORY_BASES: [keyof UnitInfo['sandbox'], string][] = [
-  ['RuntimeDirectory', '/run'],
-  ['StateDirectory', '/var/lib'],
-  ['CacheDirectory', '/var/cache'],
-  ['LogsDirectory', '/var/log'],
-  ['ConfigurationDirectory', '/etc'],
-];
-
-/** Names a unit's own directories are likely to carry: `nginx`, `postgresql` (+ `15-main`), `redis-server` and `redis`. */
-export function unitNames(unit: Pick<UnitInfo, 'Id' | 'SyslogIdentifier'>): string[] {
-  const base = unit.Id.replace(/\.[a-z]+$/, '');
-  const [prefix, instance] = base.split('@');
-  const names = new Set([prefix, prefix.split('-')[0]]);
-  if (instance) names.add(instance);
-  if (unit.SyslogIdentifier && !unit.SyslogIdentifier.includes('@')) names.add(unit.SyslogIdentifier);
-  return [...names].filter((n) => n.length > 1);
-}
-
 /** The audit's view of a unit: what it declares as its own and what its directories are called. */
 export function auditSubjectOf(unit: UnitInfo): AuditSubject {
   const declared: OwnPlace[] = [];
-  for (const [setting, base] of UNIT_DIRECTORY_BASES) {
-    for (const word of unit.sandbox[setting] as string[]) {
+  for (const [setting, base] of Object.entries(UNIT_DIRECTORY_BASES)) {
+    for (const word of unit.sandbox[setting as UnitDirectorySetting] as string[]) {
       const name = word.split(':')[0];
       if (!name) continue;
       declared.push({ path: `${base}/${name}`, why: `${setting}=${name}` });
@@ -167,7 +151,7 @@ export function auditSubjectOf(unit: UnitInfo): AuditSubject {
     const path = word.replace(/^[-+]+/, '');
     if (path.startsWith('/')) declared.push({ path, why: `ReadWritePaths=${path}` });
   }
-  return { unit: unit.Id, declared, names: unitNames(unit), privateTmp: /^(yes|true|1|on)$/i.test(unit.sandbox.PrivateTmp) };
+  return { unit: unit.Id, declared, names: serviceNamesOf(unit), privateTmp: /^(yes|true|1|on)$/i.test(unit.sandbox.PrivateTmp) };
 }
 
 export function isUnder(path: string, dir: string): boolean {
