@@ -34,7 +34,8 @@ const CASES: Case[] = [
     config: '/etc/postgresql/15/main/postgresql.conf',
     own: ['/var/lib/postgresql', '/var/log/postgresql', '/run/postgresql'],
   },
-  { unit: 'redis-server.service', probe: 'redis-cli ping | grep -qx PONG', maxStarts: 2, config: '/etc/redis/redis.conf', own: ['/var/lib/redis', '/var/log/redis', '/run/redis'] },
+  // /etc/redis: Debian's unit declares ReadWriteDirectories=-/etc/redis (CONFIG REWRITE), and redis owns it.
+  { unit: 'redis-server.service', probe: 'redis-cli ping | grep -qx PONG', maxStarts: 2, config: '/etc/redis/redis.conf', own: ['/var/lib/redis', '/var/log/redis', '/run/redis', '/etc/redis'] },
   {
     unit: 'memcached.service',
     probe: `bash -c 'exec 3<>/dev/tcp/127.0.0.1/11211; printf "stats\\r\\nquit\\r\\n" >&3; grep -q "STAT uptime" <&3'`,
