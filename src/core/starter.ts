@@ -135,6 +135,8 @@ export function starterProfile(input: StarterInput, fs: FsView): Starter {
       serviceNames: input.serviceNames,
       provided,
       directoriesAsBinds: true,
+      // Nothing runs here to ask for User='s uid: its own places are known by its names (/etc/redis).
+      identity: { names: input.serviceNames, declared: [] },
     },
     fs,
   );

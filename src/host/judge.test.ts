@@ -15,8 +15,9 @@ let dir: string;
 let other: string;
 let trace: string;
 beforeAll(() => {
-  // Not under /tmp, which PrivateTmp= covers whatever exists there.
-  dir = mkdtempSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '.judge-'));
+  // Not under /tmp or /var/tmp (PrivateTmp= covers whatever exists there), wherever the checkout is.
+  mkdirSync('/srv', { recursive: true });
+  dir = mkdtempSync('/srv/bindscout-judge-');
   // On this machine the file the trace failed to open exists; on the other machine's tree it does not.
   mkdirSync(path.join(dir, 'here'));
   writeFileSync(path.join(dir, 'here', 'app.conf'), 'x');
