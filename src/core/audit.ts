@@ -20,6 +20,7 @@
  * Pure: src/systemd collects, this decides.
  */
 import { sensitiveReason } from './sensitive.js';
+import type { Credentials, MountPoint } from './procfs.js';
 import type { UnitInfo } from './unitfile.js';
 import { UNIT_DIRECTORY_BASES, type UnitDirectorySetting } from './unit-directories.js';
 import { serviceNamesOf } from './unit-sandbox.js';
@@ -35,25 +36,9 @@ export interface AuditEntry {
   gid: number;
 }
 
-export interface AuditMount {
-  /** Where it is mounted, as the process sees it. */
-  path: string;
-  readOnly: boolean;
-  fstype: string;
-  source: string;
-  /** The directory of the filesystem that is mounted there (mountinfo's 4th field). */
-  root: string;
-  /** major:minor of the filesystem. */
-  device: string;
-}
-
-export interface AuditCredentials {
-  uid: number;
-  gid: number;
-  groups: number[];
-  /** CAP_DAC_OVERRIDE in the effective set: file modes do not stop writes. */
-  dacOverride: boolean;
-}
+/** A mount as the process sees it, and the credentials writes are checked with: /proc's facts. */
+export type AuditMount = MountPoint;
+export type AuditCredentials = Credentials;
 
 export interface OwnPlace {
   path: string;
