@@ -56,7 +56,7 @@ CONSOLE_LOG=$SCRATCH/console.log
 PIDFILE=$SCRATCH/nspawn.pid
 NSPAWN_RUN=/run/systemd/nspawn
 
-DEPS=(systemd-container strace nginx-light postgresql redis-server memcached curl dbus-bin cron unbound dns-root-data openssh-server)
+DEPS=(systemd-container strace tmux nginx-light postgresql redis-server memcached curl dbus-bin cron unbound dns-root-data openssh-server)
 
 die() { printf 'testbed: %s\n' "$*" >&2; exit 1; }
 log() { printf 'testbed: %s\n' "$*" >&2; }
@@ -73,6 +73,14 @@ nspawn_pid() {
     [[ -r /proc/$pid/cmdline ]] || return 1
     tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qx -- "--machine=$MACHINE" || return 1
     printf '%s\n' "$pid"
+}
+
+# A child of this shell that has exited stays a zombie until the shell reaps it.
+still_running() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat%% *} != Z ]]
 }
 
 # Also find nspawn processes whose pid file is gone (scratch dir removed by hand while it ran).
@@ -281,12 +289,15 @@ cmd_up() {
     setsid systemd-nspawn --keep-unit --register=no --link-journal=no -q --boot \
         --console=read-only --machine="$MACHINE" --directory="$MERGED" \
         </dev/null >"$CONSOLE_LOG" 2>&1 &
-    printf '%s\n' "$!" >"$PIDFILE"
+    local launched=$!
+    printf '%s\n' "$launched" >"$PIDFILE"
 
     local state='' deadline
     deadline=$(($(date +%s) + BOOT_TIMEOUT))
     while :; do
-        if ! nspawn_pid >/dev/null; then
+        # Not nspawn_pid: until the background job has exec'd setsid and then systemd-nspawn, its command
+        # line is this shell's, and on a cold or busy machine the first look comes before that.
+        if ! still_running "$launched"; then
             log "systemd-nspawn exited during boot; console output:"
             tail -n 60 "$CONSOLE_LOG" >&2 || true
             cleanup_all
