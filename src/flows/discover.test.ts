@@ -4,11 +4,9 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { asCliError } from '../commands/shared.js';
-import { discover, keepUnitHardening, type DiscoverDeps, type DiscoverOptions } from './discover.js';
+import { discover, type DiscoverDeps, type DiscoverOptions } from './discover.js';
 import type { RunOptions, RunResult, Runner } from '../systemd/runner.js';
 import { memoryFsView } from '../core/fsview.js';
-import { unitInfoFromText } from '../core/unitfile.js';
-import type { Profile } from '../core/model.js';
 
 interface FakeSystem {
   systemdVersion?: string;
@@ -132,31 +130,5 @@ describe('discover refuses before touching anything', () => {
     await expect(asTheAdminSeesIt(discover(options, deps(fake.runner)))).rejects.toMatchObject({ exitCode, message: expect.stringContaining(words) });
     expect(fake.writes).toEqual([]);
     expect(jobs(fake.calls)).toEqual([]);
-  });
-});
-
-describe("the unit's own hardening under the lockdown", () => {
-  const profile: Profile = {
-    entries: [
-      { directive: 'TemporaryFileSystem', value: '/:ro', reason: '' },
-      { directive: 'BindReadOnlyPaths', value: '/usr/bin/redis-server', reason: '' },
-      { directive: 'BindReadOnlyPaths', value: '/usr/lib', reason: '' },
-      { directive: 'BindReadOnlyPaths', value: '/etc/redis', reason: '' },
-      { directive: 'BindPaths', value: '/var/lib/redis', reason: '' },
-    ],
-    needsConsent: [],
-    omitted: [],
-  };
-  const unitWith = (lines: string) =>
-    unitInfoFromText(`Id=redis-server.service\nLoadState=loaded\n${lines}`, '# /lib/systemd/system/redis-server.service\n[Service]\nExecStart=/usr/bin/redis-server\n');
-
-  test("NoExecPaths=/ moves onto the bound paths, except where the unit's ExecPaths= allow execution", () => {
-    const kept = keepUnitHardening(profile, unitWith('NoExecPaths=/\nExecPaths=/usr/bin/redis-server /usr/lib\n'));
-    const noExec = kept.entries.filter((e) => e.directive === 'NoExecPaths').map((e) => e.value);
-    expect(noExec).toEqual(['', '/etc/redis', '/var/lib/redis']);
-  });
-
-  test('a unit without NoExecPaths=/ is left alone', () => {
-    expect(keepUnitHardening(profile, unitWith('NoExecPaths=/srv\n'))).toBe(profile);
   });
 });

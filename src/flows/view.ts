@@ -2,7 +2,8 @@
  * `bindscout view UNIT`: what a running service sees of the filesystem, compared with the host.
  * Returns data; the table is the command's business.
  */
-import { parseMountinfo, parseStatus, summarizeView, walk, type ServiceView } from '../systemd/view.js';
+import { parseMountinfo, parseStatus } from '../core/procfs.js';
+import { summarizeView, walk, type ServiceView } from '../systemd/view.js';
 import type { Runner } from '../systemd/runner.js';
 import { loadUnit } from '../systemd/unit.js';
 

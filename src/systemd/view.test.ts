@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { isWritable, parseMountinfo, parseStatus, parseWalk, summarizeView, type Credentials, type WalkEntry } from './view.js';
+import { parseMountinfo, parseStatus, type Credentials } from '../core/procfs.js';
+import { isWritable, parseWalk, summarizeView, type WalkEntry } from './view.js';
 
 const MOUNTINFO = [
   '900 800 0:50 / / ro,nosuid,nodev - tmpfs tmpfs ro,mode=755',

@@ -10,6 +10,7 @@ import { lstatSync, readlinkSync } from 'node:fs';
 import { createHostFsView } from '../host/fs.js';
 import { normalizePath, parentOf, resolveSymlinks, splitPath, type FsNodeKind, type FsView } from '../core/fsview.js';
 import { sensitiveReason } from '../core/sensitive.js';
+import type { Credentials, MountPoint } from '../core/procfs.js';
 import type { Runner } from './runner.js';
 
 /**
@@ -68,21 +69,6 @@ export interface WalkEntry {
   gid: number;
 }
 
-export interface Credentials {
-  uid: number;
-  gid: number;
-  groups: number[];
-  /** CAP_DAC_OVERRIDE in the effective set: file modes do not stop writes. */
-  dacOverride: boolean;
-}
-
-export interface MountPoint {
-  path: string;
-  readOnly: boolean;
-  fstype: string;
-  source: string;
-}
-
 /** find -printf '%y %m %U %G %P\0' output → entries (the start directory itself excluded). */
 export function parseWalk(text: string): WalkEntry[] {
   const out: WalkEntry[] = [];
@@ -90,43 +76,6 @@ export function parseWalk(text: string): WalkEntry[] {
     const m = /^([fdlscbp]) ([0-7]+) (\d+) (\d+) (.*)$/s.exec(record);
     if (!m || m[5] === '') continue;
     out.push({ type: m[1] as EntryType, mode: Number.parseInt(m[2], 8), uid: Number(m[3]), gid: Number(m[4]), path: '/' + m[5] });
-  }
-  return out;
-}
-
-/** /proc/PID/status → the credentials writes are checked with (effective uid, gid, groups). */
-export function parseStatus(text: string): Credentials {
-  const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1] ?? '';
-  const effective = (name: string) => Number(field(name).split(/\s+/)[1] ?? NaN);
-  const capEff = BigInt('0x' + (field('CapEff') || '0'));
-  return {
-    uid: effective('Uid'),
-    gid: effective('Gid'),
-    groups: field('Groups').split(/\s+/).filter(Boolean).map(Number),
-    dacOverride: (capEff & 0b10n) !== 0n,
-  };
-}
-
-/** Octal escapes in mountinfo paths (`\040` for a space). */
-function unescapeMount(text: string): string {
-  return text.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(Number.parseInt(oct, 8)));
-}
-
-/** /proc/PID/mountinfo → mount points as the process sees them (relative to its root). */
-export function parseMountinfo(text: string): MountPoint[] {
-  const out: MountPoint[] = [];
-  for (const line of text.split('\n')) {
-    const fields = line.split(' ');
-    const dash = fields.indexOf('-');
-    if (fields.length < 7 || dash < 0) continue;
-    const options = fields[5].split(',');
-    const superOptions = (fields[dash + 3] ?? '').split(',');
-    out.push({
-      path: unescapeMount(fields[4]),
-      readOnly: options.includes('ro') || superOptions.includes('ro'),
-      fstype: fields[dash + 1],
-      source: unescapeMount(fields[dash + 2] ?? ''),
-    });
   }
   return out;
 }

@@ -1,0 +1,249 @@
+/**
+ * discover's loop with a fake session: the same paths the end-to-end tests take on a real systemd
+ * (working at once, 203/EXEC then fixed, a refused secret, interrupted, an install rolled back), here
+ * with every start, trace and candidate scripted, so each decision of the loop can be checked.
+ */
+import { describe, expect, test } from '@jest/globals';
+import { createTraceParser } from '../../parsers/index.js';
+import type { StraceEvent } from '../../parsers/events.js';
+import type { Diagnosis } from '../core/diagnose.js';
+import { memoryFsView } from '../core/fsview.js';
+import type { Profile } from '../core/model.js';
+import { unitInfoFromText } from '../core/unitfile.js';
+import {
+  findAndInstallProfile,
+  type CandidateOutcome,
+  type DiscoverOptions,
+  type DiscoverSession,
+  type LoopContext,
+  type Reviewer,
+} from './discover-loop.js';
+
+const UNIT = unitInfoFromText(
+  'Id=app.service\nLoadState=loaded\nType=simple\n',
+  '# /lib/systemd/system/app.service\n[Service]\nExecStart=/usr/sbin/app\n',
+);
+
+const trace = (...paths: string[]) =>
+  paths.map((p, i) => `100 openat(AT_FDCWD</>, "${p}", O_RDONLY|O_CLOEXEC) = ${i + 3}<${p}>`);
+
+const FS = memoryFsView({
+  '/usr/sbin/app': 'file',
+  '/etc/app/app.conf': 'file',
+  '/etc/ssl/private/app.key': 'file',
+  '/usr/share/app/data.bin': 'file',
+});
+
+const OPTIONS: DiscoverOptions = {
+  unit: 'app',
+  exercise: 0,
+  maxStarts: 10,
+  dryRun: false,
+  baseline: false,
+  include: [],
+  exclude: [],
+  settleMs: 0,
+  startTimeoutMs: 1000,
+  dropInName: 'bindscout.conf',
+};
+
+const execFailure = (path: string): Diagnosis => ({
+  kind: 'exec',
+  summary: `203/EXEC: ${path} is not visible in the sandbox`,
+  details: [],
+  fixes: [{ directive: 'BindReadOnlyPaths', path, reason: 'needed to start' }],
+});
+
+interface Script {
+  /** Strace lines of each traced run, in order; a run with `ok: false` failed. */
+  traced: { ok: boolean; lines: string[] }[];
+  /** The outcome of each candidate start, in order. */
+  candidates: CandidateOutcome[];
+  /** Whether the installed drop-in verifies. */
+  installVerifies?: boolean;
+  /** Abort the run while this candidate (0-based) starts. */
+  interruptAtCandidate?: number;
+}
+
+/** A session that plays a script, and records what the loop asked of it. */
+function scriptedSession(script: Script) {
+  const log = {
+    candidates: [] as string[],
+    tracedUnder: [] as (string | undefined)[],
+    stops: 0,
+    removedCandidates: 0,
+    installed: [] as { target: string; text: string }[],
+    interrupted: false,
+  };
+  let starts = 0;
+  let candidate = 0;
+  const session: DiscoverSession = {
+    unit: UNIT,
+    get starts() {
+      return starts;
+    },
+    async tracedRun(sandbox, onEvent: (event: StraceEvent) => void) {
+      starts++;
+      log.tracedUnder.push(sandbox?.dropin);
+      const step = script.traced.shift();
+      if (step === undefined) throw new Error('an unscripted traced run');
+      const parser = createTraceParser({ source: 'fake journal', onEvent });
+      for (const line of step.lines) parser.line(line);
+      parser.end();
+      return { ok: step.ok };
+    },
+    async execClosures() {
+      return [];
+    },
+    async tryCandidate(dropin: string, _profile: Profile) {
+      starts++;
+      log.candidates.push(dropin);
+      if (script.interruptAtCandidate === candidate++) log.interrupted = true;
+      const outcome = script.candidates.shift();
+      if (outcome === undefined) throw new Error('an unscripted candidate start');
+      return outcome;
+    },
+    async stopFailed() {
+      log.stops++;
+    },
+    async removeCandidate() {
+      log.removedCandidates++;
+    },
+    async install(target: string, text: string) {
+      log.installed.push({ target, text });
+      return script.installVerifies ?? true;
+    },
+  };
+  return { session, log };
+}
+
+const acceptDefaults: Reviewer = {
+  review: async (items) => new Map(items.map((item) => [item.path, item.defaultAnswer])),
+  confirmInstall: async () => true,
+};
+
+function context(log: { interrupted: boolean }, overrides: Partial<LoopContext> = {}): LoopContext & { said: string[] } {
+  const said: string[] = [];
+  return {
+    options: OPTIONS,
+    fs: FS,
+    reviewer: acceptDefaults,
+    log: (message) => void said.push(message),
+    checkpoint: () => {
+      if (log.interrupted) throw new Error('interrupted');
+    },
+    writeOutput: async () => undefined,
+    notes: [],
+    said,
+    ...overrides,
+  };
+}
+
+describe('discover loop', () => {
+  test('works at once: one traced start, one candidate, installed with what the trace showed', async () => {
+    const { session, log } = scriptedSession({
+      traced: [{ ok: true, lines: trace('/usr/sbin/app', '/etc/app/app.conf') }],
+      candidates: [{ started: true, working: true }],
+    });
+    const outcome = await findAndInstallProfile(session, context(log));
+    expect(outcome.working).toBe(true);
+    expect(outcome.installed).toBe('/etc/systemd/system/app.service.d/bindscout.conf');
+    expect(session.starts).toBe(2);
+    expect(log.installed).toHaveLength(1);
+    expect(log.installed[0].text).toBe(log.candidates[0]);
+    expect(log.installed[0].text).toContain('TemporaryFileSystem=/:ro');
+    expect(log.installed[0].text).toContain('/etc/app/app.conf');
+    expect(outcome.attempts.map((a) => [a.traced, a.sandboxed, a.ok])).toEqual([
+      [true, false, true],
+      [false, true, true],
+    ]);
+  });
+
+  test('203/EXEC under the first candidate: the path the diagnosis names is bound, the second candidate works', async () => {
+    const { session, log } = scriptedSession({
+      traced: [{ ok: true, lines: trace('/usr/sbin/app', '/etc/app/app.conf') }],
+      candidates: [{ started: false, working: false, diagnosis: execFailure('/usr/share/app/data.bin') }, { started: true, working: true }],
+    });
+    const outcome = await findAndInstallProfile(session, context(log));
+    expect(outcome.working).toBe(true);
+    expect(log.candidates).toHaveLength(2);
+    expect(log.candidates[0]).not.toContain('/usr/share/app/data.bin');
+    expect(log.candidates[1]).toContain('/usr/share/app/data.bin');
+    expect(log.stops).toBe(1);
+    expect(outcome.attempts[1].diagnosis?.kind).toBe('exec');
+    expect(log.installed.map((i) => i.text)).toEqual([log.candidates[1]]);
+  });
+
+  test('a secret the service reads is refused by default: never bound, and the failure says how to grant it', async () => {
+    const secret = '/etc/ssl/private/app.key';
+    const { session, log } = scriptedSession({
+      traced: [
+        { ok: true, lines: trace('/usr/sbin/app', '/etc/app/app.conf', secret) },
+        // Traced again under the sandbox: the same paths, nothing new to grant.
+        { ok: false, lines: trace('/usr/sbin/app', '/etc/app/app.conf', secret) },
+      ],
+      candidates: [{ started: false, working: false, diagnosis: { kind: 'service-error', summary: 'app exited with 1', details: [], fixes: [] } }],
+    });
+    const outcome = await findAndInstallProfile(session, context(log));
+    expect(outcome.working).toBe(false);
+    expect(outcome.installed).toBeNull();
+    expect(outcome.refused).toEqual([secret]);
+    const bound = (dropin: string) => dropin.split('\n').filter((line) => line.startsWith('Bind'));
+    expect(log.candidates.flatMap(bound).some((line) => line.includes(secret))).toBe(false);
+    expect(log.candidates.flatMap(bound).some((line) => line.includes('/etc/app'))).toBe(true);
+    expect(log.tracedUnder).toEqual([undefined, log.candidates[0]]);
+    expect(outcome.failure).toContain(`--include '${secret}'`);
+    expect(log.installed).toEqual([]);
+  });
+
+  test('interrupted while a candidate starts: no further start, nothing installed', async () => {
+    const { session, log } = scriptedSession({
+      traced: [{ ok: true, lines: trace('/usr/sbin/app') }],
+      candidates: [{ started: false, working: false, diagnosis: execFailure('/usr/share/app/data.bin') }],
+      interruptAtCandidate: 0,
+    });
+    await expect(findAndInstallProfile(session, context(log))).rejects.toThrow('interrupted');
+    expect(log.candidates).toHaveLength(1);
+    expect(log.installed).toEqual([]);
+  });
+
+  test('the installed drop-in does not verify: rolled back, and the run ends failed', async () => {
+    const { session, log } = scriptedSession({
+      traced: [{ ok: true, lines: trace('/usr/sbin/app') }],
+      candidates: [{ started: true, working: true }],
+      installVerifies: false,
+    });
+    const ctx = context(log);
+    const outcome = await findAndInstallProfile(session, ctx);
+    expect(log.installed).toHaveLength(1);
+    expect(outcome.working).toBe(false);
+    expect(outcome.installed).toBeNull();
+    expect(outcome.failure).toBe('the installed drop-in did not verify and was rolled back');
+    expect(ctx.said.join('\n')).toContain('rolled back');
+  });
+
+  test('a unit that fails with its own configuration: exit code 1 before any candidate', async () => {
+    const { session, log } = scriptedSession({ traced: [{ ok: false, lines: [] }], candidates: [] });
+    await expect(findAndInstallProfile(session, context(log))).rejects.toMatchObject({
+      exitCode: 1,
+      message: expect.stringContaining('does not work even without a sandbox'),
+    });
+    expect(log.candidates).toEqual([]);
+  });
+
+  test('--dry-run and --output install nothing', async () => {
+    for (const overrides of [{ dryRun: true }, { output: '/tmp/app.conf' }]) {
+      const written: string[] = [];
+      const { session, log } = scriptedSession({
+        traced: [{ ok: true, lines: trace('/usr/sbin/app') }],
+        candidates: [{ started: true, working: true }],
+      });
+      const ctx = context(log, { options: { ...OPTIONS, ...overrides }, writeOutput: async (path) => void written.push(path) });
+      const outcome = await findAndInstallProfile(session, ctx);
+      expect(outcome.working).toBe(true);
+      expect(outcome.installed).toBeNull();
+      expect(log.installed).toEqual([]);
+      expect(written).toEqual('output' in overrides ? ['/tmp/app.conf'] : []);
+    }
+  });
+});

@@ -1,0 +1,348 @@
+/**
+ * discover's loop, from a unit that works to a verified TemporaryFileSystem=/:ro profile:
+ *
+ *   observe   one traced start with the unit's own configuration (+ probe, exercise, reload, stop)
+ *   propose   fold the accesses into a profile; the admin reviews every exposed path
+ *   enforce   start untraced under the candidate; on failure diagnose, trace under the sandbox, refold
+ *   verify    the candidate that works starts, stays up, passes the probe, reloads
+ *   install   /etc/systemd/system/UNIT.d/bindscout.conf (or --output / --dry-run)
+ *
+ * It touches systemd only through a DiscoverSession (src/systemd/unit-session.ts on a real systemd, a
+ * fake in tests), so every path through it can be tested without one.
+ */
+import type { StraceEvent } from '../../parsers/events.js';
+import { bytesToDisplay } from '../../parsers/strings.js';
+import { AccessCollector } from '../core/accesses.js';
+import type { Diagnosis } from '../core/diagnose.js';
+import type { ExecClosure } from '../core/elf.js';
+import { foldProfile } from '../core/fold.js';
+import type { FsView } from '../core/fsview.js';
+import type { Access, ByteString, Profile, ProfileEntry } from '../core/model.js';
+import { renderDropIn } from '../core/render.js';
+import {
+  applyDecisions,
+  deniedPaths,
+  forgetIgnored,
+  pendingReview,
+  type Answer,
+  type Decisions,
+  type ReviewItem,
+} from '../core/review.js';
+import type { UnitInfo } from '../core/unitfile.js';
+import { keepUnitHardening, providedByUnit, serviceNamesOf } from '../core/unit-sandbox.js';
+import { CliError, ExitCode } from '../exit-codes.js';
+
+export const INSTALL_DIR = '/etc/systemd/system';
+
+export interface DiscoverOptions {
+  unit: string;
+  /** Shell command that must succeed while the service runs (run with /bin/sh -c in systemd's view). */
+  probe?: string;
+  /** Seconds to keep tracing after the start, while the admin uses the service. */
+  exercise: number;
+  maxStarts: number;
+  dryRun: boolean;
+  /** Write the drop-in here instead of installing it. */
+  output?: string;
+  baseline: boolean;
+  include: string[];
+  exclude: string[];
+  /** How long a started service must stay up to count as working. */
+  settleMs: number;
+  startTimeoutMs: number;
+  /** Name of the installed drop-in under /etc/systemd/system/UNIT.d/. */
+  dropInName: string;
+}
+
+export interface Reviewer {
+  /** Answers for the items (all of them; the default where the admin just pressed Enter). */
+  review(items: ReviewItem[]): Promise<Map<ByteString, Answer>>;
+  /** Final go-ahead before anything is written to /etc. */
+  confirmInstall(path: string, dropin: string): Promise<boolean>;
+}
+
+export interface Attempt {
+  start: number;
+  traced: boolean;
+  sandboxed: boolean;
+  ok: boolean;
+  diagnosis?: Diagnosis;
+}
+
+export interface TracedOutcome {
+  ok: boolean;
+  diagnosis?: Diagnosis;
+  probeFailure?: string;
+}
+
+export interface CandidateOutcome {
+  /** It started, stayed up and passed the probe. */
+  started: boolean;
+  /** …and reloaded as well: the candidate is the answer. */
+  working: boolean;
+  /** Why it did not work, when it did not. */
+  diagnosis?: Diagnosis;
+  probeFailure?: string;
+  /** It started, but not on the empty root: a setting of the unit defeats the lockdown. */
+  lockdown?: string;
+}
+
+/** Everything the loop does to the unit and its systemd. Each start it makes is counted in `starts`. */
+export interface DiscoverSession {
+  readonly unit: UnitInfo;
+  readonly starts: number;
+  /** One run under strace, with the unit's own configuration or under a candidate sandbox. */
+  tracedRun(sandbox: { dropin: string; profile: Profile } | undefined, onEvent: (event: StraceEvent) => void): Promise<TracedOutcome>;
+  /** The files the Exec programs need to start, read from the binaries (they never show as opens). */
+  execClosures(): Promise<{ program: string; closure: ExecClosure }[]>;
+  /** One untraced start under the candidate, diagnosed when it fails (against `accesses` seen so far). */
+  tryCandidate(dropin: string, profile: Profile, accesses: Access[]): Promise<CandidateOutcome>;
+  /** After a failed candidate: stopped, and its failed state reset. */
+  stopFailed(): Promise<void>;
+  removeCandidate(): Promise<void>;
+  /** Installs the drop-in, then verifies the running service uses it; rolled back when it does not. */
+  install(target: string, text: string): Promise<boolean>;
+}
+
+export interface LoopContext {
+  options: DiscoverOptions;
+  /** The host filesystem as systemd sees it, for the fold. */
+  fs: FsView;
+  reviewer: Reviewer;
+  log(message: string): void;
+  /** Throws when the run was interrupted. */
+  checkpoint(): void;
+  /** Writes --output on the machine bindscout runs on. */
+  writeOutput(path: string, text: string): Promise<void>;
+  /** Notes for the report; the session adds its own. */
+  notes: string[];
+}
+
+export interface LoopOutcome {
+  working: boolean;
+  installed: string | null;
+  dropin: string;
+  profile?: Profile;
+  attempts: Attempt[];
+  accesses: Access[];
+  /** Sensitive paths left out (needing consent) and paths the admin denied. */
+  refused: string[];
+  failure?: string;
+}
+
+export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopContext): Promise<LoopOutcome> {
+  const { options, log, checkpoint } = ctx;
+  const unit = session.unit;
+  const name = unit.Id;
+  const attempts: Attempt[] = [];
+  const collector = new AccessCollector();
+  const decisions: Decisions = new Map();
+  const onEvent = (event: StraceEvent) => collector.add(event);
+  let dropin = '';
+  let profile: Profile | undefined;
+  let working = false;
+  let failure: string | undefined;
+  let installed: string | null = null;
+
+  const refusedPaths = (): string[] => {
+    const paths = new Set([...(profile?.needsConsent ?? []).map((n) => n.path), ...deniedPaths(decisions)]);
+    return [...paths].sort().map(bytesToDisplay);
+  };
+  const refusedHint = (): string => {
+    const refused = refusedPaths();
+    if (refused.length === 0) return '';
+    const globs = refused.map((p) => `--include '${p.replace(/'/g, "'\\''")}'`).join(' ');
+    return `; refused: ${refused.join(', ')}; if the service really needs them, run again with ${globs} or answer "read-only" when asked`;
+  };
+
+  // Observe --------------------------------------------------------------------------------------
+  checkpoint();
+  const reloads = unit.exec.some((e) => e.kind === 'ExecReload');
+  log(
+    `observing ${name}: one traced start with its own configuration` +
+      `${options.probe ? ', the probe' : ''}${reloads ? ', a reload' : ''} and a stop`,
+  );
+  const observed = await session.tracedRun(undefined, onEvent);
+  attempts.push({
+    start: session.starts,
+    traced: true,
+    sandboxed: false,
+    ok: observed.ok,
+    ...(observed.diagnosis ? { diagnosis: observed.diagnosis } : {}),
+  });
+  if (!observed.ok) {
+    const why = observed.probeFailure ?? observed.diagnosis?.summary ?? 'start failed';
+    throw new CliError(
+      `${name} does not work even without a sandbox: ${why}`,
+      ExitCode.failed,
+      observed.probeFailure
+        ? 'check the --probe command by hand while the service runs'
+        : 'fix the unit first (systemctl status, journalctl -u), then run discover again',
+    );
+  }
+  for (const { program, closure } of await session.execClosures()) {
+    for (const item of closure.items) {
+      const executed = item.role === 'binary' || item.role === 'script-interpreter' || item.role === 'elf-interpreter';
+      const path = Buffer.from(item.path, 'utf8').toString('latin1');
+      collector.addKnown(path, executed ? ['exec'] : ['read'], `ELF facts of ${program}`);
+    }
+  }
+
+  // Propose, enforce, verify ---------------------------------------------------------------------
+  const forced: ProfileEntry[] = [];
+  const tried = new Set<string>();
+  while (session.starts < options.maxStarts) {
+    checkpoint();
+    profile = await propose(forced);
+    dropin = renderDropIn(profile, { header: header(name) });
+    if (tried.has(dropin)) {
+      // Everything seen so far is folded in and the candidate is one that already failed.
+      failure = `${attempts.at(-1)?.diagnosis?.summary ?? 'the candidate fails'} (nothing new to grant${refusedHint()})`;
+      break;
+    }
+    tried.add(dropin);
+    log(`starting ${name} under the candidate sandbox (start ${session.starts + 1} of at most ${options.maxStarts})`);
+    const outcome = await session.tryCandidate(dropin, profile, collector.result().accesses);
+    const attempt: Attempt = { start: session.starts, traced: false, sandboxed: true, ok: outcome.started };
+    attempts.push(attempt);
+    if (outcome.working) {
+      working = true;
+      break;
+    }
+    const diagnosis = outcome.diagnosis!;
+    if (outcome.probeFailure !== undefined && diagnosis.fixes.length === 0) {
+      diagnosis.summary = `${name} runs, but ${outcome.probeFailure}`;
+    }
+    if (outcome.lockdown !== undefined) {
+      failure = outcome.lockdown;
+      attempt.diagnosis = { ...diagnosis, summary: outcome.lockdown, fixes: [] };
+      log(outcome.lockdown);
+      break;
+    }
+    attempt.diagnosis = diagnosis;
+    log(`${name} failed under the candidate: ${diagnosis.summary}`);
+    for (const line of diagnosis.details) log(`  ${line}`);
+    await session.stopFailed();
+    const denied = new Set(deniedPaths(decisions));
+    const newFixes = diagnosis.fixes.filter(
+      (f) =>
+        (f.directive === 'BindReadOnlyPaths' || f.directive === 'BindPaths') &&
+        !f.remove &&
+        !denied.has(f.path) &&
+        !forced.some((e) => e.value === f.path && e.directive === f.directive),
+    );
+    if (newFixes.length > 0) {
+      for (const fix of newFixes) {
+        forced.push({
+          directive: fix.directive as ProfileEntry['directive'],
+          value: fix.path,
+          reason: fix.reason,
+          ...(fix.optional ? { optional: true } : {}),
+        });
+      }
+      forgetIgnored(
+        decisions,
+        newFixes.map((f) => f.path),
+      );
+      continue;
+    }
+    if (session.starts >= options.maxStarts) break;
+    // The diagnosis could not name the missing paths: see them fail under the sandbox itself.
+    await session.removeCandidate();
+    log(`tracing ${name} under the candidate sandbox to see which paths it misses`);
+    const seen = (a: Access) => `${a.path}\0${[...a.errors].join(',')}\0${[...a.ops].join(',')}`;
+    const before = new Set(collector.result().accesses.map(seen));
+    const traced = await session.tracedRun({ dropin, profile }, onEvent);
+    attempts.push({ start: session.starts, traced: true, sandboxed: true, ok: traced.ok });
+    const changed = collector.result().accesses.some((a) => !before.has(seen(a)));
+    forgetIgnored(
+      decisions,
+      collector
+        .result()
+        .accesses.filter((a) => a.errors.size > 0)
+        .map((a) => a.path),
+    );
+    if (!changed && !traced.ok) {
+      failure = `${diagnosis.summary} (a traced start under the sandbox showed no new path to grant${refusedHint()})`;
+      break;
+    }
+  }
+  if (!working && failure === undefined) {
+    const last = attempts.at(-1)?.diagnosis?.summary ?? 'see above';
+    failure = `still failing after ${session.starts} starts (--max-starts ${options.maxStarts}): ${last}`;
+  }
+
+  // Install --------------------------------------------------------------------------------------
+  if (working && profile !== undefined) {
+    installed = await install(dropin);
+  }
+  return {
+    working,
+    installed,
+    dropin,
+    ...(profile ? { profile } : {}),
+    attempts,
+    accesses: collector.result().accesses,
+    refused: refusedPaths(),
+    ...(failure !== undefined ? { failure } : {}),
+  };
+
+  async function propose(forcedEntries: ProfileEntry[]): Promise<Profile> {
+    const folded = foldProfile(
+      collector.result().accesses,
+      {
+        baseline: options.baseline,
+        include: options.include,
+        exclude: [...options.exclude, ...deniedPaths(decisions).map(globLiteral)],
+        serviceNames: serviceNamesOf(unit),
+        provided: providedByUnit(unit),
+        directoriesAsBinds: true,
+      },
+      ctx.fs,
+    );
+    for (const entry of forcedEntries) {
+      const present = folded.entries.some((e) => e.directive === entry.directive && e.value === entry.value);
+      if (!present) folded.entries.push(entry);
+    }
+    const items = pendingReview(folded, decisions);
+    if (items.length > 0) {
+      const answers = await ctx.reviewer.review(items);
+      for (const item of items) decisions.set(item.path, answers.get(item.path) ?? item.defaultAnswer);
+    }
+    return keepUnitHardening(applyDecisions(folded, decisions), unit);
+  }
+
+  async function install(text: string): Promise<string | null> {
+    if (options.dryRun) {
+      log('dry run: nothing installed; the drop-in is in the report');
+      return null;
+    }
+    if (options.output !== undefined) {
+      await ctx.writeOutput(options.output, text);
+      log(`drop-in written to ${options.output} (not installed)`);
+      return null;
+    }
+    const target = `${INSTALL_DIR}/${name}.d/${options.dropInName}`;
+    if (!(await ctx.reviewer.confirmInstall(target, text))) {
+      log('not installed: the admin said no');
+      return null;
+    }
+    if (await session.install(target, text)) {
+      log(`installed ${target}`);
+      return target;
+    }
+    log(`the installed drop-in did not verify and was rolled back: ${target}`);
+    failure = 'the installed drop-in did not verify and was rolled back';
+    working = false;
+    return null;
+  }
+}
+
+function header(unit: string): string[] {
+  return [`Written by bindscout discover for ${unit}.`, 'Review it like any other drop-in; remove this file to undo the lockdown.'];
+}
+
+/** A path as a minimatch glob that matches exactly it (and what is below it, see fold's matching). */
+function globLiteral(path: ByteString): string {
+  return bytesToDisplay(path).replace(/[*?[\]{}()!+@\\]/g, (c) => `\\${c}`);
+}

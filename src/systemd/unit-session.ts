@@ -1,0 +1,286 @@
+/**
+ * Where discover touches systemd: one unit, started (each start counted), let settle, probed,
+ * reloaded, traced for one run, diagnosed from its journal, run under a candidate sandbox, given its
+ * installed drop-in (rolled back when it does not verify), and at the end put back as it was found.
+ * The loop in src/flows/discover-loop.ts drives it through its DiscoverSession interface.
+ */
+import type { StraceEvent } from '../../parsers/events.js';
+import { diagnoseStart, visibleUnder, type Diagnosis } from '../core/diagnose.js';
+import type { ExecClosure } from '../core/elf.js';
+import type { FsView } from '../core/fsview.js';
+import type { Access, Profile } from '../core/model.js';
+import { rootFilesystemType } from '../core/procfs.js';
+import type { UnitInfo } from '../core/unitfile.js';
+import { execProgramsOf } from '../core/unit-sandbox.js';
+import { resolveExecClosure, runnerElfReader } from '../host/elf.js';
+import { installCandidate, isRunning, removeCandidate, unitJob, unitState, type UnitState } from './control.js';
+import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from './journal.js';
+import type { Runner } from './runner.js';
+import { traceOneRun } from './trace-run.js';
+import { daemonReload, removeTracing } from './tracing.js';
+import { systemctl } from './unit.js';
+
+export interface UnitSessionOptions {
+  probe?: string;
+  /** Seconds to keep tracing after the start, while the admin uses the service. */
+  exercise: number;
+  settleMs: number;
+  startTimeoutMs: number;
+  /** The host filesystem as systemd sees it: what a candidate makes visible is judged against it. */
+  fs: FsView;
+  log(message: string): void;
+  /** Notes for the report. */
+  notes: string[];
+  /** Throws when the run was interrupted. */
+  checkpoint(): void;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  signal?: AbortSignal;
+  /** Whether /run/systemd/system/UNIT.d existed before bindscout: if not, it is removed when empty. */
+  runtimeDirExisted: boolean;
+}
+
+interface StartOutcome {
+  ok: boolean;
+  state: UnitState;
+  probeFailure?: string;
+  lockdown?: string;
+}
+
+export class UnitSession {
+  private startCount = 0;
+  private readonly name: string;
+
+  constructor(
+    private readonly runner: Runner,
+    readonly unit: UnitInfo,
+    private readonly options: UnitSessionOptions,
+  ) {
+    this.name = unit.Id;
+  }
+
+  get starts(): number {
+    return this.startCount;
+  }
+
+  async tracedRun(
+    sandbox: { dropin: string; profile: Profile } | undefined,
+    onEvent: (event: StraceEvent) => void,
+  ): Promise<{ ok: boolean; diagnosis?: Diagnosis; probeFailure?: string }> {
+    const { runner, name, options, unit } = this;
+    const run = await traceOneRun(
+      runner,
+      unit,
+      { ...(sandbox ? { sandbox: sandbox.dropin } : {}), onEvent },
+      async (cursor) => {
+        const outcome = await this.startAndCheck(false);
+        if (outcome.ok && options.exercise > 0) {
+          options.log(`tracing for ${options.exercise} s: use the service now`);
+          await options.sleep(options.exercise * 1000, options.signal);
+        }
+        if (outcome.ok && unit.exec.some((e) => e.kind === 'ExecReload')) {
+          const reload = await unitJob(runner, 'reload', name, options.startTimeoutMs);
+          if (reload.exitCode !== 0) options.notes.push(`reload under tracing failed: ${reload.stderr.trim()}`);
+        }
+        await unitJob(runner, 'stop', name, options.startTimeoutMs);
+        let diagnosis: Diagnosis | undefined;
+        if (!outcome.ok) {
+          diagnosis = await this.diagnose(sandbox?.profile, cursor, outcome.state, []);
+          await unitJob(runner, 'reset-failed', name, 30_000);
+        }
+        return {
+          ok: outcome.ok,
+          ...(diagnosis ? { diagnosis } : {}),
+          ...(outcome.probeFailure ? { probeFailure: outcome.probeFailure } : {}),
+        };
+      },
+    );
+    if (run.syscalls === 0) options.notes.push(`a traced start of ${name} produced no strace lines in the journal`);
+    return run.result;
+  }
+
+  /** The ELF interpreter and libraries never show up as opens in a trace: read them from the binaries. */
+  async execClosures(): Promise<{ program: string; closure: ExecClosure }[]> {
+    const reader = runnerElfReader(this.runner);
+    const found: { program: string; closure: ExecClosure }[] = [];
+    for (const program of execProgramsOf(this.unit)) {
+      const closure = await resolveExecClosure(program, reader).catch(() => undefined);
+      if (closure !== undefined) found.push({ program, closure });
+    }
+    return found;
+  }
+
+  async tryCandidate(dropin: string, profile: Profile, accesses: Access[]) {
+    await installCandidate(this.runner, this.name, dropin);
+    const cursor = await journalCursor(this.runner);
+    const outcome = await this.startAndCheck(true);
+    if (outcome.ok && (await this.verifyReload())) return { started: true, working: true };
+    const diagnosis = await this.diagnose(profile, cursor, outcome.state, accesses);
+    return {
+      started: outcome.ok,
+      working: false,
+      diagnosis,
+      ...(outcome.probeFailure !== undefined ? { probeFailure: outcome.probeFailure } : {}),
+      ...(outcome.lockdown !== undefined ? { lockdown: outcome.lockdown } : {}),
+    };
+  }
+
+  async stopFailed(): Promise<void> {
+    await unitJob(this.runner, 'stop', this.name, this.options.startTimeoutMs);
+    await unitJob(this.runner, 'reset-failed', this.name, 30_000);
+  }
+
+  async removeCandidate(): Promise<void> {
+    await removeCandidate(this.runner, this.name, false);
+  }
+
+  /**
+   * The running service was started from the candidate, which has exactly this text: moving it to
+   * /etc changes nothing it runs under, so no restart is needed to prove it.
+   */
+  async install(target: string, text: string): Promise<boolean> {
+    const { runner, name } = this;
+    const dir = target.slice(0, target.lastIndexOf('/'));
+    const previous = await runner.readFile(target);
+    const dirExisted = (await runner.readdir(dir)) !== undefined;
+    if (previous !== undefined) await runner.writeFileAtomic(`${target}.bindscout-backup`, previous, 0o644);
+    await runner.mkdirp(dir);
+    const rollBack = async () => {
+      if (previous !== undefined) await runner.writeFileAtomic(target, previous, 0o644);
+      else await runner.removeFile(target);
+      if (!dirExisted) await runner.removeEmptyDir(dir);
+      await daemonReload(runner);
+    };
+    await runner.writeFileAtomic(target, text, 0o644);
+    try {
+      await removeCandidate(runner, name, !this.options.runtimeDirExisted);
+      const state = await unitState(runner, name);
+      const shown = await systemctl(runner, ['show', '-p', 'DropInPaths', '--value', '--', name]);
+      const probeOk = this.options.probe === undefined || (await this.probeFailure(this.options.probe)) === undefined;
+      if (isRunning(state) && shown.stdout.split(/\s+/).includes(target) && probeOk) return true;
+    } catch (err) {
+      // Interrupted (or failed) between writing and verifying: nothing half-installed stays behind.
+      await rollBack();
+      throw err;
+    }
+    await rollBack();
+    return false;
+  }
+
+  /**
+   * Tracing and candidate drop-ins gone, the unit running again only if it was running before, and
+   * then under its own configuration: an instance bindscout started (under strace or a candidate
+   * that was not installed) is replaced, which the changed InvocationID tells.
+   */
+  async restore(wasRunning: boolean, originalInvocation: string, keepNewProfile: boolean): Promise<void> {
+    const { runner, name, options } = this;
+    await removeTracing(runner, name).catch((e) => options.log(`could not remove the tracing drop-in: ${String(e)}`));
+    await removeCandidate(runner, name, !options.runtimeDirExisted).catch((e) =>
+      options.log(`could not remove the candidate drop-in: ${String(e)}`),
+    );
+    const state = await unitState(runner, name);
+    if (wasRunning) {
+      const ours = state.InvocationID !== originalInvocation;
+      if (!isRunning(state) || (ours && !keepNewProfile)) {
+        await unitJob(runner, 'reset-failed', name, 30_000);
+        const job = await unitJob(runner, 'restart', name, options.startTimeoutMs);
+        if (job.exitCode !== 0) options.log(`could not start ${name} again: ${job.stderr.trim()}`);
+      }
+    } else if (isRunning(state)) {
+      await unitJob(runner, 'stop', name, options.startTimeoutMs);
+    }
+    if ((await unitState(runner, name)).ActiveState === 'failed') await unitJob(runner, 'reset-failed', name, 30_000);
+  }
+
+  /** Starts (or restarts) the unit, lets it settle, and runs the probe. */
+  private async startAndCheck(sandboxed: boolean): Promise<StartOutcome> {
+    const { runner, name, options } = this;
+    options.checkpoint();
+    const wasRunning = isRunning(await unitState(runner, name));
+    this.startCount++;
+    const job = await unitJob(runner, wasRunning ? 'restart' : 'start', name, options.startTimeoutMs);
+    if (job.exitCode === 0) await options.sleep(options.settleMs, options.signal);
+    options.checkpoint();
+    const state = await unitState(runner, name);
+    const oneshotDone = this.unit.Type === 'oneshot' && state.Result === 'success';
+    if (job.exitCode !== 0 || (!isRunning(state) && !oneshotDone)) return { ok: false, state };
+    if (sandboxed) {
+      const lockdown = await this.lockdownProblem(state);
+      if (lockdown !== undefined) return { ok: false, state: { ...state, Result: 'lockdown-not-in-effect' }, lockdown };
+    }
+    if (options.probe !== undefined) {
+      const failed = await this.probeFailure(options.probe);
+      if (failed !== undefined) return { ok: false, state: { ...state, Result: 'probe-failed' }, probeFailure: failed };
+    }
+    return { ok: true, state };
+  }
+
+  /**
+   * Whether the service really runs on the empty root: a setting of the unit that also mounts on `/`
+   * (NoExecPaths=/, ReadOnlyPaths=/ …) can make systemd drop TemporaryFileSystem=/ without a word.
+   */
+  private async lockdownProblem(state: UnitState): Promise<string | undefined> {
+    const pid = Number(state.MainPID);
+    if (!(pid > 1)) return undefined;
+    const mountinfo = (await this.runner.readFile(`/proc/${pid}/mountinfo`))?.toString('utf8');
+    if (mountinfo === undefined) return undefined;
+    const fstype = rootFilesystemType(mountinfo);
+    if (fstype === undefined || fstype === 'tmpfs') return undefined;
+    return (
+      `${this.name} started, but its / is the host's (${fstype}), not the empty tmpfs: ` +
+      'a setting of the unit defeats TemporaryFileSystem=/'
+    );
+  }
+
+  /**
+   * Why the probe fails, or undefined when it passes. It gets a few seconds: services often answer
+   * shortly after they report ready.
+   */
+  private async probeFailure(probe: string): Promise<string | undefined> {
+    const { runner, options } = this;
+    let last = '';
+    for (let attempt = 0; attempt < 10; attempt++) {
+      options.checkpoint();
+      const result = await runner.run('/bin/sh', ['-c', probe], { timeoutMs: 15_000 });
+      if (result.exitCode === 0) return undefined;
+      const said = (result.stderr || result.stdout).trim();
+      last = `the probe \`${probe}\` failed (exit ${result.exitCode})${said ? `: ${said.slice(0, 300)}` : ''}`;
+      await options.sleep(500, options.signal);
+    }
+    options.log(last);
+    return last;
+  }
+
+  private async verifyReload(): Promise<boolean> {
+    const { runner, name, options } = this;
+    if (!this.unit.exec.some((e) => e.kind === 'ExecReload')) return true;
+    const reload = await unitJob(runner, 'reload', name, options.startTimeoutMs);
+    await options.sleep(Math.min(options.settleMs, 1000), options.signal);
+    const state = await unitState(runner, name);
+    const probeOk = options.probe === undefined || (await this.probeFailure(options.probe)) === undefined;
+    if (reload.exitCode === 0 && isRunning(state) && probeOk) return true;
+    options.log(`reload failed under the candidate: ${reload.stderr.trim() || state.Result}`);
+    return false;
+  }
+
+  private async diagnose(tried: Profile | undefined, cursor: string, state: UnitState, accesses: Access[]): Promise<Diagnosis> {
+    const { runner, name, unit, options } = this;
+    await journalSync(runner);
+    const splitter = new UnitJournalSplitter(`journal of ${name}`, () => undefined, cursor);
+    await readUnitJournal(runner, name, cursor, splitter);
+    splitter.end();
+    const journal = splitter.messages.map((m) => ({ message: m.text, pid: m.pid, identifier: m.identifier }));
+    const execPath = unit.exec.find((e) => e.kind === 'ExecStart')?.shown?.path;
+    const closure = execPath ? await resolveExecClosure(execPath, runnerElfReader(runner)).catch(() => undefined) : undefined;
+    return diagnoseStart({
+      unit: name,
+      properties: state,
+      journal,
+      accesses,
+      exists: (p) => options.fs.lstat(p) !== undefined,
+      ...(tried ? { visible: visibleUnder(tried, options.fs), profile: tried } : {}),
+      ...(execPath ? { execPath } : {}),
+      ...(closure ? { closure } : {}),
+      ...(unit.WorkingDirectory ? { workingDirectory: unit.WorkingDirectory } : {}),
+    });
+  }
+}
