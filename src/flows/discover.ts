@@ -19,6 +19,7 @@ import type { Runner } from '../systemd/runner.js';
 import { daemonReload, dropInDir, findStaleTracing } from '../systemd/tracing.js';
 import { loadUnit } from '../systemd/unit.js';
 import { UnitSession } from '../systemd/unit-session.js';
+import { rememberDiscovery } from './remember.js';
 import { findAndInstallProfile, type Attempt, type DiscoverOptions, type LoopOutcome, type Reviewer } from './discover-loop.js';
 
 export { INSTALL_DIR, type Attempt, type DiscoverOptions, type Reviewer } from './discover-loop.js';
@@ -129,6 +130,10 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
       installed = outcome.installed !== null;
     } finally {
       await session.restore(isRunning(originalState), originalState.InvocationID, installed);
+    }
+    if (outcome.installed !== null) {
+      const kept = await rememberDiscovery(runner, name, { path: outcome.installed, text: outcome.dropin }, outcome.accesses.map(accessToJson));
+      log(`remembered what the profile was made from in ${kept}/ (bindscout check ${name} compares with it)`);
     }
   } catch (err) {
     if (err instanceof Interrupted) {
