@@ -274,9 +274,9 @@ function describeChange(change: SettingChange): string {
   const show = (values: string[]) => (values.length === 0 ? '(not set)' : values.join(EXEC_KINDS.includes(change.key as never) ? ' ; ' : ' '));
   const added = change.after.filter((v) => !change.before.includes(v));
   const removed = change.before.filter((v) => !change.after.includes(v));
-  if (added.length > 0 && removed.length === 0) return `added ${show(added)}${change.at ? ` (${change.at.file}:${change.at.line})` : ''}`;
+  if (added.length > 0 && removed.length === 0) return `added ${show(added)}`;
   if (removed.length > 0 && added.length === 0) return `removed ${show(removed)}`;
-  return `was ${show(change.before)}, now ${show(change.after)}${change.at ? ` (${change.at.file}:${change.at.line})` : ''}`;
+  return `was ${show(change.before)}, now ${show(change.after)}`;
 }
 
 function packageChanges(before: PackageVersion[], after: PackageVersion[]) {

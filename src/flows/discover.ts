@@ -20,6 +20,8 @@ import { daemonReload, dropInDir, findStaleTracing } from '../systemd/tracing.js
 import { loadUnit } from '../systemd/unit.js';
 import { UnitSession } from '../systemd/unit-session.js';
 import { rememberDiscovery } from './remember.js';
+import { setAsideInstalledProfile, type SetAsideProfile } from '../systemd/installed-profile.js';
+import { INSTALL_DIR } from './discover-loop.js';
 import { findAndInstallProfile, type Attempt, type DiscoverOptions, type LoopOutcome, type Reviewer } from './discover-loop.js';
 
 export { INSTALL_DIR, type Attempt, type DiscoverOptions, type Reviewer } from './discover-loop.js';
@@ -92,6 +94,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
   const notes: string[] = [];
   let session: UnitSession | undefined;
   let outcome: LoopOutcome;
+  let aside: SetAsideProfile | undefined;
   const runtimeDirExisted = (await runner.readdir(dropInDir(name))) !== undefined;
   try {
     const stale = (await findStaleTracing(runner)).filter((p) => p.startsWith(`${dropInDir(name)}/`));
@@ -100,6 +103,12 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
       await daemonReload(runner);
       log(`removed what an interrupted bindscout left behind: ${stale.join(', ')}`);
       notes.push(`removed stale drop-ins: ${stale.join(', ')}`);
+      unit = await loadUnit(runner, name);
+    }
+    // Observed with the unit's own configuration; the old profile comes back unless a new one is installed.
+    aside = await setAsideInstalledProfile(runner, `${INSTALL_DIR}/${name}.d/${options.dropInName}`);
+    if (aside) {
+      log(`${aside.path} set aside while ${name} is observed again; it is put back unless a new profile is installed`);
       unit = await loadUnit(runner, name);
     }
     const originalState = await unitState(runner, name);
@@ -129,6 +138,10 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
       });
       installed = outcome.installed !== null;
     } finally {
+      if (!installed && aside) {
+        await aside.putBack();
+        aside = undefined;
+      }
       await session.restore(isRunning(originalState), originalState.InvocationID, installed);
     }
     if (outcome.installed !== null) {
@@ -136,6 +149,8 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
       log(`remembered what the profile was made from in ${kept}/ (bindscout check ${name} compares with it)`);
     }
   } catch (err) {
+    // Failed before the session existed: the old profile goes back all the same.
+    await aside?.putBack().catch((e) => log(`could not put ${aside?.path} back: ${String(e)}`));
     if (err instanceof Interrupted) {
       log('interrupted: the unit was put back as it was found');
       throw new CliError(`discover ${name} interrupted; nothing was installed`, ExitCode.interrupted);
