@@ -31,6 +31,7 @@ import {
 import type { UnitInfo } from '../core/unitfile.js';
 import { keepUnitHardening, providedByUnit, serviceNamesOf } from '../core/unit-sandbox.js';
 import { CliError, ExitCode } from '../exit-codes.js';
+import { accessesStillThere, earlierSource, grantsToKeep, type EarlierObservation } from '../core/earlier.js';
 
 export const INSTALL_DIR = '/etc/systemd/system';
 
@@ -116,6 +117,8 @@ export interface LoopContext {
   writeOutput(path: string, text: string): Promise<void>;
   /** Notes for the report; the session adds its own. */
   notes: string[];
+  /** What an earlier discover of the unit observed and installed: folded in, its grants kept. */
+  earlier?: EarlierObservation;
 }
 
 export interface LoopOutcome {
@@ -187,9 +190,11 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
       collector.addKnown(path, executed ? ['exec'] : ['read'], `ELF facts of ${program}`);
     }
   }
+  // After this run's own accesses, so a path seen again keeps this run as its source.
+  if (ctx.earlier) for (const { path, ops } of accessesStillThere(ctx.earlier, ctx.fs)) collector.addKnown(path, ops, earlierSource(ctx.earlier));
 
   // Propose, enforce, verify ---------------------------------------------------------------------
-  const forced: ProfileEntry[] = [];
+  const forced: ProfileEntry[] = ctx.earlier ? grantsToKeep(ctx.earlier, ctx.fs) : [];
   const tried = new Set<string>();
   while (session.starts < options.maxStarts) {
     checkpoint();
@@ -304,6 +309,9 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
       const present = folded.entries.some((e) => e.directive === entry.directive && e.value === entry.value);
       if (!present) folded.entries.push(entry);
     }
+    // A path bound writable (by the fold, a fix or an earlier grant) is not bound read-only as well.
+    const writable = new Set(folded.entries.filter((e) => e.directive === 'BindPaths').map((e) => e.value));
+    folded.entries = folded.entries.filter((e) => e.directive !== 'BindReadOnlyPaths' || !writable.has(e.value));
     const items = pendingReview(folded, decisions);
     if (items.length > 0) {
       const answers = await ctx.reviewer.review(items);

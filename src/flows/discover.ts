@@ -19,7 +19,9 @@ import type { Runner } from '../systemd/runner.js';
 import { daemonReload, dropInDir, findStaleTracing } from '../systemd/tracing.js';
 import { loadUnit } from '../systemd/unit.js';
 import { UnitSession } from '../systemd/unit-session.js';
-import { rememberDiscovery } from './remember.js';
+import { describeDifference, earlierObservation, rememberDiscovery } from './remember.js';
+import { observationDifference, type ObservationDifference } from '../core/earlier.js';
+import { memoryDir, recallInstall } from '../systemd/memory.js';
 import { setAsideInstalledProfile, type SetAsideProfile } from '../systemd/installed-profile.js';
 import { INSTALL_DIR } from './discover-loop.js';
 import { findAndInstallProfile, type Attempt, type DiscoverOptions, type LoopOutcome, type Reviewer } from './discover-loop.js';
@@ -53,6 +55,8 @@ export interface DiscoverReport {
   readOnly: string[];
   writable: string[];
   refused: string[];
+  /** Against the earlier observation discover remembered, when there was one. */
+  changes?: ObservationDifference;
   /** What is still failing when result is "failed". */
   failure?: string;
   notes: string[];
@@ -95,6 +99,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
   let session: UnitSession | undefined;
   let outcome: LoopOutcome;
   let aside: SetAsideProfile | undefined;
+  let changes: ObservationDifference | undefined;
   const runtimeDirExisted = (await runner.readdir(dropInDir(name))) !== undefined;
   try {
     const stale = (await findStaleTracing(runner)).filter((p) => p.startsWith(`${dropInDir(name)}/`));
@@ -111,6 +116,9 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
       log(`${aside.path} set aside while ${name} is observed again; it is put back unless a new profile is installed`);
       unit = await loadUnit(runner, name);
     }
+    const memory = await recallInstall(runner, name);
+    const earlier = memory ? earlierObservation(memory) : undefined;
+    if (earlier) log(`starting from what discover observed and installed ${earlier.when} (${memoryDir(name)}/; --forget to start afresh)`);
     const originalState = await unitState(runner, name);
     session = new UnitSession(runner, unit, {
       ...(options.probe !== undefined ? { probe: options.probe } : {}),
@@ -135,7 +143,12 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
         checkpoint,
         writeOutput: deps.writeOutput,
         notes,
+        ...(earlier ? { earlier } : {}),
       });
+      if (earlier) {
+        changes = observationDifference(earlier, outcome.accesses, outcome.profile, deps.fs);
+        for (const line of describeDifference(changes, earlier.when)) log(line);
+      }
       installed = outcome.installed !== null;
     } finally {
       if (!installed && aside) {
@@ -173,6 +186,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     readOnly: bound('BindReadOnlyPaths'),
     writable: bound('BindPaths'),
     refused: outcome.refused,
+    ...(changes ? { changes } : {}),
     ...(outcome.failure && !outcome.working ? { failure: outcome.failure } : {}),
     notes,
   };

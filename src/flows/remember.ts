@@ -3,6 +3,8 @@
  * `check` can tell what changed since and a later discover can start from it.
  */
 import type { AccessJson } from '../core/report.js';
+import { earlierAccesses, earlierGrants, type EarlierObservation, type ObservationDifference } from '../core/earlier.js';
+import type { Memory } from '../systemd/memory.js';
 import { execPrograms, parseUnitText, UnitSettings } from '../core/lint.js';
 import { findOnDefaultPath } from '../host/elf.js';
 import { packageVersions, rememberInstall } from '../systemd/memory.js';
@@ -35,4 +37,20 @@ export async function rememberDiscovery(
     packages: await packageVersions(runner, [...new Set(programs)]),
     accesses: JSON.stringify({ schemaVersion: ACCESSES_SCHEMA_VERSION, unit, observedAt: installedAt, accesses }, null, 2) + '\n',
   });
+}
+
+export function earlierObservation(memory: Memory): EarlierObservation {
+  return { when: memory.installedAt, accesses: earlierAccesses(memory.accesses), grants: earlierGrants(memory.profile, memory.installedAt) };
+}
+
+/** Only what changed since the earlier observation, for the admin (progress lines). */
+export function describeDifference(diff: ObservationDifference, when: string): string[] {
+  const list = (paths: string[]) => (paths.length > 6 ? `${paths.slice(0, 6).join(', ')} and ${paths.length - 6} more` : paths.join(', '));
+  const lines: string[] = [];
+  if (diff.newPaths.length > 0) lines.push(`new since ${when}: ${diff.newPaths.length} path(s): ${list(diff.newPaths)}`);
+  if (diff.notUsedNow.length > 0) lines.push(`not used in this run (still granted, from the earlier observation): ${list(diff.notUsedNow)}`);
+  if (diff.gone.length > 0) lines.push(`used or granted earlier, gone from this host, no longer bound: ${list(diff.gone)}`);
+  if (diff.addedGrants.length > 0) lines.push(`bound now and not by the earlier profile: ${list(diff.addedGrants)}`);
+  if (lines.length === 0) lines.push(`nothing changed since the earlier observation (${when})`);
+  return lines;
 }
