@@ -150,6 +150,13 @@ describe('check: drift of an installed profile', () => {
     expect(findings[0].message).toContain('from app 1.0-1 to app 1.1-1');
   });
 
+  test('a comment in the drop-in that starts like a path is not taken for the next file of systemctl cat', () => {
+    const profile = PROFILE.replace('ProtectSystem=no\n', 'ProtectSystem=no\n\n# /proc and /sys: read by pid 7 (line 3): /proc/filesystems\nMountAPIVFS=yes\n');
+    const cat = catOf(['/lib/systemd/system/app.service', UNIT.split('\n').slice(1).join('\n')], [DROPIN, profile]);
+    expect(fileText(cat, DROPIN)).toBe(profile);
+    expect(judge(cat, HOST, { remembered: { ...remembered, profile, unitConfig: cat } })).toEqual([]);
+  });
+
   test('fileText takes one file out of systemctl cat output', () => {
     expect(fileText(INSTALLED_CAT, DROPIN)).toBe(PROFILE);
     expect(fileText(INSTALLED_CAT, '/nowhere')).toBeUndefined();

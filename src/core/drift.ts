@@ -11,7 +11,7 @@ import type { ExecClosure } from './elf.js';
 import { resolveSymlinks, type FsView } from './fsview.js';
 import { visibleUnder } from './diagnose.js';
 import { lintUnit, parseUnitText, unitProfile, UnitSettings, type Assignment, type CheckId } from './lint.js';
-import { EXEC_KINDS } from './unitfile.js';
+import { EXEC_KINDS, isCatFileHeader } from './unitfile.js';
 
 export const DRIFT_CHECKS = [
   'profile-missing',
@@ -297,7 +297,7 @@ export function fileText(catText: string, file: string): string | undefined {
   if (start < 0) return undefined;
   const out: string[] = [];
   for (let i = start + 1; i < lines.length; i++) {
-    if (lines[i] === '' && i + 1 < lines.length && /^# \//.test(lines[i + 1])) break;
+    if (lines[i] === '' && i + 1 < lines.length && isCatFileHeader(lines[i + 1])) break;
     out.push(lines[i]);
   }
   return out.join('\n');

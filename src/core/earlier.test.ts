@@ -59,6 +59,7 @@ describe('a later discover starts from the earlier one', () => {
         { path: '/etc/app/app.conf', ops: ['read'] },
         { path: '/usr/lib/app1/libapp.so.1', ops: ['read'] },
         { path: '/etc/app/old.conf', ops: ['read'] },
+        { path: '/var/lib/app/tmp.123', ops: ['create', 'write', 'delete'] },
       ],
       grants: earlierGrants(PROFILE, WHEN),
     };

@@ -76,6 +76,8 @@ export interface ObservationDifference {
   addedGrants: string[];
 }
 
+const OWN_DATA_OPS: ReadonlySet<Operation> = new Set(['create', 'write', 'delete']);
+
 const isBind = (e: ProfileEntry) => e.directive === 'BindReadOnlyPaths' || e.directive === 'BindPaths';
 
 /**
@@ -107,7 +109,8 @@ export function observationDifference(
   const gone = [
     ...new Set([
       ...earlier.grants.filter((g) => !grantedNow.has(g.value) && missing(g.value)).map((g) => g.value),
-      ...earlier.accesses.filter((a) => missing(a.path)).map((a) => a.path),
+      // A file the service created, wrote or removed itself is its own data, not something an upgrade took away.
+      ...earlier.accesses.filter((a) => !a.ops.some((op) => OWN_DATA_OPS.has(op)) && missing(a.path)).map((a) => a.path),
     ]),
   ].map(bytesToDisplay);
   const addedGrants = [...grantedNow].filter((p) => !grantedBefore.has(p)).map(bytesToDisplay);

@@ -21,7 +21,7 @@ import { visibleUnder } from './diagnose.js';
 import { isUnder, normalizePath, resolveSymlinks, type FsView } from './fsview.js';
 import type { Directive, Profile, ProfileEntry } from './model.js';
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
-import { EXEC_KINDS, splitExecPrefixes, splitFirstWord, type ExecKind } from './unitfile.js';
+import { EXEC_KINDS, isCatFileHeader, splitExecPrefixes, splitFirstWord, type ExecKind } from './unitfile.js';
 
 /** One `Key=Value` line of a unit file, after joining continuation lines. */
 export interface Assignment {
@@ -79,7 +79,7 @@ export function parseUnitText(text: string, file: string): Assignment[] {
     if (raw.endsWith('\r')) raw = raw.slice(0, -1);
     fileLine++;
     const trimmed = raw.trim();
-    if (pending === undefined && raw.startsWith('# /') && previousBlank && text.startsWith('# /')) {
+    if (pending === undefined && isCatFileHeader(raw) && previousBlank && text.startsWith('# /')) {
       // systemctl cat: a new file starts; its first line is the one after the header.
       currentFile = raw.slice(2).trim();
       fileLine = 0;
