@@ -38,7 +38,7 @@ export async function analyzeInputs(
       reports++;
       let parsed: unknown;
       try {
-        parsed = JSON.parse(input.text);
+        parsed = JSON.parse(await input.read());
       } catch (err) {
         throw new CliError(`${input.name}: not valid JSON (${(err as Error).message})`, ExitCode.badInput, 'give the file analyze --json wrote, unchanged');
       }

@@ -9,7 +9,8 @@ import { CliError, ExitCode } from '../exit-codes.js';
 import { resolveTraceSources, type TraceSource } from './inputs.js';
 
 export type Input =
-  | { kind: 'report'; name: string; text: string }
+  /** Read when its turn comes: a fleet's reports are not all held in memory at once. */
+  | { kind: 'report'; name: string; read(): Promise<string> }
   | { kind: 'trace'; name: string; sources: TraceSource[]; observedAt: string | null };
 
 const PEEK_BYTES = 4096;
@@ -29,7 +30,7 @@ export async function classifyInput(arg: string, stdin: NodeJS.ReadableStream & 
   } finally {
     await handle.close();
   }
-  if (looksLikeReport(head)) return { kind: 'report', name: arg, text: await fsp.readFile(arg, 'utf8') };
+  if (looksLikeReport(head)) return { kind: 'report', name: arg, read: () => fsp.readFile(arg, 'utf8') };
   return { kind: 'trace', name: arg, sources, observedAt };
 }
 
@@ -45,7 +46,8 @@ async function classifyStdin(stdin: NodeJS.ReadableStream & { isTTY?: boolean })
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       chunks.push(typeof next.value === 'string' ? Buffer.from(next.value, 'latin1') : next.value);
     }
-    return { kind: 'report', name: '-', text: Buffer.concat(chunks).toString('utf8') };
+    const text = Buffer.concat(chunks).toString('utf8');
+    return { kind: 'report', name: '-', read: async () => text };
   }
   async function* replay(): AsyncGenerator<string> {
     if (firstChunk.length > 0) yield firstChunk.toString('latin1');
