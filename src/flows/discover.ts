@@ -158,8 +158,14 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
       await session.restore(isRunning(originalState), originalState.InvocationID, installed);
     }
     if (outcome.installed !== null) {
-      const kept = await rememberDiscovery(runner, name, { path: outcome.installed, text: outcome.dropin }, outcome.accesses.map(accessToJson));
-      log(`remembered what the profile was made from in ${kept}/ (bindscout check ${name} compares with it)`);
+      // The profile is installed and verified by now: a memory that cannot be written costs only the comparison later.
+      try {
+        const kept = await rememberDiscovery(runner, name, { path: outcome.installed, text: outcome.dropin }, outcome.accesses.map(accessToJson));
+        log(`remembered what the profile was made from in ${kept}/ (bindscout check ${name} compares with it)`);
+      } catch (err) {
+        log(`could not remember what the profile was made from: ${(err as Error).message}; check will not compare settings`);
+        notes.push(`memory not written: ${(err as Error).message}`);
+      }
     }
   } catch (err) {
     // Failed before the session existed: the old profile goes back all the same.
