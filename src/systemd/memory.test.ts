@@ -82,16 +82,19 @@ describe('what discover remembers about a unit', () => {
     const run = async (file: string, args: string[]): Promise<RunResult> => {
       calls.push([file, ...args]);
       if (file === 'dpkg') {
-        return { exitCode: 1, stdout: 'nginx-light: /usr/sbin/nginx\nlibc6:amd64: /usr/lib/x86_64-linux-gnu/libc.so.6\n', stderr: 'dpkg-query: no path found matching pattern /usr/local/bin/app\n' };
+        return { exitCode: 1, stdout: 'nginx-light: /usr/sbin/nginx\nlibc6:amd64: /usr/lib/x86_64-linux-gnu/libc.so.6\ncoreutils: /bin/ls\n', stderr: 'dpkg-query: no path found matching pattern /usr/local/bin/app\n' };
       }
-      return { exitCode: 0, stdout: 'nginx-light\t1.22.1-9\nlibc6:amd64\t2.36-9+deb12u4\n', stderr: '' };
+      return { exitCode: 0, stdout: 'nginx-light\t1.22.1-9\nlibc6:amd64\t2.36-9+deb12u4\ncoreutils\t9.1-1\n', stderr: '' };
     };
     const runner = rootedRunner(tempRoot(), run);
-    expect(await packageVersions(runner, ['/usr/sbin/nginx', '/usr/local/bin/app', '/usr/lib/x86_64-linux-gnu/libc.so.6'])).toEqual([
+    expect(await packageVersions(runner, ['/usr/sbin/nginx', '/usr/local/bin/app', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/usr/bin/ls'])).toEqual([
       { path: '/usr/sbin/nginx', package: 'nginx-light', version: '1.22.1-9' },
       { path: '/usr/lib/x86_64-linux-gnu/libc.so.6', package: 'libc6:amd64', version: '2.36-9+deb12u4' },
+      // dpkg knows it as /bin/ls (merged /usr).
+      { path: '/usr/bin/ls', package: 'coreutils', version: '9.1-1' },
     ]);
     expect(calls[0].slice(0, 3)).toEqual(['dpkg', '-S', '--']);
+    expect(calls[0]).toEqual(expect.arrayContaining(['/usr/bin/ls', '/bin/ls', '/sbin/nginx']));
     expect(calls[1].slice(0, 4)).toEqual(['dpkg-query', '-W', '-f', '${binary:Package}\\t${Version}\\n']);
   });
 });

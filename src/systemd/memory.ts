@@ -111,7 +111,8 @@ function isPackageVersion(value: unknown): value is PackageVersion {
  */
 export async function packageVersions(runner: Runner, files: string[]): Promise<PackageVersion[]> {
   if (files.length === 0) return [];
-  const owners = await runner.run('dpkg', ['-S', '--', ...files], { timeoutMs: 60_000 });
+  const queried = [...new Set(files.flatMap(mergedUsrAliases))];
+  const owners = await runner.run('dpkg', ['-S', '--', ...queried], { timeoutMs: 60_000 });
   if (owners.failedToStart) return [];
   const byFile = new Map<string, string>();
   for (const line of owners.stdout.split('\n')) {
@@ -134,9 +135,19 @@ export async function packageVersions(runner: Runner, files: string[]): Promise<
   }
   const out: PackageVersion[] = [];
   for (const file of files) {
-    const pkg = byFile.get(file);
+    const pkg = mergedUsrAliases(file).map((f) => byFile.get(f)).find((p) => p !== undefined);
     const version = pkg === undefined ? undefined : (versions.get(pkg) ?? versions.get(pkg.replace(/:[a-z0-9-]+$/, '')));
     if (pkg !== undefined && version !== undefined) out.push({ path: file, package: pkg, version });
   }
   return out;
+}
+
+/**
+ * The names dpkg may know a file by on a merged-/usr system: packages still list /bin/ls while the
+ * PATH search finds /usr/bin/ls (and the reverse for newer packages).
+ */
+function mergedUsrAliases(file: string): string[] {
+  const m = /^(\/usr)?(\/(?:bin|sbin|lib|lib32|lib64|libx32)\/.*)$/.exec(file);
+  if (m === null) return [file];
+  return m[1] ? [file, m[2]] : [file, `/usr${m[2]}`];
 }
