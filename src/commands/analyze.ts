@@ -1,9 +1,12 @@
 import type { Argv } from 'yargs';
-import { analyzeTraces, type AnalyzeProgress } from '../flows/analyze.js';
+import { hostname } from 'node:os';
+import type { AnalyzeProgress } from '../flows/analyze.js';
+import { analyzeInputs } from '../flows/merge.js';
+import { formatMergedTable, REPORT_SCHEMA_VERSION } from '../core/merge.js';
+import { classifyInput, type Input } from '../host/report-input.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { accessToJson, formatAccessTable, profileToJson, unresolvedToJson, warningToJson } from '../core/report.js';
 import { createHostFsView } from '../host/fs.js';
-import { resolveTraceSources } from '../host/inputs.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import { baselineOption, EXCLUDE_OPTION, includeOption } from './shared.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
@@ -16,6 +19,7 @@ export interface AnalyzeArgs {
   include: string[];
   exclude: string[];
   quiet: boolean;
+  host?: string;
 }
 
 const SHOWN_WARNINGS = 10;
@@ -27,7 +31,7 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .positional('inputs', {
-        describe: 'strace log files, `strace -ff` directories, journalctl exports, or - for stdin',
+        describe: 'strace log files, `strace -ff` directories, journalctl exports, earlier --json reports, or - for stdin; several are folded as one observation',
         type: 'string',
         array: true,
         default: [] as string[],
@@ -46,31 +50,37 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
       .option('include', includeOption('glob of paths to grant even if sensitive (explicit consent); repeatable'))
       .option('exclude', EXCLUDE_OPTION)
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no warnings or progress on stderr' })
+      .option('host', { type: 'string', describe: "the host the traces were recorded on, for provenance (default: this machine's name)" })
       .example('$0 analyze nginx.strace', 'suggest a drop-in from a saved `strace -f -y -o nginx.strace` log')
       .example('$0 analyze --format table traces/', 'list the paths from `strace -ff -o traces/app` per-pid files')
       .example("journalctl -u nginx -o json -a | $0 analyze --json -", 'analyze strace lines from the journal, as JSON')
-      .example("$0 analyze --exclude '/srv/cache/**' --no-baseline app.log", 'leave out a tree and the default baseline') as unknown as Argv<AnalyzeArgs>,
+      .example("$0 analyze --exclude '/srv/cache/**' --no-baseline app.log", 'leave out a tree and the default baseline')
+      .example('$0 analyze web1.json web2.json web3.json', 'one drop-in from the --json reports of three hosts ("needed on 2 of 3 hosts")') as unknown as Argv<AnalyzeArgs>,
 
   async run(args, io) {
     const format = args.json ? 'json' : args.format;
-    const sources = await resolveTraceSources(args.inputs, io.stdin);
+    const inputs: Input[] = [];
+    for (const arg of args.inputs.length > 0 ? args.inputs : ['-']) inputs.push(await classifyInput(arg, io.stdin));
+    const names = inputs.map((i) => i.name);
+    const thisHost = hostname();
     const progress = args.quiet ? undefined : createProgress(io);
-    const result = await analyzeTraces(
-      sources,
+    const result = await analyzeInputs(
+      inputs,
       {
         baseline: args.baseline,
         include: args.include,
         exclude: args.exclude,
-        header: [`Suggested by bindscout analyze from ${sources.map((s) => s.name).join(', ')}`],
+        header: [`Suggested by bindscout analyze from ${names.join(', ')}`],
+        host: args.host ?? thisHost,
       },
       createHostFsView(),
       progress?.update,
     );
     progress?.done();
 
-    if (result.stats.syscalls === 0) {
+    if (result.stats.syscalls === 0 && result.reports === 0) {
       throw new CliError(
-        `no strace output found in ${sources.map((s) => s.name).join(', ')} (${result.stats.lines} lines read)`,
+        `no strace output found in ${names.join(', ')} (${result.stats.lines} lines read)`,
         ExitCode.badInput,
         'bindscout reads `strace -f -y -o FILE` logs, `strace -ff` directories and `journalctl -o json|short` exports',
       );
@@ -81,8 +91,12 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
       io.out(
         JSON.stringify(
           {
+            schemaVersion: REPORT_SCHEMA_VERSION,
+            host: args.host ?? thisHost,
+            observedAt: new Date().toISOString(),
+            observations: result.observations,
             stats: result.stats,
-            accesses: result.accesses.map(accessToJson),
+            accesses: result.accesses.map((a) => ({ ...accessToJson(a), seenIn: result.seenIn.get(a.path) ?? [] })),
             unresolved: result.unresolved.map(unresolvedToJson),
             profile: profileToJson(result.profile),
             needsConsent: result.profile.needsConsent.map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
@@ -95,7 +109,7 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
         ) + '\n',
       );
     } else if (format === 'table') {
-      io.out(formatAccessTable(result.accesses));
+      io.out(result.observations.length > 1 ? formatMergedTable(result.accesses, result.seenIn, result.observations) : formatAccessTable(result.accesses));
     } else {
       io.out(result.dropin);
     }
