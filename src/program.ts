@@ -10,6 +10,7 @@ import { lintCommand } from './commands/lint.js';
 import { viewCommand } from './commands/view.js';
 import { profileCommand } from './commands/profile.js';
 import { cleanupCommand } from './commands/cleanup.js';
+import { checkCommand } from './commands/check.js';
 import { asCliError, runnerFor } from './commands/shared.js';
 import type { BindscoutCommand, CommandIO } from './commands/types.js';
 import { VERSION } from './version.js';
@@ -26,6 +27,7 @@ const COMMANDS: BindscoutCommand<any>[] = [
   profileCommand,
   lintCommand,
   viewCommand,
+  checkCommand,
   cleanupCommand,
 ];
 

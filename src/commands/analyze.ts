@@ -1,12 +1,15 @@
 import type { Argv } from 'yargs';
-import { analyzeTraces, type AnalyzeProgress } from '../flows/analyze.js';
+import { hostname } from 'node:os';
+import type { AnalyzeProgress } from '../flows/analyze.js';
+import { analyzeInputs } from '../flows/merge.js';
+import { formatMergedTable, REPORT_SCHEMA_VERSION } from '../core/merge.js';
+import { classifyInput, type Input } from '../host/report-input.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { accessToJson, formatAccessTable, profileToJson, unresolvedToJson, warningToJson } from '../core/report.js';
 import { chooseJudge } from '../host/judge.js';
 import { findTraceGaps } from '../core/trace-gaps.js';
 import { judgeTraceInput } from '../core/trace-input.js';
 import { unlessInterrupted } from './interruptible.js';
-import { resolveTraceSources } from '../host/inputs.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import { baselineOption, EXCLUDE_OPTION, includeOption } from './shared.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
@@ -21,6 +24,7 @@ export interface AnalyzeArgs {
   quiet: boolean;
   root?: string;
   host: boolean;
+  recordedOn?: string;
 }
 
 const SHOWN_WARNINGS = 10;
@@ -32,7 +36,7 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .positional('inputs', {
-        describe: 'strace log files, `strace -ff` directories, journalctl exports, or - for stdin',
+        describe: 'strace log files, `strace -ff` directories, journalctl exports, earlier --json reports, or - for stdin; several are folded as one observation',
         type: 'string',
         array: true,
         default: [] as string[],
@@ -61,31 +65,46 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
         describe: "judge by this machine's files (--no-host: by the trace alone, for a log from another machine)",
       })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no warnings or progress on stderr' })
+      .option('recorded-on', {
+        type: 'string',
+        requiresArg: true,
+        describe: "the host the traces were recorded on, kept as their provenance (default: this machine's name)",
+      })
       .example('$0 analyze nginx.strace', 'suggest a drop-in from a saved `strace -f -y -o nginx.strace` log')
       .example('$0 analyze --format table traces/', 'list the paths from `strace -ff -o traces/app` per-pid files')
       .example("journalctl -u nginx -o json -a | $0 analyze --json -", 'analyze strace lines from the journal, as JSON')
-      .example("$0 analyze --exclude '/srv/cache/**' --no-baseline app.log", 'leave out a tree and the default baseline') as unknown as Argv<AnalyzeArgs>,
+      .example("$0 analyze --exclude '/srv/cache/**' --no-baseline app.log", 'leave out a tree and the default baseline')
+      .example('$0 analyze web1.json web2.json web3.json', 'one drop-in from the --json reports of three hosts ("needed on 2 of 3 hosts")') as unknown as Argv<AnalyzeArgs>,
 
   async run(args, io) {
     const format = args.json ? 'json' : args.format;
     const judge = chooseJudge(args);
-    const sources = await resolveTraceSources(args.inputs, io.stdin);
+    const inputs: Input[] = [];
+    const given = args.inputs.length > 0 ? args.inputs : ['-'];
+    if (given.filter((arg) => arg === '-').length > 1) throw new CliError('`-` (stdin) given more than once', ExitCode.usage);
+    for (const arg of given) inputs.push(await classifyInput(arg, io.stdin));
+    const names = inputs.map((i) => i.name).join(', ');
+    const recordedOn = args.recordedOn ?? hostname();
     const progress = args.quiet ? undefined : createProgress(io);
-    const result = await unlessInterrupted(analyzeTraces(
-      sources,
+    const result = await unlessInterrupted(analyzeInputs(
+      inputs,
       {
         baseline: args.baseline,
         include: args.include,
         exclude: args.exclude,
-        header: [`Suggested by bindscout analyze from ${sources.map((s) => s.name).join(', ')}`, judge.description],
+        header: [`Suggested by bindscout analyze from ${names}`, judge.description],
+        host: recordedOn,
       },
       judge.fs,
       progress?.update,
     ), io.signal, 'no profile was printed');
     progress?.done();
 
-    const verdict = judgeTraceInput(sources.map((s) => s.name).join(', '), result.stats, result.summaryTables);
-    if (verdict !== undefined) throw new CliError(verdict.message, ExitCode.badInput, verdict.hint);
+    // Reports carry no strace lines: only what was read as a trace is judged as one.
+    if (result.reports === 0) {
+      const verdict = judgeTraceInput(names, result.stats, result.summaryTables);
+      if (verdict !== undefined) throw new CliError(verdict.message, ExitCode.badInput, verdict.hint);
+    }
     if (!args.quiet) reportWarnings(result.stats.unparsed, result.warnings, io);
     const gaps = findTraceGaps(result.accesses, result.unresolved);
     if (!args.quiet) for (const gap of gaps) io.err(`${io.paint.yellow('warning:')} ${gap.message}\n`);
@@ -94,9 +113,13 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
       io.out(
         JSON.stringify(
           {
+            schemaVersion: REPORT_SCHEMA_VERSION,
+            host: recordedOn,
+            observedAt: new Date().toISOString(),
+            observations: result.observations,
             stats: result.stats,
             judgedBy: judge.json,
-            accesses: result.accesses.map(accessToJson),
+            accesses: result.accesses.map((a) => ({ ...accessToJson(a), seenIn: result.seenIn.get(a.path) ?? [] })),
             unresolved: result.unresolved.map(unresolvedToJson),
             profile: profileToJson(result.profile),
             needsConsent: result.profile.needsConsent.map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
@@ -110,7 +133,11 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
         ) + '\n',
       );
     } else if (format === 'table') {
-      io.out(formatAccessTable(result.accesses));
+      io.out(
+        result.observations.length > 1
+          ? formatMergedTable(result.accesses, result.seenIn, result.observations)
+          : formatAccessTable(result.accesses),
+      );
     } else {
       io.out(result.dropin);
     }

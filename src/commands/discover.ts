@@ -2,6 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { discover, type DiscoverReport, type Reviewer } from '../flows/discover.js';
 import { CliError, ExitCode } from '../exit-codes.js';
+import { forgetUnit, memoryDir } from '../systemd/memory.js';
+import { validateUnitName } from '../core/unitfile.js';
 import { baselineOption, checkedNumber, EXCLUDE_OPTION, includeOption, pid1Option, runnerFor } from './shared.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
 import { terminalReviewer } from './review-prompt.js';
@@ -11,7 +13,8 @@ export { terminalReviewer };
 
 export interface DiscoverArgs {
   unit: string;
-  probe?: string;
+  probe?: string[];
+  forget: boolean;
   exercise: number;
   maxStarts: number;
   yes: boolean;
@@ -34,7 +37,11 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .positional('unit', { describe: 'the unit, e.g. nginx or postgresql@15-main', type: 'string', demandOption: true })
-      .option('probe', { type: 'string', describe: 'shell command that must succeed while the service runs (run with /bin/sh -c)' })
+      .option('probe', {
+        type: 'string',
+        array: true,
+        describe: 'shell command that must succeed while the service runs (run with /bin/sh -c); repeatable: run in turn, each must succeed',
+      })
       .option('exercise', { type: 'number', default: 0, describe: 'seconds to keep tracing after the start while you use the service' })
       .option('max-starts', { type: 'number', default: 10, describe: 'give up after this many starts of the unit' })
       .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'accept every default without asking (for scripts)' })
@@ -56,12 +63,15 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
         describe: 'install the working profile even when the audit of the running service finds violations (without it, --yes refuses such a profile)',
       })
       .option('name', { type: 'string', default: 'bindscout.conf', describe: 'file name of the installed drop-in' })
+      .option('forget', { type: 'boolean', default: false, describe: 'remove what discover remembered about the unit (/var/lib/bindscout/UNIT/) and do nothing else' })
       .option('pid1', pid1Option('work on'))
       .example('$0 discover nginx --probe "curl -fsS http://127.0.0.1/"', 'interactive: review each path, then install')
       .example('$0 discover redis-server --yes --probe "redis-cli ping"', 'no questions: accept the defaults and install')
       .example('$0 discover memcached --yes --dry-run --json', 'find a working profile, print it as JSON, install nothing')
       .example('$0 discover app --output /tmp/app-lockdown.conf', 'verify, then write the drop-in to a file for review')
       .example('$0 discover app --baseline', 'also bind the full baseline set, used or not')
+      .example('$0 discover nginx --yes --probe "curl -fsS http://127.0.0.1/" --probe "curl -fsS http://127.0.0.1/status"', 'several probes, run in turn')
+      .example('$0 discover --forget nginx', 'the next discover of nginx starts afresh')
       .epilogue(
         'Before installing, the service running under the working profile is audited as `bindscout view` does (writable host paths that ' +
           'are not its own, sockets of systemd and other services, visible secrets). A profile that fails the audit is installed only after ' +
@@ -69,6 +79,7 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
       ) as unknown as Argv<DiscoverArgs>,
 
   async run(args, io) {
+    if (args.forget) return forget(args, io);
     if (!args.yes && !io.interactive) {
       throw new CliError('discover asks questions and stdin is not a terminal', ExitCode.usage, 'run it in a terminal, or add --yes to accept the defaults');
     }
@@ -82,7 +93,7 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
     const report = await discover(
       {
         unit: args.unit,
-        ...(args.probe !== undefined ? { probe: args.probe } : {}),
+        ...(args.probe !== undefined && args.probe.length > 0 ? { probe: probesInTurn(args.probe) } : {}),
         exercise,
         maxStarts,
         dryRun: args.dryRun,
@@ -118,6 +129,26 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
     return report.result === 'working' ? ExitCode.ok : ExitCode.failed;
   },
 };
+
+/**
+ * Several probes as the one shell command the session runs: each in its own subshell, in turn, the
+ * first failure ending it with that probe's exit code and output.
+ */
+export function probesInTurn(probes: string[]): string {
+  if (probes.length === 1) return probes[0];
+  return probes.map((p) => `(\n${p}\n)`).join(' &&\n');
+}
+
+async function forget(args: DiscoverArgs, io: CommandIO): Promise<number> {
+  const unit = validateUnitName(args.unit);
+  if (io.isRoot === false) {
+    throw new CliError(`removing ${memoryDir(unit)} needs root`, ExitCode.permission, `run: sudo bindscout discover --forget ${unit}`);
+  }
+  const runner = runnerFor(args.pid1);
+  const removed = await forgetUnit(runner, unit);
+  io.err(removed ? `forgot ${unit}: removed ${memoryDir(unit)}/\n` : `nothing remembered about ${unit} (${memoryDir(unit)}/ does not exist)\n`);
+  return ExitCode.ok;
+}
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

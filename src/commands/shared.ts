@@ -6,6 +6,7 @@ import type { Options } from 'yargs';
 import { UnitNameError } from '../core/unitfile.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { ViewError } from '../flows/view.js';
+import { MemoryError } from '../systemd/memory.js';
 import { createHostRunner, createNamespaceRunner, type Runner } from '../systemd/runner.js';
 import { UnitError } from '../systemd/unit.js';
 
@@ -82,6 +83,7 @@ export function asCliError(error: unknown): CliError | undefined {
     const hint = missing && error.unit !== '' ? `is it installed? systemctl status ${error.unit}` : undefined;
     return new CliError(error.message, ExitCode.missingPrerequisite, hint);
   }
+  if (error instanceof MemoryError) return new CliError(error.message, ExitCode.badInput);
   if (error instanceof ViewError) {
     const hint = error.reason === 'not-running' ? `systemctl start ${error.unit}` : undefined;
     return new CliError(error.message, ExitCode.missingPrerequisite, hint);

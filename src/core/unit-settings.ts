@@ -3,7 +3,7 @@
  * `systemctl cat` file headers followed, words split as systemd splits path lists, and the effective
  * [Service] settings (the last assignment wins, an empty one resets a list).
  */
-import { EXEC_KINDS, type ExecKind } from './unitfile.js';
+import { EXEC_KINDS, isCatFileHeader, type ExecKind } from './unitfile.js';
 
 /** One `Key=Value` line of a unit file, after joining continuation lines. */
 export interface Assignment {
@@ -32,7 +32,7 @@ export function parseUnitText(text: string, file: string): Assignment[] {
     if (raw.endsWith('\r')) raw = raw.slice(0, -1);
     fileLine++;
     const trimmed = raw.trim();
-    if (pending === undefined && raw.startsWith('# /') && previousBlank && text.startsWith('# /')) {
+    if (pending === undefined && isCatFileHeader(raw) && previousBlank && text.startsWith('# /')) {
       // systemctl cat: a new file starts; its first line is the one after the header.
       currentFile = raw.slice(2).trim();
       fileLine = 0;

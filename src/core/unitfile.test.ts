@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import {
   escapeExecWord,
+  isCatFileHeader,
   parseCatExecLines,
   parseShownExec,
   splitExecPrefixes,
@@ -161,5 +162,14 @@ describe('systemctl show', () => {
       ['/bin/b', '/bin/b x', ['ignore-failure']],
       ['/bin/c', '/bin/c x', ['ignore-failure']],
     ]);
+  });
+});
+
+describe('systemctl cat file headers', () => {
+  test('a path, or a drop-in .conf with a space in its name; not a comment that starts with a path', () => {
+    expect(isCatFileHeader('# /lib/systemd/system/nginx.service')).toBe(true);
+    expect(isCatFileHeader('# /etc/systemd/system/nginx.service.d/my override.conf')).toBe(true);
+    expect(isCatFileHeader('# /proc and /sys: read by pid 7 (line 3): /proc/filesystems')).toBe(false);
+    expect(isCatFileHeader('# read: /etc/app.conf')).toBe(false);
   });
 });

@@ -133,6 +133,15 @@ export function splitExecPrefixes(raw: string): { prefixes: ExecPrefix[]; comman
  * `systemctl show` is no use for this: it joins argv with spaces and loses the quoting (nginx's
  * `-g 'daemon on; master_process on;'`).
  */
+/**
+ * Whether a line of `systemctl cat` output (after a blank line, or first) names the file that follows.
+ * A comment in a unit can look the same (`# /proc and /sys: …` in a drop-in): a header is one path,
+ * with no space, or a drop-in's `.conf` (whose name may hold one).
+ */
+export function isCatFileHeader(line: string): boolean {
+  return /^# \/(\S+|.*\.conf)$/.test(line);
+}
+
 export function parseCatExecLines(text: string): ExecLine[] {
   const lists = new Map<ExecKind, ExecLine[]>();
   let section = '';
@@ -150,7 +159,7 @@ export function parseCatExecLines(text: string): ExecLine[] {
       logical = pending + line;
       pending = undefined;
     } else {
-      if (line.startsWith('# /') && (lineNo === 1 || previous === '')) {
+      if (isCatFileHeader(line) && (lineNo === 1 || previous === '')) {
         file = line.slice(2);
         section = '';
         previous = line;

@@ -121,6 +121,9 @@ async function exposureOf(bed: Bed, mainPid: string, own: string[]): Promise<Exp
 async function uninstall(bed: Bed, unit: string): Promise<void> {
   await bed.runner.removeFile(`/etc/systemd/system/${unit}.d/bindscout.conf`);
   await bed.runner.removeEmptyDir(`/etc/systemd/system/${unit}.d`);
+  // What discover remembered about the unit goes too.
+  await bed.exec('rm', ['-rf', '--', `/var/lib/bindscout/${unit}`]);
+  await bed.runner.removeEmptyDir('/var/lib/bindscout');
   await bed.exec('systemctl', ['daemon-reload']);
   await bed.runner.run('systemctl', ['reset-failed', '--', unit]);
   await bed.exec('systemctl', ['restart', '--', unit], 120_000);

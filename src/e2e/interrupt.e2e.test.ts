@@ -123,6 +123,9 @@ async function uninstall(bed: Bed): Promise<void> {
   await bed.runner.removeFile(`/etc/systemd/system/${UNIT}.d/bindscout.conf`);
   await bed.runner.removeFile(`/etc/systemd/system/${UNIT}.d/bindscout.conf.bindscout-backup`);
   await bed.runner.removeEmptyDir(`/etc/systemd/system/${UNIT}.d`);
+  // What discover remembered about the unit goes too.
+  await bed.exec('rm', ['-rf', '--', `/var/lib/bindscout/${UNIT}`]);
+  await bed.runner.removeEmptyDir('/var/lib/bindscout');
   await bed.exec('systemctl', ['daemon-reload']);
 }
 

@@ -41,6 +41,7 @@ import { auditBeforeInstall, type AuditAsker } from './audit-gate.js';
 import { describeWriterLine, outsideNamespacePrograms } from '../core/exec-origin.js';
 import { ownReason, type ServiceIdentity } from '../core/ownership.js';
 import { privateRunName } from '../core/shared-run.js';
+import { accessesStillThere, earlierSource, grantsToKeep, type EarlierObservation } from '../core/earlier.js';
 
 export const INSTALL_DIR = '/etc/systemd/system';
 
@@ -137,6 +138,8 @@ export interface LoopContext {
   writeOutput(path: string, text: string): Promise<void>;
   /** Notes for the report; the session adds its own. */
   notes: string[];
+  /** What an earlier discover of the unit observed and installed: folded in, its grants kept. */
+  earlier?: EarlierObservation;
 }
 
 export interface LoopOutcome {
@@ -227,8 +230,11 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
     }
   }
 
+  // After this run's own accesses, so a path seen again keeps this run as its source.
+  if (ctx.earlier) for (const { path, ops } of accessesStillThere(ctx.earlier, ctx.fs)) collector.addKnown(path, ops, earlierSource(ctx.earlier));
+
   // Propose, enforce, verify ---------------------------------------------------------------------
-  const forced: ProfileEntry[] = [];
+  const forced: ProfileEntry[] = ctx.earlier ? grantsToKeep(ctx.earlier, ctx.fs) : [];
   const tried = new Set<string>();
   while (session.starts < options.maxStarts) {
     checkpoint();
@@ -367,6 +373,9 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
       const present = folded.entries.some((e) => e.directive === entry.directive && e.value === entry.value);
       if (!present) folded.entries.push(entry);
     }
+    // A path bound writable (by the fold, a fix or an earlier grant) is not bound read-only as well.
+    const writable = new Set(folded.entries.filter((e) => e.directive === 'BindPaths').map((e) => e.value));
+    folded.entries = folded.entries.filter((e) => e.directive !== 'BindReadOnlyPaths' || !writable.has(e.value));
     const items = withWitnesses(pendingReview(folded, decisions), witness);
     if (items.length > 0) {
       const answers = await ctx.reviewer.review(items);

@@ -21,7 +21,12 @@ import type { Runner } from '../systemd/runner.js';
 import { daemonReload, dropInDir, findStaleTracing } from '../systemd/tracing.js';
 import { loadUnit } from '../systemd/unit.js';
 import { UnitSession } from '../systemd/discover-session.js';
+import { describeDifference, earlierObservation, rememberDiscovery } from './remember.js';
+import { observationDifference, type ObservationDifference } from '../core/earlier.js';
+import { memoryDir, recallInstall } from '../systemd/memory.js';
+import { setAsideInstalledProfile, type SetAsideProfile } from '../systemd/installed-profile.js';
 import {
+  INSTALL_DIR,
   findAndInstallProfile,
   type Attempt,
   type DiscoverOptions,
@@ -60,6 +65,8 @@ export interface DiscoverReport {
   writable: string[];
   refused: string[];
   /** What is still failing when result is "failed", or why it was "refused". */
+  /** Against the earlier observation discover remembered, when there was one. */
+  changes?: ObservationDifference;
   failure?: string;
   /** Writes to places that are not the service's own, not granted, with the Exec*= line that makes them. */
   writesRefused: { path: string; reason: string }[];
@@ -104,6 +111,8 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
   const notes: string[] = [];
   let session: UnitSession | undefined;
   let outcome: LoopOutcome;
+  let aside: SetAsideProfile | undefined;
+  let changes: ObservationDifference | undefined;
   const runtimeDirExisted = (await runner.readdir(dropInDir(name))) !== undefined;
   const privateRunExisted = (await runner.readdir(`/run/${privateRunName(name)}`)) !== undefined;
   try {
@@ -115,6 +124,15 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
       notes.push(`removed stale drop-ins: ${stale.join(', ')}`);
       unit = await loadUnit(runner, name);
     }
+    // Observed with the unit's own configuration; the old profile comes back unless a new one is installed.
+    aside = await setAsideInstalledProfile(runner, `${INSTALL_DIR}/${name}.d/${options.dropInName}`);
+    if (aside) {
+      log(`${aside.path} set aside while ${name} is observed again; it is put back unless a new profile is installed`);
+      unit = await loadUnit(runner, name);
+    }
+    const memory = await recallInstall(runner, name);
+    const earlier = memory ? earlierObservation(memory) : undefined;
+    if (earlier) log(`starting from what discover observed and installed ${earlier.when} (${memoryDir(name)}/; --forget to start afresh)`);
     const originalState = await unitState(runner, name);
     session = new UnitSession(runner, unit, {
       ...(options.probe !== undefined ? { probe: options.probe } : {}),
@@ -140,12 +158,33 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
         checkpoint,
         writeOutput: deps.writeOutput,
         notes,
+        ...(earlier ? { earlier } : {}),
       });
+      if (earlier) {
+        changes = observationDifference(earlier, outcome.accesses, outcome.profile, deps.fs);
+        for (const line of describeDifference(changes, earlier.when)) log(line);
+      }
       installed = outcome.installed !== null;
     } finally {
+      if (!installed && aside) {
+        await aside.putBack();
+        aside = undefined;
+      }
       await session.restore(isRunning(originalState), originalState.InvocationID, installed);
     }
+    if (outcome.installed !== null) {
+      // The profile is installed and verified by now: a memory that cannot be written costs only the comparison later.
+      try {
+        const kept = await rememberDiscovery(runner, name, { path: outcome.installed, text: outcome.dropin }, outcome.accesses.map(accessToJson));
+        log(`remembered what the profile was made from in ${kept}/ (bindscout check ${name} compares with it)`);
+      } catch (err) {
+        log(`could not remember what the profile was made from: ${(err as Error).message}; check will not compare settings`);
+        notes.push(`memory not written: ${(err as Error).message}`);
+      }
+    }
   } catch (err) {
+    // Failed before the session existed: the old profile goes back all the same.
+    await aside?.putBack().catch((e) => log(`could not put ${aside?.path} back: ${String(e)}`));
     if (err instanceof Interrupted) {
       log('interrupted: the unit was put back as it was found');
       throw new CliError(`discover ${name} interrupted; nothing was installed`, ExitCode.interrupted);
@@ -169,6 +208,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     readOnly: bound('BindReadOnlyPaths'),
     writable: bound('BindPaths'),
     refused: outcome.refused,
+    ...(changes ? { changes } : {}),
     ...(outcome.failure && (!outcome.working || outcome.refusedByAudit) ? { failure: outcome.failure } : {}),
     writesRefused: outcome.writesRefused,
     audit: outcome.audit,

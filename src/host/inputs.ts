@@ -94,7 +94,7 @@ function stdinSource(stdin: NodeJS.ReadableStream): TraceSource {
   };
 }
 
-function inputError(file: string, err: NodeJS.ErrnoException): CliError {
+export function inputError(file: string, err: NodeJS.ErrnoException): CliError {
   if (err.code === 'EACCES' || err.code === 'EPERM') {
     return new CliError(`cannot read ${file}: permission denied`, ExitCode.permission, 'run as a user who can read it, e.g. with sudo');
   }
