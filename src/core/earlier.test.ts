@@ -28,9 +28,22 @@ describe('a later discover starts from the earlier one', () => {
 
   test('grants kept: those still on the host and the optional ones; a vanished one is not bound (it would fail the start)', () => {
     const earlier: EarlierObservation = { when: WHEN, accesses: [], grants: earlierGrants(PROFILE, WHEN) };
-    expect(grantsToKeep(earlier, fs).map((g) => g.value)).toEqual(['/etc/app/app.conf', '/etc/app/optional.conf', '/var/lib/app']);
+    expect(grantsToKeep(earlier, fs, () => true).keep.map((g) => g.value)).toEqual(['/etc/app/app.conf', '/etc/app/optional.conf', '/var/lib/app']);
     const withAccesses = { ...earlier, accesses: [{ path: '/etc/app/app.conf', ops: ['read' as const] }, { path: '/usr/lib/app1/libapp.so.1', ops: ['read' as const] }] };
     expect(accessesStillThere(withAccesses, fs).map((a) => a.path)).toEqual(['/etc/app/app.conf']);
+  });
+
+  test("a writable grant of a place that is not the service's own is reconsidered, not kept; read-only grants are kept", () => {
+    const older = `${PROFILE}BindPaths=/run\n`;
+    const earlier: EarlierObservation = { when: WHEN, accesses: [], grants: earlierGrants(older, WHEN) };
+    const withRun = memoryFsView({ '/etc/app/app.conf': 'file', '/var/lib/app': 'dir', '/run': 'dir' });
+    const kept = grantsToKeep(earlier, withRun, (path) => path === '/var/lib/app');
+    expect(kept.keep.map((g) => [g.directive, g.value])).toEqual([
+      ['BindReadOnlyPaths', '/etc/app/app.conf'],
+      ['BindReadOnlyPaths', '/etc/app/optional.conf'],
+      ['BindPaths', '/var/lib/app'],
+    ]);
+    expect(kept.reconsidered.map((g) => [g.directive, g.value])).toEqual([['BindPaths', '/run']]);
   });
 
   test('remembered accesses: successful ones with known operations; garbage is skipped, never thrown', () => {

@@ -88,9 +88,21 @@ export function accessesStillThere(earlier: EarlierObservation, fs: FsView): Ear
   return earlier.accesses.filter((a) => resolveSymlinks(fs, a.path).kind !== undefined);
 }
 
-/** Earlier grants still on the host (or optional): kept in the new profile. */
-export function grantsToKeep(earlier: EarlierObservation, fs: FsView): ProfileEntry[] {
-  return earlier.grants.filter((g) => g.optional || resolveSymlinks(fs, g.value).kind !== undefined);
+export interface KeptGrants {
+  /** Earlier grants still on the host (or optional): kept in the new profile. */
+  keep: ProfileEntry[];
+  /**
+   * Writable grants of places that are not the service's own (an older profile's `BindPaths=/run`, a
+   * write the admin let through once): not carried over unseen, they go through the ownership rule
+   * and the review again like any new write.
+   */
+  reconsidered: ProfileEntry[];
+}
+
+export function grantsToKeep(earlier: EarlierObservation, fs: FsView, ownsWritable: (path: ByteString) => boolean): KeptGrants {
+  const present = earlier.grants.filter((g) => g.optional || resolveSymlinks(fs, g.value).kind !== undefined);
+  const reconsidered = present.filter((g) => g.directive === 'BindPaths' && !ownsWritable(g.value));
+  return { keep: present.filter((g) => !reconsidered.includes(g)), reconsidered };
 }
 
 export function observationDifference(

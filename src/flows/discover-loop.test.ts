@@ -199,6 +199,28 @@ describe('discover loop', () => {
     expect(ctx.notes.join('\n')).toContain('--accept-audit');
   });
 
+  test("an earlier profile's writable /run is not carried over: /run is not bound writable, and the report says so", async () => {
+    const { session, log } = scriptedSession({
+      traced: [{ ok: true, lines: trace('/usr/sbin/app', '/etc/app/app.conf') }],
+      candidates: [{ started: true, working: true }],
+    });
+    const earlier = {
+      when: '2026-11-01T10:00:00.000Z',
+      accesses: [],
+      grants: [
+        { directive: 'BindPaths' as const, value: '/run', reason: 'granted by the profile installed 2026-11-01T10:00:00.000Z' },
+        { directive: 'BindReadOnlyPaths' as const, value: '/etc/app/app.conf', reason: 'granted by the profile installed 2026-11-01T10:00:00.000Z' },
+      ],
+    };
+    const ctx = context(log, { fs: memoryFsView({ '/usr/sbin/app': 'file', '/etc/app/app.conf': 'file', '/run': 'dir' }), earlier });
+    const outcome = await findAndInstallProfile(session, ctx);
+    expect(outcome.working).toBe(true);
+    expect(log.installed[0].text).not.toMatch(/^BindPaths=\/run$/m);
+    expect(log.installed[0].text).toMatch(/^BindReadOnlyPaths=\/etc\/app\/app\.conf$/m);
+    expect(outcome.writesRefused.map((w) => w.path)).toContain('/run');
+    expect(ctx.said.join('\n')).toContain("earlier writable grant of /run is not the service's own");
+  });
+
   test('203/EXEC under the first candidate: the path the diagnosis names is bound, the second candidate works', async () => {
     const { session, log } = scriptedSession({
       traced: [{ ok: true, lines: trace('/usr/sbin/app', '/etc/app/app.conf') }],

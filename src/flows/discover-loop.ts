@@ -234,7 +234,13 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
   if (ctx.earlier) for (const { path, ops } of accessesStillThere(ctx.earlier, ctx.fs)) collector.addKnown(path, ops, earlierSource(ctx.earlier));
 
   // Propose, enforce, verify ---------------------------------------------------------------------
-  const forced: ProfileEntry[] = ctx.earlier ? grantsToKeep(ctx.earlier, ctx.fs) : [];
+  const earlierGrants = ctx.earlier ? grantsToKeep(ctx.earlier, ctx.fs, ownsFix) : { keep: [], reconsidered: [] };
+  const forced: ProfileEntry[] = earlierGrants.keep;
+  for (const grant of earlierGrants.reconsidered) {
+    log(`earlier writable grant of ${bytesToDisplay(grant.value)} is not the service's own: not kept, the write goes through the review again`);
+    // Seen written, so the fold judges it as a write (refused, or asked about) rather than forgetting it.
+    collector.addKnown(grant.value, ['write'], earlierSource(ctx.earlier!));
+  }
   const tried = new Set<string>();
   while (session.starts < options.maxStarts) {
     checkpoint();
@@ -345,9 +351,13 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
     ...(failure !== undefined ? { failure } : {}),
     audit,
     refusedByAudit,
-    writesRefused: (profile?.needsConsent ?? [])
-      .filter((n) => n.systemWrite)
-      .map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
+    writesRefused: [
+      ...(profile?.needsConsent ?? []).filter((n) => n.systemWrite).map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
+      ...earlierGrants.reconsidered
+        .filter((g) => !(profile?.entries ?? []).some((e) => e.directive === 'BindPaths' && e.value === g.value))
+        .filter((g) => !(profile?.needsConsent ?? []).some((n) => n.systemWrite && n.path === g.value))
+        .map((g) => ({ path: bytesToDisplay(g.value), reason: `${g.reason}, not the service's own: no longer writable` })),
+    ],
   };
 
   async function propose(forcedEntries: ProfileEntry[]): Promise<Profile> {
