@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import { tmpfilesLines } from './shared-run.js';
 import { foldProfile, type FoldOptions } from './fold.js';
 import { memoryFsView, type MemoryNode } from './fsview.js';
 import type { Access, Operation, Profile } from './model.js';
@@ -150,6 +151,15 @@ describe('read-only versus writable', () => {
     expect(privateRuns).toEqual(['/run/cron-private-run:/run', '/run/cron-private-run:/var/run']);
     expect(values(profile, 'PIDFile')).toEqual([]);
     expect(profile.entries.some((e) => e.directive === 'BindPaths' && e.value === '/run')).toBe(false);
+  });
+
+  test('each file made in the private /run gets a host link, as tmpfiles.d lines; a name that needs quoting gets none', () => {
+    const profile = fold([access('/var/run/crond.pid', ['create', 'write']), access('/run/ctl sock', ['create'])], {
+      privateRun: { name: 'cron-private-run' },
+    });
+    expect(profile.hostLinks?.map((l) => [l.path, l.target])).toEqual([['/run/crond.pid', 'cron-private-run/crond.pid']]);
+    expect(tmpfilesLines(profile.hostLinks!)).toEqual(['d /run/cron-private-run 0755 root root -', 'L+ /run/crond.pid - - - - cron-private-run/crond.pid']);
+    expect(fold([access('/etc/app.conf', ['read'])]).hostLinks).toBeUndefined();
   });
 
   test('without a unit (analyze) the private /run is named after the file and a .pid file becomes PIDFile=', () => {

@@ -33,13 +33,13 @@ import {
   splitPath,
   type FsView,
 } from './fsview.js';
-import { DIRECTIVES, type Access, type ByteString, type Directive, type Profile, type ProfileEntry, type ProfileNote } from './model.js';
+import { DIRECTIVES, type Access, type ByteString, type Directive, type HostLink, type Profile, type ProfileEntry, type ProfileNote } from './model.js';
 import { ownReason, type ServiceIdentity } from './ownership.js';
 import { secretReason, secretsInside } from './secrets.js';
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
 import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES } from './private-devices.js';
 import { UNIT_DIRECTORY_BASES } from './unit-directories.js';
-import { canonicalRunPath, privateRunEntries, privateRunName, SHARED_RUN } from './shared-run.js';
+import { canonicalRunPath, privateRunEntries, privateRunLinks, privateRunName, SHARED_RUN } from './shared-run.js';
 
 export interface FoldOptions {
   /** Add the baseline (libraries, ld.so, time zones, locales, CA certificates, journald sockets). */
@@ -270,6 +270,7 @@ class Folder {
   private readonly coveredBy: { path: ByteString; by: string }[] = [];
   /** Files created directly in /run: they get a private /run (src/core/shared-run.ts). */
   private readonly runFiles: Demand[] = [];
+  private hostLinks: HostLink[] = [];
 
   constructor(
     private readonly options: FoldOptions,
@@ -347,6 +348,7 @@ class Folder {
     const byPath = (a: ProfileNote, b: ProfileNote) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
     return {
       entries: [...this.entries].sort(directiveOrder),
+      ...(this.hostLinks.length > 0 ? { hostLinks: this.hostLinks } : {}),
       needsConsent: [...this.needsConsent.values()].sort(byPath),
       omitted: [...this.omitted.values()].sort(byPath),
     };
@@ -675,13 +677,15 @@ class Folder {
     // Without a unit (analyze) a `.pid` file created there is taken to be the unit's PIDFile=.
     const pidFile = this.options.privateRun !== undefined ? this.options.privateRun.pidFile : files.find((f) => f.endsWith('.pid'));
     const viaVarRun = this.runFiles.some((d) => d.createdInside!.startsWith('/var/run/'));
-    const entries = privateRunEntries({
+    const input = {
       name,
       files,
       createdBy: describeContributions(this.runFiles),
       viaVarRun,
       ...(pidFile ? { pidFile, pidFileGuessed: this.options.privateRun === undefined } : {}),
-    });
+    };
+    const entries = privateRunEntries(input);
+    this.hostLinks = privateRunLinks(input);
     const same = (a: ProfileEntry, b: ProfileEntry) => a.directive === b.directive && a.value === b.value && a.destination === b.destination;
     for (const entry of entries) if (!this.entries.some((e) => same(e, entry))) this.entries.push(entry);
   }

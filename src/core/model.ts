@@ -102,8 +102,22 @@ export interface ProfileNote {
   systemWrite?: boolean;
 }
 
+/**
+ * A symlink in the host's /run to a file the service makes in its private /run (src/core/shared-run.ts),
+ * so that the host's own tools find it where they always did. Not a unit setting: a tmpfiles.d line.
+ */
+export interface HostLink {
+  /** The link, directly in /run. */
+  path: ByteString;
+  /** What it points to, relative to /run: `NAME-private-run/FILE`. */
+  target: ByteString;
+  reason: string;
+}
+
 export interface Profile {
   entries: ProfileEntry[];
+  /** Links the host keeps into the private /run; none when there is no private /run. */
+  hostLinks?: HostLink[];
   /** Sensitive paths the service touched: never bound without explicit consent. */
   needsConsent: ProfileNote[];
   /** Paths left out on purpose: noise (ENOENT on the host too), user excludes, covered elsewhere. */

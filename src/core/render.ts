@@ -5,6 +5,7 @@
 import { bytesToDisplay } from '../../parsers/strings.js';
 import { commentText, decodeUtf8Bytes, escapeBindPath, escapeUnitWord } from './escape.js';
 import type { Directive, Profile, ProfileEntry, ProfileNote } from './model.js';
+import { tmpfilesLines } from './shared-run.js';
 
 export interface RenderOptions {
   /** Lines for the comment block at the top (what was traced, when, with which tool). */
@@ -63,6 +64,13 @@ export function renderDropIn(profile: Profile, opts: RenderOptions = {}): string
     if (previous !== undefined && previous !== entry.directive) lines.push('');
     previous = entry.directive;
     lines.push(...renderEntry(entry));
+  }
+  if (profile.hostLinks !== undefined && profile.hostLinks.length > 0) {
+    lines.push('');
+    lines.push(comment("The host's /run keeps a link to each file made in the private /run, for the host's own tools"));
+    lines.push(comment('(a drop-in cannot make them): discover installs these tmpfiles.d lines as'));
+    lines.push(comment('/etc/tmpfiles.d/bindscout-UNIT.conf; otherwise install them and run systemd-tmpfiles --create.'));
+    for (const line of tmpfilesLines(profile.hostLinks)) lines.push(comment(line));
   }
   if (profile.needsConsent.length > 0) {
     lines.push('');

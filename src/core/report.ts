@@ -2,6 +2,7 @@
  * Plain-data views of the model for `--json` and tables. discover reports accesses the same way as
  * analyze, so both use these.
  */
+import { tmpfilesLines } from './shared-run.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import type { WarningEvent } from '../../parsers/events.js';
 import { OPERATIONS, type Access, type Profile, type UnresolvedAccess } from './model.js';
@@ -45,9 +46,11 @@ export function unresolvedToJson(item: UnresolvedAccess) {
 export function profileToJson(profile: Profile): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const entry of profile.entries) {
-    const value = (entry.optional ? '-' : '') + bytesToDisplay(entry.value);
+    const value = (entry.optional ? '-' : '') + bytesToDisplay(entry.value) + (entry.destination !== undefined ? `:${bytesToDisplay(entry.destination)}` : '');
     (out[entry.directive] ??= []).push(value);
   }
+  // Not unit settings: the lines of the tmpfiles.d snippet that keeps the host's links (src/core/shared-run.ts).
+  if (profile.hostLinks !== undefined && profile.hostLinks.length > 0) out['tmpfiles.d'] = tmpfilesLines(profile.hostLinks);
   return out;
 }
 

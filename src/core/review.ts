@@ -121,7 +121,7 @@ export function applyDecisions(profile: Profile, decisions: Decisions): Profile 
     }
     decide(note.path, note.directive === 'BindPaths', `${note.reason}; granted by the admin`, false);
   }
-  return { entries, needsConsent, omitted };
+  return { ...profile, entries, needsConsent, omitted };
 }
 
 /** Denied paths are never proposed again in the same run, whatever a later start shows. */

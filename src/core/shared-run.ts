@@ -13,10 +13,22 @@
  * Binds below /run (the journal and notify sockets, the unit's own RuntimeDirectory=) are mounted after
  * it (systemd mounts shallower destinations first), so they stay visible. Inside, the service, its
  * ExecReload=/ExecStop= helpers and a log reopen find the pid file at the path they always used.
+ *
+ * Outside, the host's own tools look where they always did: `unbound-control` for /run/unbound.ctl,
+ * logrotate's `kill -USR1 $(cat /run/nginx.pid)`. For them each file gets a relative symlink at its old
+ * host path, which connect() and open() follow into the private /run. No line of the drop-in can make
+ * it: on systemd 252 even a `+` command runs under the unit's root tmpfs and binds (its /run is the
+ * private one, and it has no /proc to reach PID 1's; measured), so the links are a tmpfiles.d snippet:
+ *
+ *   d  /run/NAME-private-run 0755 root root -       the directory the links point into, from boot on
+ *   L+ /run/FILE - - - - NAME-private-run/FILE      replaces a file left by a run without the profile
+ *
+ * The directory line keeps the links from dangling if the drop-in is removed and the snippet is not:
+ * the unsandboxed service then writes through them into a directory that exists.
  */
 import { bytesToDisplay } from '../../parsers/strings.js';
 import { parentOf } from './fsview.js';
-import type { ByteString, ProfileEntry } from './model.js';
+import type { ByteString, HostLink, ProfileEntry } from './model.js';
 
 export const SHARED_RUN: ByteString = '/run';
 
@@ -88,4 +100,50 @@ export function privateRunEntries(input: PrivateRunInput): ProfileEntry[] {
     });
   }
   return entries;
+}
+
+/** Names written into a tmpfiles.d line as they are: anything else gets no link (and no escaping puzzle). */
+const PLAIN_NAME = /^[A-Za-z0-9_.@+-]+$/;
+
+export function privateRunLinks(input: PrivateRunInput): HostLink[] {
+  const names = [...new Set(input.files.map((f) => canonicalRunPath(f).slice(SHARED_RUN.length + 1)))].sort();
+  return names
+    .filter((file) => PLAIN_NAME.test(file))
+    .map((file) => ({
+      path: `${SHARED_RUN}/${file}`,
+      target: `${input.name}/${file}`,
+      reason: `the host's own tools find ${SHARED_RUN}/${file} where they always did`,
+    }));
+}
+
+/** The private /run a set of links points into (they all share one). */
+export function privateRunOfLinks(links: HostLink[]): string | undefined {
+  return links[0]?.target.split('/')[0];
+}
+
+/** Where discover installs the links of UNIT's private /run. */
+export function tmpfilesPath(unit: string): string {
+  return `/etc/tmpfiles.d/bindscout-${unit}.conf`;
+}
+
+/** The tmpfiles.d lines that make the links: the directory they point into first. */
+export function tmpfilesLines(links: HostLink[]): string[] {
+  const privateRun = privateRunOfLinks(links);
+  if (privateRun === undefined) return [];
+  return [`d ${SHARED_RUN}/${privateRun} 0755 root root -`, ...links.map((l) => `L+ ${bytesToDisplay(l.path)} - - - - ${bytesToDisplay(l.target)}`)];
+}
+
+export function renderTmpfiles(unit: string, links: HostLink[]): string {
+  const lines = tmpfilesLines(links);
+  if (lines.length === 0) return '';
+  return [
+    `# Written by bindscout discover for ${unit}: links in the host's /run to the files it makes in its`,
+    `# private /run, for the host's own tools. Remove it together with the unit's bindscout drop-in.`,
+    ...lines,
+  ].join('\n') + '\n';
+}
+
+/** The host links of a private /run named `name`: the relative target each link points to starts with it. */
+export function isPrivateRunLinkTarget(target: string, name: string): boolean {
+  return target.startsWith(`${name}/`);
 }

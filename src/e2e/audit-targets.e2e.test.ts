@@ -8,7 +8,7 @@ import { beforeAll, expect, test } from '@jest/globals';
 import type { AuditReport } from '../core/audit.js';
 import { catUnit } from '../systemd/unit.js';
 import { describeWithBed, retry, type Bed } from './bed.js';
-import { CRON_PROBE } from './probes.js';
+import { CRON_PROBE, UNBOUND_PROBE } from './probes.js';
 import { buildCli, mainPidOf, runBuiltCli, uninstallDropIn } from './run-cli.js';
 
 const MAX_ENTRIES = 60;
@@ -20,7 +20,8 @@ const CASES: { unit: string; probe: string }[] = [
   { unit: 'redis-server.service', probe: 'redis-cli ping | grep -qx PONG' },
   { unit: 'memcached.service', probe: `bash -c 'exec 3<>/dev/tcp/127.0.0.1/11211; printf "stats\\r\\nquit\\r\\n" >&3; grep -q "STAT uptime" <&3'` },
   { unit: 'cron.service', probe: CRON_PROBE },
-  // Not yet unbound: its control socket sits directly in /run (see audit.e2e.test.ts).
+  // A control socket directly in /run, and ExecStartPre= helpers that update a trust anchor.
+  { unit: 'unbound.service', probe: UNBOUND_PROBE },
 ];
 
 const violations = (a: AuditReport) => a.violations.map((v) => `${v.kind} ${v.path}${v.entries > 1 ? ` (${v.entries})` : ''}`);
@@ -76,10 +77,16 @@ describeWithBed('tight profiles: working, installed, and a clean audit', (bed) =
       expect(await mainPidOf(bed(), unit)).not.toBe(firstPid);
       expect(await retry(async () => (await probeOk(bed(), NGINX_PROBE)) || Promise.reject(new Error('probe after restart')))).toBe(true);
 
-      // Log reopening: the access log moved away is written anew after USR1.
+      // At boot the links come from the installed tmpfiles.d snippet: removed, it makes them again.
+      await bed().exec('rm', ['-f', '/run/nginx.pid']);
+      await bed().exec('systemd-tmpfiles', ['--create', '/etc/tmpfiles.d/bindscout-nginx.service.conf']);
+      expect((await bed().exec('readlink', ['/run/nginx.pid'])).trim()).toBe('nginx-private-run/nginx.pid');
+
+      // Log reopening as logrotate asks for it, from the host, by the pid file at its usual path.
       logOwner = (await bed().exec('stat', ['-c', '%U:%G %a', '/var/log/nginx/access.log'])).trim();
       await bed().exec('mv', ['/var/log/nginx/access.log', '/var/log/nginx/access.log.rotated']);
-      await bed().exec('kill', ['-USR1', String(await mainPidOf(bed(), unit))]);
+      expect(Number((await bed().exec('cat', ['/run/nginx.pid'])).trim())).toBe(await mainPidOf(bed(), unit));
+      await bed().exec('sh', ['-c', 'kill -USR1 "$(cat /run/nginx.pid)"']);
       await retry(async () => {
         await bed().exec('sh', ['-c', `${NGINX_PROBE} && test -s /var/log/nginx/access.log`]);
       });
@@ -101,5 +108,7 @@ describeWithBed('tight profiles: working, installed, and a clean audit', (bed) =
     }
     expect(await catUnit(bed().runner, unit)).toBe(before);
     expect(await active(bed(), unit)).toBe(true);
+    // Undone as the drop-in's header says, nginx writes its pid file itself again, not through a link.
+    expect((await bed().runner.run('test', ['-L', '/run/nginx.pid'])).exitCode).not.toBe(0);
   }, 600_000);
 });

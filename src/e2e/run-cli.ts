@@ -5,6 +5,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { privateRunName, tmpfilesPath } from '../core/shared-run.js';
+import { removeHostLinks } from '../systemd/host-links.js';
 import type { Bed } from './bed.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -36,9 +38,12 @@ export function runBuiltCli(bed: Bed, args: string[]): Promise<CliRun> {
 }
 
 /** Removes discover's installed drop-in and restarts the unit under its own configuration. */
+/** As the drop-in's header tells the admin: the drop-in, the tmpfiles.d links of its private /run, a restart. */
 export async function uninstallDropIn(bed: Bed, unit: string): Promise<void> {
   await bed.runner.removeFile(`/etc/systemd/system/${unit}.d/bindscout.conf`);
   await bed.runner.removeEmptyDir(`/etc/systemd/system/${unit}.d`);
+  await bed.runner.removeFile(tmpfilesPath(unit));
+  await removeHostLinks(bed.runner, privateRunName(unit), () => undefined);
   await bed.exec('systemctl', ['daemon-reload']);
   await bed.runner.run('systemctl', ['reset-failed', '--', unit]);
   await bed.exec('systemctl', ['restart', '--', unit], 120_000);

@@ -4,7 +4,10 @@
  * A unit that still runs under a removed drop-in (under strace, or a candidate) is restarted, so that
  * it runs its own configuration again.
  */
+import { privateRunName } from '../core/shared-run.js';
 import { TRACING_DROPIN_GLOB } from '../core/tracing-dropin.js';
+import { removeHostLinks } from '../systemd/host-links.js';
+import { systemctl } from '../systemd/unit.js';
 import { isRunning, LOCK_DIR, unitJob, unitState } from '../systemd/control.js';
 import type { Runner } from '../systemd/runner.js';
 import { RUNTIME_UNIT_PREFIX } from '../systemd/trace-run.js';
@@ -59,6 +62,12 @@ export async function cleanupLeftovers(runner: Runner, alive: (pid: number) => b
     }
   }
   if (report.removed.length > 0) await daemonReload(runner);
+  for (const unit of [...touched].sort()) {
+    // A candidate's links into its private /run, unless an installed profile still uses that /run.
+    const privateRun = privateRunName(unit);
+    const runtimeDirs = (await systemctl(runner, ['show', '-p', 'RuntimeDirectory', '--value', '--', unit])).stdout.split(/\s+/);
+    if (!runtimeDirs.includes(privateRun)) report.removed.push(...(await removeHostLinks(runner, privateRun, () => undefined)));
+  }
   for (const unit of [...touched].sort()) {
     if (!isRunning(await unitState(runner, unit))) continue;
     const job = await unitJob(runner, 'restart', unit, 120_000);

@@ -41,6 +41,7 @@ import { auditBeforeInstall, type AuditAsker } from './audit-gate.js';
 import { describeWriterLine, outsideNamespacePrograms } from '../core/exec-origin.js';
 import { ownReason, type ServiceIdentity } from '../core/ownership.js';
 import { privateRunName } from '../core/shared-run.js';
+import { tmpfilesPath } from '../core/shared-run.js';
 import { accessesStillThere, earlierSource, grantsToKeep, type EarlierObservation } from '../core/earlier.js';
 
 export const INSTALL_DIR = '/etc/systemd/system';
@@ -433,7 +434,8 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
 function header(unit: string): string[] {
   return [
     `Written by bindscout discover for ${unit}.`,
-    'Review it like any other drop-in; remove this file to undo the lockdown.',
+    'Review it like any other drop-in. To undo the lockdown: remove this file (and, when it exists,',
+    `${tmpfilesPath(unit)} with the links it lists in /run), systemctl daemon-reload, restart.`,
   ];
 }
 

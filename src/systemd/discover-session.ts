@@ -9,12 +9,13 @@ import { diagnoseStart, type Diagnosis } from '../core/diagnose.js';
 import { visibleUnder } from '../core/visibility.js';
 import type { ExecClosure } from '../core/elf.js';
 import type { FsView } from '../core/fsview.js';
-import type { Access, Profile } from '../core/model.js';
+import type { Access, HostLink, Profile } from '../core/model.js';
 import { rootFilesystemType } from '../core/procfs.js';
 import type { UnitInfo } from '../core/unitfile.js';
 import type { AuditReport } from '../core/audit.js';
 import { declaredWritable, type ServiceIdentity } from '../core/ownership.js';
-import { privateRunName } from '../core/shared-run.js';
+import { privateRunName, renderTmpfiles, tmpfilesPath } from '../core/shared-run.js';
+import { removeHostLinks } from './host-links.js';
 import { serviceNamesOf } from '../core/unit-sandbox.js';
 import { execProgramsOf } from '../core/exec-programs.js';
 import { resolveExecClosure, tolerantReader } from '../host/elf.js';
@@ -56,6 +57,8 @@ interface StartOutcome {
 
 export class UnitSession {
   private startCount = 0;
+  /** The host links of the candidate last tried: made when it runs, installed with it. */
+  private candidateLinks: HostLink[] = [];
   private readonly name: string;
 
   constructor(
@@ -117,6 +120,7 @@ export class UnitSession {
   }
 
   async tryCandidate(dropin: string, profile: Profile, accesses: Access[]) {
+    this.candidateLinks = profile.hostLinks ?? [];
     await installCandidate(this.runner, this.name, dropin);
     const cursor = await journalCursor(this.runner);
     const outcome = await this.startAndCheck(true);
@@ -151,13 +155,23 @@ export class UnitSession {
     const dirExisted = (await runner.readdir(dir)) !== undefined;
     if (previous !== undefined) await runner.writeFileAtomic(`${target}.bindscout-backup`, previous, 0o644);
     await runner.mkdirp(dir);
+    const links = this.candidateLinks;
+    const tmpfiles = tmpfilesPath(name);
+    const previousTmpfiles = links.length > 0 ? await runner.readFile(tmpfiles) : undefined;
     const rollBack = async () => {
       if (previous !== undefined) await runner.writeFileAtomic(target, previous, 0o644);
       else await runner.removeFile(target);
+      if (previousTmpfiles !== undefined) await runner.writeFileAtomic(tmpfiles, previousTmpfiles, 0o644);
+      else if (links.length > 0) await runner.removeFile(tmpfiles);
       if (!dirExisted) await runner.removeEmptyDir(dir);
       await daemonReload(runner);
     };
     await runner.writeFileAtomic(target, text, 0o644);
+    // The links the candidate ran with, made again at every boot (src/core/shared-run.ts).
+    if (links.length > 0) {
+      await runner.mkdirp('/etc/tmpfiles.d');
+      await runner.writeFileAtomic(tmpfiles, renderTmpfiles(name, links), 0o644);
+    }
     try {
       await removeCandidate(runner, name, !this.options.runtimeDirExisted);
       const state = await unitState(runner, name);
@@ -184,6 +198,9 @@ export class UnitSession {
     await removeCandidate(runner, name, !options.runtimeDirExisted).catch((e) =>
       options.log(`could not remove the candidate drop-in: ${String(e)}`),
     );
+    // Before the unit runs again under its own configuration, whose stop has no ExecStopPost= to do it:
+    // a link left in /run would send its pid file or socket into a directory about to be removed.
+    if (!keepNewProfile) await removeHostLinks(runner, privateRunName(name), options.log);
     const state = await unitState(runner, name);
     if (wasRunning) {
       const ours = state.InvocationID !== originalInvocation;
@@ -236,6 +253,9 @@ export class UnitSession {
     const oneshotDone = this.unit.Type === 'oneshot' && state.Result === 'success';
     if (job.exitCode !== 0 || (!isRunning(state) && !oneshotDone)) return { ok: false, state };
     if (sandboxed) {
+      // Made once the candidate runs, not before: until its restart the host's file is the running
+      // instance's own pid file or socket, which its stop still needs.
+      await this.makeHostLinks();
       const lockdown = await this.lockdownProblem();
       if (lockdown !== undefined) return { ok: false, state: { ...state, Result: 'lockdown-not-in-effect' }, lockdown };
     }
@@ -244,6 +264,13 @@ export class UnitSession {
       if (failed !== undefined) return { ok: false, state: { ...state, Result: 'probe-failed' }, probeFailure: failed };
     }
     return { ok: true, state };
+  }
+
+  private async makeHostLinks(): Promise<void> {
+    for (const link of this.candidateLinks) {
+      const made = await this.runner.run('ln', ['-sfn', '--', link.target, link.path], { timeoutMs: 30_000 });
+      if (made.exitCode !== 0) this.options.log(`could not link ${link.path} into the private /run: ${made.stderr.trim()}`);
+    }
   }
 
   /** The audit of the service as it runs now (under the working candidate). */
@@ -330,3 +357,4 @@ export class UnitSession {
     });
   }
 }
+
