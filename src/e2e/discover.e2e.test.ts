@@ -5,15 +5,11 @@
  * original plus the new drop-in only, and nothing of bindscout's is left under /run.
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { execFileSync, spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execedMainPid } from '../systemd/control.js';
 import { catUnit } from '../systemd/unit.js';
+import { buildCli, runBuiltCli } from './run-cli.js';
 import { describeWithBed, retry, type Bed } from './bed.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(repo, 'dist', 'bindscout.mjs');
 
 interface Case {
   unit: string;
@@ -45,30 +41,7 @@ const CASES: Case[] = [
   },
 ];
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
-function runCli(bed: Bed, args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args, '--pid1', String(bed.pid1)], {
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-      onStderr?.(stderr, child);
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
 
 async function isActive(bed: Bed, unit: string): Promise<boolean> {
   return (await bed.runner.run('systemctl', ['is-active', '--quiet', '--', unit])).exitCode === 0;
@@ -135,7 +108,7 @@ describeWithBed('discover --yes on real services', (bed) => {
   const figures: string[] = [];
 
   beforeAll(() => {
-    execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'pipe' });
+    buildCli();
   }, 60_000);
 
   afterAll(() => {
@@ -148,7 +121,7 @@ describeWithBed('discover --yes on real services', (bed) => {
     try {
       // Installed whatever the audit finds: this checks the way to an installed profile; how tight it
       // is, is checked in audit-targets.e2e.test.ts.
-      const run = await runCli(bed(), ['discover', unit, '--yes', '--accept-audit', '--json', '--probe', probe]);
+      const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--accept-audit', '--json', '--probe', probe]);
       expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
       const report = JSON.parse(run.stdout);
       expect(report).toMatchObject({ unit, result: 'working', installed: `/etc/systemd/system/${unit}.d/bindscout.conf` });
@@ -200,7 +173,7 @@ describeWithBed('discover --yes on real services', (bed) => {
     const mainPid = async () => (await bed().exec('systemctl', ['show', '-p', 'MainPID', '--value', '--', unit])).trim();
     const probe = async () => (await bed().runner.run('/bin/sh', ['-c', CASES[0].probe], { timeoutMs: 30_000 })).exitCode;
     try {
-      const run = await runCli(bed(), ['discover', unit, '--yes', '--json', '--probe', CASES[0].probe]);
+      const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--json', '--probe', CASES[0].probe]);
       expect(run.code).toBe(0);
       const report = JSON.parse(run.stdout);
       expect(report.dropin).not.toMatch(/^BindPaths=\/run$/m);
@@ -237,7 +210,7 @@ describeWithBed('discover --yes on real services', (bed) => {
     const before = await catUnit(bed().runner, unit);
     expect(await isActive(bed(), unit)).toBe(true);
     let sent = false;
-    const run = await runCli(bed(), ['discover', unit, '--yes', '--probe', CASES[0].probe], (stderr, child) => {
+    const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--probe', CASES[0].probe], (stderr, child) => {
       // The observing start is under way once bindscout says so; interrupt it there.
       if (!sent && stderr.includes('observing')) {
         sent = true;
@@ -260,7 +233,7 @@ describeWithBed('discover --yes on real services', (bed) => {
     await bed().runner.mkdirp('/run/bindscout');
     await bed().runner.writeFileAtomic(`/run/bindscout/${unit}.lock`, `${process.pid}\n`);
     try {
-      const run = await runCli(bed(), ['discover', unit, '--yes']);
+      const run = await runBuiltCli(bed(), ['discover', unit, '--yes']);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain(`another bindscout (pid ${process.pid}) is working on ${unit}`);
       expect(await catUnit(bed().runner, unit)).toBe(before);
@@ -274,7 +247,7 @@ describeWithBed('discover --yes on real services', (bed) => {
     const [redis, memcached] = [CASES[2], CASES[3]];
     const before = await Promise.all([catUnit(bed().runner, redis.unit), catUnit(bed().runner, memcached.unit)]);
     const runs = await Promise.all(
-      [redis, memcached].map((c) => runCli(bed(), ['discover', c.unit, '--yes', '--dry-run', '--json', '--probe', c.probe])),
+      [redis, memcached].map((c) => runBuiltCli(bed(), ['discover', c.unit, '--yes', '--dry-run', '--json', '--probe', c.probe])),
     );
     for (const [i, run] of runs.entries()) {
       expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
@@ -307,7 +280,7 @@ describeWithBed('discover --yes on real services', (bed) => {
     try {
       await bed().exec('systemctl', ['daemon-reload']);
       const before = await catUnit(bed().runner, unit);
-      const run = await runCli(bed(), ['discover', unit, '--yes', '--dry-run', '--json', '--probe', `grep -qx hello ${state}/last-run`]);
+      const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--dry-run', '--json', '--probe', `grep -qx hello ${state}/last-run`]);
       expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
       const report = JSON.parse(run.stdout);
       expect(report).toMatchObject({ result: 'working', starts: 2, writable: [state] });
@@ -332,7 +305,7 @@ describeWithBed('discover --yes on real services', (bed) => {
     try {
       await bed().exec('systemctl', ['daemon-reload']);
       const before = await catUnit(bed().runner, unit);
-      const run = await runCli(bed(), ['discover', unit, '--yes', '--dry-run', '--json', '--settle', '0']);
+      const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--dry-run', '--json', '--settle', '0']);
       expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
       const report = JSON.parse(run.stdout);
       expect(report).toMatchObject({ result: 'working', starts: 2 });
@@ -353,7 +326,7 @@ describeWithBed('discover --yes on real services', (bed) => {
       await bed().exec('systemctl', ['daemon-reload']);
       await bed().exec('systemctl', ['start', '--', unit]);
       const before = await catUnit(bed().runner, unit);
-      const run = await runCli(bed(), ['discover', unit, '--yes', '--json', '--max-starts', '6']);
+      const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--json', '--max-starts', '6']);
       expect(run.code).toBe(1);
       const report = JSON.parse(run.stdout);
       expect(report).toMatchObject({ result: 'failed', installed: null, refused: ['/etc/shadow'] });
@@ -371,10 +344,10 @@ describeWithBed('discover --yes on real services', (bed) => {
   }, 300_000);
 
   test('a unit that does not exist and a malformed name are clear errors', async () => {
-    const missing = await runCli(bed(), ['discover', 'no-such-service-here', '--yes']);
+    const missing = await runBuiltCli(bed(), ['discover', 'no-such-service-here', '--yes']);
     expect(missing.code).toBe(4);
     expect(missing.stderr).toContain('not found');
-    const malformed = await runCli(bed(), ['discover', 'bad/name', '--yes']);
+    const malformed = await runBuiltCli(bed(), ['discover', 'bad/name', '--yes']);
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toMatch(/not a valid unit name|invalid/i);
   }, 120_000);

@@ -6,15 +6,13 @@
  * untouched; after discover again check is clean and the service restarts.
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildCli, runBuiltCli } from './run-cli.js';
 import { describeWithBed, type Bed } from './bed.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(repo, 'dist', 'bindscout.mjs');
 
 const NAME = 'bindscout-e2e-drift';
 const UNIT = `${NAME}.service`;
@@ -30,26 +28,7 @@ const TICK = `/run/${NAME}/tick`;
 const PROBE = `test -s ${TICK}`;
 const MEMORY = `/var/lib/bindscout/${UNIT}`;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function runCli(bed: Bed, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args, '--pid1', String(bed.pid1)], {
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** A program that needs a library found only through ld.so.cache, and the library. */
 function compile(): { program: Buffer; library: Buffer } {
@@ -88,7 +67,7 @@ describeWithBed('check: drift of an installed profile after an upgrade', (bed) =
   let built: { program: Buffer; library: Buffer };
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'pipe' });
+    buildCli();
     built = compile();
     await removeAll(bed());
   }, 120_000);
@@ -109,12 +88,12 @@ describeWithBed('check: drift of an installed profile after an upgrade', (bed) =
     await bed().exec('systemctl', ['daemon-reload']);
     await bed().exec('systemctl', ['start', '--', UNIT]);
 
-    const first = await runCli(bed(), ['discover', UNIT, '--yes', '--json', '--probe', PROBE]);
+    const first = await runBuiltCli(bed(), ['discover', UNIT, '--yes', '--json', '--probe', PROBE]);
     expect({ code: first.code, stderr: first.code === 0 ? '' : first.stderr }).toEqual({ code: 0, stderr: '' });
     expect(JSON.parse(first.stdout)).toMatchObject({ result: 'working', installed: PROFILE });
     expect((await runner.readdir(MEMORY))?.sort()).toEqual(['accesses.json', 'install.json', 'profile.conf', 'unit.conf']);
 
-    const fresh = await runCli(bed(), ['check', UNIT, '--json']);
+    const fresh = await runBuiltCli(bed(), ['check', UNIT, '--json']);
     expect({ code: fresh.code, findings: JSON.parse(fresh.stdout).units[0].findings }).toEqual({ code: 0, findings: [] });
 
     // The upgrade: the library moves to a new versioned directory, a new drop-in adds a #! script.
@@ -128,7 +107,7 @@ describeWithBed('check: drift of an installed profile after an upgrade', (bed) =
     await runner.writeFileAtomic(UPGRADE_DROPIN, `[Service]\nExecStartPre=${PROGRAM_DIR}/prepare\n`);
     await bed().exec('systemctl', ['daemon-reload']);
 
-    const drifted = await runCli(bed(), ['check', UNIT, '--json']);
+    const drifted = await runBuiltCli(bed(), ['check', UNIT, '--json']);
     expect(drifted.code).toBe(1);
     const report = JSON.parse(drifted.stdout);
     expect(report).toMatchObject({ schemaVersion: 1, fits: false, units: [{ unit: UNIT, fits: false, dropIn: PROFILE, running: true }] });
@@ -151,7 +130,7 @@ describeWithBed('check: drift of an installed profile after an upgrade', (bed) =
     );
     expect(findings.find((f) => f.value === `${PROGRAM_DIR}/prepare`)?.message).toContain('/bin/sh');
     // The text form says the same, with a fix for each.
-    const text = await runCli(bed(), ['check', UNIT]);
+    const text = await runBuiltCli(bed(), ['check', UNIT]);
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('does not fit');
     expect(text.stdout.match(/^ {4}fix: /gm)?.length).toBe(findings.length);
@@ -159,11 +138,11 @@ describeWithBed('check: drift of an installed profile after an upgrade', (bed) =
     expect(await show(bed(), 'InvocationID')).toBe(invocation);
     expect(await show(bed(), 'ActiveState')).toBe('active');
 
-    const again = await runCli(bed(), ['discover', UNIT, '--yes', '--json', '--probe', PROBE]);
+    const again = await runBuiltCli(bed(), ['discover', UNIT, '--yes', '--json', '--probe', PROBE]);
     expect({ code: again.code, stderr: again.code === 0 ? '' : again.stderr }).toEqual({ code: 0, stderr: '' });
     expect(JSON.parse(again.stdout)).toMatchObject({ result: 'working', installed: PROFILE });
 
-    const clean = await runCli(bed(), ['check', UNIT, '--json']);
+    const clean = await runBuiltCli(bed(), ['check', UNIT, '--json']);
     expect({ code: clean.code, findings: JSON.parse(clean.stdout).units[0].findings }).toEqual({ code: 0, findings: [] });
 
     await bed().exec('systemctl', ['restart', '--', UNIT], 60_000);

@@ -6,13 +6,10 @@
  * probes. --forget removes the memory.
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildCli, runBuiltCli } from './run-cli.js';
 import { describeWithBed, type Bed } from './bed.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(repo, 'dist', 'bindscout.mjs');
 
 const NAME = 'bindscout-e2e-remember';
 const UNIT = `${NAME}.service`;
@@ -36,26 +33,7 @@ const probe = (name: string) =>
 /** Whether one of the bound paths makes `path` visible. */
 const covers = (bound: string[], path: string) => bound.some((b) => path === b || path.startsWith(`${b}/`));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function runCli(bed: Bed, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args, '--pid1', String(bed.pid1)], {
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function removeAll(bed: Bed): Promise<void> {
   await bed.runner.run('systemctl', ['stop', '--', UNIT], { timeoutMs: 60_000 });
@@ -67,7 +45,7 @@ async function removeAll(bed: Bed): Promise<void> {
 
 describeWithBed('discover remembers: two observations with different probes', (bed) => {
   beforeAll(async () => {
-    execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'pipe' });
+    buildCli();
     await removeAll(bed());
   }, 120_000);
 
@@ -98,7 +76,7 @@ describeWithBed('discover remembers: two observations with different probes', (b
     await bed().exec('systemctl', ['daemon-reload']);
     await bed().exec('systemctl', ['start', '--', UNIT]);
 
-    const first = await runCli(bed(), ['discover', UNIT, '--yes', '--json', '--probe', probe('a')]);
+    const first = await runBuiltCli(bed(), ['discover', UNIT, '--yes', '--json', '--probe', probe('a')]);
     expect({ code: first.code, stderr: first.code === 0 ? '' : first.stderr }).toEqual({ code: 0, stderr: '' });
     const one = JSON.parse(first.stdout);
     expect(one).toMatchObject({ result: 'working', installed: PROFILE });
@@ -106,7 +84,7 @@ describeWithBed('discover remembers: two observations with different probes', (b
     expect(covers(one.readOnly, file('a'))).toBe(true);
     expect(covers(one.readOnly, file('b'))).toBe(false);
 
-    const second = await runCli(bed(), ['discover', UNIT, '--yes', '--json', '--probe', probe('b')]);
+    const second = await runBuiltCli(bed(), ['discover', UNIT, '--yes', '--json', '--probe', probe('b')]);
     expect({ code: second.code, stderr: second.code === 0 ? '' : second.stderr }).toEqual({ code: 0, stderr: '' });
     const two = JSON.parse(second.stdout);
     expect(two).toMatchObject({ result: 'working', installed: PROFILE });
@@ -133,10 +111,10 @@ describeWithBed('discover remembers: two observations with different probes', (b
     await bed().exec('systemctl', ['restart', '--', UNIT], 60_000);
     for (const name of ['a', 'b']) expect((await runner.run('/bin/sh', ['-c', probe(name)])).exitCode).toBe(0);
     expect((await runner.run('/bin/sh', ['-c', probe('unused')])).exitCode).toBe(1);
-    const check = await runCli(bed(), ['check', UNIT]);
+    const check = await runBuiltCli(bed(), ['check', UNIT]);
     expect({ code: check.code, stdout: check.stdout }).toEqual({ code: 0, stdout: expect.stringContaining(`${UNIT}: fits`) });
 
-    const forget = await runCli(bed(), ['discover', '--forget', UNIT]);
+    const forget = await runBuiltCli(bed(), ['discover', '--forget', UNIT]);
     expect(forget.code).toBe(0);
     expect(await runner.readdir(MEMORY)).toBeUndefined();
     expect((await runner.readFile(PROFILE)) !== undefined).toBe(true);

@@ -2,7 +2,7 @@
  * The built CLI as an admin runs it (a real process) against the bed's systemd, and putting a unit
  * back as the bed had it after an install.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { privateRunName, tmpfilesPath } from '../core/shared-run.js';
@@ -14,6 +14,7 @@ const cli = path.join(repo, 'dist', 'bindscout.mjs');
 
 export interface CliRun {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -22,7 +23,8 @@ export function buildCli(): void {
   execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'pipe' });
 }
 
-export function runBuiltCli(bed: Bed, args: string[]): Promise<CliRun> {
+/** The built CLI against the bed's systemd; `onStderr` sees the whole stderr so far at every chunk. */
+export function runBuiltCli(bed: Bed, args: string[], onStderr?: (text: string, child: ChildProcess) => void): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args, '--pid1', String(bed.pid1)], {
       env: { ...process.env, NO_COLOR: '1' },
@@ -31,13 +33,15 @@ export function runBuiltCli(bed: Bed, args: string[]): Promise<CliRun> {
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      onStderr?.(stderr, child);
+    });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
 
-/** Removes discover's installed drop-in and restarts the unit under its own configuration. */
 /** As the drop-in's header tells the admin: the drop-in, the tmpfiles.d links of its private /run, a restart. */
 export async function uninstallDropIn(bed: Bed, unit: string): Promise<void> {
   await bed.runner.removeFile(`/etc/systemd/system/${unit}.d/bindscout.conf`);
