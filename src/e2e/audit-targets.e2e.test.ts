@@ -92,6 +92,14 @@ describeWithBed('tight profiles: working, installed, and a clean audit', (bed) =
       });
       expect(await active(bed(), unit)).toBe(true);
 
+      // discover again (a dry run): observed with its own configuration, then the profile is put back,
+      // and with it the links of its private /run.
+      const again = await runBuiltCli(bed(), ['discover', unit, '--yes', '--dry-run', '--json', '--probe', NGINX_PROBE]);
+      expect({ code: again.code, result: JSON.parse(again.stdout).result }).toEqual({ code: 0, result: 'working' });
+      expect(await bed().runner.readFile(`/etc/systemd/system/${unit}.d/bindscout.conf`)).toBeDefined();
+      expect((await bed().exec('readlink', ['/run/nginx.pid'])).trim()).toBe('nginx-private-run/nginx.pid');
+      expect(Number((await bed().exec('cat', ['/run/nginx.pid'])).trim())).toBe(await mainPidOf(bed(), unit));
+
       expect((await bed().runner.run('systemctl', ['stop', '--', unit], { timeoutMs: 60_000 })).exitCode).toBe(0);
       const state = (await bed().exec('systemctl', ['show', '-p', 'ActiveState', '-p', 'Result', '--', unit])).trim().split('\n').sort();
       expect(state).toEqual(['ActiveState=inactive', 'Result=success']);

@@ -12,7 +12,7 @@ import { accessToJson, type AccessJson } from '../core/report.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import type { FsView } from '../core/fsview.js';
 import type { AuditReport } from '../core/audit.js';
-import { privateRunName } from '../core/shared-run.js';
+import { privateRunName, tmpfilesPath } from '../core/shared-run.js';
 import { validateUnitName } from '../core/unitfile.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { acquireLock, isRunning, unitState } from '../systemd/control.js';
@@ -125,7 +125,10 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
       unit = await loadUnit(runner, name);
     }
     // Observed with the unit's own configuration; the old profile comes back unless a new one is installed.
-    aside = await setAsideInstalledProfile(runner, `${INSTALL_DIR}/${name}.d/${options.dropInName}`);
+    aside = await setAsideInstalledProfile(runner, `${INSTALL_DIR}/${name}.d/${options.dropInName}`, {
+      tmpfiles: tmpfilesPath(name),
+      privateRun: privateRunName(name),
+    });
     if (aside) {
       log(`${aside.path} set aside while ${name} is observed again; it is put back unless a new profile is installed`);
       unit = await loadUnit(runner, name);

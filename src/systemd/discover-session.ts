@@ -200,7 +200,15 @@ export class UnitSession {
     );
     // Before the unit runs again under its own configuration, whose stop has no ExecStopPost= to do it:
     // a link left in /run would send its pid file or socket into a directory about to be removed.
-    if (!keepNewProfile) await removeHostLinks(runner, privateRunName(name), options.log);
+    if (!keepNewProfile) {
+      await removeHostLinks(runner, privateRunName(name), options.log);
+      // A profile installed before this run and put back brings its own links back.
+      const tmpfiles = tmpfilesPath(name);
+      if ((await runner.readFile(tmpfiles)) !== undefined) {
+        const made = await runner.run('systemd-tmpfiles', ['--create', '--', tmpfiles], { timeoutMs: 30_000 });
+        if (made.exitCode !== 0) options.log(`could not make the links of ${tmpfiles}: ${made.stderr.trim()}`);
+      }
+    }
     const state = await unitState(runner, name);
     if (wasRunning) {
       const ours = state.InvocationID !== originalInvocation;
