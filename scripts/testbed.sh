@@ -70,9 +70,16 @@ nspawn_pid() {
     [[ -r $PIDFILE ]] || return 1
     pid=$(<"$PIDFILE")
     [[ $pid =~ ^[0-9]+$ ]] || return 1
-    [[ -r /proc/$pid/cmdline ]] || return 1
-    tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qx -- "--machine=$MACHINE" || return 1
+    has_machine_arg "$pid" || return 1
     printf '%s\n' "$pid"
+}
+
+# Read whole before matching: under pipefail, `tr … | grep -q` fails when grep's early exit makes tr's
+# write meet a closed pipe, and a live nspawn would then look gone.
+has_machine_arg() {
+    local args
+    args=$(tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+    grep -qx -- "--machine=$MACHINE" <<<"$args"
 }
 
 # A child of this shell that has exited stays a zombie until the shell reaps it.
@@ -89,8 +96,7 @@ stray_nspawn_pids() {
     for d in /proc/[0-9]*; do
         pid=${d#/proc/}
         [[ -r $d/cmdline ]] || continue
-        if tr '\0' '\n' <"$d/cmdline" 2>/dev/null | grep -qx -- "--machine=$MACHINE" &&
-            [[ $(cat "$d/comm" 2>/dev/null) == systemd-nspawn ]]; then
+        if has_machine_arg "$pid" && [[ $(cat "$d/comm" 2>/dev/null) == systemd-nspawn ]]; then
             printf '%s\n' "$pid"
         fi
     done
