@@ -161,6 +161,19 @@ describe('edge cases at chunk borders', () => {
     await expectSameAsLineByLine(file, 2048, 3);
   });
 
+  test('many calls of one length that differ in a single byte', async () => {
+    // The workers hash a sample of a text's bytes: these all share one sampled hash.
+    const lines: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const n = (i * 7919) % 1000;
+      lines.push(`${100 + (i % 3)}  read(5<socket:[${String(73000 + n).padStart(5, '0')}]>, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 43) = 43`);
+      lines.push(`${100 + (i % 3)}  openat(AT_FDCWD, "/proc/${1000 + (n % 10)}/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", O_RDONLY) = ${i % 9}`);
+    }
+    const file = write('crowded.strace', lines.join('\n') + '\n');
+    await expectSameAsLineByLine(file, 1 << 16, 1);
+    await expectSameAsLineByLine(file, 4096, 2);
+  });
+
   test('an empty file', async () => {
     const file = write('empty.strace', '');
     const events: StraceEvent[] = [];
