@@ -1,6 +1,6 @@
 /**
  * The parallel reader must give exactly the events of the line-by-line parser: same order, same line
- * numbers, same warnings, same stats. Checked on the real traces (fixtures and the shared corpus) and on
+ * numbers, same warnings, same stats, whether complete calls come as events or in bulk (CallRun). Checked on the real traces (fixtures and the shared corpus) and on
  * hand-made edge cases, with tiny chunks so that lines, unfinished calls and long lines straddle many
  * chunk borders, and a tiny table so that the workers start their numbering over many times.
  */
@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ParseStats, StraceEvent } from './events.js';
+import { forEachRunEvent, type ParseStats, type StraceEvent } from './events.js';
 import { createTraceParser } from './index.js';
 import { LineSplitter } from './lines.js';
 import { parseStraceFileInParallel } from './parallel.js';
@@ -31,7 +31,7 @@ function lineByLine(file: string): { events: StraceEvent[]; stats: ParseStats; f
   return { events, stats: parser.stats, form: parser.form };
 }
 
-async function inParallel(file: string, chunkBytes: number, workers: number): Promise<{ events: StraceEvent[]; stats: ParseStats; bytes: number }> {
+async function inParallel(file: string, chunkBytes: number, workers: number, inRuns: boolean): Promise<{ events: StraceEvent[]; stats: ParseStats; bytes: number }> {
   const events: StraceEvent[] = [];
   let bytes = 0;
   const stats = await parseStraceFileInParallel({
@@ -39,6 +39,8 @@ async function inParallel(file: string, chunkBytes: number, workers: number): Pr
     size: statSync(file).size,
     source: file,
     onEvent: (e) => events.push(e),
+    // The events a run stands for, in their place among the others.
+    onCalls: inRuns ? (run) => forEachRunEvent(run, (e) => events.push(e)) : undefined,
     onBytes: (n) => (bytes += n),
     workers,
     chunkBytes,
@@ -49,15 +51,17 @@ async function inParallel(file: string, chunkBytes: number, workers: number): Pr
 
 async function expectSameAsLineByLine(file: string, chunkBytes: number, workers = 2): Promise<void> {
   const expected = lineByLine(file);
-  const actual = await inParallel(file, chunkBytes, workers);
-  expect(actual.stats).toEqual(expected.stats);
-  expect(actual.events.length).toBe(expected.events.length);
-  for (let i = 0; i < expected.events.length; i++) {
-    if (JSON.stringify(actual.events[i]) !== JSON.stringify(expected.events[i])) {
-      expect(actual.events[i]).toEqual(expected.events[i]);
+  for (const inRuns of [false, true]) {
+    const actual = await inParallel(file, chunkBytes, workers, inRuns);
+    expect(actual.stats).toEqual(expected.stats);
+    expect(actual.events.length).toBe(expected.events.length);
+    for (let i = 0; i < expected.events.length; i++) {
+      if (JSON.stringify(actual.events[i]) !== JSON.stringify(expected.events[i])) {
+        expect(actual.events[i]).toEqual(expected.events[i]);
+      }
     }
+    expect(actual.bytes).toBe(statSync(file).size);
   }
-  expect(actual.bytes).toBe(statSync(file).size);
 }
 
 const straceFiles = (): string[] => {

@@ -3,7 +3,7 @@
  * It verifies each line's structure (leader, name, depth-0 closing parenthesis, ` = ` result) but leaves the
  * arguments as text: src/core splits only the calls it cares about.
  */
-import { shareResult, type ParseStats, type StraceEvent, type SyscallResult } from './events.js';
+import { shareResult, type CompleteCall, type ParseStats, type StraceEvent, type SyscallResult } from './events.js';
 import { detachBytes, parseFdArg, skipDecoration } from './strings.js';
 
 export interface StraceParserOptions {
@@ -14,12 +14,7 @@ export interface StraceParserOptions {
   onEvent: (event: StraceEvent) => void;
 }
 
-/** What a complete call line says once its leader is set aside; the same for every line with that text. */
-export interface CompleteCall {
-  name: string;
-  argsText: string;
-  result: SyscallResult;
-}
+export type { CompleteCall } from './events.js';
 
 export interface StraceParseStats extends ParseStats {
   /** `<unfinished ...>` halves joined with their `<... resumed>` half. */
@@ -347,6 +342,22 @@ export class StraceParser {
     const taskPid = pid ?? this.defaultPid;
     this.beforeTaskEvent(taskPid ?? NO_PID);
     this.emitSyscall(lineNo, taskPid, call.name, call.argsText, call.result);
+  }
+
+  /**
+   * True when callLine for a task with leader pid `pid` would emit the call's event and nothing else:
+   * that task has no call pending and left no line open. Then takeCalls may stand for such calls.
+   */
+  quietFor(pid: number | undefined): boolean {
+    const key = pid ?? this.defaultPid ?? NO_PID;
+    return (this.partial === undefined || this.partial.key !== key) && (this.pending.size === 0 || !this.pending.has(key));
+  }
+
+  /** What callLine leaves in this parser for `count` calls that were each quietFor their task, when their events are handed on in bulk. */
+  takeCalls(count: number): void {
+    if (count === 0) return;
+    this.tipsLines = 0;
+    this.stats.syscalls += count;
   }
 
   /** Flushes what is still open: a cut line, calls that never resumed. */
