@@ -136,6 +136,13 @@ describe('edge cases at chunk borders', () => {
     '100   --- SIGCHLD {si_signo=SIGCHLD} ---',
     '100   openat(AT_FDCWD, "/etc/cut", O_RDO',
     'NLY) = 3',
+    '107   <... openat resumed>) = 3',
+    '108   openat(AT_FDCWD, "/etc/x", O_RDONLY <unfinished ...>',
+    '108   <... openat resumed>garbage',
+    '[pid   109] openat(AT_FDCWD, "/etc/x", O_RDONLY <unfinished ...>',
+    '[pid   110] openat(AT_FDCWD, "/etc/x", O_RDONLY <unfinished ...>',
+    '[pid   109] <... openat resumed>) = 3</etc/x>',
+    '[pid   110] <... openat resumed> <unfinished ...>) = ?',
     '100   exit_group(0)                     = ?',
     '100   +++ exited with 0 +++',
   ];
@@ -176,6 +183,23 @@ describe('edge cases at chunk borders', () => {
     const file = write('crowded.strace', lines.join('\n') + '\n');
     await expectSameAsLineByLine(file, 1 << 16, 1);
     await expectSameAsLineByLine(file, 4096, 2);
+  });
+
+  test('the same split calls again and again, joined in every pairing', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const a = 100 + (i % 5);
+      const b = 200 + (i % 3);
+      lines.push(`${a}  openat(AT_FDCWD, "/etc/f${i % 7}", O_RDONLY <unfinished ...>`);
+      if (i % 11 === 0) lines.push(`${b}  <... read resumed>"x", 1) = 1`);
+      lines.push(`${b}  read(${i % 4},  <unfinished ...>`);
+      lines.push(`${a}  <... openat resumed>) = ${i % 3 === 0 ? '-1 ENOENT (No such file or directory)' : String(i % 6)}`);
+      if (i % 13 === 0) lines.push(`${a}  +++ exited with 0 +++`);
+      lines.push(`${b}  <... read resumed>"x", 1) = 1`);
+    }
+    const file = write('split-repeats.strace', lines.join('\n') + '\n');
+    await expectSameAsLineByLine(file, 4096);
+    await expectSameAsLineByLine(file, 1 << 16, 1);
   });
 
   test('an empty file', async () => {

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CallRun, ParseStats, StraceEvent } from './events.js';
 import { LEADER_BRACKET, LEADER_PID, LEADER_TEXT, LEADER_TEXT_PID, scanWorkerMain, type ScanResult, type ScanTask, type ScanWorkerData } from './scan-worker.js';
-import { StraceParser, type CompleteCall } from './strace.js';
+import { StraceParser, type CompleteCall, type ResumedCall, type UnfinishedCall } from './strace.js';
 
 export interface ParallelOptions {
   file: string;
@@ -52,8 +52,11 @@ function workerScript(): string {
   return `(${scanWorkerMain.toString()})(require('node:worker_threads').parentPort, require('node:worker_threads').workerData, require('node:fs'));`;
 }
 
-/** Text not stated by a worker's call text: a not-a-complete-call marker keeps the text to rebuild the line. */
-type Entry = CompleteCall | { notComplete: string };
+/**
+ * What a worker's call text states: a complete call, either half of a split one, or something the line's
+ * whole text must go through lineAt for (the marker keeps the text to rebuild the line).
+ */
+type Entry = CompleteCall | UnfinishedCall | ResumedCall | { notComplete: string };
 
 function leaderText(code: number, pid: number): string {
   const form = code & 15;
@@ -98,7 +101,7 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
 
   const replay = (result: ScanResult, known: Entry[]): void => {
     if (result.reset) known.length = 0;
-    for (const body of result.bodies) known.push(parser.completeCall(body) ?? { notComplete: body });
+    for (const body of result.bodies) known.push(parser.completeCall(body) ?? parser.unfinishedCall(body) ?? parser.resumedCall(body) ?? { notComplete: body });
     const { records, others } = result;
     if (onCalls !== undefined) {
       run.calls = known as CompleteCall[];
@@ -128,6 +131,14 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
         if (onCalls !== undefined) flushRun();
         const leader = form === LEADER_TEXT_PID || form === LEADER_TEXT ? others.slice(from, to) : leaderText(code, records[i + 1]);
         parser.lineAt(leader + entry.notComplete, lineNo);
+      } else if ('unfinished' in entry) {
+        if (onCalls !== undefined) flushRun();
+        parser.unfinishedLine(lineNo, pid, entry);
+      } else if ('resumed' in entry) {
+        if (onCalls !== undefined) flushRun();
+        const [leaderFrom, leaderTo, leaderPid] = [from, to, records[i + 1]];
+        const line = (): string => (form === LEADER_TEXT_PID || form === LEADER_TEXT ? others.slice(leaderFrom, leaderTo) : leaderText(code, leaderPid)) + entry.text;
+        parser.resumedLine(lineNo, pid, entry, line);
       } else if (onCalls !== undefined && parser.quietFor(pid)) {
         const taskPid = pid ?? opts.pid;
         run.lines[run.count] = lineNo;

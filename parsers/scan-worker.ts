@@ -123,8 +123,11 @@ export function scanWorkerMain(
     return code >= 48 && code <= 57;
   }
 
-  function startsName(code: number): boolean {
-    return (code >= 97 && code <= 122) || code === 95;
+  /** A call's name, or a resumed half's `<... `. */
+  function startsBody(buffer: Buffer, at: number): boolean {
+    const code = buffer[at];
+    if ((code >= 97 && code <= 122) || code === 95) return true;
+    return code === 60 && buffer[at + 1] === 46 && buffer[at + 2] === 46 && buffer[at + 3] === 46 && buffer[at + 4] === 32;
   }
 
   /** A buffer on an ArrayBuffer of its own, so that it can also be read four bytes at a time. */
@@ -389,9 +392,9 @@ export function scanWorkerMain(
         escape = buffer.indexOf(ESCAPE, lineStart);
         if (escape > stop) escape = -1;
       }
-      // Lines with colour codes, and calls left unfinished (`...>`), take the main thread's full path.
-      const plain = lineEnd > lineStart && (escape < 0 || escape >= lineEnd) && !(buffer[lineEnd - 1] === 62 && buffer[lineEnd - 2] === 46);
-      const id = plain && ok && bodyStart < lineEnd && startsName(buffer[bodyStart]) ? idOf(buffer, words, bodyStart, lineEnd, bodies) : -1;
+      // Lines with colour codes take the main thread's full path.
+      const plain = lineEnd > lineStart && (escape < 0 || escape >= lineEnd);
+      const id = plain && ok && bodyStart < lineEnd && startsBody(buffer, bodyStart) ? idOf(buffer, words, bodyStart, lineEnd, bodies) : -1;
       if (id >= 0) {
         if (!hasPid && bodyStart === lineStart) code = LEADER_NONE_CODE;
         else if (simple && !bracket && hasPid && pad1 > 0 && pad1 < 4096) code = LEADER_PID_CODE | (pad1 << 4);
