@@ -63,12 +63,64 @@ export function scanWorkerMain(
   const ESCAPE = 0x1b;
   /** Bytes of distinct call texts a worker keeps before it starts over, however few they are. */
   const ARENA_LIMIT = 32 << 20;
+  /** Longer texts are not kept (their lines go to the main thread whole): they seldom repeat. */
+  const MAX_KEPT_TEXT = 32768;
   /** Texts with one hash compared before a line is given up on (see idOf). */
   const MAX_SAME_HASH = 8;
   const fd = fs.openSync(data.file, 'r');
   let nextId = 0;
-  /** The read buffer, kept from chunk to chunk. */
-  let spare: Buffer = Buffer.alloc(0);
+
+  /**
+   * `eq(a, b, length)`: 1 when the `length` bytes at a and b in `memory` are the same, else 0. Comparing
+   * eight bytes at a time wherever they lie is what JS cannot do, and confirming that a line's text is
+   * one already numbered was most of the worker's time. The module, by hand:
+   *   (func (param $a i32) (param $b i32) (param $n i32) (result i32)
+   *     (block (loop (br_if 1 (i32.lt_u n 8)) (if (i64.ne (i64.load a) (i64.load b)) (return 0))
+   *       a += 8, b += 8, n -= 8 (br 0)))
+   *     (loop (if (i32.eqz n) (return 1)) (if (i32.ne (load8_u a) (load8_u b)) (return 0))
+   *       a += 1, b += 1, n -= 1 (br 0))
+   *     1)
+   * importing its memory as m.mem and exporting the function as eq.
+   */
+  const EQ_BODY = [
+    0x00, 0x02, 0x40, 0x03, 0x40, 0x20, 0x02, 0x41, 0x08, 0x49, 0x0d, 0x01, 0x20, 0x00, 0x29, 0x00, 0x00, 0x20, 0x01,
+    0x29, 0x00, 0x00, 0x52, 0x04, 0x40, 0x41, 0x00, 0x0f, 0x0b, 0x20, 0x00, 0x41, 0x08, 0x6a, 0x21, 0x00, 0x20, 0x01,
+    0x41, 0x08, 0x6a, 0x21, 0x01, 0x20, 0x02, 0x41, 0x08, 0x6b, 0x21, 0x02, 0x0c, 0x00, 0x0b, 0x0b, 0x03, 0x40, 0x20,
+    0x02, 0x45, 0x04, 0x40, 0x41, 0x01, 0x0f, 0x0b, 0x20, 0x00, 0x2d, 0x00, 0x00, 0x20, 0x01, 0x2d, 0x00, 0x00, 0x47,
+    0x04, 0x40, 0x41, 0x00, 0x0f, 0x0b, 0x20, 0x00, 0x41, 0x01, 0x6a, 0x21, 0x00, 0x20, 0x01, 0x41, 0x01, 0x6a, 0x21,
+    0x01, 0x20, 0x02, 0x41, 0x01, 0x6b, 0x21, 0x02, 0x0c, 0x00, 0x0b, 0x41, 0x01, 0x0b,
+  ];
+  const section = (id: number, bytes: number[]): number[] => [id, bytes.length, ...bytes];
+  const moduleBytes = new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, [0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x01, 0x7f]),
+    ...section(2, [0x01, 0x01, 0x6d, 0x03, 0x6d, 0x65, 0x6d, 0x02, 0x00, 0x01]),
+    ...section(3, [0x01, 0x00]),
+    ...section(7, [0x01, 0x02, 0x65, 0x71, 0x00, 0x00]),
+    ...section(10, [0x01, EQ_BODY.length, ...EQ_BODY]),
+  ]);
+  const PAGE = 65536;
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const eq = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes), { m: { mem: memory } }).exports.eq as (a: number, b: number, length: number) => number;
+  /**
+   * The memory holds the read buffer at 0 (`readSize` bytes, kept from chunk to chunk) and after it the
+   * kept texts (the arena). It only grows between chunks: growing it detaches every view of it.
+   */
+  let readSize = 0;
+  let arena = Buffer.from(memory.buffer, 0, 0);
+  let arenaUsed = 0;
+
+  /** Room for a read buffer of `read` bytes and an arena of `kept` bytes. */
+  function makeRoom(read: number, kept: number): void {
+    if (read <= readSize && readSize + kept <= memory.buffer.byteLength) return;
+    const newRead = Math.max(readSize, Math.ceil(read / PAGE) * PAGE);
+    const total = newRead + (kept <= arena.length ? arena.length : Math.max(kept, arena.length * 2));
+    const pages = Math.ceil(total / PAGE) - memory.buffer.byteLength / PAGE;
+    if (pages > 0) memory.grow(pages);
+    if (newRead !== readSize) new Uint8Array(memory.buffer).copyWithin(newRead, readSize, readSize + arenaUsed);
+    readSize = newRead;
+    arena = Buffer.from(memory.buffer, readSize, memory.buffer.byteLength - readSize);
+  }
 
   /** Reads [position, position + length) as far as the file goes; returns the bytes read. */
   function readAt(buffer: Buffer, offset: number, length: number, position: number): number {
@@ -85,11 +137,12 @@ export function scanWorkerMain(
    * The bytes of the lines that start in [start, end): `begin` to `stop`, where `stop` is the `\n` that
    * ends the last one (or the end of the file, where a `\n` is then written into the spare room, so that
    * every line ends in one). Undefined when no line starts there (the range lies inside a longer line).
+   * `inMemory`: the buffer is the read buffer in `memory` (not one made for a line longer than its room).
    */
-  function chunkBytes(start: number, end: number): { buffer: Buffer; begin: number; stop: number } | undefined {
+  function chunkBytes(start: number, end: number): Chunk | undefined {
     const from = start > 0 ? start - 1 : 0;
-    if (spare.length < end - from + 65536) spare = alignedBuffer(end - from + 65536);
-    let buffer: Buffer = spare;
+    makeRoom(end - from + 65536, 0);
+    let buffer = Buffer.from(memory.buffer, 0, readSize);
     let length = readAt(buffer, 0, buffer.length - 1, from);
     let begin = 0;
     if (start > 0) {
@@ -101,22 +154,24 @@ export function scanWorkerMain(
     // The last line that starts before `end` runs to the first `\n` at or after end - 1.
     let searchFrom = Math.max(begin, end - 1 - from);
     let stop = -1;
+    let inMemory = true;
     for (;;) {
       stop = length > searchFrom ? buffer.indexOf(NEWLINE, searchFrom) : -1;
       if (stop >= 0 && stop < length) break;
       stop = -1;
       if (length < buffer.length - 1) break; // end of file: the last line has no `\n`
-      const bigger = alignedBuffer(buffer.length * 2);
+      const bigger = Buffer.allocUnsafe(buffer.length * 2);
       buffer.copy(bigger, 0, 0, length);
       searchFrom = length;
       length += readAt(bigger, length, bigger.length - 1 - length, from + length);
       buffer = bigger;
+      inMemory = false;
     }
     if (stop < 0) {
       stop = length;
       buffer[stop] = NEWLINE;
     }
-    return { buffer, begin, stop };
+    return { buffer, begin, stop, inMemory };
   }
 
   function isDigit(code: number): boolean {
@@ -130,25 +185,15 @@ export function scanWorkerMain(
     return code === 60 && buffer[at + 1] === 46 && buffer[at + 2] === 46 && buffer[at + 3] === 46 && buffer[at + 4] === 32;
   }
 
-  /** A buffer on an ArrayBuffer of its own, so that it can also be read four bytes at a time. */
-  function alignedBuffer(size: number): Buffer {
-    return Buffer.from(new ArrayBuffer((size + 3) & ~3));
-  }
-
   /**
    * The distinct call texts, by their bytes: an open-addressing table of ids keyed by a hash, each id's
-   * bytes kept in `arena` to confirm a match. Bytes, not strings: making a string of every line and
-   * hashing it in a Map cost more than all the rest of the scan. The hash reads a sample of the bytes
-   * (the confirmation reads them all), and the arena keeps each text four times, once at each offset
-   * modulo 4, so that it is compared with a line four bytes at a time wherever the line lies.
+   * bytes kept in the arena to confirm a match. Bytes, not strings: making a string of every line and
+   * hashing it in a Map cost more than all the rest of the scan.
    */
   let slots = new Int32Array(1024);
   let slotHashes = new Int32Array(1024);
   let starts = new Int32Array(1024);
   let lengths = new Int32Array(1024);
-  let arena = alignedBuffer(1 << 16);
-  let arenaWords = new Int32Array(arena.buffer);
-  let arenaUsed = 0;
 
   function clearTable(): void {
     slots.fill(0);
@@ -172,36 +217,19 @@ export function scanWorkerMain(
     }
   }
 
-  /** Room between the four copies of a text: each copy starts 4 bytes further on, plus one byte. */
-  function copyStride(length: number): number {
-    return (length + 7) & ~3;
+  interface Chunk {
+    buffer: Buffer;
+    begin: number;
+    stop: number;
+    inMemory: boolean;
   }
 
-  /** Whether the bytes [from, to) of `buffer` (whose words are `words`) equal the text kept as `id`. */
-  function sameText(buffer: Buffer, words: Int32Array, from: number, to: number, id: number): boolean {
-    const align = from & 3;
-    let y = starts[id] + align * copyStride(to - from) + align;
-    let x = from;
-    while (x < to && (x & 3) !== 0) {
-      if (arena[y] !== buffer[x]) return false;
-      x++;
-      y++;
-    }
-    let xw = x >> 2;
-    let yw = y >> 2;
-    const endWord = to >> 2;
-    while (xw < endWord) {
-      if (arenaWords[yw] !== words[xw]) return false;
-      xw++;
-      yw++;
-    }
-    x = xw << 2;
-    y = yw << 2;
-    while (x < to) {
-      if (arena[y] !== buffer[x]) return false;
-      x++;
-      y++;
-    }
+  /** Whether the bytes [from, to) of the chunk equal the text kept as `id`. */
+  function sameText(chunk: Chunk, from: number, to: number, id: number): boolean {
+    const kept = starts[id];
+    if (chunk.inMemory) return eq(from, readSize + kept, to - from) === 1;
+    const buffer = chunk.buffer;
+    for (let k = 0; k < to - from; k++) if (arena[kept + k] !== buffer[from + k]) return false;
     return true;
   }
 
@@ -210,7 +238,7 @@ export function scanWorkerMain(
 
   /** The id kept for the bytes [from, to) under `hash`, or -1 (`sameHash` then counts the other texts met). */
   let sameHash = 0;
-  function lookUp(buffer: Buffer, words: Int32Array, from: number, to: number, hash: number): number {
+  function lookUp(chunk: Chunk, from: number, to: number, hash: number): number {
     const length = to - from;
     const mask = slots.length - 1;
     sameHash = 0;
@@ -218,7 +246,7 @@ export function scanWorkerMain(
       const slot = slots[at];
       if (slot === 0) return -1;
       if (slotHashes[at] === hash && lengths[slot - 1] === length) {
-        if (sameText(buffer, words, from, to, slot - 1)) return slot - 1;
+        if (sameText(chunk, from, to, slot - 1)) return slot - 1;
         sameHash++;
       }
     }
@@ -227,23 +255,25 @@ export function scanWorkerMain(
   /**
    * The id of the bytes [from, to) of `buffer`, a new one when they are new. The hash reads a sample of
    * the bytes; texts that differ only between the samples (socket inodes, pids in /proc paths) crowd one
-   * hash, and from then on are looked up by a hash of every byte. -1 when even that is crowded: the line
-   * then goes to the main thread whole, so that texts built to collide cost a longer path, never a
-   * wrong one.
+   * hash, and from then on are looked up by a hash of every byte. -1 when even that is crowded, or the
+   * text is very long: the line then goes to the main thread whole, so that texts built to collide cost
+   * a longer path, never a wrong one.
    */
-  function idOf(buffer: Buffer, words: Int32Array, from: number, to: number, bodies: string[]): number {
+  function idOf(chunk: Chunk, from: number, to: number, bodies: string[]): number {
+    const buffer = chunk.buffer;
     const length = to - from;
+    if (length > MAX_KEPT_TEXT) return -1;
     let hash = Math.imul(length, -1640531535);
     const step = length > 32 ? length >> 4 : 1;
     for (let k = from; k < to; k += step) hash = Math.imul(hash ^ buffer[k], 16777619);
     for (let k = Math.max(from, to - 4); k < to; k++) hash = Math.imul(hash ^ buffer[k], 16777619);
-    const found = lookUp(buffer, words, from, to, hash);
+    const found = lookUp(chunk, from, to, hash);
     if (found >= 0) return found;
     if (sameHash > MAX_SAME_HASH || crowded.has(hash)) {
       crowded.add(hash);
       hash = -2128831035;
       for (let k = from; k < to; k++) hash = Math.imul(hash ^ buffer[k], 16777619);
-      const again = lookUp(buffer, words, from, to, hash);
+      const again = lookUp(chunk, from, to, hash);
       if (again >= 0) return again;
       if (sameHash > MAX_SAME_HASH) return -1;
     }
@@ -265,18 +295,11 @@ export function scanWorkerMain(
       grownLengths.set(lengths);
       lengths = grownLengths;
     }
-    const stride = copyStride(length);
-    const base = (arenaUsed + 3) & ~3;
-    if (base + 4 * stride > arena.length) {
-      const grown = alignedBuffer(Math.max(arena.length * 2, base + 4 * stride));
-      arena.copy(grown, 0, 0, arenaUsed);
-      arena = grown;
-      arenaWords = new Int32Array(arena.buffer);
-    }
-    for (let align = 0; align < 4; align++) buffer.copy(arena, base + align * stride + align, from, to);
-    starts[id] = base;
+    // The arena has room for every text of the chunk (see scan): it never grows inside one.
+    buffer.copy(arena, arenaUsed, from, to);
+    starts[id] = arenaUsed;
     lengths[id] = length;
-    arenaUsed = base + 4 * stride;
+    arenaUsed += length;
     slots[at] = id + 1;
     slotHashes[at] = hash;
     if (nextId * 2 > slots.length) growSlots();
@@ -285,7 +308,7 @@ export function scanWorkerMain(
   }
 
   function scan(task: ScanTask): ScanResult {
-    const bytes = chunkBytes(task.start, task.end);
+    let chunk = chunkBytes(task.start, task.end);
     const reset = nextId >= data.tableLimit || arenaUsed >= ARENA_LIMIT;
     if (reset) clearTable();
     const others: string[] = [];
@@ -293,9 +316,12 @@ export function scanWorkerMain(
     const bodies: string[] = [];
     let records = new Int32Array(4096 * 4);
     let lines = 0;
-    if (bytes === undefined) return { chunk: task.chunk, records: records.subarray(0, 0), lines, others: '', bodies, reset };
-    const { buffer, begin, stop } = bytes;
-    const words = new Int32Array(buffer.buffer, 0, buffer.length >> 2);
+    if (chunk === undefined) return { chunk: task.chunk, records: records.subarray(0, 0), lines, others: '', bodies, reset };
+    // Room in the arena for every text of the chunk it may keep, made before the views of the memory
+    // are taken: all but a line too long for the read buffer, which is never kept (see idOf).
+    makeRoom(0, arenaUsed + Math.min(chunk.stop - chunk.begin, readSize));
+    if (chunk.inMemory) chunk = { ...chunk, buffer: Buffer.from(memory.buffer, 0, readSize) };
+    const { buffer, begin, stop } = chunk;
     let escape = buffer.indexOf(ESCAPE, begin);
     if (escape > stop) escape = -1;
     let lineStart = begin;
@@ -394,7 +420,7 @@ export function scanWorkerMain(
       }
       // Lines with colour codes take the main thread's full path.
       const plain = lineEnd > lineStart && (escape < 0 || escape >= lineEnd);
-      const id = plain && ok && bodyStart < lineEnd && startsBody(buffer, bodyStart) ? idOf(buffer, words, bodyStart, lineEnd, bodies) : -1;
+      const id = plain && ok && bodyStart < lineEnd && startsBody(buffer, bodyStart) ? idOf(chunk, bodyStart, lineEnd, bodies) : -1;
       if (id >= 0) {
         if (!hasPid && bodyStart === lineStart) code = LEADER_NONE_CODE;
         else if (simple && !bracket && hasPid && pad1 > 0 && pad1 < 4096) code = LEADER_PID_CODE | (pad1 << 4);
