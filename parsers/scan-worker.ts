@@ -194,12 +194,16 @@ export function scanWorkerMain(
   let slotHashes = new Int32Array(1024);
   let starts = new Int32Array(1024);
   let lengths = new Int32Array(1024);
+  /** Per id, the id of the text that followed it last time; `previous`, the id of the line before. */
+  let successors = new Int32Array(1024);
+  let previous = -1;
 
   function clearTable(): void {
     slots.fill(0);
     crowded.clear();
     nextId = 0;
     arenaUsed = 0;
+    previous = -1;
   }
 
   function growSlots(): void {
@@ -263,6 +267,12 @@ export function scanWorkerMain(
     const buffer = chunk.buffer;
     const length = to - from;
     if (length > MAX_KEPT_TEXT) return -1;
+    // A service repeats its calls in the same order: the text that followed the previous line's text
+    // last time is tried first, and confirmed like any other.
+    if (previous >= 0) {
+      const guess = successors[previous];
+      if (guess >= 0 && lengths[guess] === length && sameText(chunk, from, to, guess)) return guess;
+    }
     let hash = Math.imul(length, -1640531535);
     const step = length > 32 ? length >> 4 : 1;
     for (let k = from; k < to; k += step) hash = Math.imul(hash ^ buffer[k], 16777619);
@@ -294,7 +304,11 @@ export function scanWorkerMain(
       const grownLengths = new Int32Array(lengths.length * 2);
       grownLengths.set(lengths);
       lengths = grownLengths;
+      const grownSuccessors = new Int32Array(successors.length * 2);
+      grownSuccessors.set(successors);
+      successors = grownSuccessors;
     }
+    successors[id] = -1;
     // The arena has room for every text of the chunk (see scan): it never grows inside one.
     buffer.copy(arena, arenaUsed, from, to);
     starts[id] = arenaUsed;
@@ -421,6 +435,8 @@ export function scanWorkerMain(
       // Lines with colour codes take the main thread's full path.
       const plain = lineEnd > lineStart && (escape < 0 || escape >= lineEnd);
       const id = plain && ok && bodyStart < lineEnd && startsBody(buffer, bodyStart) ? idOf(chunk, bodyStart, lineEnd, bodies) : -1;
+      if (previous >= 0 && id >= 0) successors[previous] = id;
+      previous = id;
       if (id >= 0) {
         if (!hasPid && bodyStart === lineStart) code = LEADER_NONE_CODE;
         else if (simple && !bracket && hasPid && pad1 > 0 && pad1 < 4096) code = LEADER_PID_CODE | (pad1 << 4);
