@@ -197,6 +197,7 @@ export function scanWorkerMain(
   /** Per id, the id of the text that followed it last time; `previous`, the id of the line before. */
   let successors = new Int32Array(1024);
   let previous = -1;
+  let recordsSize = 4096 * 4;
 
   function clearTable(): void {
     slots.fill(0);
@@ -328,7 +329,8 @@ export function scanWorkerMain(
     const others: string[] = [];
     let othersLength = 0;
     const bodies: string[] = [];
-    let records = new Int32Array(4096 * 4);
+    // Sized from the chunk before, so that it seldom grows (the array is handed over with each result).
+    let records = new Int32Array(recordsSize);
     let lines = 0;
     if (chunk === undefined) return { chunk: task.chunk, records: records.subarray(0, 0), lines, others: '', bodies, reset };
     // Room in the arena for every text of the chunk it may keep, made before the views of the memory
@@ -457,6 +459,7 @@ export function scanWorkerMain(
       records[at + 3] = othersLength;
       lineStart = lineEnd + 1;
     }
+    recordsSize = Math.max(recordsSize, (lines + (lines >> 3) + 64) * 4);
     return { chunk: task.chunk, records: records.subarray(0, lines * 4), lines, others: others.join(''), bodies, reset };
   }
 
