@@ -100,6 +100,8 @@ interface CallMemo {
   kernelPath: KernelPath | null | undefined;
   /** False once the arguments were seen to hold no `sun_path=`. */
   namesUnixPath: boolean;
+  /** The Access of the absolute socket path it names, once recorded in a process that is not chrooted. */
+  unixAccess: Access | undefined;
   /** What a successful open puts in the fd table (OpenFile objects are never modified, so shareable). */
   opened: { fd: number | undefined; file: OpenFile | undefined } | undefined;
 }
@@ -244,6 +246,11 @@ export class AccessCollector {
       plan.kind = IGNORE;
       return;
     }
+    if (spec.kind === 'unixAddress' && memo.unixAccess !== undefined) {
+      plan.kind = REPLAY;
+      plan.counted = [memo.unixAccess];
+      return;
+    }
     if (spec.kind !== 'paths' || !(spec.effect === undefined || spec.effect === 'opensFd')) return;
     const resolved = memo.resolved;
     if (resolved === undefined || memo.kernelPath === undefined) return;
@@ -333,6 +340,7 @@ export class AccessCollector {
       kernelPath: undefined,
       opened: undefined,
       namesUnixPath: true,
+      unixAccess: undefined,
     };
     slot.accesses = made;
     return made;
@@ -660,6 +668,12 @@ export class AccessCollector {
     const decoded = decodeQuoted(text.slice(start, text.startsWith('...', close + 1) ? close + 4 : close + 1));
     if (decoded === undefined || decoded.bytes === '') return;
     const task = this.task(event.pid);
+    // A repeat names the same socket path as long as the process is not chrooted: only its count changes (see record).
+    const repeatable = memo !== undefined && task.fs.root === '' && this.ignoreOrigin === undefined && !decoded.truncated && decoded.bytes.charCodeAt(0) === SLASH;
+    if (repeatable && memo.unixAccess !== undefined) {
+      memo.unixAccess.count++;
+      return;
+    }
     let target: Target;
     if (decoded.truncated) target = { kind: 'unresolved', raw: decoded.bytes, reason: REASONS.truncated };
     else if (decoded.bytes.charCodeAt(0) === SLASH) {
@@ -669,8 +683,10 @@ export class AccessCollector {
           : { kind: 'path', path: joinRoot(task.fs.root, decoded.bytes) };
     } else if (task.fs.cwd === undefined) target = { kind: 'unresolved', raw: decoded.bytes, reason: REASONS.cwdUnknown };
     else target = { kind: 'path', path: normalizePath(task.fs.cwd + '/' + decoded.bytes) };
-    if (target.kind === 'path') this.record(target.path, [op], event);
-    else if (target.kind === 'unresolved') this.unresolved(event, target.raw, target.reason);
+    if (target.kind === 'path') {
+      const access = this.record(target.path, [op], event);
+      if (repeatable) memo.unixAccess = access;
+    } else if (target.kind === 'unresolved') this.unresolved(event, target.raw, target.reason);
   }
 
   /**
