@@ -3,7 +3,8 @@
  * number the distinct call texts (./scan-worker.ts); this thread parses each distinct text once and
  * replays the lines in file order through the one StraceParser, which keeps everything that depends
  * on order (pending unfinished calls, cut lines, per-task state downstream). The events are exactly
- * those of reading the file line by line.
+ * those of reading the file line by line; with onCalls, the complete calls among them that follow each
+ * other with nothing between come in bulk instead (see CallRun), which is what makes the rest cheap.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
