@@ -172,6 +172,18 @@ describe('edge cases at chunk borders', () => {
     await expectSameAsLineByLine(file, 2048, 3);
   });
 
+  test('repeated calls in the chunk where a line too long for the read buffer starts', async () => {
+    // Such a chunk is read into a buffer of its own, where its lines are compared with the kept texts in JS.
+    const short = ['100  openat(AT_FDCWD, "/etc/a", O_RDONLY) = 3', '101  newfstatat(AT_FDCWD, "/etc/b", {st_mode=S_IFREG|0644, st_size=1, ...}, 0) = 0'];
+    const lines: string[] = [];
+    for (let i = 0; i < 400; i++) lines.push(short[i % 2]);
+    lines.push(`100  openat(AT_FDCWD, "/srv/${'z'.repeat(200000)}", O_RDONLY) = 3`);
+    for (let i = 0; i < 400; i++) lines.push(short[i % 2]);
+    const file = write('long-after-repeats.strace', lines.join('\n') + '\n');
+    await expectSameAsLineByLine(file, 16384, 1);
+    await expectSameAsLineByLine(file, 40000, 1);
+  });
+
   test('many calls of one length that differ in a single byte', async () => {
     // The workers hash a sample of a text's bytes: these all share one sampled hash.
     const lines: string[] = [];
