@@ -206,7 +206,11 @@ export class AccessCollector {
       const id = ids[i];
       const call = calls[id];
       let plan = plans[id];
-      if (plan === undefined || plan.call !== call) plans[id] = plan = newPlan(call);
+      if (plan === undefined || plan.call !== call) {
+        plans[id] = plan = newPlan(call);
+        // add() passes over these names whatever the call says: no event, no memo.
+        if (!SYSCALLS.has(call.name)) plan.kind = IGNORE;
+      }
       if (plan.kind === IGNORE) continue;
       const pid = pids[i] < 0 ? undefined : pids[i];
       if (plan.kind === REPLAY && replaying) {
@@ -774,8 +778,11 @@ const SPLIT_CACHE_LIMIT = 20000;
 const QUOTE = 34;
 const DELETED_SUFFIX = ' (deleted)';
 
+/** What a plan counts and resolves until planOf gives it its own: nothing (never modified). */
+const NO_ACCESSES: Access[] = [];
+
 function newPlan(call: CompleteCall): RunPlan {
-  return { call, kind: EVENTS, tries: 0, counted: [], resolves: [], resolvedTo: undefined, cwd: undefined, opened: undefined };
+  return { call, kind: EVENTS, tries: 0, counted: NO_ACCESSES, resolves: NO_ACCESSES, resolvedTo: undefined, cwd: undefined, opened: undefined };
 }
 
 function setFd(task: Task, fd: number | undefined, path: ByteString | undefined, cloexec: boolean): void {
