@@ -268,12 +268,6 @@ export function scanWorkerMain(
     const buffer = chunk.buffer;
     const length = to - from;
     if (length > MAX_KEPT_TEXT) return -1;
-    // A service repeats its calls in the same order: the text that followed the previous line's text
-    // last time is tried first, and confirmed like any other.
-    if (previous >= 0) {
-      const guess = successors[previous];
-      if (guess >= 0 && lengths[guess] === length && sameText(chunk, from, to, guess)) return guess;
-    }
     let hash = Math.imul(length, -1640531535);
     const step = length > 32 ? length >> 4 : 1;
     for (let k = from; k < to; k += step) hash = Math.imul(hash ^ buffer[k], 16777619);
@@ -429,14 +423,28 @@ export function scanWorkerMain(
         simple = false;
       }
       const bodyStart = i;
-      const lineEnd = buffer.indexOf(NEWLINE, bodyStart);
+      // A service repeats its calls in the same order: the text that followed the previous line's text
+      // last time is tried first. Kept texts hold no `\n`, so when its bytes are the line's and a `\n`
+      // follows them, that is where the line ends, found without searching for it.
+      let guessed = -1;
+      let lineEnd = -1;
+      if (previous >= 0 && ok) {
+        const guess = successors[previous];
+        const end = guess >= 0 ? bodyStart + lengths[guess] : -1;
+        if (guess >= 0 && end <= stop && buffer[end] === NEWLINE && sameText(chunk, bodyStart, end, guess)) {
+          guessed = guess;
+          lineEnd = end;
+        }
+      }
+      if (lineEnd < 0) lineEnd = buffer.indexOf(NEWLINE, bodyStart);
       if (escape >= 0 && escape < lineStart) {
         escape = buffer.indexOf(ESCAPE, lineStart);
         if (escape > stop) escape = -1;
       }
       // Lines with colour codes take the main thread's full path.
       const plain = lineEnd > lineStart && (escape < 0 || escape >= lineEnd);
-      const id = plain && ok && bodyStart < lineEnd && startsBody(buffer, bodyStart) ? idOf(chunk, bodyStart, lineEnd, bodies) : -1;
+      let id = -1;
+      if (plain && ok && bodyStart < lineEnd && startsBody(buffer, bodyStart)) id = guessed >= 0 ? guessed : idOf(chunk, bodyStart, lineEnd, bodies);
       if (previous >= 0 && id >= 0) successors[previous] = id;
       previous = id;
       if (id >= 0) {
