@@ -109,6 +109,39 @@ export type StraceEvent =
   | MessageEvent
   | WarningEvent;
 
+/** What a complete call line says once its leader is set aside; the same for every line with that text. */
+export interface CompleteCall {
+  name: string;
+  argsText: string;
+  result: SyscallResult;
+}
+
+/**
+ * Complete calls in input order with no other event between them, handed on in bulk by a reader that
+ * parses each distinct call text once (see onCalls in ./read.ts): call i stands for the event
+ * `{ type: 'syscall', line: lines[i], pid: pids[i] < 0 ? undefined : pids[i], ...calls[ids[i]], source }`.
+ * The arrays are lent for the call only. `calls` may be the same array from run to run with other calls
+ * at the same ids (a consumer keeping something per id must check the call is still the one it saw);
+ * every call's result is shared by its repeats (see shareResult).
+ */
+export interface CallRun {
+  source: string;
+  count: number;
+  lines: Int32Array;
+  pids: Int32Array;
+  ids: Int32Array;
+  calls: readonly CompleteCall[];
+}
+
+/** The events a run stands for, one by one, for a consumer that takes only events. */
+export function forEachRunEvent(run: CallRun, onEvent: (event: SyscallEvent) => void): void {
+  for (let i = 0; i < run.count; i++) {
+    const call = run.calls[run.ids[i]];
+    const pid = run.pids[i];
+    onEvent({ type: 'syscall', line: run.lines[i], pid: pid < 0 ? undefined : pid, name: call.name, argsText: call.argsText, result: call.result, source: run.source });
+  }
+}
+
 export interface ParseStats {
   /** Physical input lines seen (journal entries count as lines). */
   lines: number;

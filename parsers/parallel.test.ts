@@ -1,6 +1,6 @@
 /**
  * The parallel reader must give exactly the events of the line-by-line parser: same order, same line
- * numbers, same warnings, same stats. Checked on the real traces (fixtures and the shared corpus) and on
+ * numbers, same warnings, same stats, whether complete calls come as events or in bulk (CallRun). Checked on the real traces (fixtures and the shared corpus) and on
  * hand-made edge cases, with tiny chunks so that lines, unfinished calls and long lines straddle many
  * chunk borders, and a tiny table so that the workers start their numbering over many times.
  */
@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ParseStats, StraceEvent } from './events.js';
+import { forEachRunEvent, type ParseStats, type StraceEvent } from './events.js';
 import { createTraceParser } from './index.js';
 import { LineSplitter } from './lines.js';
 import { parseStraceFileInParallel } from './parallel.js';
@@ -31,7 +31,7 @@ function lineByLine(file: string): { events: StraceEvent[]; stats: ParseStats; f
   return { events, stats: parser.stats, form: parser.form };
 }
 
-async function inParallel(file: string, chunkBytes: number, workers: number): Promise<{ events: StraceEvent[]; stats: ParseStats; bytes: number }> {
+async function inParallel(file: string, chunkBytes: number, workers: number, inRuns: boolean): Promise<{ events: StraceEvent[]; stats: ParseStats; bytes: number }> {
   const events: StraceEvent[] = [];
   let bytes = 0;
   const stats = await parseStraceFileInParallel({
@@ -39,6 +39,8 @@ async function inParallel(file: string, chunkBytes: number, workers: number): Pr
     size: statSync(file).size,
     source: file,
     onEvent: (e) => events.push(e),
+    // The events a run stands for, in their place among the others.
+    onCalls: inRuns ? (run) => forEachRunEvent(run, (e) => events.push(e)) : undefined,
     onBytes: (n) => (bytes += n),
     workers,
     chunkBytes,
@@ -49,15 +51,17 @@ async function inParallel(file: string, chunkBytes: number, workers: number): Pr
 
 async function expectSameAsLineByLine(file: string, chunkBytes: number, workers = 2): Promise<void> {
   const expected = lineByLine(file);
-  const actual = await inParallel(file, chunkBytes, workers);
-  expect(actual.stats).toEqual(expected.stats);
-  expect(actual.events.length).toBe(expected.events.length);
-  for (let i = 0; i < expected.events.length; i++) {
-    if (JSON.stringify(actual.events[i]) !== JSON.stringify(expected.events[i])) {
-      expect(actual.events[i]).toEqual(expected.events[i]);
+  for (const inRuns of [false, true]) {
+    const actual = await inParallel(file, chunkBytes, workers, inRuns);
+    expect(actual.stats).toEqual(expected.stats);
+    expect(actual.events.length).toBe(expected.events.length);
+    for (let i = 0; i < expected.events.length; i++) {
+      if (JSON.stringify(actual.events[i]) !== JSON.stringify(expected.events[i])) {
+        expect(actual.events[i]).toEqual(expected.events[i]);
+      }
     }
+    expect(actual.bytes).toBe(statSync(file).size);
   }
-  expect(actual.bytes).toBe(statSync(file).size);
 }
 
 const straceFiles = (): string[] => {
@@ -132,6 +136,13 @@ describe('edge cases at chunk borders', () => {
     '100   --- SIGCHLD {si_signo=SIGCHLD} ---',
     '100   openat(AT_FDCWD, "/etc/cut", O_RDO',
     'NLY) = 3',
+    '107   <... openat resumed>) = 3',
+    '108   openat(AT_FDCWD, "/etc/x", O_RDONLY <unfinished ...>',
+    '108   <... openat resumed>garbage',
+    '[pid   109] openat(AT_FDCWD, "/etc/x", O_RDONLY <unfinished ...>',
+    '[pid   110] openat(AT_FDCWD, "/etc/x", O_RDONLY <unfinished ...>',
+    '[pid   109] <... openat resumed>) = 3</etc/x>',
+    '[pid   110] <... openat resumed> <unfinished ...>) = ?',
     '100   exit_group(0)                     = ?',
     '100   +++ exited with 0 +++',
   ];
@@ -159,6 +170,48 @@ describe('edge cases at chunk borders', () => {
     const file = write('repeats.strace', lines.join('\n') + '\n');
     await expectSameAsLineByLine(file, 2048);
     await expectSameAsLineByLine(file, 2048, 3);
+  });
+
+  test('repeated calls in the chunk where a line too long for the read buffer starts', async () => {
+    // Such a chunk is read into a buffer of its own, where its lines are compared with the kept texts in JS.
+    const short = ['100  openat(AT_FDCWD, "/etc/a", O_RDONLY) = 3', '101  newfstatat(AT_FDCWD, "/etc/b", {st_mode=S_IFREG|0644, st_size=1, ...}, 0) = 0'];
+    const lines: string[] = [];
+    for (let i = 0; i < 400; i++) lines.push(short[i % 2]);
+    lines.push(`100  openat(AT_FDCWD, "/srv/${'z'.repeat(200000)}", O_RDONLY) = 3`);
+    for (let i = 0; i < 400; i++) lines.push(short[i % 2]);
+    const file = write('long-after-repeats.strace', lines.join('\n') + '\n');
+    await expectSameAsLineByLine(file, 16384, 1);
+    await expectSameAsLineByLine(file, 40000, 1);
+  });
+
+  test('many calls of one length that differ in a single byte', async () => {
+    // The workers hash a sample of a text's bytes: these all share one sampled hash.
+    const lines: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const n = (i * 7919) % 1000;
+      lines.push(`${100 + (i % 3)}  read(5<socket:[${String(73000 + n).padStart(5, '0')}]>, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 43) = 43`);
+      lines.push(`${100 + (i % 3)}  openat(AT_FDCWD, "/proc/${1000 + (n % 10)}/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", O_RDONLY) = ${i % 9}`);
+    }
+    const file = write('crowded.strace', lines.join('\n') + '\n');
+    await expectSameAsLineByLine(file, 1 << 16, 1);
+    await expectSameAsLineByLine(file, 4096, 2);
+  });
+
+  test('the same split calls again and again, joined in every pairing', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const a = 100 + (i % 5);
+      const b = 200 + (i % 3);
+      lines.push(`${a}  openat(AT_FDCWD, "/etc/f${i % 7}", O_RDONLY <unfinished ...>`);
+      if (i % 11 === 0) lines.push(`${b}  <... read resumed>"x", 1) = 1`);
+      lines.push(`${b}  read(${i % 4},  <unfinished ...>`);
+      lines.push(`${a}  <... openat resumed>) = ${i % 3 === 0 ? '-1 ENOENT (No such file or directory)' : String(i % 6)}`);
+      if (i % 13 === 0) lines.push(`${a}  +++ exited with 0 +++`);
+      lines.push(`${b}  <... read resumed>"x", 1) = 1`);
+    }
+    const file = write('split-repeats.strace', lines.join('\n') + '\n');
+    await expectSameAsLineByLine(file, 4096);
+    await expectSameAsLineByLine(file, 1 << 16, 1);
   });
 
   test('an empty file', async () => {

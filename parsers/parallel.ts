@@ -3,13 +3,14 @@
  * number the distinct call texts (./scan-worker.ts); this thread parses each distinct text once and
  * replays the lines in file order through the one StraceParser, which keeps everything that depends
  * on order (pending unfinished calls, cut lines, per-task state downstream). The events are exactly
- * those of reading the file line by line.
+ * those of reading the file line by line; with onCalls, the complete calls among them that follow each
+ * other with nothing between come in bulk instead (see CallRun), which is what makes the rest cheap.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { ParseStats, StraceEvent } from './events.js';
+import type { CallRun, ParseStats, StraceEvent } from './events.js';
 import { LEADER_BRACKET, LEADER_PID, LEADER_TEXT, LEADER_TEXT_PID, scanWorkerMain, type ScanResult, type ScanTask, type ScanWorkerData } from './scan-worker.js';
-import { StraceParser, type CompleteCall } from './strace.js';
+import { StraceParser, type CompleteCall, type ResumedCall, type UnfinishedCall } from './strace.js';
 
 export interface ParallelOptions {
   file: string;
@@ -18,6 +19,11 @@ export interface ParallelOptions {
   /** pid of a `-ff` per-task file. */
   pid?: number;
   onEvent: (event: StraceEvent) => void;
+  /**
+   * Takes complete calls in bulk instead of as events (see CallRun): consecutive calls whose events
+   * would follow each other with nothing between come as one run, everything else as events, in order.
+   */
+  onCalls?: (run: CallRun) => void;
   /** Called with the bytes of each chunk as it is done, in file order. */
   onBytes?: (bytes: number) => void;
   /** Worker threads; default: one per core beyond this one, at most 3. */
@@ -47,8 +53,11 @@ function workerScript(): string {
   return `(${scanWorkerMain.toString()})(require('node:worker_threads').parentPort, require('node:worker_threads').workerData, require('node:fs'));`;
 }
 
-/** Text not stated by a worker's call text: a not-a-complete-call marker keeps the text to rebuild the line. */
-type Entry = CompleteCall | { notComplete: string };
+/**
+ * What a worker's call text states: a complete call, either half of a split one, or something the line's
+ * whole text must go through lineAt for (the marker keeps the text to rebuild the line).
+ */
+type Entry = CompleteCall | UnfinishedCall | ResumedCall | { notComplete: string };
 
 function leaderText(code: number, pid: number): string {
   const form = code & 15;
@@ -81,31 +90,69 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
     }
   };
 
+  const onCalls = opts.onCalls;
+  // Lent to onCalls: `calls` is the replayed chunk's table, whose ids of complete calls are the only ones a run holds.
+  const run: CallRun = { source: opts.source, count: 0, lines: new Int32Array(0), pids: new Int32Array(0), ids: new Int32Array(0), calls: [] };
+  const flushRun = (): void => {
+    if (run.count === 0) return;
+    parser.takeCalls(run.count);
+    onCalls!(run);
+    run.count = 0;
+  };
+
   const replay = (result: ScanResult, known: Entry[]): void => {
     if (result.reset) known.length = 0;
-    for (const body of result.bodies) known.push(parser.completeCall(body) ?? { notComplete: body });
+    for (const body of result.bodies) known.push(parser.completeCall(body) ?? parser.unfinishedCall(body) ?? parser.resumedCall(body) ?? { notComplete: body });
     const { records, others } = result;
+    if (onCalls !== undefined) {
+      run.calls = known as CompleteCall[];
+      if (run.lines.length < records.length >> 2) {
+        const size = records.length >> 2;
+        run.lines = new Int32Array(size);
+        run.pids = new Int32Array(size);
+        run.ids = new Int32Array(size);
+      }
+    }
     let from = 0;
     for (let i = 0; i < records.length; i += 4) {
       lineNo++;
       const code = records[i];
       const to = records[i + 3];
       if (code < 0) {
+        if (onCalls !== undefined) flushRun();
         parser.lineAt(others.slice(from, to), lineNo);
         from = to;
         continue;
       }
-      const entry = known[records[i + 2]];
+      const id = records[i + 2];
+      const entry = known[id];
       const form = code & 15;
       const pid = form === LEADER_PID || form === LEADER_BRACKET || form === LEADER_TEXT_PID ? records[i + 1] : undefined;
       if ('notComplete' in entry) {
+        if (onCalls !== undefined) flushRun();
         const leader = form === LEADER_TEXT_PID || form === LEADER_TEXT ? others.slice(from, to) : leaderText(code, records[i + 1]);
         parser.lineAt(leader + entry.notComplete, lineNo);
+      } else if ('unfinished' in entry) {
+        if (onCalls !== undefined) flushRun();
+        parser.unfinishedLine(lineNo, pid, entry);
+      } else if ('resumed' in entry) {
+        if (onCalls !== undefined) flushRun();
+        const [leaderFrom, leaderTo, leaderPid] = [from, to, records[i + 1]];
+        const line = (): string => (form === LEADER_TEXT_PID || form === LEADER_TEXT ? others.slice(leaderFrom, leaderTo) : leaderText(code, leaderPid)) + entry.text;
+        parser.resumedLine(lineNo, pid, entry, line);
+      } else if (onCalls !== undefined && parser.quietFor(pid)) {
+        const taskPid = pid ?? opts.pid;
+        run.lines[run.count] = lineNo;
+        run.pids[run.count] = taskPid === undefined ? -1 : taskPid;
+        run.ids[run.count] = id;
+        run.count++;
       } else {
+        if (onCalls !== undefined) flushRun();
         parser.callLine(lineNo, pid, entry);
       }
       from = to;
     }
+    if (onCalls !== undefined) flushRun();
   };
 
   try {

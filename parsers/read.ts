@@ -4,7 +4,7 @@
  * line. Both give the same events.
  */
 import { open } from 'node:fs/promises';
-import type { ParseStats, StraceEvent } from './events.js';
+import type { CallRun, ParseStats, StraceEvent } from './events.js';
 import { createTraceParser, sniffLine } from './index.js';
 import { LineSplitter } from './lines.js';
 import { defaultWorkerCount, parseStraceFileInParallel } from './parallel.js';
@@ -22,6 +22,8 @@ export interface TraceInput {
 }
 
 export interface ReadOptions {
+  /** Takes complete calls in bulk where the reader can hand them so (see CallRun); the rest still come as events. */
+  onCalls?: (run: CallRun) => void;
   /** Below this size one thread is faster than starting others. */
   parallelMinBytes?: number;
   workers?: number;
@@ -68,7 +70,7 @@ export async function parseTraceInput(
   const workers = options.workers ?? defaultWorkerCount();
   const { file, size } = input;
   if (file !== undefined && size !== undefined && workers > 0 && size >= (options.parallelMinBytes ?? PARALLEL_MIN_BYTES) && (await sniffsAsStrace(file))) {
-    return parseStraceFileInParallel({ file, size, source: input.name, pid: input.pid, onEvent, onBytes, workers, chunkBytes: options.chunkBytes, tableLimit: options.tableLimit });
+    return parseStraceFileInParallel({ file, size, source: input.name, pid: input.pid, onEvent, onCalls: options.onCalls, onBytes, workers, chunkBytes: options.chunkBytes, tableLimit: options.tableLimit });
   }
   const parser = createTraceParser({ source: input.name, pid: input.pid, onEvent });
   const splitter = new LineSplitter();

@@ -60,11 +60,67 @@ export function scanWorkerMain(
   const LEADER_TEXT_CODE = 4;
   const PID_MAX = 4194304;
   const NEWLINE = 10;
+  const ESCAPE = 0x1b;
+  /** Bytes of distinct call texts a worker keeps before it starts over, however few they are. */
+  const ARENA_LIMIT = 32 << 20;
+  /** Longer texts are not kept (their lines go to the main thread whole): they seldom repeat. */
+  const MAX_KEPT_TEXT = 32768;
+  /** Texts with one hash compared before a line is given up on (see idOf). */
+  const MAX_SAME_HASH = 8;
   const fd = fs.openSync(data.file, 'r');
-  const table = new Map<string, number>();
   let nextId = 0;
-  /** The read buffer, kept from chunk to chunk. */
-  let spare = Buffer.allocUnsafe(0);
+
+  /**
+   * `eq(a, b, length)`: 1 when the `length` bytes at a and b in `memory` are the same, else 0. Comparing
+   * eight bytes at a time wherever they lie is what JS cannot do, and confirming that a line's text is
+   * one already numbered was most of the worker's time. The module, by hand:
+   *   (func (param $a i32) (param $b i32) (param $n i32) (result i32)
+   *     (block (loop (br_if 1 (i32.lt_u n 8)) (if (i64.ne (i64.load a) (i64.load b)) (return 0))
+   *       a += 8, b += 8, n -= 8 (br 0)))
+   *     (loop (if (i32.eqz n) (return 1)) (if (i32.ne (load8_u a) (load8_u b)) (return 0))
+   *       a += 1, b += 1, n -= 1 (br 0))
+   *     1)
+   * importing its memory as m.mem and exporting the function as eq.
+   */
+  const EQ_BODY = [
+    0x00, 0x02, 0x40, 0x03, 0x40, 0x20, 0x02, 0x41, 0x08, 0x49, 0x0d, 0x01, 0x20, 0x00, 0x29, 0x00, 0x00, 0x20, 0x01,
+    0x29, 0x00, 0x00, 0x52, 0x04, 0x40, 0x41, 0x00, 0x0f, 0x0b, 0x20, 0x00, 0x41, 0x08, 0x6a, 0x21, 0x00, 0x20, 0x01,
+    0x41, 0x08, 0x6a, 0x21, 0x01, 0x20, 0x02, 0x41, 0x08, 0x6b, 0x21, 0x02, 0x0c, 0x00, 0x0b, 0x0b, 0x03, 0x40, 0x20,
+    0x02, 0x45, 0x04, 0x40, 0x41, 0x01, 0x0f, 0x0b, 0x20, 0x00, 0x2d, 0x00, 0x00, 0x20, 0x01, 0x2d, 0x00, 0x00, 0x47,
+    0x04, 0x40, 0x41, 0x00, 0x0f, 0x0b, 0x20, 0x00, 0x41, 0x01, 0x6a, 0x21, 0x00, 0x20, 0x01, 0x41, 0x01, 0x6a, 0x21,
+    0x01, 0x20, 0x02, 0x41, 0x01, 0x6b, 0x21, 0x02, 0x0c, 0x00, 0x0b, 0x41, 0x01, 0x0b,
+  ];
+  const section = (id: number, bytes: number[]): number[] => [id, bytes.length, ...bytes];
+  const moduleBytes = new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, [0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x01, 0x7f]),
+    ...section(2, [0x01, 0x01, 0x6d, 0x03, 0x6d, 0x65, 0x6d, 0x02, 0x00, 0x01]),
+    ...section(3, [0x01, 0x00]),
+    ...section(7, [0x01, 0x02, 0x65, 0x71, 0x00, 0x00]),
+    ...section(10, [0x01, EQ_BODY.length, ...EQ_BODY]),
+  ]);
+  const PAGE = 65536;
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const eq = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes), { m: { mem: memory } }).exports.eq as (a: number, b: number, length: number) => number;
+  /**
+   * The memory holds the read buffer at 0 (`readSize` bytes, kept from chunk to chunk) and after it the
+   * kept texts (the arena). It only grows between chunks: growing it detaches every view of it.
+   */
+  let readSize = 0;
+  let arena = Buffer.from(memory.buffer, 0, 0);
+  let arenaUsed = 0;
+
+  /** Room for a read buffer of `read` bytes and an arena of `kept` bytes. */
+  function makeRoom(read: number, kept: number): void {
+    if (read <= readSize && readSize + kept <= memory.buffer.byteLength) return;
+    const newRead = Math.max(readSize, Math.ceil(read / PAGE) * PAGE);
+    const total = newRead + (kept <= arena.length ? arena.length : Math.max(kept, arena.length * 2));
+    const pages = Math.ceil(total / PAGE) - memory.buffer.byteLength / PAGE;
+    if (pages > 0) memory.grow(pages);
+    if (newRead !== readSize) new Uint8Array(memory.buffer).copyWithin(newRead, readSize, readSize + arenaUsed);
+    readSize = newRead;
+    arena = Buffer.from(memory.buffer, readSize, memory.buffer.byteLength - readSize);
+  }
 
   /** Reads [position, position + length) as far as the file goes; returns the bytes read. */
   function readAt(buffer: Buffer, offset: number, length: number, position: number): number {
@@ -78,14 +134,16 @@ export function scanWorkerMain(
   }
 
   /**
-   * The text of the lines that start in [start, end), without the `\n` that ends the last one;
-   * undefined when no line starts there (the range lies inside a longer line).
+   * The bytes of the lines that start in [start, end): `begin` to `stop`, where `stop` is the `\n` that
+   * ends the last one (or the end of the file, where a `\n` is then written into the spare room, so that
+   * every line ends in one). Undefined when no line starts there (the range lies inside a longer line).
+   * `inMemory`: the buffer is the read buffer in `memory` (not one made for a line longer than its room).
    */
-  function chunkText(start: number, end: number): string | undefined {
+  function chunkBytes(start: number, end: number): Chunk | undefined {
     const from = start > 0 ? start - 1 : 0;
-    if (spare.length < end - from + 65536) spare = Buffer.allocUnsafe(end - from + 65536);
-    let buffer = spare;
-    let length = readAt(buffer, 0, buffer.length, from);
+    makeRoom(end - from + 65536, 0);
+    let buffer = Buffer.from(memory.buffer, 0, readSize);
+    let length = readAt(buffer, 0, buffer.length - 1, from);
     let begin = 0;
     if (start > 0) {
       const newline = buffer.indexOf(NEWLINE);
@@ -96,47 +154,188 @@ export function scanWorkerMain(
     // The last line that starts before `end` runs to the first `\n` at or after end - 1.
     let searchFrom = Math.max(begin, end - 1 - from);
     let stop = -1;
+    let inMemory = true;
     for (;;) {
       stop = length > searchFrom ? buffer.indexOf(NEWLINE, searchFrom) : -1;
       if (stop >= 0 && stop < length) break;
       stop = -1;
-      if (length < buffer.length) break; // end of file: the last line has no `\n`
+      if (length < buffer.length - 1) break; // end of file: the last line has no `\n`
       const bigger = Buffer.allocUnsafe(buffer.length * 2);
       buffer.copy(bigger, 0, 0, length);
       searchFrom = length;
-      length += readAt(bigger, length, bigger.length - length, from + length);
+      length += readAt(bigger, length, bigger.length - 1 - length, from + length);
       buffer = bigger;
+      inMemory = false;
     }
-    return buffer.toString('latin1', begin, stop < 0 ? length : stop);
+    if (stop < 0) {
+      stop = length;
+      buffer[stop] = NEWLINE;
+    }
+    return { buffer, begin, stop, inMemory };
   }
 
   function isDigit(code: number): boolean {
     return code >= 48 && code <= 57;
   }
 
-  function startsName(code: number): boolean {
-    return (code >= 97 && code <= 122) || code === 95;
+  /** A call's name, or a resumed half's `<... `. */
+  function startsBody(buffer: Buffer, at: number): boolean {
+    const code = buffer[at];
+    if ((code >= 97 && code <= 122) || code === 95) return true;
+    return code === 60 && buffer[at + 1] === 46 && buffer[at + 2] === 46 && buffer[at + 3] === 46 && buffer[at + 4] === 32;
+  }
+
+  /**
+   * The distinct call texts, by their bytes: an open-addressing table of ids keyed by a hash, each id's
+   * bytes kept in the arena to confirm a match. Bytes, not strings: making a string of every line and
+   * hashing it in a Map cost more than all the rest of the scan.
+   */
+  let slots = new Int32Array(1024);
+  let slotHashes = new Int32Array(1024);
+  let starts = new Int32Array(1024);
+  let lengths = new Int32Array(1024);
+  /** Per id, the id of the text that followed it last time; `previous`, the id of the line before. */
+  let successors = new Int32Array(1024);
+  let previous = -1;
+  let recordsSize = 4096 * 4;
+
+  function clearTable(): void {
+    slots.fill(0);
+    crowded.clear();
+    nextId = 0;
+    arenaUsed = 0;
+    previous = -1;
+  }
+
+  function growSlots(): void {
+    const size = slots.length * 2;
+    const oldSlots = slots;
+    const oldHashes = slotHashes;
+    slots = new Int32Array(size);
+    slotHashes = new Int32Array(size);
+    for (let s = 0; s < oldSlots.length; s++) {
+      if (oldSlots[s] === 0) continue;
+      let at = oldHashes[s] & (size - 1);
+      while (slots[at] !== 0) at = (at + 1) & (size - 1);
+      slots[at] = oldSlots[s];
+      slotHashes[at] = oldHashes[s];
+    }
+  }
+
+  interface Chunk {
+    buffer: Buffer;
+    begin: number;
+    stop: number;
+    inMemory: boolean;
+  }
+
+  /** Whether the bytes [from, to) of the chunk equal the text kept as `id`. */
+  function sameText(chunk: Chunk, from: number, to: number, id: number): boolean {
+    const kept = starts[id];
+    if (chunk.inMemory) return eq(from, readSize + kept, to - from) === 1;
+    const buffer = chunk.buffer;
+    for (let k = 0; k < to - from; k++) if (arena[kept + k] !== buffer[from + k]) return false;
+    return true;
+  }
+
+  /** Sampled hashes shared by too many texts: their lines are looked up by a hash of every byte. */
+  const crowded = new Set<number>();
+
+  /** The id kept for the bytes [from, to) under `hash`, or -1 (`sameHash` then counts the other texts met). */
+  let sameHash = 0;
+  function lookUp(chunk: Chunk, from: number, to: number, hash: number): number {
+    const length = to - from;
+    const mask = slots.length - 1;
+    sameHash = 0;
+    for (let at = hash & mask; ; at = (at + 1) & mask) {
+      const slot = slots[at];
+      if (slot === 0) return -1;
+      if (slotHashes[at] === hash && lengths[slot - 1] === length) {
+        if (sameText(chunk, from, to, slot - 1)) return slot - 1;
+        sameHash++;
+      }
+    }
+  }
+
+  /**
+   * The id of the bytes [from, to) of `buffer`, a new one when they are new. The hash reads a sample of
+   * the bytes; texts that differ only between the samples (socket inodes, pids in /proc paths) crowd one
+   * hash, and from then on are looked up by a hash of every byte. -1 when even that is crowded, or the
+   * text is very long: the line then goes to the main thread whole, so that texts built to collide cost
+   * a longer path, never a wrong one.
+   */
+  function idOf(chunk: Chunk, from: number, to: number, bodies: string[]): number {
+    const buffer = chunk.buffer;
+    const length = to - from;
+    if (length > MAX_KEPT_TEXT) return -1;
+    let hash = Math.imul(length, -1640531535);
+    const step = length > 32 ? length >> 4 : 1;
+    for (let k = from; k < to; k += step) hash = Math.imul(hash ^ buffer[k], 16777619);
+    for (let k = Math.max(from, to - 4); k < to; k++) hash = Math.imul(hash ^ buffer[k], 16777619);
+    const found = lookUp(chunk, from, to, hash);
+    if (found >= 0) return found;
+    if (sameHash > MAX_SAME_HASH || crowded.has(hash)) {
+      crowded.add(hash);
+      hash = -2128831035;
+      for (let k = from; k < to; k++) hash = Math.imul(hash ^ buffer[k], 16777619);
+      const again = lookUp(chunk, from, to, hash);
+      if (again >= 0) return again;
+      if (sameHash > MAX_SAME_HASH) return -1;
+    }
+    return keep(buffer, from, to, hash, bodies);
+  }
+
+  /** A new id for the bytes [from, to) of `buffer`, under `hash`. */
+  function keep(buffer: Buffer, from: number, to: number, hash: number, bodies: string[]): number {
+    const length = to - from;
+    const mask = slots.length - 1;
+    let at = hash & mask;
+    while (slots[at] !== 0) at = (at + 1) & mask;
+    const id = nextId++;
+    if (id >= starts.length) {
+      const grownStarts = new Int32Array(starts.length * 2);
+      grownStarts.set(starts);
+      starts = grownStarts;
+      const grownLengths = new Int32Array(lengths.length * 2);
+      grownLengths.set(lengths);
+      lengths = grownLengths;
+      const grownSuccessors = new Int32Array(successors.length * 2);
+      grownSuccessors.set(successors);
+      successors = grownSuccessors;
+    }
+    successors[id] = -1;
+    // The arena has room for every text of the chunk (see scan): it never grows inside one.
+    buffer.copy(arena, arenaUsed, from, to);
+    starts[id] = arenaUsed;
+    lengths[id] = length;
+    arenaUsed += length;
+    slots[at] = id + 1;
+    slotHashes[at] = hash;
+    if (nextId * 2 > slots.length) growSlots();
+    bodies.push(buffer.toString('latin1', from, to));
+    return id;
   }
 
   function scan(task: ScanTask): ScanResult {
-    const text = chunkText(task.start, task.end);
-    const reset = table.size >= data.tableLimit;
-    if (reset) {
-      table.clear();
-      nextId = 0;
-    }
+    let chunk = chunkBytes(task.start, task.end);
+    const reset = nextId >= data.tableLimit || arenaUsed >= ARENA_LIMIT;
+    if (reset) clearTable();
     const others: string[] = [];
     let othersLength = 0;
     const bodies: string[] = [];
-    let records = new Int32Array(4096 * 4);
+    // Sized from the chunk before, so that it seldom grows (the array is handed over with each result).
+    let records = new Int32Array(recordsSize);
     let lines = 0;
-    if (text === undefined) return { chunk: task.chunk, records: records.subarray(0, 0), lines, others: '', bodies, reset };
-    let escape = text.indexOf('\x1b');
-    let lineStart = 0;
-    const textEnd = text.length;
-    while (lineStart <= textEnd) {
-      let lineEnd = text.indexOf('\n', lineStart);
-      if (lineEnd < 0) lineEnd = textEnd;
+    if (chunk === undefined) return { chunk: task.chunk, records: records.subarray(0, 0), lines, others: '', bodies, reset };
+    // Room in the arena for every text of the chunk it may keep, made before the views of the memory
+    // are taken: all but a line too long for the read buffer, which is never kept (see idOf).
+    makeRoom(0, arenaUsed + Math.min(chunk.stop - chunk.begin, readSize));
+    if (chunk.inMemory) chunk = { ...chunk, buffer: Buffer.from(memory.buffer, 0, readSize) };
+    const { buffer, begin, stop } = chunk;
+    let escape = buffer.indexOf(ESCAPE, begin);
+    if (escape > stop) escape = -1;
+    let lineStart = begin;
+    while (lineStart <= stop) {
       if (lines * 4 + 4 > records.length) {
         const grown = new Int32Array(records.length * 2);
         grown.set(records);
@@ -144,118 +343,131 @@ export function scanWorkerMain(
       }
       const at = lines * 4;
       lines++;
-      let code = -1;
+      let code: number;
       let pid = 0;
-      let bodyStart = lineStart;
-      if (escape >= 0 && escape < lineStart) escape = text.indexOf('\x1b', lineStart);
-      // Lines with colour codes, and calls left unfinished (`...>`), take the main thread's full path.
-      const plain =
-        lineEnd > lineStart &&
-        (escape < 0 || escape >= lineEnd) &&
-        !(text.charCodeAt(lineEnd - 1) === 62 && text.charCodeAt(lineEnd - 2) === 46);
-      if (plain) {
-        // The leader as parseLeader (./strace.ts) reads it, for the forms strace writes by default:
-        // spaces, a pid (`1234 `, `[pid 1234] `), timestamps (`10:00:00.123456 `, `1700000000.123 `).
-        // Anything else (comm, syscall numbers, addresses) is left to the main thread.
-        let i = lineStart;
-        let c = text.charCodeAt(i);
-        while (c === 32) c = text.charCodeAt(++i);
-        const indented = i > lineStart;
-        let ok = true;
-        let hasPid = false;
-        let simple = !indented;
-        let pad1 = 0;
-        let pad2 = 0;
-        let bracket = false;
-        if (isDigit(c)) {
-          const digitsStart = i;
-          let value = 0;
-          while (isDigit((c = text.charCodeAt(i)))) (value = value * 10 + (c - 48)), i++;
-          if (c === 32) {
-            let next = i;
-            while (text.charCodeAt(next) === 32) next++;
-            const after = text.charCodeAt(next);
-            // A lone huge number straight before the body is a seconds-precision timestamp, not a pid.
-            if (value <= PID_MAX || isDigit(after) || after === 40) {
-              hasPid = true;
-              pid = value;
-              if (value > 0x7fffffff) ok = false;
-              if (i - digitsStart > 7 || text.charCodeAt(digitsStart) === 48) simple = false;
-              pad1 = next - i;
-              i = next;
-            } else {
-              i = digitsStart;
-            }
-          } else if (c === 60) {
-            ok = false;
+      // The leader as parseLeader (./strace.ts) reads it, for the forms strace writes by default:
+      // spaces, a pid (`1234 `, `[pid 1234] `), timestamps (`10:00:00.123456 `, `1700000000.123 `).
+      // Anything else (comm, syscall numbers, addresses) is left to the main thread. Every line ends in
+      // a `\n`, which no part of a leader is, so the leader is read before the line's end is known.
+      let i = lineStart;
+      let c = buffer[i];
+      while (c === 32) c = buffer[++i];
+      const indented = i > lineStart;
+      let ok = true;
+      let hasPid = false;
+      let simple = !indented;
+      let pad1 = 0;
+      let pad2 = 0;
+      let bracket = false;
+      if (isDigit(c)) {
+        const digitsStart = i;
+        let value = 0;
+        while (isDigit((c = buffer[i]))) (value = value * 10 + (c - 48)), i++;
+        if (c === 32) {
+          let next = i;
+          while (buffer[next] === 32) next++;
+          const after = buffer[next];
+          // A lone huge number straight before the body is a seconds-precision timestamp, not a pid.
+          if (value <= PID_MAX || isDigit(after) || after === 40) {
+            hasPid = true;
+            pid = value;
+            if (value > 0x7fffffff) ok = false;
+            if (i - digitsStart > 7 || buffer[digitsStart] === 48) simple = false;
+            pad1 = next - i;
+            i = next;
           } else {
             i = digitsStart;
           }
-        } else if (c === 91 && text.startsWith('[pid ', i)) {
-          bracket = true;
-          i += 5;
-          const padStart = i;
-          while (text.charCodeAt(i) === 32) i++;
-          pad1 = i - padStart;
-          const digitsStart = i;
-          let value = 0;
-          while (isDigit((c = text.charCodeAt(i)))) (value = value * 10 + (c - 48)), i++;
-          if (i === digitsStart || value > 0x7fffffff || c !== 93 || text.charCodeAt(i + 1) !== 32) ok = false;
-          if (text.charCodeAt(digitsStart) === 48 || i - digitsStart > 9) simple = false;
-          hasPid = true;
-          pid = value;
+        } else if (c === 60) {
+          ok = false;
+        } else {
+          i = digitsStart;
+        }
+      } else if (c === 91 && buffer[i + 1] === 112 && buffer[i + 2] === 105 && buffer[i + 3] === 100 && buffer[i + 4] === 32) {
+        // `[pid `
+        bracket = true;
+        i += 5;
+        const padStart = i;
+        while (buffer[i] === 32) i++;
+        pad1 = i - padStart;
+        const digitsStart = i;
+        let value = 0;
+        while (isDigit((c = buffer[i]))) (value = value * 10 + (c - 48)), i++;
+        if (i === digitsStart || value > 0x7fffffff || c !== 93 || buffer[i + 1] !== 32) ok = false;
+        if (buffer[digitsStart] === 48 || i - digitsStart > 9) simple = false;
+        hasPid = true;
+        pid = value;
+        if (ok) {
           i += 2;
           const pad2Start = i;
-          while (text.charCodeAt(i) === 32) i++;
+          while (buffer[i] === 32) i++;
           pad2 = i - pad2Start;
         }
-        // Timestamps: digits, `:` and `.`, each followed by a space.
-        while (ok && isDigit(text.charCodeAt(i))) {
-          let j = i;
-          while (j < lineEnd) {
-            const d = text.charCodeAt(j);
-            if (isDigit(d) || d === 58 || d === 46) j++;
-            else break;
-          }
-          if (j >= lineEnd || text.charCodeAt(j) !== 32) ok = false;
-          i = j + 1;
-          while (text.charCodeAt(i) === 32) i++;
-          simple = false;
+      }
+      // Timestamps: digits, `:` and `.`, each followed by a space.
+      while (ok && isDigit(buffer[i])) {
+        let j = i;
+        for (;;) {
+          const d = buffer[j];
+          if (isDigit(d) || d === 58 || d === 46) j++;
+          else break;
         }
-        if (ok && i < lineEnd && startsName(text.charCodeAt(i))) {
-          bodyStart = i;
-          if (!hasPid && i === lineStart) code = LEADER_NONE_CODE;
-          else if (simple && !bracket && hasPid && pad1 > 0 && pad1 < 4096) code = LEADER_PID_CODE | (pad1 << 4);
-          else if (simple && bracket && pad1 < 2048 && pad2 < 2048) code = LEADER_BRACKET_CODE | (pad1 << 4) | (pad2 << 16);
-          else {
-            code = hasPid ? LEADER_TEXT_PID_CODE : LEADER_TEXT_CODE;
-            others.push(text.slice(lineStart, bodyStart));
-            othersLength += bodyStart - lineStart;
-          }
+        if (buffer[j] !== 32) {
+          // Stays on the line: the body's hash below starts at i.
+          ok = false;
+          i = j;
+          break;
+        }
+        i = j + 1;
+        while (buffer[i] === 32) i++;
+        simple = false;
+      }
+      const bodyStart = i;
+      // A service repeats its calls in the same order: the text that followed the previous line's text
+      // last time is tried first. Kept texts hold no `\n`, so when its bytes are the line's and a `\n`
+      // follows them, that is where the line ends, found without searching for it.
+      let guessed = -1;
+      let lineEnd = -1;
+      if (previous >= 0 && ok) {
+        const guess = successors[previous];
+        const end = guess >= 0 ? bodyStart + lengths[guess] : -1;
+        if (guess >= 0 && end <= stop && buffer[end] === NEWLINE && sameText(chunk, bodyStart, end, guess)) {
+          guessed = guess;
+          lineEnd = end;
         }
       }
-      if (code < 0) {
-        records[at] = -1;
-        others.push(text.slice(lineStart, lineEnd));
-        othersLength += lineEnd - lineStart;
-        records[at + 3] = othersLength;
-      } else {
-        const body = text.slice(bodyStart, lineEnd);
-        let id = table.get(body);
-        if (id === undefined) {
-          id = nextId++;
-          // A copy of its own: a slice would keep the whole chunk's text alive as long as the table.
-          const kept = body.length < 13 ? body : (body + '\0').slice(0, -1);
-          table.set(kept, id);
-          bodies.push(kept);
+      if (lineEnd < 0) lineEnd = buffer.indexOf(NEWLINE, bodyStart);
+      if (escape >= 0 && escape < lineStart) {
+        escape = buffer.indexOf(ESCAPE, lineStart);
+        if (escape > stop) escape = -1;
+      }
+      // Lines with colour codes take the main thread's full path.
+      const plain = lineEnd > lineStart && (escape < 0 || escape >= lineEnd);
+      let id = -1;
+      if (plain && ok && bodyStart < lineEnd && startsBody(buffer, bodyStart)) id = guessed >= 0 ? guessed : idOf(chunk, bodyStart, lineEnd, bodies);
+      if (previous >= 0 && id >= 0) successors[previous] = id;
+      previous = id;
+      if (id >= 0) {
+        if (!hasPid && bodyStart === lineStart) code = LEADER_NONE_CODE;
+        else if (simple && !bracket && hasPid && pad1 > 0 && pad1 < 4096) code = LEADER_PID_CODE | (pad1 << 4);
+        else if (simple && bracket && pad1 < 2048 && pad2 < 2048) code = LEADER_BRACKET_CODE | (pad1 << 4) | (pad2 << 16);
+        else {
+          code = hasPid ? LEADER_TEXT_PID_CODE : LEADER_TEXT_CODE;
+          others.push(buffer.toString('latin1', lineStart, bodyStart));
+          othersLength += bodyStart - lineStart;
         }
         records[at] = code;
         records[at + 1] = pid;
         records[at + 2] = id;
-        records[at + 3] = othersLength;
+      } else {
+        records[at] = -1;
+        if (lineEnd > lineStart) others.push(buffer.toString('latin1', lineStart, lineEnd));
+        othersLength += lineEnd - lineStart;
       }
+      records[at + 3] = othersLength;
       lineStart = lineEnd + 1;
     }
+    recordsSize = Math.max(recordsSize, (lines + (lines >> 3) + 64) * 4);
     return { chunk: task.chunk, records: records.subarray(0, lines * 4), lines, others: others.join(''), bodies, reset };
   }
 

@@ -3,7 +3,7 @@
  * It verifies each line's structure (leader, name, depth-0 closing parenthesis, ` = ` result) but leaves the
  * arguments as text: src/core splits only the calls it cares about.
  */
-import { shareResult, type ParseStats, type StraceEvent, type SyscallResult } from './events.js';
+import { shareResult, type CompleteCall, type ParseStats, type StraceEvent, type SyscallResult } from './events.js';
 import { detachBytes, parseFdArg, skipDecoration } from './strings.js';
 
 export interface StraceParserOptions {
@@ -14,12 +14,7 @@ export interface StraceParserOptions {
   onEvent: (event: StraceEvent) => void;
 }
 
-/** What a complete call line says once its leader is set aside; the same for every line with that text. */
-export interface CompleteCall {
-  name: string;
-  argsText: string;
-  result: SyscallResult;
-}
+export type { CompleteCall } from './events.js';
 
 export interface StraceParseStats extends ParseStats {
   /** `<unfinished ...>` halves joined with their `<... resumed>` half. */
@@ -62,6 +57,26 @@ interface PendingCall {
   body: string;
   line: number;
   pid: number | undefined;
+  /** The unfinished half's text, when it came through unfinishedLine: the resumed halves it met are kept there. */
+  from?: UnfinishedCall;
+}
+
+/** An unfinished half's text after the leader, taken once for every line with that text (see unfinishedCall). */
+export interface UnfinishedCall {
+  unfinished: string;
+  /** What the half leaves pending: its text without the unfinished marker. */
+  body: string;
+  /** The calls it made with each resumed half's text: a complete call, or the merged text that is none. */
+  merges: Map<ResumedCall, CompleteCall | { incomplete: string }>;
+}
+
+/** A resumed half's text after the leader, taken once for every line with that text (see resumedCall). */
+export interface ResumedCall {
+  resumed: string;
+  /** The text it was taken from. */
+  text: string;
+  /** The text after the resumed marker, as joined to the pending half. */
+  rest: string;
 }
 
 interface PartialLine {
@@ -349,6 +364,60 @@ export class StraceParser {
     this.emitSyscall(lineNo, taskPid, call.name, call.argsText, call.result);
   }
 
+  /**
+   * The unfinished half that `body` (a line's text after its leader) states, when lineAt would only set
+   * it pending; undefined for anything else.
+   */
+  unfinishedCall(body: string): UnfinishedCall | undefined {
+    let i = 0;
+    while (isNameChar(body.charCodeAt(i))) i++;
+    const first = body.charCodeAt(0);
+    if (i === 0 || !((first >= 97 && first <= 122) || first === 95) || body.charCodeAt(i) !== 40) return undefined;
+    if (body.indexOf('\x1b') >= 0 || !body.endsWith(UNFINISHED_MARK)) return undefined;
+    return { unfinished: body.slice(0, i), body: detachBytes(body.slice(0, body.length - UNFINISHED_MARK.length)), merges: new Map() };
+  }
+
+  /** A line whose text after the leader is `call` (from unfinishedCall): exactly what lineAt does with it. */
+  unfinishedLine(lineNo: number, pid: number | undefined, call: UnfinishedCall): void {
+    const taskPid = pid ?? this.defaultPid;
+    const key = taskPid ?? NO_PID;
+    this.beforeTaskEvent(key);
+    this.addPending(key, { name: call.unfinished, body: call.body, line: lineNo, pid: taskPid, from: call });
+    this.tipsLines = 0;
+  }
+
+  /** The resumed half that `body` (a line's text after its leader) states, as lineAt reads it; undefined for anything else. */
+  resumedCall(body: string): ResumedCall | undefined {
+    if (!body.startsWith('<... ') || body.indexOf('\x1b') >= 0) return undefined;
+    const parts = resumedParts(body, 0);
+    return parts === undefined ? undefined : { resumed: parts.name, text: body, rest: detachBytes(parts.rest) };
+  }
+
+  /**
+   * A line whose text after the leader is `call` (from resumedCall): exactly what lineAt does with it.
+   * `line` gives the whole line, for a warning.
+   */
+  resumedLine(lineNo: number, pid: number | undefined, call: ResumedCall, line: () => string): void {
+    this.resume(call.resumed, call.rest, pid ?? this.defaultPid, lineNo, line, call);
+    this.tipsLines = 0;
+  }
+
+  /**
+   * True when callLine for a task with leader pid `pid` would emit the call's event and nothing else:
+   * that task has no call pending and left no line open. Then takeCalls may stand for such calls.
+   */
+  quietFor(pid: number | undefined): boolean {
+    const key = pid ?? this.defaultPid ?? NO_PID;
+    return (this.partial === undefined || this.partial.key !== key) && (this.pending.size === 0 || !this.pending.has(key));
+  }
+
+  /** What callLine leaves in this parser for `count` calls that were each quietFor their task, when their events are handed on in bulk. */
+  takeCalls(count: number): void {
+    if (count === 0) return;
+    this.tipsLines = 0;
+    this.stats.syscalls += count;
+  }
+
   /** Flushes what is still open: a cut line, calls that never resumed. */
   end(): void {
     if (this.partial) this.abandonPartial();
@@ -631,22 +700,45 @@ export class StraceParser {
   }
 
   private resumed(text: string, body: number, pid: number | undefined, lineNo: number): Status {
-    const markAt = text.indexOf(RESUMED_MARK, body + 5);
-    if (markAt < 0) return Status.Foreign;
-    const name = text.slice(body + 5, markAt);
-    let rest = text.slice(markAt + RESUMED_MARK.length);
-    // strace < 5.0 printed a space after the marker (§5.2).
-    if (rest.charCodeAt(0) === 32 && rest.charCodeAt(1) !== 32) rest = rest.slice(1);
-    // The task died or exec'd while blocked and strace had more to print: `<unfinished ...>) = ?`.
-    if (rest.startsWith('<unfinished ...>')) rest = rest.slice(16);
+    const parts = resumedParts(text, body);
+    if (parts === undefined) return Status.Foreign;
+    this.resume(parts.name, parts.rest, pid, lineNo, () => text, undefined);
+    return Status.Handled;
+  }
+
+  /**
+   * The resumed half of `name` for task `pid`, joined to its pending half. When both halves' texts were
+   * taken once for all their lines (`resumed`, and the pending call's `from`), the call they make is kept
+   * with the unfinished half: the joined text is then parsed once for every pair of texts.
+   */
+  private resume(name: string, rest: string, pid: number | undefined, lineNo: number, line: () => string, resumed: ResumedCall | undefined): void {
     const key = pid ?? NO_PID;
     const call = this.takePending(key, name);
     if (!call) {
-      this.warn(lineNo, `resumed ${name} without its start (log began mid-call or lost it)`, text);
-      return Status.Handled;
+      this.warn(lineNo, `resumed ${name} without its start (log began mid-call or lost it)`, line());
+      return;
     }
     this.beforeTaskEvent(key);
-    const merged = call.body + rest;
+    const from = resumed !== undefined ? call.from : undefined;
+    let joined = from?.merges.get(resumed!);
+    if (joined === undefined) {
+      joined = this.join(call.body, name, rest);
+      if (from !== undefined) {
+        if ('result' in joined) joined = { name: joined.name, argsText: detachBytes(joined.argsText), result: shareResult(joined.result) };
+        from.merges.set(resumed!, joined);
+      }
+    }
+    if ('incomplete' in joined) {
+      this.warn(lineNo, `resumed ${name} does not complete the call started on line ${call.line}`, joined.incomplete);
+      return;
+    }
+    this.stats.merged++;
+    this.emitSyscall(lineNo, pid ?? call.pid, name, joined.argsText, joined.result);
+  }
+
+  /** The call a pending half's text and a resumed half's make together, or their joined text when they make none. */
+  private join(body: string, name: string, rest: string): CompleteCall | { incomplete: string } {
+    const merged = body + rest;
     const argsStart = name.length + 1;
     let close = closingParen(merged, argsStart);
     let result = close < 0 ? undefined : this.result(merged, close + 1);
@@ -654,13 +746,8 @@ export class StraceParser {
       close = resultParenFromRight(merged, argsStart);
       if (close > 0) result = this.result(merged, close + 1);
     }
-    if (result === undefined) {
-      this.warn(lineNo, `resumed ${name} does not complete the call started on line ${call.line}`, merged);
-      return Status.Handled;
-    }
-    this.stats.merged++;
-    this.emitSyscall(lineNo, pid ?? call.pid, name, merged.slice(argsStart, close), result);
-    return Status.Handled;
+    if (result === undefined) return { incomplete: merged };
+    return { name, argsText: merged.slice(argsStart, close), result };
   }
 
   private exitLine(text: string, body: number, pid: number | undefined, lineNo: number): Status {
@@ -788,6 +875,19 @@ export class StraceParser {
     this.stats.syscalls++;
     this.onEvent({ type: 'syscall', line: lineNo, pid, name, argsText, result, source: this.source });
   }
+}
+
+/** `<... name resumed>rest` from `body` on: the name and the text to join to the pending half. */
+function resumedParts(text: string, body: number): { name: string; rest: string } | undefined {
+  const markAt = text.indexOf(RESUMED_MARK, body + 5);
+  if (markAt < 0) return undefined;
+  const name = text.slice(body + 5, markAt);
+  let rest = text.slice(markAt + RESUMED_MARK.length);
+  // strace < 5.0 printed a space after the marker (§5.2).
+  if (rest.charCodeAt(0) === 32 && rest.charCodeAt(1) !== 32) rest = rest.slice(1);
+  // The task died or exec'd while blocked and strace had more to print: `<unfinished ...>) = ?`.
+  if (rest.startsWith('<unfinished ...>')) rest = rest.slice(16);
+  return { name, rest };
 }
 
 /**

@@ -2,13 +2,14 @@
  * The collector keeps what a repeated call text gives in the parser's memo slot (CALL_MEMO). Whatever
  * the events share, the accesses must be those of a collector that derives everything afresh for every
  * event: checked on the fixtures and the corpus, read line by line and read in parallel (where every
- * complete call shares its result with its repeats).
+ * complete call shares its result with its repeats), with complete calls as events and in bulk (where
+ * addRun replays repeats from plans).
  */
 import { describe, expect, test } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { StraceEvent } from '../../parsers/events.js';
+import type { CallRun, StraceEvent } from '../../parsers/events.js';
 import { createTraceParser } from '../../parsers/index.js';
 import { LineSplitter } from '../../parsers/lines.js';
 import { parseTraceInput } from '../../parsers/read.js';
@@ -55,5 +56,12 @@ describe('accesses do not depend on how events share their results', () => {
     const input = { name: file, file, size: statSync(file).size, open: async function* () {} };
     await parseTraceInput(input, (e) => parallel.push(e), undefined, { parallelMinBytes: 0, chunkBytes: 8192, workers: 2, tableLimit: 256 });
     if (parallel.length > 0) expect(collect(parallel)).toEqual(fresh);
+    // Complete calls in bulk, replayed from plans: still the accesses of one event at a time.
+    for (const chunkBytes of [8192, 1 << 20]) {
+      const inRuns = new AccessCollector();
+      const options = { parallelMinBytes: 0, chunkBytes, workers: 2, tableLimit: 256, onCalls: (run: CallRun) => inRuns.addRun(run) };
+      await parseTraceInput(input, (e) => inRuns.add(e), undefined, options);
+      if (parallel.length > 0) expect(inRuns.result()).toEqual(fresh);
+    }
   });
 });

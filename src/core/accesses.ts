@@ -8,7 +8,7 @@
  * one Map lookup before any argument is split, and memory grows with distinct paths (plus live
  * processes), not with the number of events.
  */
-import { callMemoSlot, type ByteString, type StraceEvent, type SyscallEvent } from '../../parsers/events.js';
+import { callMemoSlot, type ByteString, type CallRun, type CompleteCall, type StraceEvent, type SyscallEvent } from '../../parsers/events.js';
 import { decodeQuoted, findClosingQuote, parseFdArg, splitArgs } from '../../parsers/strings.js';
 import { normalizePath } from './fsview.js';
 import type { Access, Operation, UnresolvedAccess } from './model.js';
@@ -100,7 +100,34 @@ interface CallMemo {
   kernelPath: KernelPath | null | undefined;
   /** False once the arguments were seen to hold no `sun_path=`. */
   namesUnixPath: boolean;
+  /** The Access of the absolute socket path it names, once recorded in a process that is not chrooted. */
+  unixAccess: Access | undefined;
   /** What a successful open puts in the fd table (OpenFile objects are never modified, so shareable). */
+  opened: { fd: number | undefined; file: OpenFile | undefined } | undefined;
+}
+
+/**
+ * How addRun takes the repeats of one call text. IGNORE: add() would do nothing with it. REPLAY: what its
+ * every repeat does while the process is not chrooted, read off its CallMemo once that is complete (see
+ * planOf). EVENTS: neither (yet); `tries` counts the events made while waiting for a plan.
+ */
+const IGNORE = 0;
+const REPLAY = 1;
+const EVENTS = 2;
+/** Events made for a call text before addRun stops looking for a plan for it. */
+const PLAN_TRIES = 4;
+
+interface RunPlan {
+  call: CompleteCall;
+  kind: typeof IGNORE | typeof REPLAY | typeof EVENTS;
+  tries: number;
+  /** The Access of every path it names (once per naming), each counted again on every repeat. */
+  counted: Access[];
+  /** Accesses whose resolvedTo it sets to `resolvedTo`, as pathCall does on every repeat. */
+  resolves: Access[];
+  resolvedTo: ByteString | undefined;
+  /** The cwd an `AT_FDCWD</dir>` decoration reveals. */
+  cwd: ByteString | undefined;
   opened: { fd: number | undefined; file: OpenFile | undefined } | undefined;
 }
 
@@ -163,6 +190,106 @@ export class AccessCollector {
     return args;
   }
 
+  /** Plans per table of calls (CallRun.calls), by id. */
+  private readonly runPlans = new WeakMap<readonly CompleteCall[], RunPlan[]>();
+
+  /**
+   * A run of complete calls (see CallRun), each as add() takes its event. The repeats of a call text are
+   * mostly replayed from a plan (see planOf), which costs no event, no lookup by text and no resolving.
+   */
+  addRun(run: CallRun): void {
+    let plans = this.runPlans.get(run.calls);
+    if (plans === undefined) this.runPlans.set(run.calls, (plans = []));
+    const { calls, ids, pids, lines, count } = run;
+    const replaying = this.ignoreOrigin === undefined;
+    for (let i = 0; i < count; i++) {
+      const id = ids[i];
+      const call = calls[id];
+      let plan = plans[id];
+      if (plan === undefined || plan.call !== call) {
+        plans[id] = plan = newPlan(call);
+        // add() passes over these names whatever the call says: no event, no memo.
+        if (!SYSCALLS.has(call.name)) plan.kind = IGNORE;
+      }
+      if (plan.kind === IGNORE) continue;
+      const pid = pids[i] < 0 ? undefined : pids[i];
+      if (plan.kind === REPLAY && replaying) {
+        const task = this.task(pid);
+        if (task.fs.root === '') {
+          if (plan.cwd !== undefined) task.fs.cwd = plan.cwd;
+          const counted = plan.counted;
+          for (let k = 0; k < counted.length; k++) counted[k].count++;
+          const resolves = plan.resolves;
+          for (let k = 0; k < resolves.length; k++) resolves[k].resolvedTo = plan.resolvedTo;
+          if (plan.opened !== undefined) putFd(task, plan.opened.fd, plan.opened.file);
+          continue;
+        }
+      }
+      this.add({ type: 'syscall', line: lines[i], pid, name: call.name, argsText: call.argsText, result: call.result, source: run.source });
+      if (plan.kind === EVENTS && plan.tries < PLAN_TRIES) {
+        plan.tries++;
+        this.planOf(plan);
+      }
+    }
+  }
+
+  /**
+   * Makes `plan` IGNORE or REPLAY when the call's CallMemo shows that every repeat does the same: a
+   * name add() passes over, a Unix socket call naming no path, or a path call that only counts its
+   * accesses again, with its targets resolved from the text alone (valid while the process is not
+   * chrooted, as resolveCall's memo is), its accesses and decoration already settled, and an effect
+   * that is at most an fd opened. Anything else (exec, chdir, chroot, fd-table calls) keeps its events.
+   */
+  private planOf(plan: RunPlan): void {
+    if (this.ignoreOrigin !== undefined) return;
+    const call = plan.call;
+    const memo = callMemoSlot(call.result)?.accesses as CallMemo | undefined;
+    if (memo === undefined || memo.owner !== this || memo.name !== call.name || memo.argsText !== call.argsText) return;
+    const spec = memo.spec;
+    if (spec === undefined || (spec.kind === 'unixAddress' && !memo.namesUnixPath)) {
+      plan.kind = IGNORE;
+      return;
+    }
+    if (spec.kind === 'unixAddress' && memo.unixAccess !== undefined) {
+      plan.kind = REPLAY;
+      plan.counted = [memo.unixAccess];
+      return;
+    }
+    if (spec.kind !== 'paths' || !(spec.effect === undefined || spec.effect === 'opensFd')) return;
+    const resolved = memo.resolved;
+    if (resolved === undefined || memo.kernelPath === undefined) return;
+    const kernelPath = memo.kernelPath ?? undefined;
+    const counted: Access[] = [];
+    const resolves: Access[] = [];
+    let firstPath: ByteString | undefined;
+    for (let i = 0; i < resolved.targets.length; i++) {
+      const target = resolved.targets[i];
+      if (target === undefined || target.kind === 'none') continue;
+      const access = memo.accesses[i];
+      if (target.kind !== 'path' || access === undefined) return;
+      if (i === 0) firstPath = target.path;
+      counted.push(access);
+      if (kernelPath !== undefined && kernelPath.path !== target.path && !kernelPath.deleted) resolves.push(access);
+    }
+    if (kernelPath !== undefined && !kernelPath.deleted && kernelPath.path !== firstPath) {
+      const access = memo.kernelAccess;
+      // Its resolvedFrom is set once (`??=`): a plan may only stand for repeats that find it set.
+      if (access === undefined || (firstPath !== undefined && access.resolvedFrom === undefined)) return;
+      counted.push(access);
+    }
+    let opened: RunPlan['opened'];
+    if (call.result.kind === 'ok' && spec.effect === 'opensFd') {
+      opened = memo.opened;
+      if (opened === undefined) return;
+    }
+    plan.kind = REPLAY;
+    plan.counted = counted;
+    plan.resolves = resolves;
+    plan.resolvedTo = kernelPath?.path;
+    plan.cwd = resolved.cwd;
+    plan.opened = opened;
+  }
+
   add(event: StraceEvent): void {
     switch (event.type) {
       case 'syscall': {
@@ -217,6 +344,7 @@ export class AccessCollector {
       kernelPath: undefined,
       opened: undefined,
       namesUnixPath: true,
+      unixAccess: undefined,
     };
     slot.accesses = made;
     return made;
@@ -544,6 +672,12 @@ export class AccessCollector {
     const decoded = decodeQuoted(text.slice(start, text.startsWith('...', close + 1) ? close + 4 : close + 1));
     if (decoded === undefined || decoded.bytes === '') return;
     const task = this.task(event.pid);
+    // A repeat names the same socket path as long as the process is not chrooted: only its count changes (see record).
+    const repeatable = memo !== undefined && task.fs.root === '' && this.ignoreOrigin === undefined && !decoded.truncated && decoded.bytes.charCodeAt(0) === SLASH;
+    if (repeatable && memo.unixAccess !== undefined) {
+      memo.unixAccess.count++;
+      return;
+    }
     let target: Target;
     if (decoded.truncated) target = { kind: 'unresolved', raw: decoded.bytes, reason: REASONS.truncated };
     else if (decoded.bytes.charCodeAt(0) === SLASH) {
@@ -553,8 +687,10 @@ export class AccessCollector {
           : { kind: 'path', path: joinRoot(task.fs.root, decoded.bytes) };
     } else if (task.fs.cwd === undefined) target = { kind: 'unresolved', raw: decoded.bytes, reason: REASONS.cwdUnknown };
     else target = { kind: 'path', path: normalizePath(task.fs.cwd + '/' + decoded.bytes) };
-    if (target.kind === 'path') this.record(target.path, [op], event);
-    else if (target.kind === 'unresolved') this.unresolved(event, target.raw, target.reason);
+    if (target.kind === 'path') {
+      const access = this.record(target.path, [op], event);
+      if (repeatable) memo.unixAccess = access;
+    } else if (target.kind === 'unresolved') this.unresolved(event, target.raw, target.reason);
   }
 
   /**
@@ -641,6 +777,13 @@ const SLASH = 47;
 const SPLIT_CACHE_LIMIT = 20000;
 const QUOTE = 34;
 const DELETED_SUFFIX = ' (deleted)';
+
+/** What a plan counts and resolves until planOf gives it its own: nothing (never modified). */
+const NO_ACCESSES: Access[] = [];
+
+function newPlan(call: CompleteCall): RunPlan {
+  return { call, kind: EVENTS, tries: 0, counted: NO_ACCESSES, resolves: NO_ACCESSES, resolvedTo: undefined, cwd: undefined, opened: undefined };
+}
 
 function setFd(task: Task, fd: number | undefined, path: ByteString | undefined, cloexec: boolean): void {
   putFd(task, fd, path === undefined ? undefined : { path, cloexec });

@@ -70,10 +70,15 @@ export async function analyzeTraces(
   };
 
   for (const source of sources) {
-    const parsed = await parseTraceInput(source, onEvent, (chunkBytes) => {
-      bytes += chunkBytes;
-      onProgress?.({ bytes, totalBytes, source: source.name });
-    });
+    const parsed = await parseTraceInput(
+      source,
+      onEvent,
+      (chunkBytes) => {
+        bytes += chunkBytes;
+        onProgress?.({ bytes, totalBytes, source: source.name });
+      },
+      { onCalls: (run) => collector.addRun(run) },
+    );
     stats.lines += parsed.lines;
     stats.syscalls += parsed.syscalls;
     stats.unparsed += parsed.unparsed;
