@@ -151,6 +151,25 @@ describe('check: drift of an installed profile', () => {
     expect(findings[0].message).toContain('from app 1.0-1 to app 1.1-1');
   });
 
+  test("a private /run's links: missing snippet or a link that is gone warn, with the command that makes them again", () => {
+    const profile = `${PROFILE}RuntimeDirectory=app-private-run\nRuntimeDirectoryPreserve=yes\nBindPaths=/run/app-private-run:/run\n`;
+    const cat = catOf(['/lib/systemd/system/app.service', UNIT.split('\n').slice(1).join('\n')], [DROPIN, profile]);
+    const mine = { ...remembered, profile, unitConfig: cat };
+    const host = { ...HOST, '/run/app-private-run': 'dir' as const, '/run/app.ctl': { symlink: 'app-private-run/app.ctl' } };
+    const snippet = { path: '/etc/tmpfiles.d/bindscout-app.service.conf', text: 'd /run/app-private-run 0755 root root -\nL+ /run/app.ctl - - - - app-private-run/app.ctl\n' };
+    expect(judge(cat, host, { remembered: mine, tmpfiles: snippet })).toEqual([]);
+
+    const { ['/run/app.ctl']: _gone, ...withoutLink } = host;
+    const broken = judge(cat, withoutLink, { remembered: mine, tmpfiles: snippet });
+    expect(broken.map((f) => [f.check, f.severity, f.fix, f.line])).toEqual([['host-links', 'warning', `systemd-tmpfiles --create ${snippet.path}`, 2]]);
+    expect(driftFails(broken)).toBe(false);
+
+    const noSnippet = judge(cat, host, { remembered: mine, tmpfiles: { path: snippet.path, text: undefined } });
+    expect(noSnippet.map((f) => [f.check, f.fix])).toEqual([['host-links', 're-run: bindscout discover app.service']]);
+    // A profile without a private /run needs no links.
+    expect(judge(INSTALLED_CAT, HOST, { tmpfiles: { path: snippet.path, text: undefined } })).toEqual([]);
+  });
+
   test('a comment in the drop-in that starts like a path is not taken for the next file of systemctl cat', () => {
     const profile = PROFILE.replace('ProtectSystem=no\n', 'ProtectSystem=no\n\n# /proc and /sys: read by pid 7 (line 3): /proc/filesystems\nMountAPIVFS=yes\n');
     const cat = catOf(['/lib/systemd/system/app.service', UNIT.split('\n').slice(1).join('\n')], [DROPIN, profile]);

@@ -13,6 +13,7 @@ import { visibleUnder } from './visibility.js';
 import { lintUnit, unitProfile, type CheckId } from './lint.js';
 import { parseUnitText, UnitSettings, type Assignment } from './unit-settings.js';
 import { EXEC_KINDS, isCatFileHeader } from './unitfile.js';
+import { PRIVATE_RUN_SUFFIX } from './shared-run.js';
 
 export const DRIFT_CHECKS = [
   'profile-missing',
@@ -24,6 +25,7 @@ export const DRIFT_CHECKS = [
   'setting-changed',
   'package-changed',
   'namespace-audit',
+  'host-links',
 ] as const;
 export type DriftCheckId = (typeof DRIFT_CHECKS)[number];
 
@@ -72,6 +74,8 @@ export interface DriftInput {
   closures: Map<string, ExecClosure>;
   /** Package versions of the Exec programs now (only compared when remembered ones exist). */
   packages?: PackageVersion[];
+  /** The private /run's tmpfiles.d snippet (src/core/shared-run.ts) as it is now, when there is one. */
+  tmpfiles?: { path: string; text: string | undefined };
 }
 
 /** The lint checks that decide whether a restart under the profile works, and what they become here. */
@@ -151,6 +155,8 @@ export function judgeDrift(input: DriftInput): DriftFinding[] {
       value: bind.word,
     });
   }
+
+  findings.push(...hostLinkFindings(new UnitSettings(fromDropIn), input, rediscover));
 
   if (input.remembered) {
     const remembered = input.remembered;
@@ -306,4 +312,42 @@ export function fileText(catText: string, file: string): string | undefined {
 
 function normalizeText(text: string): string {
   return text.replace(/\s+$/g, '').replace(/\r/g, '');
+}
+
+/**
+ * A private /run needs its links in the host's /run for the host's own tools (unbound-control, a
+ * logrotate `kill $(cat /run/x.pid)`): the service itself starts without them, so a missing one warns.
+ */
+function hostLinkFindings(dropIn: UnitSettings, input: DriftInput, rediscover: string): DriftFinding[] {
+  const privateRun = dropIn.list('RuntimeDirectory').find(({ word }) => word.endsWith(PRIVATE_RUN_SUFFIX));
+  if (privateRun === undefined || input.tmpfiles === undefined) return [];
+  const { path, text } = input.tmpfiles;
+  if (text === undefined) {
+    return [
+      {
+        check: 'host-links',
+        severity: 'warning',
+        message: `${path} is missing: the files ${input.unit} makes in its private /run (/run/${privateRun.word}) have no link at their old place in /run, where the host's own tools look for them`,
+        fix: rediscover,
+        file: path,
+      },
+    ];
+  }
+  const findings: DriftFinding[] = [];
+  for (const [lineNo, line] of text.split('\n').entries()) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[0] !== 'L+' || fields.length < 7) continue;
+    const [link, target] = [fields[1], fields[6]];
+    const now = input.fs.readlink(link);
+    if (now === target) continue;
+    findings.push({
+      check: 'host-links',
+      severity: 'warning',
+      message: `${link} ${now === undefined ? 'is not a link' : `points to ${now}`}, not to ${target}: the host's own tools do not reach the file ${input.unit} makes in its private /run`,
+      fix: `systemd-tmpfiles --create ${path}`,
+      file: path,
+      line: lineNo + 1,
+    });
+  }
+  return findings;
 }

@@ -42,10 +42,12 @@ export function isDirectlyInRun(path: ByteString): boolean {
   return canonical !== SHARED_RUN && parentOf(canonical) === SHARED_RUN;
 }
 
+export const PRIVATE_RUN_SUFFIX = '-private-run';
+
 /** A RuntimeDirectory= name for the private /run of a unit or, without one, of the first file created. */
 export function privateRunName(unitOrFile: string): string {
   const base = unitOrFile.replace(/^.*\//, '').replace(/\.(service|pid|sock|ctl)$/, '').replace(/[^A-Za-z0-9_.@+-]/g, '_');
-  return `${base || 'service'}-private-run`;
+  return `${base || 'service'}${PRIVATE_RUN_SUFFIX}`;
 }
 
 export interface PrivateRunInput {

@@ -9,6 +9,7 @@ import { describeViolation, type Violation } from '../core/audit.js';
 import { execPrograms } from '../core/exec-programs.js';
 import { parseUnitText, UnitSettings } from '../core/unit-settings.js';
 import { validateUnitName } from '../core/unitfile.js';
+import { tmpfilesPath } from '../core/shared-run.js';
 import { findOnDefaultPath, resolveExecClosure, tolerantReader } from '../host/elf.js';
 import { isRunning, unitState } from '../systemd/control.js';
 import { packageVersions, recallInstall } from '../systemd/memory.js';
@@ -95,8 +96,10 @@ async function checkUnit(requested: string, options: CheckOptions, deps: CheckDe
     closures.set(program, await resolveExecClosure(path, reader));
   }
   const packages = remembered?.packages?.length ? await packageVersions(runner, programPaths) : undefined;
+  const tmpfiles = tmpfilesPath(name);
   const findings = judgeDrift({
     unit: name,
+    tmpfiles: { path: tmpfiles, text: (await runner.readFile(tmpfiles))?.toString('utf8') },
     catText,
     dropIn,
     ...(remembered ? { remembered } : {}),
