@@ -77,8 +77,15 @@ describeWithBed('tight profiles: working, installed, and a clean audit', (bed) =
       expect(await mainPidOf(bed(), unit)).not.toBe(firstPid);
       expect(await retry(async () => (await probeOk(bed(), NGINX_PROBE)) || Promise.reject(new Error('probe after restart')))).toBe(true);
 
-      // At boot the links come from the installed tmpfiles.d snippet: removed, it makes them again.
+      // A link that is gone: check warns (nginx itself starts without it) with the command that makes it
+      // again, the one that runs at every boot from the installed tmpfiles.d snippet.
       await bed().exec('rm', ['-f', '/run/nginx.pid']);
+      const checked = await runBuiltCli(bed(), ['check', '--json', unit]);
+      const findings = (JSON.parse(checked.stdout) as { units: { findings: { check: string; fix: string }[] }[] }).units[0].findings;
+      expect({ code: checked.code, findings: findings.map((f) => `${f.check}: ${f.fix}`) }).toEqual({
+        code: 0,
+        findings: ['host-links: systemd-tmpfiles --create /etc/tmpfiles.d/bindscout-nginx.service.conf'],
+      });
       await bed().exec('systemd-tmpfiles', ['--create', '/etc/tmpfiles.d/bindscout-nginx.service.conf']);
       expect((await bed().exec('readlink', ['/run/nginx.pid'])).trim()).toBe('nginx-private-run/nginx.pid');
 
