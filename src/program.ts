@@ -11,7 +11,7 @@ import { viewCommand } from './commands/view.js';
 import { profileCommand } from './commands/profile.js';
 import { cleanupCommand } from './commands/cleanup.js';
 import { checkCommand } from './commands/check.js';
-import { asCliError, runnerFor } from './commands/shared.js';
+import { asCliError, runnerFor, STDIN_WORD } from './commands/shared.js';
 import type { BindscoutCommand, CommandIO } from './commands/types.js';
 import { VERSION } from './version.js';
 import { complete, optionsOf } from './completion.js';
@@ -44,6 +44,9 @@ export async function runProgram(argv: string[], io: CommandIO): Promise<number>
     for (const word of await complete(argv.slice(1), sources)) io.out(`${word}\n`);
     return ExitCode.ok;
   }
+  // yargs drops a bare `-` from positionals when other inputs come with it (`analyze FILE -`): stdin
+  // goes through it under a name no real argument can have (argv never holds a NUL byte).
+  if (argv.find((word) => !word.startsWith('-')) === 'analyze') argv = argv.map((word) => (word === '-' ? STDIN_WORD : word));
   let exitCode: number = ExitCode.ok;
   let usageError: string | undefined;
   let handled = false;

@@ -79,6 +79,12 @@ describe('analyze REPORT… (merge)', () => {
     expect(JSON.parse(stdout()).observations).toEqual([expect.objectContaining({ host: 'web1', input: expect.stringMatching(/^-: .*web1\.strace$/) })]);
   });
 
+  test('a file and stdin given together: both are read, as two observations', async () => {
+    const { io, stdout } = fakeIO(readFileSync(file('web2.strace'), 'utf8'));
+    expect(await runProgram(['analyze', '--json', '--no-baseline', file('web1.json'), '-'], io)).toBe(0);
+    expect(JSON.parse(stdout()).observations.map((o: { input: string }) => o.input)).toEqual([expect.stringMatching(/web1\.strace$/), '-']);
+  });
+
   test('the table lists the observations and which saw each path: a report and a trace', async () => {
     const { io, stdout } = fakeIO();
     expect(await runProgram(['analyze', '--format', 'table', '--recorded-on', 'web3', file('web1.json'), file('web2.strace')], io)).toBe(0);

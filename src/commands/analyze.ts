@@ -11,7 +11,7 @@ import { findTraceGaps } from '../core/trace-gaps.js';
 import { judgeTraceInput } from '../core/trace-input.js';
 import { unlessInterrupted } from './interruptible.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
-import { baselineOption, EXCLUDE_OPTION, includeOption } from './shared.js';
+import { baselineOption, EXCLUDE_OPTION, includeOption, STDIN_WORD } from './shared.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
 
 export interface AnalyzeArgs {
@@ -80,7 +80,7 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
     const format = args.json ? 'json' : args.format;
     const judge = chooseJudge(args);
     const inputs: Input[] = [];
-    const given = args.inputs.length > 0 ? args.inputs : ['-'];
+    const given = args.inputs.length > 0 ? args.inputs.map((arg) => (arg === STDIN_WORD ? '-' : arg)) : ['-'];
     if (given.filter((arg) => arg === '-').length > 1) throw new CliError('`-` (stdin) given more than once', ExitCode.usage);
     for (const arg of given) inputs.push(await classifyInput(arg, io.stdin));
     const names = inputs.map((i) => i.name).join(', ');

@@ -90,3 +90,6 @@ export function asCliError(error: unknown): CliError | undefined {
   }
   return undefined;
 }
+
+/** `-` (stdin) as it reaches a command's positionals (see runProgram). */
+export const STDIN_WORD = '\u0000-';
