@@ -1,10 +1,11 @@
 /**
  * What a killed bindscout can leave behind, found and removed: tracing and candidate drop-ins under
- * /run/systemd/system/UNIT.d/, locks of processes that are gone, and `profile --trace` runtime units.
+ * /run/systemd/system/UNIT.d/, locks of processes that are gone, `profile --trace` runtime units, and
+ * links in /run into a private /run that no unit has any more.
  * A unit that still runs under a removed drop-in (under strace, or a candidate) is restarted, so that
  * it runs its own configuration again.
  */
-import { privateRunName } from '../core/shared-run.js';
+import { PRIVATE_RUN_SUFFIX, privateRunName } from '../core/shared-run.js';
 import { TRACING_DROPIN_GLOB } from '../core/tracing-dropin.js';
 import { removeHostLinks } from '../systemd/host-links.js';
 import { systemctl } from '../systemd/unit.js';
@@ -62,16 +63,34 @@ export async function cleanupLeftovers(runner: Runner, alive: (pid: number) => b
     }
   }
   if (report.removed.length > 0) await daemonReload(runner);
-  for (const unit of [...touched].sort()) {
-    // A candidate's links into its private /run, unless an installed profile still uses that /run.
-    const privateRun = privateRunName(unit);
-    const runtimeDirs = (await systemctl(runner, ['show', '-p', 'RuntimeDirectory', '--value', '--', unit])).stdout.split(/\s+/);
-    if (!runtimeDirs.includes(privateRun)) report.removed.push(...(await removeHostLinks(runner, privateRun, () => undefined)));
-  }
+  report.removed.push(...(await removeOrphanHostLinks(runner, liveLocks)));
   for (const unit of [...touched].sort()) {
     if (!isRunning(await unitState(runner, unit))) continue;
     const job = await unitJob(runner, 'restart', unit, 120_000);
     if (job.exitCode === 0) report.restarted.push(unit);
   }
   return report;
+}
+
+/**
+ * Links in /run into a private /run (src/core/shared-run.ts) that no unit uses any more: left by a
+ * killed discover, or by a profile removed by hand without its links. A link is kept while its unit
+ * (the private /run is named after it) has that RuntimeDirectory=, or while a discover of it runs.
+ */
+async function removeOrphanHostLinks(runner: Runner, liveLocks: Set<string>): Promise<string[]> {
+  const privateRuns = new Set<string>();
+  for (const entry of (await runner.readdir('/run')) ?? []) {
+    const target = await runner.readlink(`/run/${entry}`);
+    const privateRun = target?.split('/')[0];
+    if (privateRun !== undefined && privateRun.endsWith(PRIVATE_RUN_SUFFIX) && target !== privateRun) privateRuns.add(privateRun);
+  }
+  const removed: string[] = [];
+  for (const privateRun of [...privateRuns].sort()) {
+    const unit = `${privateRun.slice(0, -PRIVATE_RUN_SUFFIX.length)}.service`;
+    if (privateRunName(unit) !== privateRun || liveLocks.has(unit)) continue;
+    const shown = await systemctl(runner, ['show', '-p', 'RuntimeDirectory', '--value', '--', unit]);
+    if (shown.stdout.split(/\s+/).includes(privateRun)) continue;
+    removed.push(...(await removeHostLinks(runner, privateRun, () => undefined)));
+  }
+  return removed;
 }

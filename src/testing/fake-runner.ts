@@ -21,6 +21,8 @@ export interface FakeRunnerOptions {
   /** The answer to a program run; `ok()` when it returns undefined. */
   answer?(file: string, args: string[], options?: RunOptions): RunResult | undefined;
   files?: Record<string, string>;
+  /** Symlinks, by path: their targets. Listed by readdir like files. */
+  links?: Record<string, string>;
   /** What fsView() shows. */
   fs?: FsView;
 }
@@ -30,6 +32,7 @@ export function fakeRunner(options: FakeRunnerOptions = {}): FakeRunner {
   const writes: string[] = [];
   const files = new Map<string, Buffer>();
   for (const [path, text] of Object.entries(options.files ?? {})) files.set(path, Buffer.from(text, 'latin1'));
+  const links = new Map(Object.entries(options.links ?? {}));
   const dirs = new Set<string>();
   const fs = options.fs ?? memoryFsView({});
   const runner: Runner = {
@@ -49,7 +52,7 @@ export function fakeRunner(options: FakeRunnerOptions = {}): FakeRunner {
       files.set(file, Buffer.isBuffer(data) ? data : Buffer.from(data, 'latin1'));
     },
     async removeFile(file) {
-      return files.delete(file);
+      return links.delete(file) || files.delete(file);
     },
     async mkdirp(dir) {
       writes.push(dir);
@@ -57,7 +60,7 @@ export function fakeRunner(options: FakeRunnerOptions = {}): FakeRunner {
     },
     async readdir(dir) {
       const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-      const names = [...files.keys()]
+      const names = [...files.keys(), ...links.keys()]
         .filter((p) => p.startsWith(prefix))
         .map((p) => p.slice(prefix.length).split('/')[0]);
       return names.length > 0 || dirs.has(dir) ? [...new Set(names)].sort() : undefined;
@@ -71,8 +74,8 @@ export function fakeRunner(options: FakeRunnerOptions = {}): FakeRunner {
       files.set(file, Buffer.from(data, 'latin1'));
       return true;
     },
-    async readlink() {
-      return undefined;
+    async readlink(file) {
+      return links.get(file);
     },
     fsView: () => fs,
   };
