@@ -59,6 +59,39 @@ function workerScript(): string {
  */
 type Entry = CompleteCall | UnfinishedCall | ResumedCall | { notComplete: string };
 
+/**
+ * Which of those an entry is, kept beside the entries: the lines are sorted by a number, not by
+ * `in` checks on objects of four shapes.
+ */
+const COMPLETE = 0;
+const UNFINISHED = 1;
+const RESUMED = 2;
+const NOT_COMPLETE = 3;
+
+/** A worker's distinct call texts, by id, as the replay reads them. */
+interface Known {
+  entries: Entry[];
+  kinds: number[];
+}
+
+function knownEntry(parser: StraceParser, body: string, known: Known): void {
+  const complete = parser.completeCall(body);
+  if (complete !== undefined) {
+    known.entries.push(complete);
+    known.kinds.push(COMPLETE);
+    return;
+  }
+  const unfinished = parser.unfinishedCall(body);
+  if (unfinished !== undefined) {
+    known.entries.push(unfinished);
+    known.kinds.push(UNFINISHED);
+    return;
+  }
+  const resumed = parser.resumedCall(body);
+  known.entries.push(resumed ?? { notComplete: body });
+  known.kinds.push(resumed !== undefined ? RESUMED : NOT_COMPLETE);
+}
+
 function leaderText(code: number, pid: number): string {
   const form = code & 15;
   if (form === LEADER_PID) return String(pid) + ' '.repeat(code >>> 4);
@@ -74,7 +107,7 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
   const parser = new StraceParser({ source: opts.source, pid: opts.pid, onEvent: opts.onEvent });
   const data: ScanWorkerData = { file: opts.file, tableLimit: opts.tableLimit ?? DEFAULT_TABLE_LIMIT };
   const workers = Array.from({ length: Math.min(workerCount, chunkCount) }, () => new Worker(workerScript(), { eval: true, workerData: data }));
-  const entries: Entry[][] = workers.map(() => []);
+  const knowns: Known[] = workers.map(() => ({ entries: [], kinds: [] }));
   const done = new Map<number, ScanResult>();
   let lineNo = 0;
   let next = 0;
@@ -100,12 +133,16 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
     run.count = 0;
   };
 
-  const replay = (result: ScanResult, known: Entry[]): void => {
-    if (result.reset) known.length = 0;
-    for (const body of result.bodies) known.push(parser.completeCall(body) ?? parser.unfinishedCall(body) ?? parser.resumedCall(body) ?? { notComplete: body });
+  const replay = (result: ScanResult, known: Known): void => {
+    if (result.reset) {
+      known.entries.length = 0;
+      known.kinds.length = 0;
+    }
+    for (const body of result.bodies) knownEntry(parser, body, known);
     const { records, others } = result;
+    const { entries, kinds } = known;
     if (onCalls !== undefined) {
-      run.calls = known as CompleteCall[];
+      run.calls = entries as CompleteCall[];
       if (run.lines.length < records.length >> 2) {
         const size = records.length >> 2;
         run.lines = new Int32Array(size);
@@ -125,18 +162,19 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
         continue;
       }
       const id = records[i + 2];
-      const entry = known[id];
+      const kind = kinds[id];
       const form = code & 15;
       const pid = form === LEADER_PID || form === LEADER_BRACKET || form === LEADER_TEXT_PID ? records[i + 1] : undefined;
-      if ('notComplete' in entry) {
+      if (kind === NOT_COMPLETE) {
         if (onCalls !== undefined) flushRun();
         const leader = form === LEADER_TEXT_PID || form === LEADER_TEXT ? others.slice(from, to) : leaderText(code, records[i + 1]);
-        parser.lineAt(leader + entry.notComplete, lineNo);
-      } else if ('unfinished' in entry) {
+        parser.lineAt(leader + (entries[id] as { notComplete: string }).notComplete, lineNo);
+      } else if (kind === UNFINISHED) {
         if (onCalls !== undefined) flushRun();
-        parser.unfinishedLine(lineNo, pid, entry);
-      } else if ('resumed' in entry) {
+        parser.unfinishedLine(lineNo, pid, entries[id] as UnfinishedCall);
+      } else if (kind === RESUMED) {
         if (onCalls !== undefined) flushRun();
+        const entry = entries[id] as ResumedCall;
         const [leaderFrom, leaderTo, leaderPid] = [from, to, records[i + 1]];
         const line = (): string => (form === LEADER_TEXT_PID || form === LEADER_TEXT ? others.slice(leaderFrom, leaderTo) : leaderText(code, leaderPid)) + entry.text;
         parser.resumedLine(lineNo, pid, entry, line);
@@ -148,7 +186,7 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
         run.count++;
       } else {
         if (onCalls !== undefined) flushRun();
-        parser.callLine(lineNo, pid, entry);
+        parser.callLine(lineNo, pid, entries[id] as CompleteCall);
       }
       from = to;
     }
@@ -163,7 +201,7 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
           let ready: ScanResult | undefined;
           while ((ready = done.get(replayed)) !== undefined) {
             done.delete(replayed);
-            replay(ready, entries[replayed % workers.length]);
+            replay(ready, knowns[replayed % workers.length]);
             const start = replayed * chunkBytes;
             opts.onBytes?.(Math.max(0, Math.min(chunkBytes, opts.size - start)));
             replayed++;

@@ -194,9 +194,17 @@ export function scanWorkerMain(
   let slotHashes = new Int32Array(1024);
   let starts = new Int32Array(1024);
   let lengths = new Int32Array(1024);
-  /** Per id, the id of the text that followed it last time; `previous`, the id of the line before. */
+  /**
+   * Per id, the id of the text that followed it last time in the same task, and in `alternates` the
+   * different one that followed it the time before (a loop's two branches). Per task, not per line:
+   * the tasks of a service interleave their lines, while each one repeats its own calls in order.
+   * `lastIds` holds each task's last id (-1: none), in a slot picked by its pid, owned by `lastPids`.
+   */
   let successors = new Int32Array(1024);
-  let previous = -1;
+  let alternates = new Int32Array(1024);
+  const TASK_SLOTS = 4096;
+  const lastPids = new Int32Array(TASK_SLOTS);
+  const lastIds = new Int32Array(TASK_SLOTS).fill(-1);
   let recordsSize = 4096 * 4;
 
   function clearTable(): void {
@@ -204,7 +212,7 @@ export function scanWorkerMain(
     crowded.clear();
     nextId = 0;
     arenaUsed = 0;
-    previous = -1;
+    lastIds.fill(-1);
   }
 
   function growSlots(): void {
@@ -302,8 +310,12 @@ export function scanWorkerMain(
       const grownSuccessors = new Int32Array(successors.length * 2);
       grownSuccessors.set(successors);
       successors = grownSuccessors;
+      const grownAlternates = new Int32Array(alternates.length * 2);
+      grownAlternates.set(alternates);
+      alternates = grownAlternates;
     }
     successors[id] = -1;
+    alternates[id] = -1;
     // The arena has room for every text of the chunk (see scan): it never grows inside one.
     buffer.copy(arena, arenaUsed, from, to);
     starts[id] = arenaUsed;
@@ -423,17 +435,22 @@ export function scanWorkerMain(
         simple = false;
       }
       const bodyStart = i;
-      // A service repeats its calls in the same order: the text that followed the previous line's text
+      // A service repeats its calls in the same order: the text that followed the task's previous text
       // last time is tried first. Kept texts hold no `\n`, so when its bytes are the line's and a `\n`
       // follows them, that is where the line ends, found without searching for it.
       let guessed = -1;
       let lineEnd = -1;
+      const taskSlot = pid & (TASK_SLOTS - 1);
+      const previous = lastPids[taskSlot] === pid ? lastIds[taskSlot] : -1;
       if (previous >= 0 && ok) {
-        const guess = successors[previous];
-        const end = guess >= 0 ? bodyStart + lengths[guess] : -1;
-        if (guess >= 0 && end <= stop && buffer[end] === NEWLINE && sameText(chunk, bodyStart, end, guess)) {
-          guessed = guess;
-          lineEnd = end;
+        for (let k = 0; k < 2 && lineEnd < 0; k++) {
+          const guess = k === 0 ? successors[previous] : alternates[previous];
+          if (guess < 0) break;
+          const end = bodyStart + lengths[guess];
+          if (end <= stop && buffer[end] === NEWLINE && sameText(chunk, bodyStart, end, guess)) {
+            guessed = guess;
+            lineEnd = end;
+          }
         }
       }
       if (lineEnd < 0) lineEnd = buffer.indexOf(NEWLINE, bodyStart);
@@ -445,8 +462,12 @@ export function scanWorkerMain(
       const plain = lineEnd > lineStart && (escape < 0 || escape >= lineEnd);
       let id = -1;
       if (plain && ok && bodyStart < lineEnd && startsBody(buffer, bodyStart)) id = guessed >= 0 ? guessed : idOf(chunk, bodyStart, lineEnd, bodies);
-      if (previous >= 0 && id >= 0) successors[previous] = id;
-      previous = id;
+      if (previous >= 0 && id >= 0 && successors[previous] !== id) {
+        alternates[previous] = successors[previous];
+        successors[previous] = id;
+      }
+      lastPids[taskSlot] = pid;
+      lastIds[taskSlot] = id;
       if (id >= 0) {
         if (!hasPid && bodyStart === lineStart) code = LEADER_NONE_CODE;
         else if (simple && !bracket && hasPid && pad1 > 0 && pad1 < 4096) code = LEADER_PID_CODE | (pad1 << 4);

@@ -202,6 +202,10 @@ export class AccessCollector {
     if (plans === undefined) this.runPlans.set(run.calls, (plans = []));
     const { calls, ids, pids, lines, count } = run;
     const replaying = this.ignoreOrigin === undefined;
+    // The task of the last replayed call: runs are mostly one task's calls in a row, and only add()
+    // below can replace or drop a task in the table.
+    let taskPid = 0;
+    let task: Task | undefined;
     for (let i = 0; i < count; i++) {
       const id = ids[i];
       const call = calls[id];
@@ -214,7 +218,10 @@ export class AccessCollector {
       if (plan.kind === IGNORE) continue;
       const pid = pids[i] < 0 ? undefined : pids[i];
       if (plan.kind === REPLAY && replaying) {
-        const task = this.task(pid);
+        if (task === undefined || taskPid !== pids[i]) {
+          task = this.task(pid);
+          taskPid = pids[i];
+        }
         if (task.fs.root === '') {
           if (plan.cwd !== undefined) task.fs.cwd = plan.cwd;
           const counted = plan.counted;
@@ -226,6 +233,7 @@ export class AccessCollector {
         }
       }
       this.add({ type: 'syscall', line: lines[i], pid, name: call.name, argsText: call.argsText, result: call.result, source: run.source });
+      task = undefined;
       if (plan.kind === EVENTS && plan.tries < PLAN_TRIES) {
         plan.tries++;
         this.planOf(plan);
