@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execedMainPid } from '../systemd/control.js';
 import { catUnit } from '../systemd/unit.js';
+import { removeDropIn } from './run-cli.js';
 import { describeWithBed, retry } from './bed.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -41,11 +42,7 @@ describeWithBed("profile keeps a unit's own hardening working under the lockdown
       await retry(() => exec('redis-cli', ['ping']));
       expect((await exec('redis-cli', ['save'])).trim()).toBe('OK');
     } finally {
-      await runner.removeFile(dropIn);
-      await runner.removeEmptyDir(`/run/systemd/system/${unit}.d`);
-      await exec('systemctl', ['daemon-reload']);
-      await runner.run('systemctl', ['reset-failed', '--', unit]);
-      await exec('systemctl', ['restart', '--', unit], 120_000);
+      await removeDropIn(bed(), unit, dropIn);
     }
     expect(await catUnit(runner, unit)).toBe(before);
   }, 180_000);

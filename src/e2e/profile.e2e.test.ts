@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execedMainPid } from '../systemd/control.js';
 import { catUnit } from '../systemd/unit.js';
+import { removeDropIn } from './run-cli.js';
 import { describeWithBed } from './bed.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -42,11 +43,7 @@ describeWithBed('profile: a starter profile gets real services past 203/EXEC', (
       expect(state).not.toMatch(/ExecMainStatus=203\b/);
       expect(journal).not.toMatch(/status=203\/EXEC|Failed at step EXEC|Failed to execute/);
     } finally {
-      await runner.removeFile(dropIn);
-      await runner.removeEmptyDir(`/run/systemd/system/${unit}.d`);
-      await exec('systemctl', ['daemon-reload']);
-      await runner.run('systemctl', ['reset-failed', '--', unit]);
-      await exec('systemctl', ['restart', '--', unit], 120_000);
+      await removeDropIn(bed(), unit, dropIn);
     }
     expect(await catUnit(runner, unit)).toBe(before);
   }, 180_000);

@@ -44,10 +44,15 @@ export function runBuiltCli(bed: Bed, args: string[], onStderr?: (text: string, 
 
 /** As the drop-in's header tells the admin: the drop-in, the tmpfiles.d links of its private /run, a restart. */
 export async function uninstallDropIn(bed: Bed, unit: string): Promise<void> {
-  await bed.runner.removeFile(`/etc/systemd/system/${unit}.d/bindscout.conf`);
-  await bed.runner.removeEmptyDir(`/etc/systemd/system/${unit}.d`);
   await bed.runner.removeFile(tmpfilesPath(unit));
   await removeHostLinks(bed.runner, privateRunName(unit), () => undefined);
+  await removeDropIn(bed, unit, `/etc/systemd/system/${unit}.d/bindscout.conf`);
+}
+
+/** One drop-in of the unit gone (and its directory, when empty), and the unit restarted without it. */
+export async function removeDropIn(bed: Bed, unit: string, dropIn: string): Promise<void> {
+  await bed.runner.removeFile(dropIn);
+  await bed.runner.removeEmptyDir(dropIn.slice(0, dropIn.lastIndexOf('/')));
   await bed.exec('systemctl', ['daemon-reload']);
   await bed.runner.run('systemctl', ['reset-failed', '--', unit]);
   await bed.exec('systemctl', ['restart', '--', unit], 120_000);
