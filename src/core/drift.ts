@@ -13,7 +13,7 @@ import { visibleUnder } from './visibility.js';
 import { lintUnit, unitProfile, type CheckId } from './lint.js';
 import { parseUnitText, UnitSettings, type Assignment } from './unit-settings.js';
 import { EXEC_KINDS, isCatFileHeader } from './unitfile.js';
-import { PRIVATE_RUN_SUFFIX } from './shared-run.js';
+import { linksOfTmpfiles, PRIVATE_RUN_SUFFIX } from './shared-run.js';
 
 export const DRIFT_CHECKS = [
   'profile-missing',
@@ -334,10 +334,7 @@ function hostLinkFindings(dropIn: UnitSettings, input: DriftInput, rediscover: s
     ];
   }
   const findings: DriftFinding[] = [];
-  for (const [lineNo, line] of text.split('\n').entries()) {
-    const fields = line.trim().split(/\s+/);
-    if (fields[0] !== 'L+' || fields.length < 7) continue;
-    const [link, target] = [fields[1], fields[6]];
+  for (const { path: link, target, line } of linksOfTmpfiles(text)) {
     const now = input.fs.readlink(link);
     if (now === target) continue;
     findings.push({
@@ -346,7 +343,7 @@ function hostLinkFindings(dropIn: UnitSettings, input: DriftInput, rediscover: s
       message: `${link} ${now === undefined ? 'is not a link' : `points to ${now}`}, not to ${target}: the host's own tools do not reach the file ${input.unit} makes in its private /run`,
       fix: `systemd-tmpfiles --create ${path}`,
       file: path,
-      line: lineNo + 1,
+      line,
     });
   }
   return findings;

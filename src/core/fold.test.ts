@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { tmpfilesLines } from './shared-run.js';
+import { linksOfTmpfiles, renderTmpfiles, tmpfilesLines } from './shared-run.js';
 import { foldProfile, type FoldOptions } from './fold.js';
 import { memoryFsView, type MemoryNode } from './fsview.js';
 import type { Access, Operation, Profile } from './model.js';
@@ -159,6 +159,10 @@ describe('read-only versus writable', () => {
     });
     expect(profile.hostLinks?.map((l) => [l.path, l.target])).toEqual([['/run/crond.pid', 'cron-private-run/crond.pid']]);
     expect(tmpfilesLines(profile.hostLinks!)).toEqual(['d /run/cron-private-run 0755 root root -', 'L+ /run/crond.pid - - - - cron-private-run/crond.pid']);
+    // What check reads back from the installed snippet is what discover wrote.
+    expect(linksOfTmpfiles(renderTmpfiles('cron.service', profile.hostLinks!)).map((l) => [l.path, l.target, l.line])).toEqual([
+      ['/run/crond.pid', 'cron-private-run/crond.pid', 4],
+    ]);
     expect(fold([access('/etc/app.conf', ['read'])]).hostLinks).toBeUndefined();
   });
 

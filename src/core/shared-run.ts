@@ -135,6 +135,16 @@ export function tmpfilesLines(links: HostLink[]): string[] {
   return [`d ${SHARED_RUN}/${privateRun} 0755 root root -`, ...links.map((l) => `L+ ${bytesToDisplay(l.path)} - - - - ${bytesToDisplay(l.target)}`)];
 }
 
+/** The links an installed snippet makes (its `L+` lines), with their line numbers: renderTmpfiles read back. */
+export function linksOfTmpfiles(text: string): { path: string; target: string; line: number }[] {
+  const links: { path: string; target: string; line: number }[] = [];
+  for (const [index, line] of text.split('\n').entries()) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[0] === 'L+' && fields.length >= 7) links.push({ path: fields[1], target: fields[6], line: index + 1 });
+  }
+  return links;
+}
+
 export function renderTmpfiles(unit: string, links: HostLink[]): string {
   const lines = tmpfilesLines(links);
   if (lines.length === 0) return '';
