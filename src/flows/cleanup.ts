@@ -7,7 +7,7 @@
  */
 import { PRIVATE_RUN_SUFFIX, privateRunName } from '../core/shared-run.js';
 import { TRACING_DROPIN_GLOB } from '../core/tracing-dropin.js';
-import { removeHostLinks } from '../systemd/host-links.js';
+import { hostLinksInRun, removeLinks } from '../systemd/host-links.js';
 import { systemctl } from '../systemd/unit.js';
 import { isRunning, LOCK_DIR, unitJob, unitState } from '../systemd/control.js';
 import type { Runner } from '../systemd/runner.js';
@@ -78,19 +78,14 @@ export async function cleanupLeftovers(runner: Runner, alive: (pid: number) => b
  * (the private /run is named after it) has that RuntimeDirectory=, or while a discover of it runs.
  */
 async function removeOrphanHostLinks(runner: Runner, liveLocks: Set<string>): Promise<string[]> {
-  const privateRuns = new Set<string>();
-  for (const entry of (await runner.readdir('/run')) ?? []) {
-    const target = await runner.readlink(`/run/${entry}`);
-    const privateRun = target?.split('/')[0];
-    if (privateRun !== undefined && privateRun.endsWith(PRIVATE_RUN_SUFFIX) && target !== privateRun) privateRuns.add(privateRun);
-  }
   const removed: string[] = [];
-  for (const privateRun of [...privateRuns].sort()) {
+  const byPrivateRun = await hostLinksInRun(runner);
+  for (const privateRun of [...byPrivateRun.keys()].sort()) {
     const unit = `${privateRun.slice(0, -PRIVATE_RUN_SUFFIX.length)}.service`;
     if (privateRunName(unit) !== privateRun || liveLocks.has(unit)) continue;
     const shown = await systemctl(runner, ['show', '-p', 'RuntimeDirectory', '--value', '--', unit]);
     if (shown.stdout.split(/\s+/).includes(privateRun)) continue;
-    removed.push(...(await removeHostLinks(runner, privateRun, () => undefined)));
+    removed.push(...(await removeLinks(runner, byPrivateRun.get(privateRun)!, privateRun, () => undefined)));
   }
   return removed;
 }
