@@ -7,67 +7,31 @@
 import { expect, test } from '@jest/globals';
 import { discover, type DiscoverOptions } from './discover.js';
 import { memoryFsView } from '../core/fsview.js';
-import type { RunResult, Runner, Streamed } from '../systemd/runner.js';
+import { fakeRunner, ok } from '../testing/fake-runner.js';
 
 function silentSystem() {
-  const files = new Map<string, string>();
-  const calls: string[] = [];
-  const written: string[] = [];
   let active = 'active';
-  const ok = (stdout = ''): RunResult => ({ exitCode: 0, stdout, stderr: '' });
-  const dropIns = () => [...files.keys()].filter((f) => f.startsWith('/run/systemd/system/app.service.d/')).join(' ');
-  const runner: Runner = {
-    root: '/',
-    async run(file, args) {
-      calls.push([file, ...args].join(' '));
+  const fake = fakeRunner({
+    answer(file, args) {
       if (file === 'systemctl' && args[0] === '--version') return ok('systemd 252 (252.39-1~deb12u1)\n');
       if (file.endsWith('strace')) return ok('strace -- version 6.1\n');
       if (file === 'systemctl' && args[0] === 'show') {
+        const dropIns = [...fake.files.keys()].filter((f) => f.startsWith('/run/systemd/system/app.service.d/')).join(' ');
         return ok(
           `Id=app.service\nLoadState=loaded\nActiveState=${active}\nSubState=running\nResult=success\nInvocationID=a1\n` +
-            `StandardOutput=null\nStandardError=inherit\nLogLevelMax=-1\nDropInPaths=${dropIns()}\nExecStart={ path=/usr/bin/app ; argv[]=/usr/bin/app ; }\n`,
+            `StandardOutput=null\nStandardError=inherit\nLogLevelMax=-1\nDropInPaths=${dropIns}\nExecStart={ path=/usr/bin/app ; argv[]=/usr/bin/app ; }\n`,
         );
       }
       if (file === 'systemctl' && args[0] === 'cat') return ok('# /lib/systemd/system/app.service\n[Service]\nExecStart=/usr/bin/app\nStandardOutput=null\n');
       if (file === 'systemctl' && args[0] === 'stop') active = 'inactive';
       if (file === 'systemctl' && (args[0] === 'start' || args[0] === 'restart')) active = 'active';
       if (file === 'journalctl' && args.includes('--show-cursor')) return ok('-- cursor: s=1;i=1\n');
-      return ok();
-    },
-    stream(file, args): Streamed {
-      calls.push([file, ...args].join(' '));
-      return { lines: (async function* () {})(), stop: () => undefined, done: Promise.resolve(ok()) };
-    },
-    async readFile(file) {
-      const text = files.get(file);
-      return text === undefined ? undefined : Buffer.from(text);
-    },
-    async writeFileAtomic(file, data) {
-      written.push(file);
-      files.set(file, data.toString());
-    },
-    async removeFile(file) {
-      return files.delete(file);
-    },
-    async mkdirp() {},
-    async readdir(dir) {
-      const inside = [...files.keys()].filter((f) => f.startsWith(`${dir}/`)).map((f) => f.slice(dir.length + 1));
-      return inside.length > 0 ? inside : undefined;
-    },
-    async removeEmptyDir() {
-      return false;
-    },
-    async createExclusive(file, data) {
-      if (files.has(file)) return false;
-      files.set(file, data);
-      return true;
-    },
-    async readlink() {
       return undefined;
     },
-    fsView: () => memoryFsView({}),
-  };
-  return { runner, calls, files, written };
+    // The journal stays empty: the trace never reaches it.
+    stream: () => ({ lines: (async function* () {})(), stop: () => undefined, done: Promise.resolve(ok()) }),
+  });
+  return { runner: fake.runner, calls: fake.calls, files: fake.files, written: fake.writes };
 }
 
 const options: DiscoverOptions = {

@@ -3,7 +3,7 @@
  * own, files live in memory, and every program run and every file written is recorded.
  */
 import { memoryFsView, type FsView } from '../core/fsview.js';
-import type { RunOptions, RunResult, Runner } from '../systemd/runner.js';
+import type { RunOptions, RunResult, Runner, Streamed } from '../systemd/runner.js';
 
 export const ok = (stdout = ''): RunResult => ({ exitCode: 0, stdout, stderr: '' });
 
@@ -25,6 +25,8 @@ export interface FakeRunnerOptions {
   links?: Record<string, string>;
   /** What fsView() shows. */
   fs?: FsView;
+  /** A streamed program (journalctl -f); without it, streaming is refused. */
+  stream?(file: string, args: string[]): Streamed;
 }
 
 export function fakeRunner(options: FakeRunnerOptions = {}): FakeRunner {
@@ -41,8 +43,10 @@ export function fakeRunner(options: FakeRunnerOptions = {}): FakeRunner {
       calls.push([file, ...args].join(' '));
       return options.answer?.(file, args, runOptions) ?? ok();
     },
-    stream() {
-      throw new Error('the fake runner does not stream');
+    stream(file, args) {
+      calls.push([file, ...args].join(' '));
+      if (options.stream === undefined) throw new Error('the fake runner does not stream');
+      return options.stream(file, args);
     },
     async readFile(file) {
       return files.get(file);
