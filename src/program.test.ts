@@ -2,7 +2,8 @@ import { describe, expect, test, beforeAll, afterAll } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runProgram } from './program.js';
+import yargs from 'yargs';
+import { runProgram, skipHelpCacheOnRun } from './program.js';
 import { fakeIO } from './testing/fake-io.js';
 
 const TRACE = [
@@ -25,6 +26,32 @@ beforeAll(() => {
   writeFileSync(path.join(dir, 'ff', 'app.101'), 'openat(AT_FDCWD</srv/app>, "data/db.sqlite", O_RDWR) = 3</srv/app/data/db.sqlite>\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('help is rendered only when asked for', () => {
+  /** A yargs program with one command, counting how often its usage instance renders help. */
+  function countingParser(skip: boolean) {
+    const parser = yargs([]).exitProcess(false).command('go', 'do it', (y) => y.option('fast', { type: 'boolean' }), () => {});
+    if (skip) skipHelpCacheOnRun(parser);
+    const usage = (parser as unknown as { getInternalMethods(): { getUsageInstance(): { help(): string } } }).getInternalMethods().getUsageInstance();
+    const render = usage.help;
+    let renders = 0;
+    usage.help = function (this: unknown) {
+      renders++;
+      return render.call(this);
+    };
+    return { parser, renders: () => renders };
+  }
+
+  test("a command's run renders no help text (yargs would, for a failure that prints none here)", async () => {
+    const skipped = countingParser(true);
+    await skipped.parser.parseAsync(['go', '--fast']);
+    expect(skipped.renders()).toBe(0);
+    // The same program without the skip renders it: the count above can see a rendering.
+    const plain = countingParser(false);
+    await plain.parser.parseAsync(['go', '--fast']);
+    expect(plain.renders()).toBe(1);
+  });
+});
 
 describe('bindscout (in process)', () => {
   test('--help names the commands, shows examples and the exit codes', async () => {
