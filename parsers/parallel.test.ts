@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { forEachRunEvent, type ParseStats, type StraceEvent } from './events.js';
 import { createTraceParser } from './index.js';
 import { LineSplitter } from './lines.js';
-import { parseStraceFileInParallel } from './parallel.js';
+import { chunkBounds, parseStraceFileInParallel } from './parallel.js';
 import { parseTraceInput } from './read.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -212,6 +212,17 @@ describe('edge cases at chunk borders', () => {
     const file = write('split-repeats.strace', lines.join('\n') + '\n');
     await expectSameAsLineByLine(file, 4096);
     await expectSameAsLineByLine(file, 1 << 16, 1);
+  });
+
+  test('the first chunks are smaller, doubling up to the full size, and together cover the file once', () => {
+    const bounds = chunkBounds(10_000_000, 1 << 20);
+    expect(bounds.slice(0, 6)).toEqual([0, 65536, 196608, 458752, 983040, 2031616]);
+    const sizes = bounds.slice(1).map((end, i) => end - bounds[i]);
+    expect(Math.max(...sizes)).toBe(1 << 20);
+    expect(sizes.every((size) => size > 0)).toBe(true);
+    expect(bounds.at(-1)).toBe(10_000_000);
+    expect(chunkBounds(100, 1 << 20)).toEqual([0, 100]);
+    expect(chunkBounds(0, 1 << 20)).toEqual([0, 0]);
   });
 
   test('an empty file', async () => {

@@ -37,8 +37,30 @@ export interface ParallelOptions {
  * strings, which the garbage collector frees so lazily that they added 80 MB to the peak RSS.
  */
 const DEFAULT_CHUNK_BYTES = 512 << 10;
-/** Chunks handed out ahead of the one being replayed: enough to keep workers busy, few enough to bound memory. */
-const CHUNKS_AHEAD_PER_WORKER = 3;
+/**
+ * Chunks handed out ahead of the one being replayed: enough that a pause of either thread (a garbage
+ * collection, another process taking the core) seldom leaves the other waiting, as three did; few
+ * enough to bound memory.
+ */
+const CHUNKS_AHEAD_PER_WORKER = 32;
+/**
+ * The first chunks are smaller, doubling up to the full size: until the first one is back this thread
+ * only waits, and a worker is slowest on its first chunk (its code not yet optimised, every text new).
+ */
+const FIRST_CHUNK_FRACTION = 16;
+
+/** Where each chunk starts, and the file's size last. */
+export function chunkBounds(size: number, chunkBytes: number): number[] {
+  const bounds = [0];
+  let length = Math.max(1, Math.floor(chunkBytes / FIRST_CHUNK_FRACTION));
+  for (let at = 0; at < size; ) {
+    at = Math.min(size, at + length);
+    bounds.push(at);
+    length = Math.min(chunkBytes, length * 2);
+  }
+  if (bounds.length === 1) bounds.push(size);
+  return bounds;
+}
 const DEFAULT_TABLE_LIMIT = 1 << 16;
 
 export function defaultWorkerCount(): number {
@@ -103,7 +125,8 @@ function leaderText(code: number, pid: number): string {
 export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<ParseStats> {
   const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const workerCount = Math.max(1, opts.workers ?? defaultWorkerCount());
-  const chunkCount = Math.max(1, Math.ceil(opts.size / chunkBytes));
+  const bounds = chunkBounds(opts.size, chunkBytes);
+  const chunkCount = bounds.length - 1;
   const parser = new StraceParser({ source: opts.source, pid: opts.pid, onEvent: opts.onEvent });
   const data: ScanWorkerData = { file: opts.file, tableLimit: opts.tableLimit ?? DEFAULT_TABLE_LIMIT };
   const workers = Array.from({ length: Math.min(workerCount, chunkCount) }, () => new Worker(workerScript(), { eval: true, workerData: data }));
@@ -115,8 +138,8 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
 
   const post = (): void => {
     while (next < chunkCount && next < replayed + CHUNKS_AHEAD_PER_WORKER * workers.length) {
-      const start = next * chunkBytes;
-      const end = Math.min(opts.size, start + chunkBytes);
+      const start = bounds[next];
+      const end = bounds[next + 1];
       const task: ScanTask = { chunk: next, start, end };
       workers[next % workers.length].postMessage(task);
       next++;
@@ -202,8 +225,7 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
           while ((ready = done.get(replayed)) !== undefined) {
             done.delete(replayed);
             replay(ready, knowns[replayed % workers.length]);
-            const start = replayed * chunkBytes;
-            opts.onBytes?.(Math.max(0, Math.min(chunkBytes, opts.size - start)));
+            opts.onBytes?.(bounds[replayed + 1] - bounds[replayed]);
             replayed++;
           }
           if (replayed === chunkCount) resolve();
