@@ -732,20 +732,11 @@ export class AccessCollector {
   private record(path: ByteString, ops: readonly Operation[], event: SyscallEvent): Access {
     if (this.ignoreOrigin !== undefined) {
       const program = this.originProgram(event.pid);
-      if (program !== undefined && this.ignoreOrigin(program)) return { path, ops: new Set(ops), ok: false, errors: new Set(), count: 1, firstPid: event.pid, firstLine: event.line, source: event.source };
+      if (program !== undefined && this.ignoreOrigin(program)) return newAccess(path, event, new Set(ops), 1);
     }
     let access = this.accessByPath.get(path);
     if (access === undefined) {
-      access = {
-        path,
-        ops: new Set(),
-        ok: false,
-        errors: new Set(),
-        count: 0,
-        firstPid: event.pid,
-        firstLine: event.line,
-        source: event.source,
-      };
+      access = newAccess(path, event, new Set(), 0);
       this.accessByPath.set(path, access);
     }
     const result = event.result;
@@ -785,6 +776,28 @@ const SLASH = 47;
 const SPLIT_CACHE_LIMIT = 20000;
 const QUOTE = 34;
 const DELETED_SUFFIX = ' (deleted)';
+
+/**
+ * Every Access with all its fields from the start, the optional ones undefined: objects of one shape
+ * keep `access.count++` on a run's repeats (see addRun) a plain store, where the shapes that adding
+ * fields later makes turned it into the collector's slowest line.
+ */
+function newAccess(path: ByteString, event: SyscallEvent, ops: Set<Operation>, count: number): Access {
+  return {
+    path,
+    ops,
+    ok: false,
+    errors: new Set(),
+    count,
+    firstPid: event.pid,
+    writerPid: undefined,
+    firstLine: event.line,
+    source: event.source,
+    executed: undefined,
+    resolvedTo: undefined,
+    resolvedFrom: undefined,
+  };
+}
 
 /** What a plan counts and resolves until planOf gives it its own: nothing (never modified). */
 const NO_ACCESSES: Access[] = [];
