@@ -184,6 +184,32 @@ describe('edge cases at chunk borders', () => {
     await expectSameAsLineByLine(file, 40000, 1);
   });
 
+  test('thousands of repeats in one chunk, among leaders of every form', async () => {
+    // Most of these lines are taken by the reader's WebAssembly, which hands back at most 4096 lines at
+    // a time (the middle 10,000 lines are all its own) and leaves every other leader to JS: both must
+    // number them as the line-by-line parser does.
+    const leaders = (i: number): string => {
+      const pid = 100 + (i % 5);
+      switch (i >= 5000 && i < 15000 ? -1 : i % 97) {
+        case 0: return `0${pid} `;
+        case 1: return `${12345678 + (i % 3)} `;
+        case 2: return `4194305  `;
+        case 3: return `[pid ${pid}] `;
+        case 4: return `${pid}  10:00:00.${String(i).padStart(6, '0')} `;
+        case 5: return ` ${pid} `;
+        case 6: return '';
+        case 7: return `${pid}${' '.repeat(5000)}`;
+        default: return `${pid}  `;
+      }
+    };
+    const calls = ['openat(AT_FDCWD, "/etc/a", O_RDONLY) = 3', 'newfstatat(3, "", {st_mode=S_IFREG|0644, st_size=1, ...}, AT_EMPTY_PATH) = 0', 'read(3, "x", 4096) = 1', 'close(3) = 0'];
+    const lines: string[] = [];
+    for (let i = 0; i < 20000; i++) lines.push(leaders(i) + calls[Math.floor(i / 5) % calls.length] + (i % 1009 === 0 ? '  ' : ''));
+    const file = write('many-repeats.strace', lines.join('\n') + '\n');
+    await expectSameAsLineByLine(file, 1 << 20, 1);
+    await expectSameAsLineByLine(file, 1 << 16, 2);
+  });
+
   test('many calls of one length that differ in a single byte', async () => {
     // The workers hash a sample of a text's bytes: these all share one sampled hash.
     const lines: string[] = [];

@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CallRun, ParseStats, StraceEvent } from './events.js';
 import { LEADER_BRACKET, LEADER_PID, LEADER_TEXT, LEADER_TEXT_PID, scanWorkerMain, type ScanResult, type ScanTask, type ScanWorkerData } from './scan-worker.js';
+import { SCAN_WORKER_WASM_BASE64 } from './scan-worker-wasm.js';
 import { StraceParser, type CompleteCall, type ResumedCall, type UnfinishedCall } from './strace.js';
 
 export interface ParallelOptions {
@@ -128,7 +129,7 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
   const bounds = chunkBounds(opts.size, chunkBytes);
   const chunkCount = bounds.length - 1;
   const parser = new StraceParser({ source: opts.source, pid: opts.pid, onEvent: opts.onEvent });
-  const data: ScanWorkerData = { file: opts.file, tableLimit: opts.tableLimit ?? DEFAULT_TABLE_LIMIT };
+  const data: ScanWorkerData = { file: opts.file, tableLimit: opts.tableLimit ?? DEFAULT_TABLE_LIMIT, wasm: new Uint8Array(Buffer.from(SCAN_WORKER_WASM_BASE64, 'base64')) };
   const workers = Array.from({ length: Math.min(workerCount, chunkCount) }, () => new Worker(workerScript(), { eval: true, workerData: data }));
   const knowns: Known[] = workers.map(() => ({ entries: [], kinds: [] }));
   const done = new Map<number, ScanResult>();

@@ -37,6 +37,8 @@ export interface ScanWorkerData {
   file: string;
   /** Distinct call texts a worker keeps before it starts over, bounding memory. */
   tableLimit: number;
+  /** The module built from ./scan-worker.wat (./scan-worker-wasm.ts). */
+  wasm: Uint8Array<ArrayBuffer>;
 }
 
 /** Leader forms; the paddings are packed above them so that the main thread can rebuild the line. */
@@ -71,55 +73,103 @@ export function scanWorkerMain(
   let nextId = 0;
 
   /**
-   * `eq(a, b, length)`: 1 when the `length` bytes at a and b in `memory` are the same, else 0. Comparing
-   * eight bytes at a time wherever they lie is what JS cannot do, and confirming that a line's text is
-   * one already numbered was most of the worker's time. The module, by hand:
-   *   (func (param $a i32) (param $b i32) (param $n i32) (result i32)
-   *     (block (loop (br_if 1 (i32.lt_u n 8)) (if (i64.ne (i64.load a) (i64.load b)) (return 0))
-   *       a += 8, b += 8, n -= 8 (br 0)))
-   *     (loop (if (i32.eqz n) (return 1)) (if (i32.ne (load8_u a) (load8_u b)) (return 0))
-   *       a += 1, b += 1, n -= 1 (br 0))
-   *     1)
-   * importing its memory as m.mem and exporting the function as eq.
+   * The module of ./scan-worker.wat: `eq(a, b, length)` (1 when the `length` bytes at a and b are the
+   * same), and `scan`, which takes the common line from its first byte to its record, so that JS is
+   * called back only for the others. Crossing from JS into WebAssembly costs about as much as comparing
+   * a line, and confirming that a line's text is one already numbered was most of the worker's time.
    */
-  const EQ_BODY = [
-    0x00, 0x02, 0x40, 0x03, 0x40, 0x20, 0x02, 0x41, 0x08, 0x49, 0x0d, 0x01, 0x20, 0x00, 0x29, 0x00, 0x00, 0x20, 0x01,
-    0x29, 0x00, 0x00, 0x52, 0x04, 0x40, 0x41, 0x00, 0x0f, 0x0b, 0x20, 0x00, 0x41, 0x08, 0x6a, 0x21, 0x00, 0x20, 0x01,
-    0x41, 0x08, 0x6a, 0x21, 0x01, 0x20, 0x02, 0x41, 0x08, 0x6b, 0x21, 0x02, 0x0c, 0x00, 0x0b, 0x0b, 0x03, 0x40, 0x20,
-    0x02, 0x45, 0x04, 0x40, 0x41, 0x01, 0x0f, 0x0b, 0x20, 0x00, 0x2d, 0x00, 0x00, 0x20, 0x01, 0x2d, 0x00, 0x00, 0x47,
-    0x04, 0x40, 0x41, 0x00, 0x0f, 0x0b, 0x20, 0x00, 0x41, 0x01, 0x6a, 0x21, 0x00, 0x20, 0x01, 0x41, 0x01, 0x6a, 0x21,
-    0x01, 0x20, 0x02, 0x41, 0x01, 0x6b, 0x21, 0x02, 0x0c, 0x00, 0x0b, 0x41, 0x01, 0x0b,
-  ];
-  const section = (id: number, bytes: number[]): number[] => [id, bytes.length, ...bytes];
-  const moduleBytes = new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, [0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x01, 0x7f]),
-    ...section(2, [0x01, 0x01, 0x6d, 0x03, 0x6d, 0x65, 0x6d, 0x02, 0x00, 0x01]),
-    ...section(3, [0x01, 0x00]),
-    ...section(7, [0x01, 0x02, 0x65, 0x71, 0x00, 0x00]),
-    ...section(10, [0x01, EQ_BODY.length, ...EQ_BODY]),
-  ]);
   const PAGE = 65536;
-  const memory = new WebAssembly.Memory({ initial: 1 });
-  const eq = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes), { m: { mem: memory } }).exports.eq as (a: number, b: number, length: number) => number;
+  /** The fixed part of the memory: a state word, the per-task tables and the records `scan` writes. */
+  const STATE = 0;
+  const TASKS = 16;
+  const TASK_SLOTS = 4096;
+  const RECORDS_OUT = TASKS + TASK_SLOTS * 8;
+  const RECORDS_OUT_LINES = 4096;
+  /** Where the read buffer starts; after it come the tables of kept texts by id, then their bytes. */
+  const READ = 2 * PAGE;
+  const memory = new WebAssembly.Memory({ initial: READ / PAGE });
+  const exports = new WebAssembly.Instance(new WebAssembly.Module(data.wasm), { m: { mem: memory } }).exports;
+  const eq = exports.eq as (a: number, b: number, length: number) => number;
+  const scanFast = exports.scan as (
+    at: number,
+    stop: number,
+    records: number,
+    recordsEnd: number,
+    starts: number,
+    lengths: number,
+    successors: number,
+    alternates: number,
+    arena: number,
+    tasks: number,
+    others: number,
+  ) => number;
   /**
-   * The memory holds the read buffer at 0 (`readSize` bytes, kept from chunk to chunk) and after it the
-   * kept texts (the arena). It only grows between chunks: growing it detaches every view of it.
+   * The memory holds the read buffer at READ (`readSize` bytes, kept from chunk to chunk), the four
+   * tables of `idRoom` ids each, and the kept texts (the arena, `arenaRoom` bytes). It only grows
+   * between chunks: growing it detaches every view of it (see takeViews).
    */
   let readSize = 0;
-  let arena = Buffer.from(memory.buffer, 0, 0);
+  let idRoom = 0;
+  let arenaRoom = 0;
   let arenaUsed = 0;
+  let startsAt = READ;
+  let arenaAt = READ;
+  let state = new Int32Array(0);
+  let recordsOut = new Int32Array(0);
+  /**
+   * Per id, where its text is in the arena and its length, the id of the text that followed it last time
+   * in the same task, and in `alternates` the different one that followed it the time before (a loop's
+   * two branches). Per task, not per line: the tasks of a service interleave their lines, while each one
+   * repeats its own calls in order. `lastIds` holds each task's last id (-1: none), in a slot picked by
+   * its pid, owned by `lastPids`.
+   */
+  let starts = new Int32Array(0);
+  let lengths = new Int32Array(0);
+  let successors = new Int32Array(0);
+  let alternates = new Int32Array(0);
+  let lastPids = new Int32Array(0);
+  let lastIds = new Int32Array(0);
+  let arena = Buffer.alloc(0);
 
-  /** Room for a read buffer of `read` bytes and an arena of `kept` bytes. */
-  function makeRoom(read: number, kept: number): void {
-    if (read <= readSize && readSize + kept <= memory.buffer.byteLength) return;
-    const newRead = Math.max(readSize, Math.ceil(read / PAGE) * PAGE);
-    const total = newRead + (kept <= arena.length ? arena.length : Math.max(kept, arena.length * 2));
-    const pages = Math.ceil(total / PAGE) - memory.buffer.byteLength / PAGE;
+  /** Views of the memory as it is now. */
+  function takeViews(): void {
+    const buffer = memory.buffer;
+    state = new Int32Array(buffer, STATE, 4);
+    lastPids = new Int32Array(buffer, TASKS, TASK_SLOTS);
+    lastIds = new Int32Array(buffer, TASKS + TASK_SLOTS * 4, TASK_SLOTS);
+    recordsOut = new Int32Array(buffer, RECORDS_OUT, RECORDS_OUT_LINES * 4);
+    startsAt = READ + readSize;
+    starts = new Int32Array(buffer, startsAt, idRoom);
+    lengths = new Int32Array(buffer, startsAt + 4 * idRoom, idRoom);
+    successors = new Int32Array(buffer, startsAt + 8 * idRoom, idRoom);
+    alternates = new Int32Array(buffer, startsAt + 12 * idRoom, idRoom);
+    arenaAt = startsAt + 16 * idRoom;
+    arena = Buffer.from(buffer, arenaAt, arenaRoom);
+  }
+  takeViews();
+  lastIds.fill(-1);
+
+  /** Room for a read buffer of `read` bytes, `ids` ids and an arena of `kept` bytes. */
+  function makeRoom(read: number, ids: number, kept: number): void {
+    const newRead = read <= readSize ? readSize : Math.ceil(read / PAGE) * PAGE;
+    const newIdRoom = ids <= idRoom ? idRoom : Math.max(ids, idRoom * 2);
+    const newArenaRoom = kept <= arenaRoom ? arenaRoom : Math.max(kept, arenaRoom * 2);
+    if (newRead === readSize && newIdRoom === idRoom && newArenaRoom === arenaRoom) return;
+    const newStartsAt = READ + newRead;
+    const newArenaAt = newStartsAt + 16 * newIdRoom;
+    const pages = Math.ceil((newArenaAt + newArenaRoom) / PAGE) - memory.buffer.byteLength / PAGE;
     if (pages > 0) memory.grow(pages);
-    if (newRead !== readSize) new Uint8Array(memory.buffer).copyWithin(newRead, readSize, readSize + arenaUsed);
+    const bytes = new Uint8Array(memory.buffer);
+    // Every region only moves up: the last one first, so that none is overwritten before it has moved.
+    bytes.copyWithin(newArenaAt, arenaAt, arenaAt + arenaUsed);
+    for (let table = 3; table >= 0; table--) {
+      const from = startsAt + table * 4 * idRoom;
+      bytes.copyWithin(newStartsAt + table * 4 * newIdRoom, from, from + 4 * nextId);
+    }
     readSize = newRead;
-    arena = Buffer.from(memory.buffer, readSize, memory.buffer.byteLength - readSize);
+    idRoom = newIdRoom;
+    arenaRoom = newArenaRoom;
+    takeViews();
   }
 
   /** Reads [position, position + length) as far as the file goes; returns the bytes read. */
@@ -141,8 +191,8 @@ export function scanWorkerMain(
    */
   function chunkBytes(start: number, end: number): Chunk | undefined {
     const from = start > 0 ? start - 1 : 0;
-    makeRoom(end - from + 65536, 0);
-    let buffer = Buffer.from(memory.buffer, 0, readSize);
+    makeRoom(end - from + 65536, 0, 0);
+    let buffer = Buffer.from(memory.buffer, READ, readSize);
     let length = readAt(buffer, 0, buffer.length - 1, from);
     let begin = 0;
     if (start > 0) {
@@ -192,19 +242,6 @@ export function scanWorkerMain(
    */
   let slots = new Int32Array(1024);
   let slotHashes = new Int32Array(1024);
-  let starts = new Int32Array(1024);
-  let lengths = new Int32Array(1024);
-  /**
-   * Per id, the id of the text that followed it last time in the same task, and in `alternates` the
-   * different one that followed it the time before (a loop's two branches). Per task, not per line:
-   * the tasks of a service interleave their lines, while each one repeats its own calls in order.
-   * `lastIds` holds each task's last id (-1: none), in a slot picked by its pid, owned by `lastPids`.
-   */
-  let successors = new Int32Array(1024);
-  let alternates = new Int32Array(1024);
-  const TASK_SLOTS = 4096;
-  const lastPids = new Int32Array(TASK_SLOTS);
-  const lastIds = new Int32Array(TASK_SLOTS).fill(-1);
   let recordsSize = 4096 * 4;
 
   function clearTable(): void {
@@ -240,7 +277,7 @@ export function scanWorkerMain(
   /** Whether the bytes [from, to) of the chunk equal the text kept as `id`. */
   function sameText(chunk: Chunk, from: number, to: number, id: number): boolean {
     const kept = starts[id];
-    if (chunk.inMemory) return eq(from, readSize + kept, to - from) === 1;
+    if (chunk.inMemory) return eq(READ + from, arenaAt + kept, to - from) === 1;
     const buffer = chunk.buffer;
     for (let k = 0; k < to - from; k++) if (arena[kept + k] !== buffer[from + k]) return false;
     return true;
@@ -300,20 +337,8 @@ export function scanWorkerMain(
     let at = hash & mask;
     while (slots[at] !== 0) at = (at + 1) & mask;
     const id = nextId++;
-    if (id >= starts.length) {
-      const grownStarts = new Int32Array(starts.length * 2);
-      grownStarts.set(starts);
-      starts = grownStarts;
-      const grownLengths = new Int32Array(lengths.length * 2);
-      grownLengths.set(lengths);
-      lengths = grownLengths;
-      const grownSuccessors = new Int32Array(successors.length * 2);
-      grownSuccessors.set(successors);
-      successors = grownSuccessors;
-      const grownAlternates = new Int32Array(alternates.length * 2);
-      grownAlternates.set(alternates);
-      alternates = grownAlternates;
-    }
+    // Room for every id a chunk may add was made before it (see scan).
+    if (id >= idRoom) throw new Error(`text table full at ${id} ids`);
     successors[id] = -1;
     alternates[id] = -1;
     // The arena has room for every text of the chunk (see scan): it never grows inside one.
@@ -339,15 +364,37 @@ export function scanWorkerMain(
     let records = new Int32Array(recordsSize);
     let lines = 0;
     if (chunk === undefined) return { chunk: task.chunk, records: records.subarray(0, 0), lines, others: '', bodies, reset };
-    // Room in the arena for every text of the chunk it may keep, made before the views of the memory
-    // are taken: all but a line too long for the read buffer, which is never kept (see idOf).
-    makeRoom(0, arenaUsed + Math.min(chunk.stop - chunk.begin, readSize));
-    if (chunk.inMemory) chunk = { ...chunk, buffer: Buffer.from(memory.buffer, 0, readSize) };
+    // Room for every text of the chunk it may keep, made before the views of the memory are taken: in
+    // the arena, all but a line too long for the read buffer, which is never kept (see idOf); in the
+    // tables, an id for every two bytes (a kept text's line has at least its first byte and its `\n`).
+    const room = Math.min(chunk.stop - chunk.begin, readSize);
+    makeRoom(0, nextId + (room >> 1) + 2, arenaUsed + room);
+    if (chunk.inMemory) chunk = { ...chunk, buffer: Buffer.from(memory.buffer, READ, readSize) };
     const { buffer, begin, stop } = chunk;
     let escape = buffer.indexOf(ESCAPE, begin);
     if (escape > stop) escape = -1;
     let lineStart = begin;
+    const inMemory = chunk.inMemory;
     while (lineStart <= stop) {
+      if (inMemory) {
+        // The common lines, in WebAssembly; it stops at the first line it does not take, which the rest
+        // of this loop then takes from its start.
+        lineStart =
+          scanFast(READ + lineStart, READ + stop, RECORDS_OUT, RECORDS_OUT + RECORDS_OUT_LINES * 16, startsAt, startsAt + 4 * idRoom, startsAt + 8 * idRoom, startsAt + 12 * idRoom, arenaAt, TASKS, othersLength) -
+          READ;
+        const taken = (state[0] - RECORDS_OUT) >> 2;
+        if (taken > 0) {
+          while (lines * 4 + taken > records.length) {
+            const grown = new Int32Array(records.length * 2);
+            grown.set(records);
+            records = grown;
+          }
+          records.set(recordsOut.subarray(0, taken), lines * 4);
+          lines += taken >> 2;
+        }
+        if (lineStart > stop) break;
+        if (taken === RECORDS_OUT_LINES * 4) continue;
+      }
       if (lines * 4 + 4 > records.length) {
         const grown = new Int32Array(records.length * 2);
         grown.set(records);

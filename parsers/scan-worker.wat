@@ -1,0 +1,117 @@
+;; The reader thread's per-line hot path (see ./scan-worker.ts), as WebAssembly: crossing from JS into
+;; WebAssembly costs about as much as comparing a whole line, so the common line is done here from its
+;; first byte to its record, and JS is called back only for the others. Built into
+;; ./scan-worker-wasm.ts by `npm run build:wasm`; a test checks that the two agree.
+;;
+;; The memory is laid out by the worker: a state word at 0, the per-task tables, the records out, the
+;; read buffer, the tables of kept texts by id and the arena of their bytes. Every address given here
+;; is absolute.
+(module
+  (import "m" "mem" (memory 1))
+
+  ;; 1 when the $n bytes at $a and $b are the same, else 0: eight bytes at a time wherever they lie,
+  ;; the last eight first (where a call's result is, which is where repeats of a call differ).
+  (func $eq (export "eq") (param $a i32) (param $b i32) (param $n i32) (result i32)
+    (local $last i32)
+    (local $at i32)
+    (if (i32.lt_u (local.get $n) (i32.const 8))
+      (then
+        (loop $bytes
+          (if (i32.eqz (local.get $n)) (then (return (i32.const 1))))
+          (if (i32.ne (i32.load8_u (local.get $a)) (i32.load8_u (local.get $b))) (then (return (i32.const 0))))
+          (local.set $a (i32.add (local.get $a) (i32.const 1)))
+          (local.set $b (i32.add (local.get $b) (i32.const 1)))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (br $bytes))))
+    (local.set $last (i32.sub (local.get $n) (i32.const 8)))
+    (if (i64.ne (i64.load (i32.add (local.get $a) (local.get $last))) (i64.load (i32.add (local.get $b) (local.get $last))))
+      (then (return (i32.const 0))))
+    (loop $words
+      (if (i32.ge_u (local.get $at) (local.get $last)) (then (return (i32.const 1))))
+      (if (i64.ne (i64.load (i32.add (local.get $a) (local.get $at))) (i64.load (i32.add (local.get $b) (local.get $at))))
+        (then (return (i32.const 0))))
+      (local.set $at (i32.add (local.get $at) (i32.const 8)))
+      (br $words))
+    (i32.const 1))
+
+  ;; Lines from $p on, while each is `PID<spaces>TEXT` (the pid without a leading 0, at most 4194304,
+  ;; at most 7 digits, under 4096 spaces) or a bare `TEXT`, and TEXT is the text its task's previous text
+  ;; was followed by last time or the time before ($succ, $alt). For each: its record (leader code,
+  ;; pid, id, $others) at $rec, its task's last id, and the successor tables as the JS path updates
+  ;; them. Stops before the first other line, before $stop is passed, or when $recEnd is reached: it
+  ;; returns where it stopped and stores at address 0 where its records end. Nothing of a line it
+  ;; stops at has been changed, so that JS can take that line from its start.
+  ;;
+  ;; $tasks: the last pid seen in each of 4096 slots (by pid), and 16384 bytes on, that task's last id.
+  (func $scan (export "scan")
+    (param $p i32) (param $stop i32) (param $rec i32) (param $recEnd i32)
+    (param $starts i32) (param $lengths i32) (param $succ i32) (param $alt i32)
+    (param $arena i32) (param $tasks i32) (param $others i32)
+    (result i32)
+    (local $i i32) (local $c i32) (local $pid i32) (local $code i32) (local $mark i32)
+    (local $slot i32) (local $prev i32) (local $id i32) (local $other i32) (local $length i32) (local $end i32)
+    (block $out
+      (loop $line
+        (br_if $out (i32.gt_u (local.get $p) (local.get $stop)))
+        (br_if $out (i32.ge_u (local.get $rec) (local.get $recEnd)))
+        (local.set $i (local.get $p))
+        (local.set $c (i32.load8_u (local.get $i)))
+        (local.set $pid (i32.const 0))
+        (local.set $code (i32.const 0))
+        ;; The leader: digits and spaces, or nothing (a text never starts with a digit or a space).
+        (if (i32.lt_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 10))
+          (then
+            (br_if $out (i32.eq (local.get $c) (i32.const 48)))
+            (local.set $mark (local.get $i))
+            (loop $digits
+              (local.set $pid (i32.add (i32.mul (local.get $pid) (i32.const 10)) (i32.sub (local.get $c) (i32.const 48))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (local.set $c (i32.load8_u (local.get $i)))
+              (br_if $digits (i32.and
+                (i32.lt_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 10))
+                (i32.le_u (i32.sub (local.get $i) (local.get $mark)) (i32.const 7)))))
+            (br_if $out (i32.gt_u (i32.sub (local.get $i) (local.get $mark)) (i32.const 7)))
+            (br_if $out (i32.gt_u (local.get $pid) (i32.const 4194304)))
+            (br_if $out (i32.ne (local.get $c) (i32.const 32)))
+            (local.set $mark (local.get $i))
+            (loop $spaces
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $spaces (i32.eq (i32.load8_u (local.get $i)) (i32.const 32))))
+            (br_if $out (i32.ge_u (i32.sub (local.get $i) (local.get $mark)) (i32.const 4096)))
+            (local.set $code (i32.or (i32.const 1) (i32.shl (i32.sub (local.get $i) (local.get $mark)) (i32.const 4))))))
+        ;; The task's previous text, then what followed it last time, then the time before.
+        (local.set $slot (i32.shl (i32.and (local.get $pid) (i32.const 4095)) (i32.const 2)))
+        (br_if $out (i32.ne (i32.load (i32.add (local.get $tasks) (local.get $slot))) (local.get $pid)))
+        (local.set $prev (i32.load offset=16384 (i32.add (local.get $tasks) (local.get $slot))))
+        (br_if $out (i32.lt_s (local.get $prev) (i32.const 0)))
+        (local.set $id (i32.load (i32.add (local.get $succ) (i32.shl (local.get $prev) (i32.const 2)))))
+        (br_if $out (i32.lt_s (local.get $id) (i32.const 0)))
+        (local.set $length (i32.load (i32.add (local.get $lengths) (i32.shl (local.get $id) (i32.const 2)))))
+        (local.set $end (i32.add (local.get $i) (local.get $length)))
+        (block $hit
+          (block $miss
+            (br_if $miss (i32.gt_u (local.get $end) (local.get $stop)))
+            (br_if $miss (i32.ne (i32.load8_u (local.get $end)) (i32.const 10)))
+            (br_if $hit (call $eq (local.get $i) (i32.add (local.get $arena) (i32.load (i32.add (local.get $starts) (i32.shl (local.get $id) (i32.const 2))))) (local.get $length))))
+          (local.set $other (i32.load (i32.add (local.get $alt) (i32.shl (local.get $prev) (i32.const 2)))))
+          (br_if $out (i32.lt_s (local.get $other) (i32.const 0)))
+          (local.set $length (i32.load (i32.add (local.get $lengths) (i32.shl (local.get $other) (i32.const 2)))))
+          (local.set $end (i32.add (local.get $i) (local.get $length)))
+          (br_if $out (i32.gt_u (local.get $end) (local.get $stop)))
+          (br_if $out (i32.ne (i32.load8_u (local.get $end)) (i32.const 10)))
+          (br_if $out (i32.eqz (call $eq (local.get $i) (i32.add (local.get $arena) (i32.load (i32.add (local.get $starts) (i32.shl (local.get $other) (i32.const 2))))) (local.get $length))))
+          ;; The time before is now last time, and last time the time before.
+          (i32.store (i32.add (local.get $alt) (i32.shl (local.get $prev) (i32.const 2))) (local.get $id))
+          (i32.store (i32.add (local.get $succ) (i32.shl (local.get $prev) (i32.const 2))) (local.get $other))
+          (local.set $id (local.get $other)))
+        (i32.store offset=16384 (i32.add (local.get $tasks) (local.get $slot)) (local.get $id))
+        (i32.store (local.get $rec) (local.get $code))
+        (i32.store offset=4 (local.get $rec) (local.get $pid))
+        (i32.store offset=8 (local.get $rec) (local.get $id))
+        (i32.store offset=12 (local.get $rec) (local.get $others))
+        (local.set $rec (i32.add (local.get $rec) (i32.const 16)))
+        (local.set $p (i32.add (local.get $end) (i32.const 1)))
+        (br $line)))
+    (i32.store (i32.const 0) (local.get $rec))
+    (local.get $p))
+)
