@@ -102,17 +102,24 @@ export function scanWorkerMain(
     arena: number,
     tasks: number,
     others: number,
+    slots: number,
+    slotHashes: number,
+    slotMask: number,
   ) => number;
   /**
    * The memory holds the read buffer at READ (`readSize` bytes, kept from chunk to chunk), the four
-   * tables of `idRoom` ids each, and the kept texts (the arena, `arenaRoom` bytes). It only grows
-   * between chunks: growing it detaches every view of it (see takeViews).
+   * tables of `idRoom` ids each, the two of the hash table (`slotRoom` slots each, `slotCount` of them in
+   * use) and the kept texts (the arena, `arenaRoom` bytes). It only grows between chunks: growing it
+   * detaches every view of it (see takeViews).
    */
   let readSize = 0;
   let idRoom = 0;
+  let slotRoom = 0;
+  let slotCount = 0;
   let arenaRoom = 0;
   let arenaUsed = 0;
   let startsAt = READ;
+  let slotsAt = READ;
   let arenaAt = READ;
   let state = new Int32Array(0);
   let recordsOut = new Int32Array(0);
@@ -129,6 +136,13 @@ export function scanWorkerMain(
   let alternates = new Int32Array(0);
   let lastPids = new Int32Array(0);
   let lastIds = new Int32Array(0);
+  /**
+   * The distinct call texts, by their bytes: an open-addressing table of ids (+1, 0 for none) keyed by a
+   * hash, each id's bytes kept in the arena to confirm a match. Bytes, not strings: making a string of
+   * every line and hashing it in a Map cost more than all the rest of the scan.
+   */
+  let slots = new Int32Array(0);
+  let slotHashes = new Int32Array(0);
   let arena = Buffer.alloc(0);
 
   /** Views of the memory as it is now. */
@@ -143,34 +157,50 @@ export function scanWorkerMain(
     lengths = new Int32Array(buffer, startsAt + 4 * idRoom, idRoom);
     successors = new Int32Array(buffer, startsAt + 8 * idRoom, idRoom);
     alternates = new Int32Array(buffer, startsAt + 12 * idRoom, idRoom);
-    arenaAt = startsAt + 16 * idRoom;
+    slotsAt = startsAt + 16 * idRoom;
+    slots = new Int32Array(buffer, slotsAt, slotCount);
+    slotHashes = new Int32Array(buffer, slotsAt + 4 * slotRoom, slotCount);
+    arenaAt = slotsAt + 8 * slotRoom;
     arena = Buffer.from(buffer, arenaAt, arenaRoom);
   }
-  takeViews();
-  lastIds.fill(-1);
 
-  /** Room for a read buffer of `read` bytes, `ids` ids and an arena of `kept` bytes. */
+  /**
+   * Room for a read buffer of `read` bytes, `ids` ids (and the hash table they need: it doubles once
+   * more than half full, see keep) and an arena of `kept` bytes.
+   */
   function makeRoom(read: number, ids: number, kept: number): void {
     const newRead = read <= readSize ? readSize : Math.ceil(read / PAGE) * PAGE;
     const newIdRoom = ids <= idRoom ? idRoom : Math.max(ids, idRoom * 2);
+    let newSlotRoom = Math.max(slotRoom, 1024);
+    while (newSlotRoom < 2 * newIdRoom) newSlotRoom *= 2;
     const newArenaRoom = kept <= arenaRoom ? arenaRoom : Math.max(kept, arenaRoom * 2);
-    if (newRead === readSize && newIdRoom === idRoom && newArenaRoom === arenaRoom) return;
+    if (newRead === readSize && newIdRoom === idRoom && newSlotRoom === slotRoom && newArenaRoom === arenaRoom) return;
     const newStartsAt = READ + newRead;
-    const newArenaAt = newStartsAt + 16 * newIdRoom;
+    const newSlotsAt = newStartsAt + 16 * newIdRoom;
+    const newArenaAt = newSlotsAt + 8 * newSlotRoom;
     const pages = Math.ceil((newArenaAt + newArenaRoom) / PAGE) - memory.buffer.byteLength / PAGE;
     if (pages > 0) memory.grow(pages);
     const bytes = new Uint8Array(memory.buffer);
     // Every region only moves up: the last one first, so that none is overwritten before it has moved.
     bytes.copyWithin(newArenaAt, arenaAt, arenaAt + arenaUsed);
+    for (let table = 1; table >= 0; table--) {
+      const from = slotsAt + table * 4 * slotRoom;
+      bytes.copyWithin(newSlotsAt + table * 4 * newSlotRoom, from, from + 4 * slotCount);
+    }
     for (let table = 3; table >= 0; table--) {
       const from = startsAt + table * 4 * idRoom;
       bytes.copyWithin(newStartsAt + table * 4 * newIdRoom, from, from + 4 * nextId);
     }
     readSize = newRead;
     idRoom = newIdRoom;
+    slotRoom = newSlotRoom;
     arenaRoom = newArenaRoom;
     takeViews();
   }
+  makeRoom(0, 0, 0);
+  slotCount = 1024;
+  takeViews();
+  lastIds.fill(-1);
 
   /** Reads [position, position + length) as far as the file goes; returns the bytes read. */
   function readAt(buffer: Buffer, offset: number, length: number, position: number): number {
@@ -193,7 +223,10 @@ export function scanWorkerMain(
     const from = start > 0 ? start - 1 : 0;
     makeRoom(end - from + 65536, 0, 0);
     let buffer = Buffer.from(memory.buffer, READ, readSize);
-    let length = readAt(buffer, 0, buffer.length - 1, from);
+    // The chunk and a little more for the end of its last line; the rest of the buffer only if needed.
+    const wanted = Math.min(buffer.length - 1, end - from + 4096);
+    let length = readAt(buffer, 0, wanted, from);
+    let atEnd = length < wanted;
     let begin = 0;
     if (start > 0) {
       const newline = buffer.indexOf(NEWLINE);
@@ -209,13 +242,18 @@ export function scanWorkerMain(
       stop = length > searchFrom ? buffer.indexOf(NEWLINE, searchFrom) : -1;
       if (stop >= 0 && stop < length) break;
       stop = -1;
-      if (length < buffer.length - 1) break; // end of file: the last line has no `\n`
-      const bigger = Buffer.allocUnsafe(buffer.length * 2);
-      buffer.copy(bigger, 0, 0, length);
+      if (atEnd) break; // end of file: the last line has no `\n`
       searchFrom = length;
-      length += readAt(bigger, length, bigger.length - 1 - length, from + length);
-      buffer = bigger;
-      inMemory = false;
+      if (length === buffer.length - 1) {
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, length);
+        buffer = bigger;
+        inMemory = false;
+      }
+      const more = buffer.length - 1 - length;
+      const read = readAt(buffer, length, more, from + length);
+      length += read;
+      atEnd = read < more;
     }
     if (stop < 0) {
       stop = length;
@@ -235,13 +273,6 @@ export function scanWorkerMain(
     return code === 60 && buffer[at + 1] === 46 && buffer[at + 2] === 46 && buffer[at + 3] === 46 && buffer[at + 4] === 32;
   }
 
-  /**
-   * The distinct call texts, by their bytes: an open-addressing table of ids keyed by a hash, each id's
-   * bytes kept in the arena to confirm a match. Bytes, not strings: making a string of every line and
-   * hashing it in a Map cost more than all the rest of the scan.
-   */
-  let slots = new Int32Array(1024);
-  let slotHashes = new Int32Array(1024);
   let recordsSize = 4096 * 4;
 
   function clearTable(): void {
@@ -252,16 +283,18 @@ export function scanWorkerMain(
     lastIds.fill(-1);
   }
 
+  /** Twice the slots, within the room made for them before the chunk (see makeRoom). */
   function growSlots(): void {
-    const size = slots.length * 2;
-    const oldSlots = slots;
-    const oldHashes = slotHashes;
-    slots = new Int32Array(size);
-    slotHashes = new Int32Array(size);
+    const oldSlots = slots.slice();
+    const oldHashes = slotHashes.slice();
+    slotCount *= 2;
+    takeViews();
+    slots.fill(0);
+    const mask = slotCount - 1;
     for (let s = 0; s < oldSlots.length; s++) {
       if (oldSlots[s] === 0) continue;
-      let at = oldHashes[s] & (size - 1);
-      while (slots[at] !== 0) at = (at + 1) & (size - 1);
+      let at = oldHashes[s] & mask;
+      while (slots[at] !== 0) at = (at + 1) & mask;
       slots[at] = oldSlots[s];
       slotHashes[at] = oldHashes[s];
     }
@@ -380,7 +413,7 @@ export function scanWorkerMain(
         // The common lines, in WebAssembly; it stops at the first line it does not take, which the rest
         // of this loop then takes from its start.
         lineStart =
-          scanFast(READ + lineStart, READ + stop, RECORDS_OUT, RECORDS_OUT + RECORDS_OUT_LINES * 16, startsAt, startsAt + 4 * idRoom, startsAt + 8 * idRoom, startsAt + 12 * idRoom, arenaAt, TASKS, othersLength) -
+          scanFast(READ + lineStart, READ + stop, RECORDS_OUT, RECORDS_OUT + RECORDS_OUT_LINES * 16, startsAt, startsAt + 4 * idRoom, startsAt + 8 * idRoom, startsAt + 12 * idRoom, arenaAt, TASKS, othersLength, slotsAt, slotsAt + 4 * slotRoom, slotCount - 1) -
           READ;
         const taken = (state[0] - RECORDS_OUT) >> 2;
         if (taken > 0) {

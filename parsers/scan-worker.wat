@@ -34,22 +34,25 @@
       (br $words))
     (i32.const 1))
 
-  ;; Lines from $p on, while each is `PID<spaces>TEXT` (the pid without a leading 0, at most 4194304,
-  ;; at most 7 digits, under 4096 spaces) or a bare `TEXT`, and TEXT is the text its task's previous text
-  ;; was followed by last time or the time before ($succ, $alt). For each: its record (leader code,
-  ;; pid, id, $others) at $rec, its task's last id, and the successor tables as the JS path updates
-  ;; them. Stops before the first other line, before $stop is passed, or when $recEnd is reached: it
-  ;; returns where it stopped and stores at address 0 where its records end. Nothing of a line it
-  ;; stops at has been changed, so that JS can take that line from its start.
+;; Lines from $p on, while each is `PID<spaces>TEXT` (the pid without a leading 0, at most 4194304,
+  ;; at most 7 digits, under 4096 spaces) or a bare `TEXT`, and TEXT is a text already kept: the one its
+  ;; task's previous text was followed by last time or the time before ($succ, $alt), or else one found
+  ;; in the hash table ($slots, $hashes) under the hash JS's idOf computes first. For each: its record
+  ;; (leader code, pid, id, $others) at $rec, its task's last id, and the successor tables, all as the
+  ;; JS path sets them. Stops before the first other line, before $stop is passed, or when $recEnd is
+  ;; reached: it returns where it stopped and stores at address 0 where its records end. Nothing of a
+  ;; line it stops at has been changed, so that JS can take that line from its start.
   ;;
   ;; $tasks: the last pid seen in each of 4096 slots (by pid), and 16384 bytes on, that task's last id.
   (func $scan (export "scan")
     (param $p i32) (param $stop i32) (param $rec i32) (param $recEnd i32)
     (param $starts i32) (param $lengths i32) (param $succ i32) (param $alt i32)
     (param $arena i32) (param $tasks i32) (param $others i32)
+    (param $slots i32) (param $hashes i32) (param $mask i32)
     (result i32)
     (local $i i32) (local $c i32) (local $pid i32) (local $code i32) (local $mark i32)
     (local $slot i32) (local $prev i32) (local $id i32) (local $other i32) (local $length i32) (local $end i32)
+    (local $hash i32) (local $step i32) (local $k i32) (local $at i32)
     (block $out
       (loop $line
         (br_if $out (i32.gt_u (local.get $p) (local.get $stop)))
@@ -79,31 +82,89 @@
               (br_if $spaces (i32.eq (i32.load8_u (local.get $i)) (i32.const 32))))
             (br_if $out (i32.ge_u (i32.sub (local.get $i) (local.get $mark)) (i32.const 4096)))
             (local.set $code (i32.or (i32.const 1) (i32.shl (i32.sub (local.get $i) (local.get $mark)) (i32.const 4))))))
-        ;; The task's previous text, then what followed it last time, then the time before.
+        ;; The task's previous text (-1: none known).
         (local.set $slot (i32.shl (i32.and (local.get $pid) (i32.const 4095)) (i32.const 2)))
-        (br_if $out (i32.ne (i32.load (i32.add (local.get $tasks) (local.get $slot))) (local.get $pid)))
-        (local.set $prev (i32.load offset=16384 (i32.add (local.get $tasks) (local.get $slot))))
-        (br_if $out (i32.lt_s (local.get $prev) (i32.const 0)))
-        (local.set $id (i32.load (i32.add (local.get $succ) (i32.shl (local.get $prev) (i32.const 2)))))
-        (br_if $out (i32.lt_s (local.get $id) (i32.const 0)))
-        (local.set $length (i32.load (i32.add (local.get $lengths) (i32.shl (local.get $id) (i32.const 2)))))
-        (local.set $end (i32.add (local.get $i) (local.get $length)))
-        (block $hit
-          (block $miss
-            (br_if $miss (i32.gt_u (local.get $end) (local.get $stop)))
-            (br_if $miss (i32.ne (i32.load8_u (local.get $end)) (i32.const 10)))
-            (br_if $hit (call $eq (local.get $i) (i32.add (local.get $arena) (i32.load (i32.add (local.get $starts) (i32.shl (local.get $id) (i32.const 2))))) (local.get $length))))
-          (local.set $other (i32.load (i32.add (local.get $alt) (i32.shl (local.get $prev) (i32.const 2)))))
-          (br_if $out (i32.lt_s (local.get $other) (i32.const 0)))
-          (local.set $length (i32.load (i32.add (local.get $lengths) (i32.shl (local.get $other) (i32.const 2)))))
-          (local.set $end (i32.add (local.get $i) (local.get $length)))
-          (br_if $out (i32.gt_u (local.get $end) (local.get $stop)))
-          (br_if $out (i32.ne (i32.load8_u (local.get $end)) (i32.const 10)))
-          (br_if $out (i32.eqz (call $eq (local.get $i) (i32.add (local.get $arena) (i32.load (i32.add (local.get $starts) (i32.shl (local.get $other) (i32.const 2))))) (local.get $length))))
-          ;; The time before is now last time, and last time the time before.
-          (i32.store (i32.add (local.get $alt) (i32.shl (local.get $prev) (i32.const 2))) (local.get $id))
-          (i32.store (i32.add (local.get $succ) (i32.shl (local.get $prev) (i32.const 2))) (local.get $other))
-          (local.set $id (local.get $other)))
+        (local.set $prev (i32.const -1))
+        (if (i32.eq (i32.load (i32.add (local.get $tasks) (local.get $slot))) (local.get $pid))
+          (then (local.set $prev (i32.load offset=16384 (i32.add (local.get $tasks) (local.get $slot))))))
+        (block $found
+          ;; What followed the previous text last time, then the time before.
+          (block $guessed
+            (br_if $guessed (i32.lt_s (local.get $prev) (i32.const 0)))
+            (local.set $id (i32.load (i32.add (local.get $succ) (i32.shl (local.get $prev) (i32.const 2)))))
+            (br_if $guessed (i32.lt_s (local.get $id) (i32.const 0)))
+            (local.set $length (i32.load (i32.add (local.get $lengths) (i32.shl (local.get $id) (i32.const 2)))))
+            (local.set $end (i32.add (local.get $i) (local.get $length)))
+            (block $miss
+              (br_if $miss (i32.gt_u (local.get $end) (local.get $stop)))
+              (br_if $miss (i32.ne (i32.load8_u (local.get $end)) (i32.const 10)))
+              (br_if $found (call $eq (local.get $i) (i32.add (local.get $arena) (i32.load (i32.add (local.get $starts) (i32.shl (local.get $id) (i32.const 2))))) (local.get $length))))
+            (local.set $other (i32.load (i32.add (local.get $alt) (i32.shl (local.get $prev) (i32.const 2)))))
+            (br_if $guessed (i32.lt_s (local.get $other) (i32.const 0)))
+            (local.set $length (i32.load (i32.add (local.get $lengths) (i32.shl (local.get $other) (i32.const 2)))))
+            (local.set $end (i32.add (local.get $i) (local.get $length)))
+            (br_if $guessed (i32.gt_u (local.get $end) (local.get $stop)))
+            (br_if $guessed (i32.ne (i32.load8_u (local.get $end)) (i32.const 10)))
+            (br_if $guessed (i32.eqz (call $eq (local.get $i) (i32.add (local.get $arena) (i32.load (i32.add (local.get $starts) (i32.shl (local.get $other) (i32.const 2))))) (local.get $length))))
+            (local.set $id (local.get $other))
+            (br $found))
+          ;; Else by its hash, as idOf looks first: the line's end, no colour code in it, a text that
+          ;; starts as a call's name or a resumed half's `<... `, not too long to be kept.
+          (local.set $end (local.get $i))
+          (loop $scanEnd
+            (local.set $c (i32.load8_u (local.get $end)))
+            (br_if $out (i32.eq (local.get $c) (i32.const 27)))
+            (if (i32.ne (local.get $c) (i32.const 10))
+              (then
+                (local.set $end (i32.add (local.get $end) (i32.const 1)))
+                (br $scanEnd))))
+          (local.set $length (i32.sub (local.get $end) (local.get $i)))
+          (br_if $out (i32.eqz (local.get $length)))
+          (br_if $out (i32.gt_u (local.get $length) (i32.const 32768)))
+          (local.set $c (i32.load8_u (local.get $i)))
+          (if (i32.eqz (i32.or (i32.lt_u (i32.sub (local.get $c) (i32.const 97)) (i32.const 26)) (i32.eq (local.get $c) (i32.const 95))))
+            (then
+              (br_if $out (i32.ne (local.get $c) (i32.const 60)))
+              (br_if $out (i32.ne (i32.load (i32.add (local.get $i) (i32.const 1))) (i32.const 0x202e2e2e)))))
+          (local.set $hash (i32.mul (local.get $length) (i32.const -1640531535)))
+          (local.set $step (i32.const 1))
+          (if (i32.gt_u (local.get $length) (i32.const 32)) (then (local.set $step (i32.shr_u (local.get $length) (i32.const 4)))))
+          (local.set $k (local.get $i))
+          (loop $sample
+            (if (i32.lt_u (local.get $k) (local.get $end))
+              (then
+                (local.set $hash (i32.mul (i32.xor (local.get $hash) (i32.load8_u (local.get $k))) (i32.const 16777619)))
+                (local.set $k (i32.add (local.get $k) (local.get $step)))
+                (br $sample))))
+          (local.set $k (i32.sub (local.get $end) (i32.const 4)))
+          (if (i32.lt_u (local.get $length) (i32.const 4)) (then (local.set $k (local.get $i))))
+          (loop $tail
+            (if (i32.lt_u (local.get $k) (local.get $end))
+              (then
+                (local.set $hash (i32.mul (i32.xor (local.get $hash) (i32.load8_u (local.get $k))) (i32.const 16777619)))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $tail))))
+          (local.set $at (i32.and (local.get $hash) (local.get $mask)))
+          (loop $probe
+            (local.set $id (i32.sub (i32.load (i32.add (local.get $slots) (i32.shl (local.get $at) (i32.const 2)))) (i32.const 1)))
+            (br_if $out (i32.lt_s (local.get $id) (i32.const 0)))
+            (if (i32.eq (i32.load (i32.add (local.get $hashes) (i32.shl (local.get $at) (i32.const 2)))) (local.get $hash))
+              (then
+                (if (i32.eq (i32.load (i32.add (local.get $lengths) (i32.shl (local.get $id) (i32.const 2)))) (local.get $length))
+                  (then
+                    (br_if $found (call $eq (local.get $i) (i32.add (local.get $arena) (i32.load (i32.add (local.get $starts) (i32.shl (local.get $id) (i32.const 2))))) (local.get $length)))))))
+            (local.set $at (i32.and (i32.add (local.get $at) (i32.const 1)) (local.get $mask)))
+            (br $probe)))
+        ;; Unless it is what followed the previous text last time, it is that from now on, and what was
+        ;; becomes the time before.
+        (if (i32.ge_s (local.get $prev) (i32.const 0))
+          (then
+            (if (i32.ne (i32.load (i32.add (local.get $succ) (i32.shl (local.get $prev) (i32.const 2)))) (local.get $id))
+              (then
+                (i32.store (i32.add (local.get $alt) (i32.shl (local.get $prev) (i32.const 2)))
+                  (i32.load (i32.add (local.get $succ) (i32.shl (local.get $prev) (i32.const 2)))))
+                (i32.store (i32.add (local.get $succ) (i32.shl (local.get $prev) (i32.const 2))) (local.get $id))))))
+        (i32.store (i32.add (local.get $tasks) (local.get $slot)) (local.get $pid))
         (i32.store offset=16384 (i32.add (local.get $tasks) (local.get $slot)) (local.get $id))
         (i32.store (local.get $rec) (local.get $code))
         (i32.store offset=4 (local.get $rec) (local.get $pid))
