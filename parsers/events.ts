@@ -119,7 +119,9 @@ export interface CompleteCall {
 /**
  * Complete calls in input order with no other event between them, handed on in bulk by a reader that
  * parses each distinct call text once (see onCalls in ./read.ts): call i stands for the event
- * `{ type: 'syscall', line: lines[i], pid: pids[i] < 0 ? undefined : pids[i], ...calls[ids[i]], source }`.
+ * `{ type: 'syscall', line: lines[i], pid: pids[i] < 0 ? undefined : pids[i], ...callOf(run, i), source }`,
+ * where the call is `calls[ids[i]]`, or for a negative id the call a resumed half completed on that
+ * line, `joined[-1 - ids[i]]` (joined once for each pair of halves' texts, then the same object).
  * The arrays are lent for the call only. `calls` may be the same array from run to run with other calls
  * at the same ids (a consumer keeping something per id must check the call is still the one it saw);
  * every call's result is shared by its repeats (see shareResult).
@@ -131,12 +133,19 @@ export interface CallRun {
   pids: Int32Array;
   ids: Int32Array;
   calls: readonly CompleteCall[];
+  joined: readonly CompleteCall[];
+}
+
+/** The call that call i of the run stands for. */
+export function callOf(run: CallRun, i: number): CompleteCall {
+  const id = run.ids[i];
+  return id >= 0 ? run.calls[id] : run.joined[-1 - id];
 }
 
 /** The events a run stands for, one by one, for a consumer that takes only events. */
 export function forEachRunEvent(run: CallRun, onEvent: (event: SyscallEvent) => void): void {
   for (let i = 0; i < run.count; i++) {
-    const call = run.calls[run.ids[i]];
+    const call = callOf(run, i);
     const pid = run.pids[i];
     onEvent({ type: 'syscall', line: run.lines[i], pid: pid < 0 ? undefined : pid, name: call.name, argsText: call.argsText, result: call.result, source: run.source });
   }

@@ -149,12 +149,14 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
 
   const onCalls = opts.onCalls;
   // Lent to onCalls: `calls` is the replayed chunk's table, whose ids of complete calls are the only ones a run holds.
-  const run: CallRun = { source: opts.source, count: 0, lines: new Int32Array(0), pids: new Int32Array(0), ids: new Int32Array(0), calls: [] };
+  const joinedCalls: CompleteCall[] = [];
+  const run: CallRun = { source: opts.source, count: 0, lines: new Int32Array(0), pids: new Int32Array(0), ids: new Int32Array(0), calls: [], joined: joinedCalls };
   const flushRun = (): void => {
     if (run.count === 0) return;
     parser.takeCalls(run.count);
     onCalls!(run);
     run.count = 0;
+    joinedCalls.length = 0;
   };
 
   const replay = (result: ScanResult, known: Known): void => {
@@ -197,8 +199,20 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
         if (onCalls !== undefined) flushRun();
         parser.unfinishedLine(lineNo, pid, entries[id] as UnfinishedCall);
       } else if (kind === RESUMED) {
-        if (onCalls !== undefined) flushRun();
         const entry = entries[id] as ResumedCall;
+        const joined = onCalls !== undefined ? parser.takeResumedCall(pid, entry) : undefined;
+        if (joined !== undefined) {
+          // The call it completes goes in the run, by a negative id (see CallRun).
+          const taskPid = pid ?? opts.pid;
+          run.lines[run.count] = lineNo;
+          run.pids[run.count] = taskPid === undefined ? -1 : taskPid;
+          run.ids[run.count] = -1 - joinedCalls.length;
+          joinedCalls.push(joined);
+          run.count++;
+          from = to;
+          continue;
+        }
+        if (onCalls !== undefined) flushRun();
         const [leaderFrom, leaderTo, leaderPid] = [from, to, records[i + 1]];
         const line = (): string => (form === LEADER_TEXT_PID || form === LEADER_TEXT ? others.slice(leaderFrom, leaderTo) : leaderText(code, leaderPid)) + entry.text;
         parser.resumedLine(lineNo, pid, entry, line);

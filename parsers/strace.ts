@@ -403,6 +403,25 @@ export class StraceParser {
   }
 
   /**
+   * The call a resumed line (text `call`, from resumedCall) completes, when resumedLine would emit that
+   * call's event and nothing else: its task's own pending half has that name, no line of that task is
+   * open, and the two halves' texts were joined before into a complete call. The pending half is then
+   * taken as resumedLine takes it, and the event is the caller's to hand on (counted as takeCalls
+   * counts). Undefined, with nothing changed, for anything else: resumedLine must then take the line.
+   */
+  takeResumedCall(pid: number | undefined, call: ResumedCall): CompleteCall | undefined {
+    const key = pid ?? this.defaultPid ?? NO_PID;
+    if (this.partial !== undefined && this.partial.key === key) return undefined;
+    const own = this.pending.get(key);
+    if (own === undefined || own.name !== call.resumed || own.from === undefined) return undefined;
+    const joined = own.from.merges.get(call);
+    if (joined === undefined || 'incomplete' in joined) return undefined;
+    this.pending.delete(key);
+    this.stats.merged++;
+    return joined;
+  }
+
+  /**
    * True when callLine for a task with leader pid `pid` would emit the call's event and nothing else:
    * that task has no call pending and left no line open. Then takeCalls may stand for such calls.
    */

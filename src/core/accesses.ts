@@ -192,6 +192,8 @@ export class AccessCollector {
 
   /** Plans per table of calls (CallRun.calls), by id. */
   private readonly runPlans = new WeakMap<readonly CompleteCall[], RunPlan[]>();
+  /** Plans of the calls resumed halves completed (CallRun.joined). */
+  private readonly joinedPlans = new WeakMap<CompleteCall, RunPlan>();
 
   /**
    * A run of complete calls (see CallRun), each as add() takes its event. The repeats of a call text are
@@ -200,7 +202,7 @@ export class AccessCollector {
   addRun(run: CallRun): void {
     let plans = this.runPlans.get(run.calls);
     if (plans === undefined) this.runPlans.set(run.calls, (plans = []));
-    const { calls, ids, pids, lines, count } = run;
+    const { calls, ids, pids, lines, count, joined } = run;
     const replaying = this.ignoreOrigin === undefined;
     // The task of the last replayed call: runs are mostly one task's calls in a row, and only add()
     // below can replace or drop a task in the table.
@@ -208,12 +210,17 @@ export class AccessCollector {
     let task: Task | undefined;
     for (let i = 0; i < count; i++) {
       const id = ids[i];
-      const call = calls[id];
-      let plan = plans[id];
-      if (plan === undefined || plan.call !== call) {
-        plans[id] = plan = newPlan(call);
-        // add() passes over these names whatever the call says: no event, no memo.
-        if (!SYSCALLS.has(call.name)) plan.kind = IGNORE;
+      let call: CompleteCall;
+      let plan: RunPlan | undefined;
+      if (id >= 0) {
+        call = calls[id];
+        plan = plans[id];
+        if (plan === undefined || plan.call !== call) plans[id] = plan = newPlan(call);
+      } else {
+        // A call a resumed half completed: the same object for every repeat of the two halves' texts.
+        call = joined[-1 - id];
+        plan = this.joinedPlans.get(call);
+        if (plan === undefined) this.joinedPlans.set(call, (plan = newPlan(call)));
       }
       if (plan.kind === IGNORE) continue;
       const pid = pids[i] < 0 ? undefined : pids[i];
@@ -803,7 +810,9 @@ function newAccess(path: ByteString, event: SyscallEvent, ops: Set<Operation>, c
 const NO_ACCESSES: Access[] = [];
 
 function newPlan(call: CompleteCall): RunPlan {
-  return { call, kind: EVENTS, tries: 0, counted: NO_ACCESSES, resolves: NO_ACCESSES, resolvedTo: undefined, cwd: undefined, opened: undefined };
+  // add() passes over names it has no spec for, whatever the call says: no event, no memo.
+  const kind = SYSCALLS.has(call.name) ? EVENTS : IGNORE;
+  return { call, kind, tries: 0, counted: NO_ACCESSES, resolves: NO_ACCESSES, resolvedTo: undefined, cwd: undefined, opened: undefined };
 }
 
 function setFd(task: Task, fd: number | undefined, path: ByteString | undefined, cloexec: boolean): void {
