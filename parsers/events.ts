@@ -118,7 +118,7 @@ export interface CompleteCall {
 
 /**
  * Complete calls in input order with no other event between them, handed on in bulk by a reader that
- * parses each distinct call text once (see onCalls in ./read.ts): call i stands for the event
+ * parses each distinct call text once (see onCalls in src/host/trace-reader/read.ts): call i stands for the event
  * `{ type: 'syscall', line: lines[i], pid: pids[i] < 0 ? undefined : pids[i], ...callOf(run, i), source }`,
  * where the call is `calls[ids[i]]`, or for a negative id the call a resumed half completed on that
  * line, `joined[-1 - ids[i]]` (joined once for each pair of halves' texts, then the same object).

@@ -1,4 +1,4 @@
-// `npm run build:wasm`: compiles parsers/scan-worker.wat into parsers/scan-worker-wasm.ts, the bytes the
+// `npm run build:wasm`: compiles src/host/trace-reader/scan-worker.wat into scan-worker-wasm.ts beside it, the bytes the
 // reader threads instantiate. Run it after any change to the .wat; a test fails while the two differ.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import initWabt from 'wabt';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const source = path.join(root, 'parsers', 'scan-worker.wat');
-const target = path.join(root, 'parsers', 'scan-worker-wasm.ts');
+const source = path.join(root, 'src', 'host', 'trace-reader', 'scan-worker.wat');
+const target = path.join(root, 'src', 'host', 'trace-reader', 'scan-worker-wasm.ts');
 
 /** The module's bytes, as wabt builds them from the text (no names section: it is not needed to run). */
 export async function compileScanWorkerWat() {

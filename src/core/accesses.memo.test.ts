@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { CallRun, StraceEvent } from '../../parsers/events.js';
 import { createTraceParser } from '../../parsers/index.js';
 import { LineSplitter } from '../../parsers/lines.js';
-import { parseTraceInput } from '../../parsers/read.js';
+import { parseTraceInput } from '../host/trace-reader/read.js';
 import { AccessCollector } from './accesses.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

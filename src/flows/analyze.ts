@@ -3,7 +3,7 @@
  * the command's business. Memory grows with the number of distinct paths, not with the log size:
  * events are consumed as they are produced and only the first warnings are kept.
  */
-import { parseTraceInput } from '../../parsers/read.js';
+import { parseTraceInput } from '../host/trace-reader/read.js';
 import type { ParseStats, StraceEvent, WarningEvent } from '../../parsers/events.js';
 import { AccessCollector } from '../core/accesses.js';
 import { foldProfile } from '../core/fold.js';

@@ -9,13 +9,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { forEachRunEvent, type ParseStats, type StraceEvent } from './events.js';
-import { createTraceParser } from './index.js';
-import { LineSplitter } from './lines.js';
+import { forEachRunEvent, type ParseStats, type StraceEvent } from '../../../parsers/events.js';
+import { createTraceParser } from '../../../parsers/index.js';
+import { LineSplitter } from '../../../parsers/lines.js';
 import { chunkBounds, parseStraceFileInParallel } from './parallel.js';
 import { parseTraceInput } from './read.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const corpusDir = path.resolve(repoRoot, '../shared/corpus/strace');
 const tracesDir = path.join(repoRoot, 'fixtures', 'traces');
 

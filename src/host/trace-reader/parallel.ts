@@ -8,10 +8,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { CallRun, ParseStats, StraceEvent } from './events.js';
+import type { CallRun, ParseStats, StraceEvent } from '../../../parsers/events.js';
 import { LEADER_BRACKET, LEADER_PID, LEADER_TEXT, LEADER_TEXT_PID, scanWorkerMain, type ScanResult, type ScanTask, type ScanWorkerData } from './scan-worker.js';
 import { SCAN_WORKER_WASM_BASE64 } from './scan-worker-wasm.js';
-import { StraceParser, type CompleteCall, type ResumedCall, type UnfinishedCall } from './strace.js';
+import { StraceParser, type CompleteCall, type ResumedCall, type UnfinishedCall } from '../../../parsers/strace.js';
 
 export interface ParallelOptions {
   file: string;

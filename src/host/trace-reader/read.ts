@@ -4,9 +4,9 @@
  * line. Both give the same events.
  */
 import { open } from 'node:fs/promises';
-import type { CallRun, ParseStats, StraceEvent } from './events.js';
-import { createTraceParser, sniffLine } from './index.js';
-import { LineSplitter } from './lines.js';
+import type { CallRun, ParseStats, StraceEvent } from '../../../parsers/events.js';
+import { createTraceParser, sniffLine } from '../../../parsers/index.js';
+import { LineSplitter } from '../../../parsers/lines.js';
 import { defaultWorkerCount, parseStraceFileInParallel } from './parallel.js';
 
 export interface TraceInput {
