@@ -190,7 +190,7 @@ describe('edge cases at chunk borders', () => {
     // number them as the line-by-line parser does.
     const leaders = (i: number): string => {
       const pid = 100 + (i % 5);
-      switch (i >= 5000 && i < 15000 ? -1 : i % 97) {
+      switch (i >= 5000 && i < 15000 ? -1 : i % 97 < 14 ? i % 97 : i % 3 === 0 ? 3 : -1) {
         case 0: return `0${pid} `;
         case 1: return `${12345678 + (i % 3)} `;
         case 2: return `4194305  `;
@@ -199,10 +199,17 @@ describe('edge cases at chunk borders', () => {
         case 5: return ` ${pid} `;
         case 6: return '';
         case 7: return `${pid}${' '.repeat(5000)}`;
+        case 8: return `[pid  ${pid}] `;
+        case 9: return `[pid 0${pid}] `;
+        case 10: return `[pid 1234567890] `;
+        case 11: return `[pid ${pid}]  `;
+        case 12: return `[pid ${pid}]${' '.repeat(3000)}`;
+        case 13: return `[pid ${pid}] 10:00:00 `;
         default: return `${pid}  `;
       }
     };
-    const calls = ['openat(AT_FDCWD, "/etc/a", O_RDONLY) = 3', 'newfstatat(3, "", {st_mode=S_IFREG|0644, st_size=1, ...}, AT_EMPTY_PATH) = 0', 'read(3, "x", 4096) = 1', 'close(3) = 0'];
+    // The last text resumes a call never started: its warning quotes the whole line, leader and all.
+    const calls = ['openat(AT_FDCWD, "/etc/a", O_RDONLY) = 3', 'newfstatat(3, "", {st_mode=S_IFREG|0644, st_size=1, ...}, AT_EMPTY_PATH) = 0', 'read(3, "x", 4096) = 1', 'close(3) = 0', '<... read resumed>"x", 1) = 1'];
     const lines: string[] = [];
     for (let i = 0; i < 20000; i++) lines.push(leaders(i) + calls[Math.floor(i / 5) % calls.length] + (i % 1009 === 0 ? '  ' : ''));
     const file = write('many-repeats.strace', lines.join('\n') + '\n');

@@ -34,14 +34,15 @@
       (br $words))
     (i32.const 1))
 
-;; Lines from $p on, while each is `PID<spaces>TEXT` (the pid without a leading 0, at most 4194304,
-  ;; at most 7 digits, under 4096 spaces) or a bare `TEXT`, and TEXT is a text already kept: the one its
-  ;; task's previous text was followed by last time or the time before ($succ, $alt), or else one found
-  ;; in the hash table ($slots, $hashes) under the hash JS's idOf computes first. For each: its record
-  ;; (leader code, pid, id, $others) at $rec, its task's last id, and the successor tables, all as the
-  ;; JS path sets them. Stops before the first other line, before $stop is passed, or when $recEnd is
-  ;; reached: it returns where it stopped and stores at address 0 where its records end. Nothing of a
-  ;; line it stops at has been changed, so that JS can take that line from its start.
+  ;; Lines from $p on, while each is `PID<spaces>TEXT` (the pid without a leading 0, at most 4194304,
+  ;; at most 7 digits, under 4096 spaces), `[pid PID] TEXT` or a bare `TEXT`, and TEXT is a text
+  ;; already kept: the one its task's previous text was followed by last time or the time before
+  ;; ($succ, $alt), or else one found in the hash table ($slots, $hashes) under the hash JS's idOf
+  ;; computes first. For each: its record (leader code, pid, id, $others) at $rec, its task's last id,
+  ;; and the successor tables, all as the JS path sets them. Stops before the first other line, before
+  ;; $stop is passed, or when $recEnd is reached: it returns where it stopped and stores at address 0
+  ;; where its records end. Nothing of a line it stops at has been changed, so that JS can take that
+  ;; line from its start.
   ;;
   ;; $tasks: the last pid seen in each of 4096 slots (by pid), and 16384 bytes on, that task's last id.
   (func $scan (export "scan")
@@ -52,7 +53,7 @@
     (result i32)
     (local $i i32) (local $c i32) (local $pid i32) (local $code i32) (local $mark i32)
     (local $slot i32) (local $prev i32) (local $id i32) (local $other i32) (local $length i32) (local $end i32)
-    (local $hash i32) (local $step i32) (local $k i32) (local $at i32)
+    (local $hash i32) (local $step i32) (local $k i32) (local $at i32) (local $pad i32)
     (block $out
       (loop $line
         (br_if $out (i32.gt_u (local.get $p) (local.get $stop)))
@@ -61,7 +62,8 @@
         (local.set $c (i32.load8_u (local.get $i)))
         (local.set $pid (i32.const 0))
         (local.set $code (i32.const 0))
-        ;; The leader: digits and spaces, or nothing (a text never starts with a digit or a space).
+        ;; The leader: digits and spaces, `[pid N] `, or nothing (a text never starts with a digit, a
+        ;; space or `[`).
         (if (i32.lt_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 10))
           (then
             (br_if $out (i32.eq (local.get $c) (i32.const 48)))
@@ -81,7 +83,46 @@
               (local.set $i (i32.add (local.get $i) (i32.const 1)))
               (br_if $spaces (i32.eq (i32.load8_u (local.get $i)) (i32.const 32))))
             (br_if $out (i32.ge_u (i32.sub (local.get $i) (local.get $mark)) (i32.const 4096)))
-            (local.set $code (i32.or (i32.const 1) (i32.shl (i32.sub (local.get $i) (local.get $mark)) (i32.const 4))))))
+            (local.set $code (i32.or (i32.const 1) (i32.shl (i32.sub (local.get $i) (local.get $mark)) (i32.const 4)))))
+          (else
+            (if (i32.eq (local.get $c) (i32.const 91))
+              (then
+                ;; `[pid `, spaces, the pid (no leading 0, at most 9 digits), `] `, spaces: each run of
+                ;; spaces under 2048.
+                (br_if $out (i32.ne (i32.load (i32.add (local.get $i) (i32.const 1))) (i32.const 0x20646970)))
+                (local.set $i (i32.add (local.get $i) (i32.const 5)))
+                (local.set $mark (local.get $i))
+                (loop $before
+                  (if (i32.eq (i32.load8_u (local.get $i)) (i32.const 32))
+                    (then
+                      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                      (br $before))))
+                (local.set $pad (i32.sub (local.get $i) (local.get $mark)))
+                (br_if $out (i32.ge_u (local.get $pad) (i32.const 2048)))
+                (local.set $c (i32.load8_u (local.get $i)))
+                (br_if $out (i32.eq (local.get $c) (i32.const 48)))
+                (br_if $out (i32.ge_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 10)))
+                (local.set $mark (local.get $i))
+                (loop $bracketDigits
+                  (local.set $pid (i32.add (i32.mul (local.get $pid) (i32.const 10)) (i32.sub (local.get $c) (i32.const 48))))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (local.set $c (i32.load8_u (local.get $i)))
+                  (br_if $bracketDigits (i32.and
+                    (i32.lt_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 10))
+                    (i32.le_u (i32.sub (local.get $i) (local.get $mark)) (i32.const 9)))))
+                (br_if $out (i32.gt_u (i32.sub (local.get $i) (local.get $mark)) (i32.const 9)))
+                (br_if $out (i32.ne (local.get $c) (i32.const 93)))
+                (br_if $out (i32.ne (i32.load8_u (i32.add (local.get $i) (i32.const 1))) (i32.const 32)))
+                (local.set $i (i32.add (local.get $i) (i32.const 2)))
+                (local.set $mark (local.get $i))
+                (loop $after
+                  (if (i32.eq (i32.load8_u (local.get $i)) (i32.const 32))
+                    (then
+                      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                      (br $after))))
+                (br_if $out (i32.ge_u (i32.sub (local.get $i) (local.get $mark)) (i32.const 2048)))
+                (local.set $code (i32.or (i32.or (i32.const 2) (i32.shl (local.get $pad) (i32.const 4)))
+                  (i32.shl (i32.sub (local.get $i) (local.get $mark)) (i32.const 16))))))))
         ;; The task's previous text (-1: none known).
         (local.set $slot (i32.shl (i32.and (local.get $pid) (i32.const 4095)) (i32.const 2)))
         (local.set $prev (i32.const -1))
