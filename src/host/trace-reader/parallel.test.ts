@@ -184,13 +184,13 @@ describe('edge cases at chunk borders', () => {
     await expectSameAsLineByLine(file, 40000, 1);
   });
 
-  test('thousands of repeats in one chunk, among leaders of every form', async () => {
+  test('thousands of repeats in one chunk, among leaders of every form, and timestamps on every line', async () => {
     // Most of these lines are taken by the reader's WebAssembly, which hands back at most 4096 lines at
     // a time (the middle 10,000 lines are all its own) and leaves every other leader to JS: both must
     // number them as the line-by-line parser does.
     const leaders = (i: number): string => {
       const pid = 100 + (i % 5);
-      switch (i >= 5000 && i < 15000 ? -1 : i % 97 < 14 ? i % 97 : i % 3 === 0 ? 3 : -1) {
+      switch (i >= 5000 && i < 15000 ? -1 : i % 97 < 22 ? i % 97 : i % 3 === 0 ? 3 : -1) {
         case 0: return `0${pid} `;
         case 1: return `${12345678 + (i % 3)} `;
         case 2: return `4194305  `;
@@ -205,6 +205,14 @@ describe('edge cases at chunk borders', () => {
         case 11: return `[pid ${pid}]  `;
         case 12: return `[pid ${pid}]${' '.repeat(3000)}`;
         case 13: return `[pid ${pid}] 10:00:00 `;
+        case 14: return `1700000000.${String(i).padStart(6, '0')} `;
+        case 15: return `10:00:${String(i % 60).padStart(2, '0')} `;
+        case 16: return `12345678 10:00:00 `;
+        case 17: return `12345678901 `;
+        case 18: return `5000000 `;
+        case 19: return `${pid} 1700000000 `;
+        case 20: return `${pid}<`;
+        case 21: return `[pid 0${pid}]  1700000000.5  `;
         default: return `${pid}  `;
       }
     };
@@ -212,6 +220,8 @@ describe('edge cases at chunk borders', () => {
     const calls = ['openat(AT_FDCWD, "/etc/a", O_RDONLY) = 3', 'newfstatat(3, "", {st_mode=S_IFREG|0644, st_size=1, ...}, AT_EMPTY_PATH) = 0', 'read(3, "x", 4096) = 1', 'close(3) = 0', '<... read resumed>"x", 1) = 1'];
     const lines: string[] = [];
     for (let i = 0; i < 20000; i++) lines.push(leaders(i) + calls[Math.floor(i / 5) % calls.length] + (i % 1009 === 0 ? '  ' : ''));
+    // -tt on every line: a leader the WebAssembly hands on as text.
+    for (let i = 0; i < 6000; i++) lines.push(`${100 + (i % 5)}${' '.repeat(1 + (i % 3))}10:00:${String(i % 60).padStart(2, '0')}.${i} ${calls[Math.floor(i / 5) % calls.length]}`);
     const file = write('many-repeats.strace', lines.join('\n') + '\n');
     await expectSameAsLineByLine(file, 1 << 20, 1);
     await expectSameAsLineByLine(file, 1 << 16, 2);

@@ -85,8 +85,11 @@ export function scanWorkerMain(
   const TASK_SLOTS = 4096;
   const RECORDS_OUT = TASKS + TASK_SLOTS * 8;
   const RECORDS_OUT_LINES = 4096;
+  /** Where `scan` copies the leaders it hands on as text (LEADER_TEXT*), one after the other. */
+  const TEXT_OUT = RECORDS_OUT + RECORDS_OUT_LINES * 16;
+  const TEXT_OUT_BYTES = 64 << 10;
   /** Where the read buffer starts; after it come the tables of kept texts by id, then their bytes. */
-  const READ = 2 * PAGE;
+  const READ = Math.ceil((TEXT_OUT + TEXT_OUT_BYTES) / PAGE) * PAGE;
   const memory = new WebAssembly.Memory({ initial: READ / PAGE });
   const exports = new WebAssembly.Instance(new WebAssembly.Module(data.wasm), { m: { mem: memory } }).exports;
   const eq = exports.eq as (a: number, b: number, length: number) => number;
@@ -105,6 +108,8 @@ export function scanWorkerMain(
     slots: number,
     slotHashes: number,
     slotMask: number,
+    text: number,
+    textEnd: number,
   ) => number;
   /**
    * The memory holds the read buffer at READ (`readSize` bytes, kept from chunk to chunk), the four
@@ -413,9 +418,14 @@ export function scanWorkerMain(
         // The common lines, in WebAssembly; it stops at the first line it does not take, which the rest
         // of this loop then takes from its start.
         lineStart =
-          scanFast(READ + lineStart, READ + stop, RECORDS_OUT, RECORDS_OUT + RECORDS_OUT_LINES * 16, startsAt, startsAt + 4 * idRoom, startsAt + 8 * idRoom, startsAt + 12 * idRoom, arenaAt, TASKS, othersLength, slotsAt, slotsAt + 4 * slotRoom, slotCount - 1) -
+          scanFast(READ + lineStart, READ + stop, RECORDS_OUT, RECORDS_OUT + RECORDS_OUT_LINES * 16, startsAt, startsAt + 4 * idRoom, startsAt + 8 * idRoom, startsAt + 12 * idRoom, arenaAt, TASKS, othersLength, slotsAt, slotsAt + 4 * slotRoom, slotCount - 1, TEXT_OUT, TEXT_OUT + TEXT_OUT_BYTES) -
           READ;
         const taken = (state[0] - RECORDS_OUT) >> 2;
+        const leaders = state[1] - TEXT_OUT;
+        if (leaders > 0) {
+          others.push(Buffer.from(memory.buffer, TEXT_OUT, leaders).toString('latin1'));
+          othersLength += leaders;
+        }
         if (taken > 0) {
           while (lines * 4 + taken > records.length) {
             const grown = new Int32Array(records.length * 2);

@@ -49,11 +49,12 @@
     (param $p i32) (param $stop i32) (param $rec i32) (param $recEnd i32)
     (param $starts i32) (param $lengths i32) (param $succ i32) (param $alt i32)
     (param $arena i32) (param $tasks i32) (param $others i32)
-    (param $slots i32) (param $hashes i32) (param $mask i32)
+    (param $slots i32) (param $hashes i32) (param $mask i32) (param $text i32) (param $textEnd i32)
     (result i32)
     (local $i i32) (local $c i32) (local $pid i32) (local $code i32) (local $mark i32)
     (local $slot i32) (local $prev i32) (local $id i32) (local $other i32) (local $length i32) (local $end i32)
-    (local $hash i32) (local $step i32) (local $k i32) (local $at i32) (local $pad i32)
+    (local $hash i32) (local $step i32) (local $k i32) (local $at i32) (local $pad i32) (local $pad2 i32)
+    (local $simple i32) (local $hasPid i32) (local $bracket i32)
     (block $out
       (loop $line
         (br_if $out (i32.gt_u (local.get $p) (local.get $stop)))
@@ -62,11 +63,19 @@
         (local.set $c (i32.load8_u (local.get $i)))
         (local.set $pid (i32.const 0))
         (local.set $code (i32.const 0))
-        ;; The leader: digits and spaces, `[pid N] `, or nothing (a text never starts with a digit, a
-        ;; space or `[`).
+        ;; The leader, as parseLeader (parsers/strace.ts) and the JS path read it: a pid (`1234  `, or
+        ;; `[pid 1234] `), then timestamps (digits, `:` and `.`, each followed by spaces), or neither.
+        ;; A simple pid alone is coded in the record; any other leader's bytes are copied to $text for
+        ;; JS to hand on as text (see LEADER_TEXT*). A text never starts with a digit, a space or `[`.
+        (local.set $simple (i32.const 1))
+        (local.set $hasPid (i32.const 0))
+        (local.set $bracket (i32.const 0))
+        (local.set $pad (i32.const 0))
+        (local.set $pad2 (i32.const 0))
         (if (i32.lt_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 10))
           (then
-            (br_if $out (i32.eq (local.get $c) (i32.const 48)))
+            ;; Digits: a pid when a space follows and then a digit, `(` or anything while the number is
+            ;; at most 4194304 (a lone huge number straight before the text is a timestamp).
             (local.set $mark (local.get $i))
             (loop $digits
               (local.set $pid (i32.add (i32.mul (local.get $pid) (i32.const 10)) (i32.sub (local.get $c) (i32.const 48))))
@@ -74,22 +83,40 @@
               (local.set $c (i32.load8_u (local.get $i)))
               (br_if $digits (i32.and
                 (i32.lt_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 10))
-                (i32.le_u (i32.sub (local.get $i) (local.get $mark)) (i32.const 7)))))
-            (br_if $out (i32.gt_u (i32.sub (local.get $i) (local.get $mark)) (i32.const 7)))
-            (br_if $out (i32.gt_u (local.get $pid) (i32.const 4194304)))
-            (br_if $out (i32.ne (local.get $c) (i32.const 32)))
-            (local.set $mark (local.get $i))
-            (loop $spaces
-              (local.set $i (i32.add (local.get $i) (i32.const 1)))
-              (br_if $spaces (i32.eq (i32.load8_u (local.get $i)) (i32.const 32))))
-            (br_if $out (i32.ge_u (i32.sub (local.get $i) (local.get $mark)) (i32.const 4096)))
-            (local.set $code (i32.or (i32.const 1) (i32.shl (i32.sub (local.get $i) (local.get $mark)) (i32.const 4)))))
+                (i32.le_u (i32.sub (local.get $i) (local.get $mark)) (i32.const 9)))))
+            ;; More than 10 digits: JS takes the line.
+            (br_if $out (i32.lt_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 10)))
+            (if (i32.eq (local.get $c) (i32.const 32))
+              (then
+                ;; More than 9 digits: the number may not fit; JS takes the line.
+                (br_if $out (i32.gt_u (i32.sub (local.get $i) (local.get $mark)) (i32.const 9)))
+                (local.set $k (local.get $i))
+                (loop $spaces
+                  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                  (br_if $spaces (i32.eq (i32.load8_u (local.get $k)) (i32.const 32))))
+                (local.set $c (i32.load8_u (local.get $k)))
+                (if (i32.or (i32.le_u (local.get $pid) (i32.const 4194304))
+                      (i32.or (i32.lt_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 10)) (i32.eq (local.get $c) (i32.const 40))))
+                  (then
+                    (local.set $hasPid (i32.const 1))
+                    (if (i32.or (i32.gt_u (i32.sub (local.get $i) (local.get $mark)) (i32.const 7)) (i32.eq (i32.load8_u (local.get $mark)) (i32.const 48)))
+                      (then (local.set $simple (i32.const 0))))
+                    (local.set $pad (i32.sub (local.get $k) (local.get $i)))
+                    (local.set $i (local.get $k)))
+                  (else
+                    (local.set $pid (i32.const 0))
+                    (local.set $i (local.get $mark)))))
+              (else
+                (br_if $out (i32.eq (local.get $c) (i32.const 60)))
+                (local.set $pid (i32.const 0))
+                (local.set $i (local.get $mark)))))
           (else
             (if (i32.eq (local.get $c) (i32.const 91))
               (then
-                ;; `[pid `, spaces, the pid (no leading 0, at most 9 digits), `] `, spaces: each run of
-                ;; spaces under 2048.
+                ;; `[pid `, spaces, the pid (at most 9 digits here), `] `, spaces.
                 (br_if $out (i32.ne (i32.load (i32.add (local.get $i) (i32.const 1))) (i32.const 0x20646970)))
+                (local.set $bracket (i32.const 1))
+                (local.set $hasPid (i32.const 1))
                 (local.set $i (i32.add (local.get $i) (i32.const 5)))
                 (local.set $mark (local.get $i))
                 (loop $before
@@ -98,10 +125,9 @@
                       (local.set $i (i32.add (local.get $i) (i32.const 1)))
                       (br $before))))
                 (local.set $pad (i32.sub (local.get $i) (local.get $mark)))
-                (br_if $out (i32.ge_u (local.get $pad) (i32.const 2048)))
                 (local.set $c (i32.load8_u (local.get $i)))
-                (br_if $out (i32.eq (local.get $c) (i32.const 48)))
                 (br_if $out (i32.ge_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 10)))
+                (if (i32.eq (local.get $c) (i32.const 48)) (then (local.set $simple (i32.const 0))))
                 (local.set $mark (local.get $i))
                 (loop $bracketDigits
                   (local.set $pid (i32.add (i32.mul (local.get $pid) (i32.const 10)) (i32.sub (local.get $c) (i32.const 48))))
@@ -120,9 +146,36 @@
                     (then
                       (local.set $i (i32.add (local.get $i) (i32.const 1)))
                       (br $after))))
-                (br_if $out (i32.ge_u (i32.sub (local.get $i) (local.get $mark)) (i32.const 2048)))
-                (local.set $code (i32.or (i32.or (i32.const 2) (i32.shl (local.get $pad) (i32.const 4)))
-                  (i32.shl (i32.sub (local.get $i) (local.get $mark)) (i32.const 16))))))))
+                (local.set $pad2 (i32.sub (local.get $i) (local.get $mark)))))))
+        ;; Timestamps.
+        (block $stamped
+          (loop $stamps
+            (br_if $stamped (i32.ge_u (i32.sub (i32.load8_u (local.get $i)) (i32.const 48)) (i32.const 10)))
+            (loop $stamp
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (local.set $c (i32.load8_u (local.get $i)))
+              (br_if $stamp (i32.or (i32.lt_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 10))
+                (i32.or (i32.eq (local.get $c) (i32.const 58)) (i32.eq (local.get $c) (i32.const 46))))))
+            (br_if $out (i32.ne (local.get $c) (i32.const 32)))
+            (loop $spaces
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $spaces (i32.eq (i32.load8_u (local.get $i)) (i32.const 32))))
+            (local.set $simple (i32.const 0))
+            (br $stamps)))
+        (local.set $code (i32.const -1))
+        (if (i32.and (i32.eqz (local.get $hasPid)) (i32.eq (local.get $i) (local.get $p)))
+          (then (local.set $code (i32.const 0))))
+        (if (i32.and (local.get $simple) (local.get $hasPid))
+          (then
+            (if (i32.and (i32.eqz (local.get $bracket)) (i32.and (i32.ne (local.get $pad) (i32.const 0)) (i32.lt_u (local.get $pad) (i32.const 4096))))
+              (then (local.set $code (i32.or (i32.const 1) (i32.shl (local.get $pad) (i32.const 4))))))
+            (if (i32.and (local.get $bracket) (i32.and (i32.lt_u (local.get $pad) (i32.const 2048)) (i32.lt_u (local.get $pad2) (i32.const 2048))))
+              (then (local.set $code (i32.or (i32.or (i32.const 2) (i32.shl (local.get $pad) (i32.const 4))) (i32.shl (local.get $pad2) (i32.const 16))))))))
+        ;; Any other leader goes as text, if there is room for it.
+        (if (i32.lt_s (local.get $code) (i32.const 0))
+          (then
+            (br_if $out (i32.gt_u (i32.add (local.get $text) (i32.sub (local.get $i) (local.get $p))) (local.get $textEnd)))
+            (local.set $code (select (i32.const 3) (i32.const 4) (local.get $hasPid)))))
         ;; The task's previous text (-1: none known).
         (local.set $slot (i32.shl (i32.and (local.get $pid) (i32.const 4095)) (i32.const 2)))
         (local.set $prev (i32.const -1))
@@ -207,6 +260,11 @@
                 (i32.store (i32.add (local.get $succ) (i32.shl (local.get $prev) (i32.const 2))) (local.get $id))))))
         (i32.store (i32.add (local.get $tasks) (local.get $slot)) (local.get $pid))
         (i32.store offset=16384 (i32.add (local.get $tasks) (local.get $slot)) (local.get $id))
+        (if (i32.ge_u (local.get $code) (i32.const 3))
+          (then
+            (memory.copy (local.get $text) (local.get $p) (i32.sub (local.get $i) (local.get $p)))
+            (local.set $text (i32.add (local.get $text) (i32.sub (local.get $i) (local.get $p))))
+            (local.set $others (i32.add (local.get $others) (i32.sub (local.get $i) (local.get $p))))))
         (i32.store (local.get $rec) (local.get $code))
         (i32.store offset=4 (local.get $rec) (local.get $pid))
         (i32.store offset=8 (local.get $rec) (local.get $id))
@@ -215,5 +273,6 @@
         (local.set $p (i32.add (local.get $end) (i32.const 1)))
         (br $line)))
     (i32.store (i32.const 0) (local.get $rec))
+    (i32.store (i32.const 4) (local.get $text))
     (local.get $p))
 )
