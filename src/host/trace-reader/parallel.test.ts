@@ -220,6 +220,8 @@ describe('edge cases at chunk borders', () => {
     const calls = ['openat(AT_FDCWD, "/etc/a", O_RDONLY) = 3', 'newfstatat(3, "", {st_mode=S_IFREG|0644, st_size=1, ...}, AT_EMPTY_PATH) = 0', 'read(3, "x", 4096) = 1', 'close(3) = 0', '<... read resumed>"x", 1) = 1'];
     const lines: string[] = [];
     for (let i = 0; i < 20000; i++) lines.push(leaders(i) + calls[Math.floor(i / 5) % calls.length] + (i % 1009 === 0 ? '  ' : ''));
+    // Simple leaders with long paddings: coded in their records, never copied out as text.
+    for (let i = 0; i < 6000; i++) lines.push(`${100 + (i % 5)}${' '.repeat(1000 + (i % 7))}${calls[Math.floor(i / 5) % calls.length]}`);
     // -tt on every line: a leader the WebAssembly hands on as text.
     for (let i = 0; i < 6000; i++) lines.push(`${100 + (i % 5)}${' '.repeat(1 + (i % 3))}10:00:${String(i % 60).padStart(2, '0')}.${i} ${calls[Math.floor(i / 5) % calls.length]}`);
     const file = write('many-repeats.strace', lines.join('\n') + '\n');

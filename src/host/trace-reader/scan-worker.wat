@@ -260,7 +260,7 @@
                 (i32.store (i32.add (local.get $succ) (i32.shl (local.get $prev) (i32.const 2))) (local.get $id))))))
         (i32.store (i32.add (local.get $tasks) (local.get $slot)) (local.get $pid))
         (i32.store offset=16384 (i32.add (local.get $tasks) (local.get $slot)) (local.get $id))
-        (if (i32.ge_u (local.get $code) (i32.const 3))
+        (if (i32.ge_u (i32.and (local.get $code) (i32.const 15)) (i32.const 3))
           (then
             (memory.copy (local.get $text) (local.get $p) (i32.sub (local.get $i) (local.get $p)))
             (local.set $text (i32.add (local.get $text) (i32.sub (local.get $i) (local.get $p))))
