@@ -7,16 +7,16 @@
  * BINDSCOUT_FUZZ_SEED to replay a failure or to try another seed.
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { forEachRunEvent, type StraceEvent } from '../../../parsers/events.js';
+import type { StraceEvent } from '../../../parsers/events.js';
 import { LineSplitter } from '../../../parsers/lines.js';
 import { StraceParser } from '../../../parsers/strace.js';
 import { mutatedTraces } from '../../testing/mutated-traces.js';
 import { seededRandom } from '../../testing/seeded-random.js';
-import { parseStraceFileInParallel } from './parallel.js';
+import { eventsInParallel } from '../../testing/events-in-parallel.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const corpusDir = path.resolve(repoRoot, '../shared/corpus/strace');
@@ -67,17 +67,7 @@ test(`mutated lines, twice (seed ${SEED}): the parallel reader gives the line-by
     [1 << 16, 256, true],
     [1 << 20, 1 << 16, true],
   ] as const) {
-    const events: StraceEvent[] = [];
-    const stats = await parseStraceFileInParallel({
-      file,
-      size: statSync(file).size,
-      source: file,
-      onEvent: (e) => events.push(e),
-      onCalls: inRuns ? (run) => forEachRunEvent(run, (e) => events.push(e)) : undefined,
-      workers: 1,
-      chunkBytes,
-      tableLimit,
-    });
+    const { events, stats } = await eventsInParallel(file, { chunkBytes, workers: 1, tableLimit, inRuns });
     const where = { seed: SEED, chunkBytes, tableLimit, inRuns };
     expect({ ...where, stats }).toEqual({ ...where, stats: { lines: expected.stats.lines, syscalls: expected.stats.syscalls, unparsed: expected.stats.unparsed } });
     expect(events.length).toBe(expected.events.length);

@@ -9,11 +9,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { forEachRunEvent, type ParseStats, type StraceEvent } from '../../../parsers/events.js';
+import type { ParseStats, StraceEvent } from '../../../parsers/events.js';
 import { createTraceParser } from '../../../parsers/index.js';
 import { LineSplitter } from '../../../parsers/lines.js';
 import { chunkBounds, parseStraceFileInParallel } from './parallel.js';
 import { parseTraceInput } from './read.js';
+import { eventsInParallel } from '../../testing/events-in-parallel.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const corpusDir = path.resolve(repoRoot, '../shared/corpus/strace');
@@ -31,28 +32,10 @@ function lineByLine(file: string): { events: StraceEvent[]; stats: ParseStats; f
   return { events, stats: parser.stats, form: parser.form };
 }
 
-async function inParallel(file: string, chunkBytes: number, workers: number, inRuns: boolean): Promise<{ events: StraceEvent[]; stats: ParseStats; bytes: number }> {
-  const events: StraceEvent[] = [];
-  let bytes = 0;
-  const stats = await parseStraceFileInParallel({
-    file,
-    size: statSync(file).size,
-    source: file,
-    onEvent: (e) => events.push(e),
-    // The events a run stands for, in their place among the others.
-    onCalls: inRuns ? (run) => forEachRunEvent(run, (e) => events.push(e)) : undefined,
-    onBytes: (n) => (bytes += n),
-    workers,
-    chunkBytes,
-    tableLimit: 64,
-  });
-  return { events, stats, bytes };
-}
-
 async function expectSameAsLineByLine(file: string, chunkBytes: number, workers = 2): Promise<void> {
   const expected = lineByLine(file);
   for (const inRuns of [false, true]) {
-    const actual = await inParallel(file, chunkBytes, workers, inRuns);
+    const actual = await eventsInParallel(file, { chunkBytes, workers, tableLimit: 64, inRuns });
     expect(actual.stats).toEqual(expected.stats);
     expect(actual.events.length).toBe(expected.events.length);
     for (let i = 0; i < expected.events.length; i++) {
