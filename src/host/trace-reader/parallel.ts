@@ -115,10 +115,12 @@ function knownEntry(parser: StraceParser, body: string, known: Known): void {
   known.kinds.push(resumed !== undefined ? RESUMED : NOT_COMPLETE);
 }
 
-function leaderText(code: number, pid: number): string {
+/** A line's leader again: rebuilt from its record, or its text in `others` [from, to). */
+function leaderOf(code: number, pid: number, others: string, from: number, to: number): string {
   const form = code & 15;
   if (form === LEADER_PID) return String(pid) + ' '.repeat(code >>> 4);
   if (form === LEADER_BRACKET) return '[pid ' + ' '.repeat((code >>> 4) & 0xfff) + String(pid) + '] ' + ' '.repeat(code >>> 16);
+  if (form === LEADER_TEXT_PID || form === LEADER_TEXT) return others.slice(from, to);
   return '';
 }
 
@@ -158,6 +160,14 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
     run.count = 0;
     joinedCalls.length = 0;
   };
+  /** Call `id` of the run's tables (see CallRun) on line `line`, of the task with leader pid `pid`. */
+  const addToRun = (line: number, pid: number | undefined, id: number): void => {
+    const taskPid = pid ?? opts.pid;
+    run.lines[run.count] = line;
+    run.pids[run.count] = taskPid === undefined ? -1 : taskPid;
+    run.ids[run.count] = id;
+    run.count++;
+  };
 
   const replay = (result: ScanResult, known: Known): void => {
     if (result.reset) {
@@ -193,8 +203,7 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
       const pid = form === LEADER_PID || form === LEADER_BRACKET || form === LEADER_TEXT_PID ? records[i + 1] : undefined;
       if (kind === NOT_COMPLETE) {
         if (onCalls !== undefined) flushRun();
-        const leader = form === LEADER_TEXT_PID || form === LEADER_TEXT ? others.slice(from, to) : leaderText(code, records[i + 1]);
-        parser.lineAt(leader + (entries[id] as { notComplete: string }).notComplete, lineNo);
+        parser.lineAt(leaderOf(code, records[i + 1], others, from, to) + (entries[id] as { notComplete: string }).notComplete, lineNo);
       } else if (kind === UNFINISHED) {
         if (onCalls !== undefined) flushRun();
         parser.unfinishedLine(lineNo, pid, entries[id] as UnfinishedCall);
@@ -203,25 +212,17 @@ export async function parseStraceFileInParallel(opts: ParallelOptions): Promise<
         const joined = onCalls !== undefined ? parser.takeResumedCall(pid, entry) : undefined;
         if (joined !== undefined) {
           // The call it completes goes in the run, by a negative id (see CallRun).
-          const taskPid = pid ?? opts.pid;
-          run.lines[run.count] = lineNo;
-          run.pids[run.count] = taskPid === undefined ? -1 : taskPid;
-          run.ids[run.count] = -1 - joinedCalls.length;
+          addToRun(lineNo, pid, -1 - joinedCalls.length);
           joinedCalls.push(joined);
-          run.count++;
           from = to;
           continue;
         }
         if (onCalls !== undefined) flushRun();
         const [leaderFrom, leaderTo, leaderPid] = [from, to, records[i + 1]];
-        const line = (): string => (form === LEADER_TEXT_PID || form === LEADER_TEXT ? others.slice(leaderFrom, leaderTo) : leaderText(code, leaderPid)) + entry.text;
+        const line = (): string => leaderOf(code, leaderPid, others, leaderFrom, leaderTo) + entry.text;
         parser.resumedLine(lineNo, pid, entry, line);
       } else if (onCalls !== undefined && parser.quietFor(pid)) {
-        const taskPid = pid ?? opts.pid;
-        run.lines[run.count] = lineNo;
-        run.pids[run.count] = taskPid === undefined ? -1 : taskPid;
-        run.ids[run.count] = id;
-        run.count++;
+        addToRun(lineNo, pid, id);
       } else {
         if (onCalls !== undefined) flushRun();
         parser.callLine(lineNo, pid, entries[id] as CompleteCall);

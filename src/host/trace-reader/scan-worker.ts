@@ -401,6 +401,14 @@ export function scanWorkerMain(
     // Sized from the chunk before, so that it seldom grows (the array is handed over with each result).
     let records = new Int32Array(recordsSize);
     let lines = 0;
+    /** Room for `ints` more numbers of records after the lines so far. */
+    const roomForRecords = (ints: number): void => {
+      while (lines * 4 + ints > records.length) {
+        const grown = new Int32Array(records.length * 2);
+        grown.set(records);
+        records = grown;
+      }
+    };
     if (chunk === undefined) return { chunk: task.chunk, records: records.subarray(0, 0), lines, others: '', bodies, reset };
     // Room for every text of the chunk it may keep, made before the views of the memory are taken: in
     // the arena, all but a line too long for the read buffer, which is never kept (see idOf); in the
@@ -427,27 +435,19 @@ export function scanWorkerMain(
           othersLength += leaders;
         }
         if (taken > 0) {
-          while (lines * 4 + taken > records.length) {
-            const grown = new Int32Array(records.length * 2);
-            grown.set(records);
-            records = grown;
-          }
+          roomForRecords(taken);
           records.set(recordsOut.subarray(0, taken), lines * 4);
           lines += taken >> 2;
         }
         if (lineStart > stop) break;
         if (taken === RECORDS_OUT_LINES * 4) continue;
       }
-      if (lines * 4 + 4 > records.length) {
-        const grown = new Int32Array(records.length * 2);
-        grown.set(records);
-        records = grown;
-      }
+      roomForRecords(4);
       const at = lines * 4;
       lines++;
       let code: number;
       let pid = 0;
-      // The leader as parseLeader (./strace.ts) reads it, for the forms strace writes by default:
+      // The leader as parseLeader (parsers/strace.ts) reads it, for the forms strace writes by default:
       // spaces, a pid (`1234 `, `[pid 1234] `), timestamps (`10:00:00.123456 `, `1700000000.123 `).
       // Anything else (comm, syscall numbers, addresses) is left to the main thread. Every line ends in
       // a `\n`, which no part of a leader is, so the leader is read before the line's end is known.
@@ -525,25 +525,11 @@ export function scanWorkerMain(
         simple = false;
       }
       const bodyStart = i;
-      // A service repeats its calls in the same order: the text that followed the task's previous text
-      // last time is tried first. Kept texts hold no `\n`, so when its bytes are the line's and a `\n`
-      // follows them, that is where the line ends, found without searching for it.
-      let guessed = -1;
-      let lineEnd = -1;
+      // The guesses by task that ./scan-worker.wat tries are not tried again here: a line it left is
+      // mostly a new text, or has a leader it does not read.
       const taskSlot = pid & (TASK_SLOTS - 1);
       const previous = lastPids[taskSlot] === pid ? lastIds[taskSlot] : -1;
-      if (previous >= 0 && ok) {
-        for (let k = 0; k < 2 && lineEnd < 0; k++) {
-          const guess = k === 0 ? successors[previous] : alternates[previous];
-          if (guess < 0) break;
-          const end = bodyStart + lengths[guess];
-          if (end <= stop && buffer[end] === NEWLINE && sameText(chunk, bodyStart, end, guess)) {
-            guessed = guess;
-            lineEnd = end;
-          }
-        }
-      }
-      if (lineEnd < 0) lineEnd = buffer.indexOf(NEWLINE, bodyStart);
+      const lineEnd = buffer.indexOf(NEWLINE, bodyStart);
       if (escape >= 0 && escape < lineStart) {
         escape = buffer.indexOf(ESCAPE, lineStart);
         if (escape > stop) escape = -1;
@@ -551,7 +537,7 @@ export function scanWorkerMain(
       // Lines with colour codes take the main thread's full path.
       const plain = lineEnd > lineStart && (escape < 0 || escape >= lineEnd);
       let id = -1;
-      if (plain && ok && bodyStart < lineEnd && startsBody(buffer, bodyStart)) id = guessed >= 0 ? guessed : idOf(chunk, bodyStart, lineEnd, bodies);
+      if (plain && ok && bodyStart < lineEnd && startsBody(buffer, bodyStart)) id = idOf(chunk, bodyStart, lineEnd, bodies);
       if (previous >= 0 && id >= 0 && successors[previous] !== id) {
         alternates[previous] = successors[previous];
         successors[previous] = id;
