@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeTraces, type AnalyzeResult } from './flows/analyze.js';
 import { recordingFsView, replayFsView, type FsFacts } from './core/fsview.js';
-import { profileToJson } from './core/report.js';
+import { profileToJson } from './core/profile/report.js';
 import { createHostFsView } from './host/fs.js';
 import { resolveTraceSources } from './host/inputs.js';
 

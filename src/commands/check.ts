@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { UnitNameError, validateUnitName } from '../core/unitfile.js';
+import { UnitNameError, validateUnitName } from '../core/unit-file/unitfile.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { auditRunningNamespace, checkUnits, DEFAULT_DROPIN_NAME, type UnitCheck } from '../flows/check.js';
 import { pid1Option, runnerFor } from './shared.js';

@@ -3,11 +3,11 @@ import type { Argv } from 'yargs';
 import { discover, type DiscoverReport, type Reviewer } from '../flows/discover.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { forgetUnit, memoryDir } from '../systemd/memory.js';
-import { validateUnitName } from '../core/unitfile.js';
+import { validateUnitName } from '../core/unit-file/unitfile.js';
 import { baselineOption, checkedNumber, EXCLUDE_OPTION, includeOption, pid1Option, runnerFor } from './shared.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
 import { terminalReviewer } from './review-prompt.js';
-import { effectiveDefault } from '../core/review-groups.js';
+import { effectiveDefault } from '../core/profile/review-groups.js';
 
 export { terminalReviewer };
 

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { UnitNameError, validateUnitName } from '../core/unitfile.js';
+import { UnitNameError, validateUnitName } from '../core/unit-file/unitfile.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { isFileTarget, lintTargets, type LintedTarget } from '../flows/lint.js';
 import { readUnitFile } from '../host/inputs.js';

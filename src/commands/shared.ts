@@ -3,7 +3,7 @@
  * chooses, and the one mapping from the errors of the layers below to an exit code and a hint.
  */
 import type { Options } from 'yargs';
-import { UnitNameError } from '../core/unitfile.js';
+import { UnitNameError } from '../core/unit-file/unitfile.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { ViewError } from '../flows/view.js';
 import { MemoryError } from '../systemd/memory.js';

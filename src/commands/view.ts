@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { describeViolation, type AuditReport } from '../core/audit.js';
+import { describeViolation, type AuditReport } from '../core/checks/audit.js';
 import { viewService } from '../flows/view.js';
 import type { ServiceView } from '../systemd/view.js';
 import { pid1Option, runnerFor } from './shared.js';

@@ -5,7 +5,7 @@
  * directories; nginx keeps working through reload, restart, log reopening (USR1) and stop.
  */
 import { beforeAll, expect, test } from '@jest/globals';
-import type { AuditReport } from '../core/audit.js';
+import type { AuditReport } from '../core/checks/audit.js';
 import { catUnit } from '../systemd/unit.js';
 import { describeWithBed, retry, type Bed } from './bed.js';
 import { CRON_PROBE, UNBOUND_PROBE } from './probes.js';

@@ -8,7 +8,7 @@
  * clean is the business of audit-targets.e2e.test.ts.
  */
 import { beforeAll, expect, test } from '@jest/globals';
-import type { AuditReport } from '../core/audit.js';
+import type { AuditReport } from '../core/checks/audit.js';
 import { catUnit } from '../systemd/unit.js';
 import { describeWithBed, type Bed } from './bed.js';
 import { CRON_PROBE, UNBOUND_PROBE } from './probes.js';

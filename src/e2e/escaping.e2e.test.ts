@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { promises as fsp } from 'node:fs';
-import { encodeUtf8Bytes } from '../core/escape.js';
+import { encodeUtf8Bytes } from '../core/unit-file/escape.js';
 import type { ByteString, Profile, ProfileEntry } from '../core/model.js';
-import { renderDropIn } from '../core/render.js';
+import { renderDropIn } from '../core/profile/render.js';
 import { execedMainPid } from '../systemd/control.js';
 import { describeWithBed, type Bed } from './bed.js';
 

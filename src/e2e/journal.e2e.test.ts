@@ -3,7 +3,7 @@
  * a few seconds, read while it runs (journalctl -f) and again at once afterwards.
  */
 import { expect, test } from '@jest/globals';
-import { AccessCollector } from '../core/accesses.js';
+import { AccessCollector } from '../core/trace/accesses.js';
 import { followUnitJournal, journalCursor, readUnitJournal, UnitJournalSplitter } from '../systemd/journal.js';
 import { installTracing, removeTracing } from '../systemd/tracing.js';
 import { loadUnit, systemctl } from '../systemd/unit.js';

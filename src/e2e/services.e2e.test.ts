@@ -3,9 +3,9 @@
  * → journal → parser → accesses, then the unit exactly as before.
  */
 import { expect, test } from '@jest/globals';
-import { AccessCollector } from '../core/accesses.js';
+import { AccessCollector } from '../core/trace/accesses.js';
 import type { Access } from '../core/model.js';
-import { TRACING_DROPIN_NAME } from '../core/tracing-dropin.js';
+import { TRACING_DROPIN_NAME } from '../core/unit-file/tracing-dropin.js';
 import { followUnitJournal, journalCursor, UnitJournalSplitter } from '../systemd/journal.js';
 import { dropInDir, installTracing, removeTracing, tracingDropInPath } from '../systemd/tracing.js';
 import { catUnit, loadUnit, systemctl } from '../systemd/unit.js';

@@ -5,9 +5,9 @@
  */
 import { parseTraceInput } from '../host/trace-reader/read.js';
 import type { ParseStats, StraceEvent, WarningEvent } from '../../parsers/events.js';
-import { AccessCollector } from '../core/accesses.js';
-import { foldProfile } from '../core/fold.js';
-import { renderDropIn } from '../core/render.js';
+import { AccessCollector } from '../core/trace/accesses.js';
+import { foldProfile } from '../core/profile/fold.js';
+import { renderDropIn } from '../core/profile/render.js';
 import type { FsView } from '../core/fsview.js';
 import type { Access, Profile, UnresolvedAccess } from '../core/model.js';
 import type { TraceSource } from '../host/inputs.js';

@@ -6,11 +6,11 @@
 import { describe, expect, test } from '@jest/globals';
 import { createTraceParser } from '../../parsers/index.js';
 import type { StraceEvent } from '../../parsers/events.js';
-import type { AuditReport, Violation } from '../core/audit.js';
-import type { Diagnosis } from '../core/diagnose.js';
+import type { AuditReport, Violation } from '../core/checks/audit.js';
+import type { Diagnosis } from '../core/checks/diagnose.js';
 import { memoryFsView } from '../core/fsview.js';
 import type { Profile } from '../core/model.js';
-import { unitInfoFromText } from '../core/unitfile.js';
+import { unitInfoFromText } from '../core/unit-file/unitfile.js';
 import {
   findAndInstallProfile,
   type CandidateOutcome,

@@ -13,14 +13,14 @@
  */
 import type { StraceEvent } from '../../parsers/events.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
-import { AccessCollector } from '../core/accesses.js';
-import type { Diagnosis } from '../core/diagnose.js';
-import type { ExecClosure } from '../core/elf.js';
-import { failureAccount } from '../core/failure-account.js';
-import { foldProfile } from '../core/fold.js';
+import { AccessCollector } from '../core/trace/accesses.js';
+import type { Diagnosis } from '../core/checks/diagnose.js';
+import type { ExecClosure } from '../core/profile/elf.js';
+import { failureAccount } from '../core/checks/failure-account.js';
+import { foldProfile } from '../core/profile/fold.js';
 import type { FsView } from '../core/fsview.js';
 import type { Access, ByteString, Profile, ProfileEntry } from '../core/model.js';
-import { renderDropIn } from '../core/render.js';
+import { renderDropIn } from '../core/profile/render.js';
 import {
   applyDecisions,
   deniedPaths,
@@ -29,20 +29,20 @@ import {
   type Answer,
   type Decisions,
   type ReviewItem,
-} from '../core/review.js';
-import { effectiveDefault, withWitnesses } from '../core/review-groups.js';
-import { lostTraceError } from '../core/trace-output.js';
-import { TraceWitness } from '../core/trace-witness.js';
-import type { UnitInfo } from '../core/unitfile.js';
-import { keepUnitHardening, providedByUnit, serviceNamesOf } from '../core/unit-sandbox.js';
+} from '../core/profile/review.js';
+import { effectiveDefault, withWitnesses } from '../core/profile/review-groups.js';
+import { lostTraceError } from '../core/unit-file/trace-output.js';
+import { TraceWitness } from '../core/trace/trace-witness.js';
+import type { UnitInfo } from '../core/unit-file/unitfile.js';
+import { keepUnitHardening, providedByUnit, serviceNamesOf } from '../core/profile/unit-sandbox.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import type { AuditReport } from '../core/audit.js';
+import type { AuditReport } from '../core/checks/audit.js';
 import { auditBeforeInstall, type AuditAsker } from './audit-gate.js';
-import { describeWriterLine, outsideNamespacePrograms } from '../core/exec-origin.js';
-import { ownReason, type ServiceIdentity } from '../core/ownership.js';
-import { privateRunName } from '../core/shared-run.js';
-import { tmpfilesPath } from '../core/shared-run.js';
-import { accessesStillThere, earlierSource, grantsToKeep, type EarlierObservation } from '../core/earlier.js';
+import { describeWriterLine, outsideNamespacePrograms } from '../core/trace/exec-origin.js';
+import { ownReason, type ServiceIdentity } from '../core/profile/ownership.js';
+import { privateRunName } from '../core/profile/shared-run.js';
+import { tmpfilesPath } from '../core/profile/shared-run.js';
+import { accessesStillThere, earlierSource, grantsToKeep, type EarlierObservation } from '../core/checks/earlier.js';
 
 export const INSTALL_DIR = '/etc/systemd/system';
 

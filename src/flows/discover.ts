@@ -8,12 +8,12 @@
  *
  * Every start or restart bindscout performs is counted; restoring the original state is not.
  */
-import { accessToJson, type AccessJson } from '../core/report.js';
+import { accessToJson, type AccessJson } from '../core/profile/report.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import type { FsView } from '../core/fsview.js';
-import type { AuditReport } from '../core/audit.js';
-import { privateRunName, tmpfilesPath } from '../core/shared-run.js';
-import { validateUnitName } from '../core/unitfile.js';
+import type { AuditReport } from '../core/checks/audit.js';
+import { privateRunName, tmpfilesPath } from '../core/profile/shared-run.js';
+import { validateUnitName } from '../core/unit-file/unitfile.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { acquireLock, isRunning, unitState } from '../systemd/control.js';
 import { preflightTools } from '../systemd/preflight.js';
@@ -22,7 +22,7 @@ import { daemonReload, dropInDir, findStaleTracing } from '../systemd/tracing.js
 import { loadUnit } from '../systemd/unit.js';
 import { UnitSession } from '../systemd/discover-session.js';
 import { describeDifference, earlierObservation, rememberDiscovery } from './remember.js';
-import { observationDifference, type ObservationDifference } from '../core/earlier.js';
+import { observationDifference, type ObservationDifference } from '../core/checks/earlier.js';
 import { memoryDir, recallInstall } from '../systemd/memory.js';
 import { setAsideInstalledProfile, type SetAsideProfile } from '../systemd/installed-profile.js';
 import {

@@ -2,13 +2,13 @@
  * `bindscout lint TARGET…`: installed units (as `systemctl cat` shows them) and unit files, checked
  * before they are started. Returns the findings; printing them is the command's business.
  */
-import type { ExecClosure } from '../core/elf.js';
+import type { ExecClosure } from '../core/profile/elf.js';
 import type { FsView } from '../core/fsview.js';
-import { execPrograms } from '../core/exec-programs.js';
-import { lintUnit, type Finding } from '../core/lint.js';
-import { parseUnitText, UnitSettings } from '../core/unit-settings.js';
-import { validateUnitName } from '../core/unitfile.js';
-import { UNIT_TEXT_HINT, whyNotUnitText } from '../core/unit-syntax.js';
+import { execPrograms } from '../core/unit-file/exec-programs.js';
+import { lintUnit, type Finding } from '../core/checks/lint.js';
+import { parseUnitText, UnitSettings } from '../core/unit-file/unit-settings.js';
+import { validateUnitName } from '../core/unit-file/unitfile.js';
+import { UNIT_TEXT_HINT, whyNotUnitText } from '../core/unit-file/unit-syntax.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { findOnDefaultPath, resolveExecClosure, tolerantReader, type ElfFileReader } from '../host/elf.js';
 import type { Runner } from '../systemd/runner.js';

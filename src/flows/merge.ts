@@ -4,11 +4,11 @@
  * provenance of every access, then folded once. Returns data; printing is the command's business.
  */
 import type { ParseStats, WarningEvent } from '../../parsers/events.js';
-import { foldProfile } from '../core/fold.js';
+import { foldProfile } from '../core/profile/fold.js';
 import type { FsView } from '../core/fsview.js';
-import { annotateProvenance, ObservationMerger, ReportError, type Observation } from '../core/merge.js';
+import { annotateProvenance, ObservationMerger, ReportError, type Observation } from '../core/checks/merge.js';
 import type { Access, ByteString, Profile, UnresolvedAccess } from '../core/model.js';
-import { renderDropIn } from '../core/render.js';
+import { renderDropIn } from '../core/profile/render.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import type { Input } from '../host/report-input.js';
 import { analyzeTraces, KEPT_WARNINGS, type AnalyzeOptions, type AnalyzeProgress, type AnalyzeResult } from './analyze.js';

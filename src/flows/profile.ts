@@ -4,16 +4,16 @@
  * the command. Returns data; printing is the command's business.
  */
 import path from 'node:path';
-import { AccessCollector } from '../core/accesses.js';
-import type { ExecClosure } from '../core/elf.js';
-import { execPrograms } from '../core/exec-programs.js';
+import { AccessCollector } from '../core/trace/accesses.js';
+import type { ExecClosure } from '../core/profile/elf.js';
+import { execPrograms } from '../core/unit-file/exec-programs.js';
 import { resolveSymlinks } from '../core/fsview.js';
-import { parseUnitText, UnitSettings } from '../core/unit-settings.js';
+import { parseUnitText, UnitSettings } from '../core/unit-file/unit-settings.js';
 import type { Access } from '../core/model.js';
-import { renderDropIn } from '../core/render.js';
-import { starterProfile, type Starter } from '../core/starter.js';
-import { execLineValue, validateUnitName } from '../core/unitfile.js';
-import { UNIT_TEXT_HINT, whyNotUnitText } from '../core/unit-syntax.js';
+import { renderDropIn } from '../core/profile/render.js';
+import { starterProfile, type Starter } from '../core/profile/starter.js';
+import { execLineValue, validateUnitName } from '../core/unit-file/unitfile.js';
+import { UNIT_TEXT_HINT, whyNotUnitText } from '../core/unit-file/unit-syntax.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { findOnDefaultPath, resolveExecClosure, tolerantReader } from '../host/elf.js';
 import { interpreterTrees } from '../systemd/interpreters.js';

@@ -2,11 +2,11 @@
  * After discover installed a profile: keep what it was made from (src/systemd/memory.ts), so that
  * `check` can tell what changed since and a later discover can start from it.
  */
-import type { AccessJson } from '../core/report.js';
-import { earlierAccesses, earlierGrants, type EarlierObservation, type ObservationDifference } from '../core/earlier.js';
+import type { AccessJson } from '../core/profile/report.js';
+import { earlierAccesses, earlierGrants, type EarlierObservation, type ObservationDifference } from '../core/checks/earlier.js';
 import type { Memory } from '../systemd/memory.js';
-import { execPrograms } from '../core/exec-programs.js';
-import { parseUnitText, UnitSettings } from '../core/unit-settings.js';
+import { execPrograms } from '../core/unit-file/exec-programs.js';
+import { parseUnitText, UnitSettings } from '../core/unit-file/unit-settings.js';
 import { findOnDefaultPath } from '../host/elf.js';
 import { packageVersions, rememberInstall } from '../systemd/memory.js';
 import type { Runner } from '../systemd/runner.js';

@@ -2,7 +2,7 @@
  * `bindscout view UNIT`: what a running service sees of the filesystem, compared with the host, and
  * the audit of it. Returns data; the table is the command's business.
  */
-import type { AuditReport } from '../core/audit.js';
+import type { AuditReport } from '../core/checks/audit.js';
 import { auditSnapshot, snapshotService, summarizeView, walk, type ServiceView } from '../systemd/view.js';
 import type { Runner } from '../systemd/runner.js';
 

@@ -22,7 +22,7 @@ import {
   type ElfFacts,
   type ExecClosure,
   type LdCacheEntry,
-} from '../core/elf.js';
+} from '../core/profile/elf.js';
 
 export type { ClosureItem, ClosureRole, ExecClosure };
 import { normalizePath, parentOf, resolveSymlinksAsync, splitPath } from '../core/fsview.js';

@@ -2,7 +2,7 @@
  * Starting, stopping and watching a unit, and the small files bindscout keeps beside systemd's own:
  * the candidate drop-in under /run (gone at reboot) and the per-unit lock.
  */
-import { parseShow, validateUnitName } from '../core/unitfile.js';
+import { parseShow, validateUnitName } from '../core/unit-file/unitfile.js';
 import type { RunResult, Runner } from './runner.js';
 import { dropInDir, daemonReload } from './tracing.js';
 import { systemctl } from './unit.js';

@@ -9,8 +9,8 @@
  *
  * All file access goes through the Runner; package versions come from dpkg through it too.
  */
-import type { PackageVersion, RememberedInstall } from '../core/drift.js';
-import { validateUnitName } from '../core/unitfile.js';
+import type { PackageVersion, RememberedInstall } from '../core/checks/drift.js';
+import { validateUnitName } from '../core/unit-file/unitfile.js';
 import type { Runner } from './runner.js';
 
 export const MEMORY_DIR = '/var/lib/bindscout';

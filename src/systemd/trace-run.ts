@@ -5,7 +5,7 @@
  * events.
  */
 import type { StraceEvent } from '../../parsers/events.js';
-import type { UnitInfo } from '../core/unitfile.js';
+import type { UnitInfo } from '../core/unit-file/unitfile.js';
 import { unitJob } from './control.js';
 import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from './journal.js';
 import type { Runner } from './runner.js';

@@ -9,8 +9,8 @@ import {
   TRACING_DROPIN_GLOB,
   TRACING_DROPIN_NAME,
   type TracingDropInOptions,
-} from '../core/tracing-dropin.js';
-import { validateUnitName, type UnitInfo } from '../core/unitfile.js';
+} from '../core/unit-file/tracing-dropin.js';
+import { validateUnitName, type UnitInfo } from '../core/unit-file/unitfile.js';
 import type { Runner } from './runner.js';
 import { loadUnit, systemctl, UnitError } from './unit.js';
 

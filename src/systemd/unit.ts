@@ -2,10 +2,10 @@
  * What systemd says about a unit: `systemctl show` for the effective settings and state, `systemctl
  * cat` for the exact Exec*= text. Both through the Runner, the unit name always as one argv word.
  */
-import { unitInfoFromText, validateUnitName, type UnitInfo } from '../core/unitfile.js';
+import { unitInfoFromText, validateUnitName, type UnitInfo } from '../core/unit-file/unitfile.js';
 import type { Runner } from './runner.js';
 
-export type { UnitInfo } from '../core/unitfile.js';
+export type { UnitInfo } from '../core/unit-file/unitfile.js';
 
 export class UnitError extends Error {
   constructor(

@@ -7,15 +7,15 @@
  * /proc and /sys are listed but not walked: they are the kernel's, not files anyone bound.
  */
 import { parentOf, splitPath, type FsNodeKind } from '../core/fsview.js';
-import { sensitiveReason } from '../core/sensitive.js';
-import { auditService, auditSubjectOf, isWritable, type AuditReport } from '../core/audit.js';
-import { parseMountinfo, parseStatus, type Credentials, type MountPoint } from '../core/procfs.js';
-import type { UnitInfo } from '../core/unitfile.js';
+import { sensitiveReason } from '../core/profile/sensitive.js';
+import { auditService, auditSubjectOf, isWritable, type AuditReport } from '../core/checks/audit.js';
+import { parseMountinfo, parseStatus, type Credentials, type MountPoint } from '../core/checks/procfs.js';
+import type { UnitInfo } from '../core/unit-file/unitfile.js';
 import { execedMainPid } from './control.js';
 import type { Runner } from './runner.js';
 import { loadUnit } from './unit.js';
 
-export { isWritable } from '../core/audit.js';
+export { isWritable } from '../core/checks/audit.js';
 
 /** find's %y letters. */
 export type EntryType = 'f' | 'd' | 'l' | 's' | 'c' | 'b' | 'p';

@@ -1,0 +1,364 @@
+/**
+ * The audit of a running service: what it can still see and change under its lockdown, judged from
+ * the walk of its own root (`/proc/MAINPID/root`), its mounts (`/proc/MAINPID/mountinfo`), the mounts
+ * of the systemd it runs under (to tell the host's filesystems from private ones) and its credentials.
+ *
+ * A violation is one of
+ *   - writable: a path of the host the service can change that is not its own;
+ *   - socket:   a socket of systemd or of another service it can see (the journal and notify sockets
+ *               every service is meant to use are not violations);
+ *   - secret:   a secret it can see that is not its own.
+ * and the audit counts the entries visible outside the system trees (/usr, /lib*, /bin, /sbin,
+ * /proc, /sys, /dev) and the service's own directories.
+ *
+ * "Own" is: a directory the unit declares (`RuntimeDirectory=`, `StateDirectory=`, `CacheDirectory=`,
+ * `LogsDirectory=`, `ConfigurationDirectory=`, `ReadWritePaths=`), a directory named for the unit
+ * (`/var/lib/nginx`, `/run/postgresql`, `/run/nginx-private-run`), its PrivateTmp=, a filesystem no
+ * one else has (a private tmpfs), or an entry owned by its non-root `User=`. Judged on the path inside
+ * and on the host path it comes from, so `BindPaths=/run/x-private:/run` is judged as /run/x-private.
+ *
+ * Pure: src/systemd collects, this decides.
+ */
+import { sensitiveReason } from '../profile/sensitive.js';
+import type { Credentials, MountPoint } from './procfs.js';
+import type { UnitInfo } from '../unit-file/unitfile.js';
+import { UNIT_DIRECTORY_BASES, type UnitDirectorySetting } from '../unit-file/unit-directories.js';
+import { serviceNamesOf } from '../profile/unit-sandbox.js';
+
+/** find's %y letters. */
+export type AuditEntryType = 'f' | 'd' | 'l' | 's' | 'c' | 'b' | 'p';
+
+export interface AuditEntry {
+  path: string;
+  type: AuditEntryType;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+/** A mount as the process sees it, and the credentials writes are checked with: /proc's facts. */
+export type AuditMount = MountPoint;
+export type AuditCredentials = Credentials;
+
+export interface OwnPlace {
+  path: string;
+  why: string;
+}
+
+/** What the audit needs to know about the unit itself. */
+export interface AuditSubject {
+  unit: string;
+  /** Directories the unit declares as its own. */
+  declared: OwnPlace[];
+  /** Names a directory of the unit's own carries: `nginx`, `postgresql`, `redis`. */
+  names: string[];
+  privateTmp: boolean;
+}
+
+export type ViolationKind = 'writable' | 'socket' | 'secret';
+
+export interface Violation {
+  kind: ViolationKind;
+  /** As the service sees it. */
+  path: string;
+  /** Where it is on the host, when that differs (a bind from elsewhere); null when the same. */
+  hostPath: string | null;
+  /** Entries at or below `path` this violation stands for (a writable /run: everything under it). */
+  entries: number;
+  /** The service can write it (for a socket: connect to it). */
+  canWrite: boolean;
+  /** Why it matters, in a sentence. */
+  why: string;
+}
+
+export interface AuditReport {
+  unit: string;
+  pid: number;
+  uid: number;
+  clean: boolean;
+  /** Entries the service sees in all. */
+  visible: number;
+  /** Entries visible outside /usr, /lib*, /bin, /sbin, /proc, /sys, /dev and its own directories. */
+  outside: number;
+  /** Those, by their first two path components, most first. */
+  outsideByDirectory: { dir: string; entries: number }[];
+  /** The own places the audit accepted, for the reader to check. */
+  own: OwnPlace[];
+  violations: Violation[];
+}
+
+const SYSTEMD_TREES = /^\/(run|var\/run|etc|var\/lib|usr\/lib|lib)\/systemd(\/|$)/;
+
+/**
+ * systemd binds /run/systemd/propagate/UNIT to /run/systemd/incoming in every namespace it builds, to
+ * pass later mounts in: part of the sandbox itself, empty, and of no other unit.
+ */
+const PROPAGATION = /^\/run\/systemd\/incoming(\/.*)? \/run\/systemd\/propagate\/[^/]+(\/.*)?$/;
+
+/** Not counted: what every program needs and no service owns (kernel APIs, the OS's files). */
+const SYSTEM_TREES = /^\/(usr|lib[^/]*|bin|sbin|proc|sys|dev)(\/|$)/;
+
+/**
+ * Sockets a service is meant to use: the journal's and the notify socket; and systemd's userdb
+ * sockets, which answer user and group lookups (nss-systemd) and nothing else.
+ */
+const EXPECTED_SOCKETS: Record<string, string> = {
+  '/run/systemd/journal/socket': 'journal',
+  '/run/systemd/journal/stdout': 'journal',
+  '/run/systemd/journal/dev-log': 'journal',
+  '/dev/log': 'journal',
+  '/run/systemd/notify': 'sd_notify',
+};
+
+function expectedSocket(hostPath: string): boolean {
+  return EXPECTED_SOCKETS[hostPath] !== undefined || /^\/run\/systemd\/userdb\/[^/]+$/.test(hostPath);
+}
+
+const SOCKET_WHY: [RegExp, string][] = [
+  [/^\/run\/systemd\/private$/, "systemd's private API socket: a root process can start any unit through it, i.e. leave the sandbox"],
+  [/^\/run\/dbus\/system_bus_socket$/, 'the D-Bus system bus: the service can ask systemd and other services to act for it'],
+  [/^\/run\/systemd\//, "a socket of systemd's: an interface to the service manager outside the sandbox"],
+];
+
+/** The audit's view of a unit: what it declares as its own and what its directories are called. */
+export function auditSubjectOf(unit: UnitInfo): AuditSubject {
+  const declared: OwnPlace[] = [];
+  for (const [setting, base] of Object.entries(UNIT_DIRECTORY_BASES)) {
+    for (const word of unit.sandbox[setting as UnitDirectorySetting] as string[]) {
+      const name = word.split(':')[0];
+      if (!name) continue;
+      declared.push({ path: `${base}/${name}`, why: `${setting}=${name}` });
+      // DynamicUser= keeps its state under /var/lib/private and links it from /var/lib.
+      if (setting !== 'RuntimeDirectory' && setting !== 'ConfigurationDirectory') declared.push({ path: `${base}/private/${name}`, why: `${setting}=${name}` });
+    }
+  }
+  for (const word of unit.sandbox.ReadWritePaths) {
+    const path = word.replace(/^[-+]+/, '');
+    if (path.startsWith('/')) declared.push({ path, why: `ReadWritePaths=${path}` });
+  }
+  return { unit: unit.Id, declared, names: serviceNamesOf(unit), privateTmp: /^(yes|true|1|on)$/i.test(unit.sandbox.PrivateTmp) };
+}
+
+export function isUnder(path: string, dir: string): boolean {
+  return dir === '/' || path === dir || path.startsWith(dir + '/');
+}
+
+function parentOf(path: string): string {
+  const cut = path.lastIndexOf('/');
+  return cut <= 0 ? '/' : path.slice(0, cut);
+}
+
+/** The mount `path` is on: the deepest mount point above it, the later of two on the same point. */
+export function mountFor(path: string, mounts: AuditMount[]): AuditMount | undefined {
+  let best: AuditMount | undefined;
+  for (const m of mounts) {
+    if (isUnder(path, m.path) && (best === undefined || m.path.length >= best.path.length)) best = m;
+  }
+  return best;
+}
+
+/** Writable for these credentials: a read-write mount, and the mode (or CAP_DAC_OVERRIDE) allows it. */
+export function isWritable(entry: AuditEntry, mounts: AuditMount[], creds: AuditCredentials): boolean {
+  if (entry.type === 'l') return false;
+  const mount = mountFor(entry.path, mounts);
+  if (mount === undefined || mount.readOnly) return false;
+  // Writing to a socket is connecting, not changing the file: judged with the sockets.
+  if (entry.type === 's' || entry.type === 'c' || entry.type === 'b' || entry.type === 'p') return false;
+  return permits(entry, creds, 0o2);
+}
+
+/** The mode's bit `bit` (2 write, 4 read) for these credentials. */
+function permits(entry: AuditEntry, creds: AuditCredentials, bit: number): boolean {
+  if (creds.dacOverride) return true;
+  if (entry.uid === creds.uid) return (entry.mode & (bit << 6)) !== 0;
+  if (entry.gid === creds.gid || creds.groups.includes(entry.gid)) return (entry.mode & (bit << 3)) !== 0;
+  return (entry.mode & bit) !== 0;
+}
+
+/** Filesystems that live in memory: one the host does not have was made for this service alone. */
+const MEMORY_FILESYSTEMS = new Set(['tmpfs', 'ramfs', 'proc', 'sysfs', 'devpts', 'mqueue', 'hugetlbfs', 'cgroup', 'cgroup2', 'bpf', 'binfmt_misc']);
+
+/**
+ * Where `path` is on the host: the host mount of the same filesystem whose root holds this mount's
+ * root. undefined when it is on a memory filesystem the host does not have (a private tmpfs: nobody
+ * else's). A disk filesystem the host's mounts do not show is taken to be where it appears.
+ */
+export function hostPathOf(path: string, mounts: AuditMount[], hostMounts: AuditMount[]): string | undefined {
+  const mount = mountFor(path, mounts);
+  if (mount === undefined) return path;
+  let best: AuditMount | undefined;
+  for (const h of hostMounts) {
+    if (h.device !== mount.device || !isUnder(mount.root, h.root)) continue;
+    if (best === undefined || h.root.length > best.root.length || (h.root.length === best.root.length && h.path.length < best.path.length)) best = h;
+  }
+  if (best === undefined) return MEMORY_FILESYSTEMS.has(mount.fstype) ? undefined : path;
+  const inFs = mount.root.slice(best.root === '/' ? 0 : best.root.length) + path.slice(mount.path === '/' ? 0 : mount.path.length);
+  const joined = (best.path === '/' ? '' : best.path) + (inFs.startsWith('/') ? inFs : '/' + inFs);
+  return joined.replace(/\/+/g, '/').replace(/(.)\/$/, '$1') || '/';
+}
+
+/**
+ * Why a file is a secret, or undefined. The one place the audit asks: it hands over every fact it has
+ * about the file, so how secrets are decided can change without touching the audit.
+ */
+function secretOf(entry: AuditEntry): string | undefined {
+  return sensitiveReason(entry.path);
+}
+
+/** The reason `path` (inside) or `host` (its host path) is the service's own, or undefined. */
+function ownReason(path: string, host: string | undefined, entry: AuditEntry | undefined, subject: AuditSubject, creds: AuditCredentials): string | undefined {
+  for (const place of subject.declared) {
+    if (isUnder(path, place.path) || (host !== undefined && isUnder(host, place.path))) return place.why;
+  }
+  const candidates = host === undefined || host === path ? [path] : [path, host];
+  // systemd's own trees name things for the unit too (its drop-in directory, its propagation
+  // directory): they are systemd's, and a service that could write its own drop-ins could undo its lockdown.
+  const inSystemd = candidates.some((c) => SYSTEMD_TREES.test(c));
+  for (const candidate of inSystemd ? [] : candidates) {
+    const parts = candidate.split('/').filter(Boolean);
+    // A directory named for the unit, below a top-level directory: /var/lib/nginx, /run/nginx-x, /etc/cron.d.
+    const last = entry?.type === 'd' ? parts.length : parts.length - 1;
+    for (let i = 1; i < last; i++) {
+      const name = subject.names.find((n) => parts[i] === n || parts[i].startsWith(`${n}-`) || parts[i].startsWith(`${n}.`));
+      if (name !== undefined) return `named for ${subject.unit}`;
+    }
+    if (subject.privateTmp && /^\/(var\/)?tmp\/systemd-private-[^/]+(\/|$)/.test(candidate)) return 'PrivateTmp=';
+  }
+  if (entry !== undefined && creds.uid !== 0 && entry.uid === creds.uid) return `owned by the service's user (uid ${creds.uid})`;
+  return undefined;
+}
+
+export function auditService(input: {
+  subject: AuditSubject;
+  pid: number;
+  seen: AuditEntry[];
+  mounts: AuditMount[];
+  hostMounts: AuditMount[];
+  credentials: AuditCredentials;
+}): AuditReport {
+  const { subject, mounts, hostMounts, credentials } = input;
+  const sorted = [...input.seen].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const byPath = new Map(sorted.map((e) => [e.path, e]));
+  const violations: Violation[] = [];
+  // Topmost writable place → its violation: what is below it adds to its count.
+  const writableTops = new Map<string, Violation>();
+  const secretGroups = new Map<string, Violation>();
+  const byDir = new Map<string, number>();
+  const ownSeen = new Map<string, string>();
+  const ownPaths = new Set<string>();
+  const reportedHosts = new Set<string>();
+  let outside = 0;
+
+  const writableAncestor = (path: string): Violation | undefined => {
+    for (let p = parentOf(path); ; p = parentOf(p)) {
+      const v = writableTops.get(p);
+      if (v) return v;
+      if (p === '/') return undefined;
+    }
+  };
+
+  for (const entry of sorted) {
+    const host = hostPathOf(entry.path, mounts, hostMounts);
+    const shownHost = host !== undefined && host !== entry.path ? host : null;
+    const system = SYSTEM_TREES.test(entry.path);
+    const own =
+      host === undefined
+        ? 'a filesystem of its own'
+        : PROPAGATION.test(`${entry.path} ${host}`)
+          ? "systemd's mount propagation directory of this unit"
+          : ownReason(entry.path, host, entry, subject, credentials);
+    if (own !== undefined) {
+      // Sorted: a parent comes before what is in it, so a top of the own places is one whose parent is not own.
+      // The stand-in directories of the empty root are its own too, but no place worth listing.
+      const listed = !system && (host !== undefined || mountFor(entry.path, mounts)?.path === entry.path);
+      const inOwn = ownPaths.has(parentOf(entry.path));
+      if (listed && !inOwn) ownSeen.set(entry.path, own);
+      if (listed || inOwn) ownPaths.add(entry.path);
+    }
+
+    if (!system && own === undefined) {
+      outside++;
+      const key = '/' + entry.path.split('/').filter(Boolean).slice(0, 2).join('/');
+      byDir.set(key, (byDir.get(key) ?? 0) + 1);
+    }
+
+    // Writable places of the host that are not its own. /dev, /proc and /sys are the kernel's.
+    if (host !== undefined && own === undefined && !/^\/(dev|proc|sys)(\/|$)/.test(entry.path) && isWritable(entry, mounts, credentials)) {
+      const above = writableAncestor(entry.path);
+      if (above) above.entries++;
+      else {
+        const v: Violation = { kind: 'writable', path: entry.path, hostPath: shownHost, entries: 1, canWrite: true, why: writableWhy(entry) };
+        writableTops.set(entry.path, v);
+        violations.push(v);
+      }
+    }
+
+    // Judged by where it is on the host: /var/run/systemd/notify is the notify socket too. The same
+    // socket reached by two ways (/run and /var/run) is one violation.
+    if (entry.type === 's' && host !== undefined && own === undefined && !expectedSocket(host) && !reportedHosts.has(`s ${host}`)) {
+      reportedHosts.add(`s ${host}`);
+      const why = SOCKET_WHY.find(([re]) => re.test(host))?.[1] ?? 'a socket of another service: the service can talk to it as if it were a local client';
+      violations.push({ kind: 'socket', path: entry.path, hostPath: shownHost, entries: 1, canWrite: permits(entry, credentials, 0o2), why });
+    }
+
+    if (entry.type !== 'd' && own === undefined && !reportedHosts.has(`f ${host ?? entry.path}`)) {
+      reportedHosts.add(`f ${host ?? entry.path}`);
+      const reason = secretOf(entry);
+      if (reason !== undefined) {
+        // Grouped under the topmost secret directory the service sees: a visible /root is one line.
+        const group = secretGroup(entry.path, byPath);
+        const existing = secretGroups.get(group.path);
+        const canWrite = isWritable(entry, mounts, credentials);
+        if (existing) {
+          existing.entries++;
+          existing.canWrite ||= canWrite;
+        } else {
+          const why = `${group.reason ?? reason}: visible to the service`;
+          const v: Violation = { kind: 'secret', path: group.path, hostPath: shownHost, entries: 1, canWrite, why };
+          secretGroups.set(group.path, v);
+          violations.push(v);
+        }
+      }
+    }
+  }
+
+  const order: Record<ViolationKind, number> = { socket: 0, secret: 1, writable: 2 };
+  violations.sort((a, b) => order[a.kind] - order[b.kind] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return {
+    unit: subject.unit,
+    pid: input.pid,
+    uid: credentials.uid,
+    clean: violations.length === 0,
+    visible: sorted.length,
+    outside,
+    outsideByDirectory: [...byDir].map(([dir, entries]) => ({ dir, entries })).sort((a, b) => b.entries - a.entries || (a.dir < b.dir ? -1 : 1)),
+    own: [...ownSeen].map(([path, why]) => ({ path, why })),
+    violations,
+  };
+}
+
+function writableWhy(entry: AuditEntry): string {
+  const what = entry.type === 'd' ? 'a directory of the host' : 'a file of the host';
+  return `${what} the service can change although it is not its own: a compromised service can plant or alter files other programs trust`;
+}
+
+/** The topmost directory above `path` (or itself) that is a secret on its own, with its reason. */
+function secretGroup(path: string, byPath: Map<string, AuditEntry>): { path: string; reason?: string } {
+  const parts = path.split('/').filter(Boolean);
+  for (let depth = 1; depth < parts.length; depth++) {
+    const dir = '/' + parts.slice(0, depth).join('/');
+    const entry = byPath.get(dir);
+    if (entry === undefined) continue;
+    const reason = secretOf(entry);
+    if (reason !== undefined) return { path: dir, reason };
+  }
+  return { path };
+}
+
+/** One line per violation, for people. */
+export function describeViolation(v: Violation): string {
+  const where = v.hostPath ? ` (host: ${v.hostPath})` : '';
+  const count = v.entries > 1 ? `, ${v.entries} entries` : '';
+  const usable = v.kind === 'socket' ? (v.canWrite ? ', can connect' : ', mode keeps it out for now') : v.kind === 'secret' && v.canWrite ? ', WRITABLE' : '';
+  return `${v.kind} ${v.path}${where}${count}${usable}: ${v.why}`;
+}

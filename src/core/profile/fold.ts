@@ -1,0 +1,778 @@
+/**
+ * The fold: what a service touched (accesses) → the smallest set of systemd settings that lets it run
+ * under `TemporaryFileSystem=/:ro` (an empty, read-only root). Pure: the host's filesystem is only
+ * consulted through FsView.
+ *
+ * systemd facts this relies on (systemd.exec(5), src/core/namespace.c of systemd 252):
+ * - A bind source is resolved by systemd, a bind destination is created on the tmpfs as plain
+ *   directories: binding `/lib/x86_64-linux-gnu` works although `/lib` is a symlink on the host, and
+ *   binding a symlink shows its target at the symlink's place. Symlinks *inside* a bound directory stay
+ *   symlinks, so their targets must be bound too.
+ * - Nested binds are applied parent first: a read-only parent with a writable child is fine.
+ * - RuntimeDirectory=/StateDirectory=/CacheDirectory=/LogsDirectory= bind their directory writable into
+ *   the namespace; PrivateTmp= gives fresh /tmp and /var/tmp; PrivateDevices= mounts a minimal /dev
+ *   (null zero full random urandom tty, ptmx + pts, shm, mqueue, hugepages, and symlinks log → the
+ *   journal's dev-log socket, fd/stdin/stdout/stderr → /proc/self/fd).
+ * - Under TemporaryFileSystem=/ nothing mounts /proc or /sys except MountAPIVFS=yes, which mounts
+ *   /proc, /sys and (unless PrivateDevices= wins) the host's /dev; ProtectProc=/ProcSubset= only shape
+ *   that /proc.
+ * - ProtectSystem= other than `no` re-mounts the host's root over the tmpfs (systemd issue #18999).
+ */
+import { BASELINE } from './baseline.js';
+import { bytesToDisplay } from '../../../parsers/strings.js';
+import { decodeUtf8Bytes } from '../unit-file/escape.js';
+import { compileGlob, type GlobTest } from '../glob.js';
+import {
+  followLinkLexically,
+  isStrictlyUnder,
+  isUnder,
+  MAX_SYMLINKS,
+  normalizePath,
+  parentOf,
+  resolveSymlinks,
+  splitPath,
+  type FsView,
+} from '../fsview.js';
+import { DIRECTIVES, type Access, type ByteString, type Directive, type HostLink, type Profile, type ProfileEntry, type ProfileNote } from '../model.js';
+import { ownReason, type ServiceIdentity } from './ownership.js';
+import { secretReason, secretsInside } from './secrets.js';
+import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
+import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES } from './private-devices.js';
+import { UNIT_DIRECTORY_BASES } from '../unit-file/unit-directories.js';
+import { canonicalRunPath, privateRunEntries, privateRunLinks, privateRunName, SHARED_RUN } from './shared-run.js';
+
+export interface FoldOptions {
+  /** Add the baseline (libraries, ld.so, time zones, locales, CA certificates, journald sockets). */
+  baseline: boolean;
+  /** minimatch globs: consent to bind sensitive paths that match (a glob matching a directory covers it). */
+  include: string[];
+  /** minimatch globs: never bind matching paths (nor anything below a matching directory). */
+  exclude: string[];
+  /**
+   * Names the service goes by (e.g. `nginx`): `/etc/<name>`, `/srv/<name>`, `/var/lib/<name>`… are then
+   * bound whole when the service read inside them, so a later config change keeps working.
+   */
+  serviceNames?: string[];
+  /**
+   * Paths the unit's own settings already make visible (its RuntimeDirectory=, PrivateTmp=…), with the
+   * setting's name: not bound again.
+   */
+  provided?: { path: ByteString; by: string }[];
+  /**
+   * Bind written directories under /run, /var/lib, /var/cache and /var/log instead of proposing
+   * RuntimeDirectory=/StateDirectory=/…: those settings chown the directory to the unit's user and
+   * RuntimeDirectory= removes it at stop, which changes the host for a unit that did not ask for them.
+   */
+  directoriesAsBinds?: boolean;
+  /** Who the service is, to tell its own written places from the host's (src/core/profile/ownership.ts). */
+  identity?: ServiceIdentity;
+  /** The private /run for files created directly in /run (src/core/profile/shared-run.ts): its name, the unit's PIDFile=. */
+  privateRun?: { name: string; pidFile?: ByteString };
+  /** The Exec*= line a write came from, with its prefixes, for the report on refused writes. */
+  describeWriter?: (access: Access) => string | undefined;
+}
+
+/**
+ * What a unit's own settings already make visible in its namespace: its *Directory= entries (`name`
+ * or `name:symlink`) and PrivateTmp=. `values(setting)` gives a list setting's words.
+ */
+export function providedByUnitSettings(values: (setting: string) => string[], privateTmp: boolean): { path: ByteString; by: string }[] {
+  const provided: { path: ByteString; by: string }[] = [];
+  for (const [setting, base] of Object.entries(UNIT_DIRECTORY_BASES)) {
+    for (const word of values(setting)) {
+      const name = word.split(':')[0];
+      if (name) provided.push({ path: `${base}/${name}`, by: `the unit's own ${setting}=${name}` });
+    }
+  }
+  if (privateTmp) provided.push({ path: '/tmp', by: "the unit's own PrivateTmp=yes" }, { path: '/var/tmp', by: "the unit's own PrivateTmp=yes" });
+  return provided;
+}
+
+/** Directories under which a child directory is a self-contained tree (a library, a package's data). */
+const TREE_PARENTS: ByteString[] = [
+  '/usr/lib',
+  '/usr/lib64',
+  '/usr/lib32',
+  '/usr/libx32',
+  '/usr/libexec',
+  '/lib',
+  '/lib64',
+  '/lib32',
+  '/libx32',
+  '/usr/local/lib',
+  '/usr/share',
+  '/usr/local/share',
+];
+
+/**
+ * Directories whose children are configuration or data of one program each: bound as narrowly as the
+ * accesses allow, widened to the service's own directory only with enough evidence.
+ */
+const GROUP_PARENTS: ByteString[] = ['/etc', '/opt', '/srv', '/var/lib', '/var/www', '/usr/local/etc'];
+
+/** Distinct paths read inside one directory before it is bound whole instead of file by file. */
+const GROUP_MIN_PATHS = 3;
+
+const SERVICE_DIRECTORIES: { base: ByteString; directive: Directive; skip: string[] }[] = [
+  { base: UNIT_DIRECTORY_BASES.RuntimeDirectory, directive: 'RuntimeDirectory', skip: ['systemd', 'user', 'lock', 'shm', 'dbus', 'private', 'credentials'] },
+  { base: UNIT_DIRECTORY_BASES.StateDirectory, directive: 'StateDirectory', skip: ['private', 'systemd'] },
+  { base: UNIT_DIRECTORY_BASES.CacheDirectory, directive: 'CacheDirectory', skip: ['private'] },
+  { base: UNIT_DIRECTORY_BASES.LogsDirectory, directive: 'LogsDirectory', skip: ['private', 'journal'] },
+];
+
+/** Paths that can stand in a TemporaryFileSystem= value as they are (no quoting, no `:`). */
+const SIMPLE_PATH = /^\/[A-Za-z0-9_.@+\/-]+$/;
+
+/** Directory names systemd accepts and the renderer can write without quoting. */
+const SAFE_NAME = /^[A-Za-z0-9_.@+-]+$/;
+
+const WRITE_OPS = ['write', 'create', 'delete'] as const;
+
+/** One reason a bind is needed: an access, possibly reached through a symlink. */
+interface Contribution {
+  access: Access;
+  /** The path this contribution asks for (differs from access.path when it came through a symlink). */
+  path: ByteString;
+  viaSymlink?: ByteString;
+}
+
+interface Demand extends Contribution {
+  writable: boolean;
+  /** Symlinks followed to reach this demand, bounded like the kernel bounds a lookup. */
+  hops?: number;
+  /** Set for writable parents: the file created or removed inside. */
+  createdInside?: ByteString;
+  /** A directory only listed: an empty stand-in unless a directory bound whole covers it anyway. */
+  listedOnly?: boolean;
+}
+
+interface Candidate {
+  path: ByteString;
+  writable: boolean;
+  contributions: Contribution[];
+  baselineReason?: string;
+  /** Files created or removed directly in this (shared) directory. */
+  createdInside: Set<ByteString>;
+  consent?: string;
+}
+
+function hasAny(access: Access, ops: readonly string[]): boolean {
+  return ops.some((op) => access.ops.has(op as never));
+}
+
+function globText(path: ByteString): string {
+  return decodeUtf8Bytes(path) ?? path;
+}
+
+const globCache = new Map<string, GlobTest>();
+const matchesNothing: GlobTest = () => false;
+
+/** A user's glob, compiled once; an invalid glob matches nothing. */
+function compiledGlob(glob: string): GlobTest {
+  let test = globCache.get(glob);
+  if (test === undefined) {
+    test = compileGlob(glob) ?? matchesNothing;
+    globCache.set(glob, test);
+  }
+  return test;
+}
+
+/** The first glob matching `path` or one of its ancestors. */
+function matchingGlob(path: ByteString, globs: string[]): string | undefined {
+  if (globs.length === 0) return undefined;
+  const parts = splitPath(path);
+  for (let depth = parts.length; depth >= 0; depth--) {
+    const prefix = globText('/' + parts.slice(0, depth).join('/'));
+    const glob = globs.find((g) => compiledGlob(g)(prefix));
+    if (glob !== undefined) return glob;
+  }
+  return undefined;
+}
+
+function verbFor(access: Access): string {
+  if (access.ops.has('create')) return 'created';
+  if (access.ops.has('write')) return 'written';
+  if (access.ops.has('delete')) return 'deleted';
+  if (access.ops.has('exec')) return 'executed';
+  if (access.ops.has('connect')) return 'connected to';
+  if (access.ops.has('list')) return 'listed';
+  if (access.ops.has('read')) return 'read';
+  return 'looked up';
+}
+
+function byTraceOrder(a: Contribution, b: Contribution): number {
+  return (
+    a.access.firstLine - b.access.firstLine ||
+    (a.access.source < b.access.source ? -1 : a.access.source > b.access.source ? 1 : 0) ||
+    (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
+  );
+}
+
+/** `read by pid 1234 (line 17): /etc/nginx/nginx.conf and 3 more` */
+export function describeContributions(contributions: Contribution[]): string {
+  if (contributions.length === 0) return '';
+  const sorted = [...contributions].sort(byTraceOrder);
+  const first = sorted[0];
+  const who = first.access.firstPid !== undefined ? ` by pid ${first.access.firstPid}` : '';
+  // Line 0: known without a trace (ELF facts, unit settings); the source says how.
+  let text =
+    first.access.firstLine > 0
+      ? `${verbFor(first.access)}${who} (line ${first.access.firstLine}): ${bytesToDisplay(first.access.path)}`
+      : `${verbFor(first.access)}: ${bytesToDisplay(first.access.path)} (${first.access.source})`;
+  if (first.viaSymlink === first.access.path) text += ' (a symlink to here)';
+  else if (first.viaSymlink !== undefined) text += ` through symlink ${bytesToDisplay(first.viaSymlink)}`;
+  if (!first.access.ok && first.access.errors.size > 0) {
+    text += ` (failed with ${[...first.access.errors].sort().join('/')}, exists here)`;
+  }
+  const others = new Set(sorted.slice(1).map((c) => c.access.path));
+  others.delete(first.access.path);
+  if (others.size > 0) text += ` and ${others.size} more`;
+  return text;
+}
+
+function directiveOrder(a: ProfileEntry, b: ProfileEntry): number {
+  return DIRECTIVES.indexOf(a.directive) - DIRECTIVES.indexOf(b.directive) || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+}
+
+function depthOf(path: ByteString): number {
+  return splitPath(path).length;
+}
+
+/** `/usr/lib/x86_64-linux-gnu/libc.so.6` → `/usr/lib/x86_64-linux-gnu`; undefined outside library/data trees. */
+function treeRoot(path: ByteString): ByteString | undefined {
+  for (const parent of TREE_PARENTS) {
+    if (!isStrictlyUnder(path, parent)) continue;
+    const below = splitPath(path.slice(parent.length));
+    return below.length >= 2 ? parent + '/' + below[0] : path;
+  }
+  return undefined;
+}
+
+function commonDirectory(paths: ByteString[]): ByteString {
+  let common = splitPath(paths[0]);
+  for (const path of paths.slice(1)) {
+    const parts = splitPath(path);
+    let i = 0;
+    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
+    common = common.slice(0, i);
+  }
+  return '/' + common.join('/');
+}
+
+class Folder {
+  private readonly entries: ProfileEntry[] = [];
+  private readonly needsConsent = new Map<ByteString, ProfileNote>();
+  private readonly omitted = new Map<ByteString, ProfileNote>();
+  private readonly candidates = new Map<ByteString, Candidate>();
+  /** Directories bound whole because the service is known to own them or read a lot inside. */
+  private groupDirs: ByteString[] = [];
+  /** Paths another setting provides, with the setting's name, checked before binding. */
+  private readonly coveredBy: { path: ByteString; by: string }[] = [];
+  /** Files created directly in /run: they get a private /run (src/core/profile/shared-run.ts). */
+  private readonly runFiles: Demand[] = [];
+  private hostLinks: HostLink[] = [];
+
+  constructor(
+    private readonly options: FoldOptions,
+    private readonly fs: FsView,
+  ) {}
+
+  omit(path: ByteString, reason: string): void {
+    if (!this.omitted.has(path)) this.omitted.set(path, { path, reason });
+  }
+
+  private consent(path: ByteString, reason: string, writable: boolean, systemWrite = false): void {
+    if (this.needsConsent.has(path)) return;
+    this.needsConsent.set(path, { path, reason, directive: writable ? 'BindPaths' : 'BindReadOnlyPaths', ...(systemWrite ? { systemWrite } : {}) });
+  }
+
+  private addEntry(directive: Directive, value: ByteString, reason: string, optional = false): void {
+    if (this.entries.some((e) => e.directive === directive && e.value === value)) return;
+    this.entries.push({ directive, value, reason, ...(optional ? { optional } : {}) });
+  }
+
+  private exists(path: ByteString): boolean {
+    return resolveSymlinks(this.fs, path).kind !== undefined;
+  }
+
+  fold(accesses: Access[]): Profile {
+    this.addEntry('TemporaryFileSystem', '/:ro', 'the service starts from an empty, read-only root; everything it needs is bound below');
+    this.addEntry('ProtectSystem', 'no', 'any other value mounts the host root over the empty one (systemd issue #18999)');
+    for (const provided of this.options.provided ?? []) this.coveredBy.push(provided);
+
+    const sorted = [...accesses]
+      .map((a) => ({ ...a, path: normalizePath(a.path) }))
+      .sort((a, b) => byTraceOrder({ access: a, path: a.path }, { access: b, path: b.path }));
+
+    const kept: Access[] = [];
+    for (const access of sorted) {
+      const excludedBy = matchingGlob(access.path, this.options.exclude);
+      if (excludedBy !== undefined) this.omit(access.path, `excluded by --exclude ${excludedBy}`);
+      else if (this.isNoise(access)) this.omit(access.path, `failed with ${[...access.errors].sort().join('/') || 'an error'} and does not exist on this host either`);
+      else kept.push(access);
+    }
+
+    const tmp = kept.filter((a) => isUnder(a.path, '/tmp') || isUnder(a.path, '/var/tmp'));
+    if (tmp.length > 0) {
+      this.addEntry('PrivateTmp', 'yes', `private, empty /tmp and /var/tmp: ${describeContributions(tmp.map((access) => ({ access, path: access.path })))}`);
+      this.coveredBy.push({ path: '/tmp', by: 'PrivateTmp=yes' }, { path: '/var/tmp', by: 'PrivateTmp=yes' });
+    }
+
+    this.serviceDirectories(kept);
+
+    const demands: Demand[] = [];
+    const devices: Access[] = [];
+    const apiVfs: Contribution[] = [];
+    for (const access of kept) {
+      if (this.coveringSetting(access.path) !== undefined) continue;
+      if (isUnder(access.path, '/dev')) devices.push(access);
+      else if (isUnder(access.path, '/proc') || isUnder(access.path, '/sys')) apiVfs.push({ access, path: access.path });
+      else demands.push(this.demandFor(access));
+    }
+
+    const privateDevices = this.devices(devices, demands, apiVfs);
+    this.apiFilesystems(apiVfs, privateDevices, devices);
+
+    for (const access of kept) {
+      const by = this.coveringSetting(access.path);
+      if (by !== undefined) this.omit(access.path, `covered by ${by}`);
+    }
+
+    const needed = this.withoutTraversedDirectories(demands);
+    this.groupDirs = this.chooseGroups(needed);
+    this.bindAll(needed);
+    if (this.options.baseline) this.addBaseline(privateDevices);
+    this.emitBinds();
+    this.emitPrivateRun();
+
+    const byPath = (a: ProfileNote, b: ProfileNote) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+    return {
+      entries: [...this.entries].sort(directiveOrder),
+      ...(this.hostLinks.length > 0 ? { hostLinks: this.hostLinks } : {}),
+      needsConsent: [...this.needsConsent.values()].sort(byPath),
+      omitted: [...this.omitted.values()].sort(byPath),
+    };
+  }
+
+  /** A failed lookup of something this host does not have either: search-path probing, optional files. */
+  private isNoise(access: Access): boolean {
+    if (access.ok || this.fs.lstat(access.path) !== undefined) return false;
+    // A failed create in an existing directory is the service wanting to make a file there.
+    if (hasAny(access, WRITE_OPS) && this.exists(parentOf(access.path))) return false;
+    return true;
+  }
+
+  private coveringSetting(path: ByteString): string | undefined {
+    return this.coveredBy.find((c) => isUnder(path, c.path))?.by;
+  }
+
+  /**
+   * Writes below /run/X, /var/lib/X, /var/cache/X, /var/log/X become X's *Directory=: systemd creates the
+   * directory, hands it to the unit's User= and binds it writable. Reads there stay binds unless the
+   * service also writes in the same directory.
+   */
+  private serviceDirectories(accesses: Access[]): void {
+    for (const { base, directive, skip } of SERVICE_DIRECTORIES) {
+      const byName = new Map<string, Access[]>();
+      for (const access of accesses) {
+        if (!isStrictlyUnder(access.path, base)) continue;
+        const name = splitPath(access.path.slice(base.length))[0];
+        const list = byName.get(name) ?? [];
+        list.push(access);
+        byName.set(name, list);
+      }
+      for (const [name, list] of [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        if (skip.includes(name) || !SAFE_NAME.test(name)) continue;
+        const dir = base + '/' + name;
+        const writes = list.filter((a) => hasAny(a, WRITE_OPS));
+        if (writes.length === 0) continue;
+        // A file directly in the shared directory (e.g. /run/nginx.pid) is not a directory of its own.
+        const isDirectory = this.fs.lstat(dir) === 'dir' || list.some((a) => isStrictlyUnder(a.path, dir));
+        if (!isDirectory) continue;
+        // Not the service's own (/var/lib/dpkg): left to the fold's refusal of system-wide writes.
+        if (ownReason({ path: dir, existingFile: false, ownerUid: this.fs.owner?.(dir)?.uid }, this.options.identity) === undefined) continue;
+        const why = describeContributions(writes.map((access) => ({ access, path: access.path })));
+        if (this.options.directoriesAsBinds) {
+          this.addEntry('BindPaths', dir, `${why}; the service's own directory, bound writable as it is (ownership untouched)`, !this.exists(dir));
+          this.coveredBy.push({ path: dir, by: `BindPaths=${bytesToDisplay(dir)}` });
+          continue;
+        }
+        this.addEntry(directive, name, `${why}; systemd creates ${bytesToDisplay(dir)} owned by the unit's User= and binds it writable`);
+        this.coveredBy.push({ path: dir, by: `${directive}=${name}` });
+      }
+    }
+  }
+
+  /**
+   * The path a bind must make visible for one access. A new file cannot be created on the read-only
+   * tmpfs, and a bind of a single file needs that file to exist before the start (and cannot be removed
+   * while mounted), so creating or removing files means binding the directory they live in writable.
+   * That is broad for shared directories such as /run (a pid file directly in /run exposes all of /run);
+   * the reason says so and suggests the narrower way (moving the file into a *Directory=).
+   */
+  private demandFor(access: Access): Demand {
+    const existsNow = this.fs.lstat(access.path) !== undefined;
+    const writes = hasAny(access, WRITE_OPS);
+    const createsOrRemoves = access.ops.has('create') || access.ops.has('delete');
+    // mkdir of a directory that is already there (EEXIST) needs only that directory.
+    const alreadyThere = existsNow && access.errors.has('EEXIST') && !access.ops.has('delete');
+    if (writes && (createsOrRemoves || !existsNow) && !alreadyThere) {
+      return { access, path: parentOf(access.path), writable: true, createdInside: access.path };
+    }
+    return { access, path: access.path, writable: writes };
+  }
+
+  /**
+   * PrivateDevices=yes when it provides every device the service used; otherwise each device is bound
+   * (PrivateDevices= would hide the others, and its device policy would block them anyway).
+   */
+  private devices(devices: Access[], demands: Demand[], apiVfs: Contribution[]): boolean {
+    const uncovered = devices.filter((a) => !coveredByPrivateDevices(a.path));
+    if (devices.length > 0 && uncovered.length === 0) {
+      this.addEntry('PrivateDevices', 'yes', `minimal /dev: ${describeContributions(devices.map((access) => ({ access, path: access.path })))}`);
+      this.coveredBy.push({ path: '/dev', by: 'PrivateDevices=yes' });
+      for (const access of devices) {
+        const link = Object.keys(PRIVATE_DEV_LINKS).find((l) => isUnder(access.path, l));
+        if (link === undefined) continue;
+        const target = PRIVATE_DEV_LINKS[link] + access.path.slice(link.length);
+        if (isUnder(target, '/proc')) apiVfs.push({ access, path: target, viaSymlink: link });
+        else demands.push({ access, path: target, writable: false, viaSymlink: link });
+      }
+      return true;
+    }
+    for (const access of devices) {
+      const tree = PRIVATE_DEV_TREES.find((t) => isStrictlyUnder(access.path, t));
+      const demand = this.demandFor(access);
+      if (tree !== undefined) demands.push({ ...demand, path: tree, createdInside: undefined });
+      else if (demand.path === '/dev') demands.push({ ...demand, path: access.path, writable: true, createdInside: undefined });
+      else demands.push(demand);
+    }
+    if (uncovered.length > 0) {
+      const names = [...new Set(uncovered.map((a) => bytesToDisplay(a.path)))].sort().join(', ');
+      this.omit('/dev', `PrivateDevices= cannot be used: it does not provide ${names}; devices are bound one by one`);
+    }
+    return false;
+  }
+
+  private apiFilesystems(apiVfs: Contribution[], privateDevices: boolean, devices: Access[]): void {
+    if (apiVfs.length === 0) return;
+    this.addEntry('MountAPIVFS', 'yes', `/proc and /sys: ${describeContributions(apiVfs)}`);
+    this.coveredBy.push({ path: '/proc', by: 'MountAPIVFS=yes' }, { path: '/sys', by: 'MountAPIVFS=yes' });
+    if (!privateDevices) {
+      if (devices.length === 0) {
+        this.addEntry('PrivateDevices', 'yes', 'MountAPIVFS= would otherwise also mount the host\'s whole /dev');
+        this.coveredBy.push({ path: '/dev', by: 'PrivateDevices=yes' });
+      } else {
+        this.coveredBy.push({ path: '/dev', by: "MountAPIVFS=yes (the host's /dev, as PrivateDevices= cannot be used)" });
+      }
+    }
+    const proc = apiVfs.filter((c) => isUnder(c.path, '/proc'));
+    if (proc.length === 0) return;
+    const entryOf = (c: Contribution) => splitPath(c.path)[1];
+    const isOwn = (c: Contribution) => {
+      const entry = entryOf(c);
+      return entry === 'self' || entry === 'thread-self' || (entry !== undefined && /^[0-9]+$/.test(entry) && Number(entry) === c.access.firstPid);
+    };
+    const others = proc.filter((c) => entryOf(c) !== undefined && /^[0-9]+$/.test(entryOf(c)!) && !isOwn(c));
+    if (others.length > 0) return;
+    this.addEntry('ProtectProc', 'invisible', "only the service's own /proc/PID entries were used");
+    if (proc.every((c) => entryOf(c) === undefined || isOwn(c))) {
+      this.addEntry('ProcSubset', 'pid', 'no system-wide /proc file (meminfo, sys/…) was used');
+    }
+  }
+
+  /**
+   * Path lookups stat or O_PATH-open every directory on the way (`/`, `/etc`, `/usr`…). Such a directory
+   * exists in the sandbox anyway as soon as anything below it is bound: systemd creates bind
+   * destinations on the tmpfs. Binding it would expose all of it, so a directory that was only looked up
+   * is dropped when something below it is needed.
+   */
+  private withoutTraversedDirectories(demands: Demand[]): Demand[] {
+    const below = new Set<ByteString>();
+    const markAncestors = (path: ByteString) => {
+      for (let up = parentOf(path); !below.has(up); up = parentOf(up)) {
+        below.add(up);
+        if (up === '/') break;
+      }
+    };
+    const demandedAt = new Map<ByteString, number>();
+    for (const d of demands) {
+      // A file created directly in /run goes to the private /run: /run itself is only its parent.
+      if (d.createdInside !== undefined && canonicalRunPath(d.path) === SHARED_RUN) {
+        markAncestors(d.createdInside);
+        continue;
+      }
+      markAncestors(d.path);
+      demandedAt.set(d.path, (demandedAt.get(d.path) ?? 0) + 1);
+    }
+    for (const c of this.coveredBy) markAncestors(c.path);
+    if (this.options.baseline) for (const item of BASELINE) markAncestors(item.path);
+    return demands.filter((d) => {
+      // A listing is not a read: it grants the names used below it (or an empty stand-in), never the subtree.
+      // A mkdir that found the directory there (EEXIST) ensured it, as its owner and mode: an empty
+      // stand-in owned by root would make nginx chown its temp directories on the read-only tmpfs.
+      const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat' || op === 'list') && !d.access.errors.has('EEXIST');
+      // Another demand on the same directory (a file created in it) decides how it is bound.
+      const alsoNeededOtherwise = (demandedAt.get(d.path) ?? 0) > 1;
+      if (d.writable || !onlyLookedUp || alsoNeededOtherwise || resolveSymlinks(this.fs, d.path).kind !== 'dir') return true;
+      if (below.has(d.path)) {
+        this.omit(d.path, 'only looked up or listed on the way to paths below it, which are bound: the directory exists in the sandbox without binding it whole');
+        return false;
+      }
+      // Only its existence was checked (a PATH search, a probe): an empty read-only directory answers
+      // that without exposing what the host keeps there. Names systemd would need quoting for are bound.
+      if (!SIMPLE_PATH.test(d.path)) return true;
+      if (d.access.ops.has('list')) {
+        d.listedOnly = true;
+        return true;
+      }
+      this.addEntry('TemporaryFileSystem', `${d.path}:ro`, `only looked up, never read: ${describeContributions([d])}; an empty directory stands in for it`);
+      return false;
+    });
+  }
+
+  /** Directories read often enough (or named after the service) to be bound whole. */
+  private chooseGroups(demands: Demand[]): ByteString[] {
+    const names = new Set(this.options.serviceNames ?? []);
+    const byTop = new Map<ByteString, Set<ByteString>>();
+    for (const d of demands) {
+      if (d.writable || d.listedOnly || d.access.ops.has('connect')) continue;
+      const parent = GROUP_PARENTS.find((p) => isStrictlyUnder(d.path, p));
+      if (parent === undefined) continue;
+      const top = parent + '/' + splitPath(d.path.slice(parent.length))[0];
+      const set = byTop.get(top) ?? new Set<ByteString>();
+      set.add(d.path);
+      byTop.set(top, set);
+    }
+    const groups: ByteString[] = [];
+    for (const [top, pathSet] of byTop) {
+      const paths = [...pathSet];
+      const name = splitPath(top).at(-1)!;
+      const own = names.has(name);
+      if (!own && paths.length < GROUP_MIN_PATHS) continue;
+      const dir = own ? top : commonDirectory(paths);
+      if (!isUnder(dir, top) || this.fs.lstat(dir) !== 'dir' || containsSensitivePlace(dir)) continue;
+      if (sensitiveReason(dir) !== undefined) continue;
+      groups.push(dir);
+    }
+    return groups.sort();
+  }
+
+  private bindRoot(demand: Demand): ByteString {
+    if (demand.writable) return demand.path;
+    const tree = treeRoot(demand.path);
+    if (tree !== undefined) return tree;
+    const group = this.groupDirs.find((g) => isUnder(demand.path, g));
+    return group ?? demand.path;
+  }
+
+  /**
+   * Binds every demand at its root, then follows symlinks met below the root: inside a bound directory
+   * they are real symlinks in the service's view, so what they point to must be bound as well.
+   */
+  private bindAll(demands: Demand[]): void {
+    const queue = [...demands];
+    const seen = new Set<string>();
+    while (queue.length > 0) {
+      const demand = queue.shift()!;
+      const key = `${demand.writable ? 'w' : 'r'}${demand.path}`;
+      if (seen.has(key)) {
+        this.addContribution(demand);
+        continue;
+      }
+      seen.add(key);
+      const root = this.addContribution(demand);
+      if (root === undefined) continue;
+      const parts = splitPath(demand.path);
+      for (let depth = depthOf(root) + 1; depth <= parts.length; depth++) {
+        const prefix = '/' + parts.slice(0, depth).join('/');
+        const kind = this.fs.lstat(prefix);
+        if (kind === undefined) break;
+        if (kind !== 'symlink') continue;
+        const target = this.fs.readlink(prefix);
+        const hops = (demand.hops ?? 0) + 1;
+        // A chain longer than the kernel follows resolves nowhere (and ends cycles).
+        if (target === undefined || hops > MAX_SYMLINKS) break;
+        const next = followLinkLexically(prefix, target, parts.slice(depth));
+        const createdInside = demand.createdInside === undefined ? {} : { createdInside: `${next}/${demand.createdInside.slice(demand.createdInside.lastIndexOf('/') + 1)}` };
+        queue.push({ access: demand.access, path: next, writable: demand.writable, viaSymlink: prefix, hops, ...createdInside });
+        break;
+      }
+    }
+  }
+
+  /** Records one demand on its bind root; returns the root, or undefined when it was not bound. */
+  private addContribution(demand: Demand): ByteString | undefined {
+    const by = this.coveringSetting(demand.path);
+    if (by !== undefined) {
+      this.omit(demand.path, `covered by ${by}`);
+      return undefined;
+    }
+    const excludedBy = matchingGlob(demand.path, this.options.exclude);
+    if (excludedBy !== undefined) {
+      this.omit(demand.path, `excluded by --exclude ${excludedBy}`);
+      return undefined;
+    }
+    const root = this.bindRoot(demand);
+    if (demand.listedOnly && root === demand.path) {
+      this.addEntry('TemporaryFileSystem', `${demand.path}:ro`, `only listed, nothing in it used: ${describeContributions([demand])}; an empty directory stands in for it`);
+      return undefined;
+    }
+    if (root === '/') {
+      this.omit(demand.createdInside ?? demand.path, 'would need the whole root writable, which defeats the lockdown');
+      return undefined;
+    }
+    const sensitive = secretReason(demand.path, this.fs, this.options.identity) ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
+    const consentGlob = matchingGlob(demand.path, this.options.include);
+    if (sensitive !== undefined && consentGlob === undefined) {
+      const what = describeContributions([demand]);
+      this.consent(demand.path === root ? root : demand.path, `${sensitive}: ${what}`, demand.writable);
+      return undefined;
+    }
+    if (demand.writable) {
+      const allowed = this.ownWrite(demand, root, consentGlob);
+      if (allowed === undefined) return undefined;
+      demand = allowed;
+    }
+    const candidate = this.candidates.get(root) ?? { path: root, writable: false, contributions: [], createdInside: new Set<ByteString>() };
+    candidate.writable ||= demand.writable;
+    candidate.contributions.push(demand);
+    if (demand.createdInside !== undefined) candidate.createdInside.add(demand.createdInside);
+    if (sensitive !== undefined) candidate.consent = `${sensitive}, granted by --include ${consentGlob}`;
+    this.candidates.set(root, candidate);
+    return root;
+  }
+
+  /**
+   * A write is granted only where the service owns what it writes (src/core/profile/ownership.ts). Files created
+   * directly in /run go to a private /run instead; any other write to a shared or system place is
+   * refused (a question that defaults to deny) and what the access also reads stays readable.
+   */
+  private ownWrite(demand: Demand, root: ByteString, consentGlob: string | undefined): Demand | undefined {
+    if (demand.createdInside !== undefined && canonicalRunPath(root) === SHARED_RUN) {
+      this.runFiles.push(demand);
+      return undefined;
+    }
+    if (consentGlob !== undefined) return demand;
+    const kind = resolveSymlinks(this.fs, root).kind;
+    const existingFile = demand.createdInside === undefined && kind === 'file';
+    if (ownReason({ path: root, existingFile, ownerUid: this.fs.owner?.(root)?.uid }, this.options.identity) !== undefined) return demand;
+    const writer = this.options.describeWriter?.(demand.access);
+    this.consent(
+      root,
+      `${describeContributions([demand])}: ${bytesToDisplay(root)} is not the service's own (a shared or system place), so it is not made writable` +
+        (writer !== undefined ? `; ${writer}` : ''),
+      true,
+      true,
+    );
+    if (demand.createdInside === undefined && kind !== undefined && hasAny(demand.access, ['read', 'exec', 'list'])) return { ...demand, writable: false };
+    return undefined;
+  }
+
+  /** The private /run for files created directly in /run, with the unit's PIDFile= moved along. */
+  private emitPrivateRun(): void {
+    if (this.runFiles.length === 0) return;
+    const files = [...new Set(this.runFiles.map((d) => canonicalRunPath(d.createdInside!)))].sort();
+    const name = this.options.privateRun?.name ?? privateRunName(files[0]);
+    // Without a unit (analyze) a `.pid` file created there is taken to be the unit's PIDFile=.
+    const pidFile = this.options.privateRun !== undefined ? this.options.privateRun.pidFile : files.find((f) => f.endsWith('.pid'));
+    const viaVarRun = this.runFiles.some((d) => d.createdInside!.startsWith('/var/run/'));
+    const input = {
+      name,
+      files,
+      createdBy: describeContributions(this.runFiles),
+      viaVarRun,
+      ...(pidFile ? { pidFile, pidFileGuessed: this.options.privateRun === undefined } : {}),
+    };
+    const entries = privateRunEntries(input);
+    this.hostLinks = privateRunLinks(input);
+    const same = (a: ProfileEntry, b: ProfileEntry) => a.directive === b.directive && a.value === b.value && a.destination === b.destination;
+    for (const entry of entries) if (!this.entries.some((e) => same(e, entry))) this.entries.push(entry);
+  }
+
+  private addBaseline(privateDevices: boolean): void {
+    for (const item of BASELINE) {
+      let path = item.path;
+      // Under PrivateDevices= /dev/log already is a symlink to the journal's socket: bind the socket.
+      if (path === '/dev/log' && privateDevices) path = PRIVATE_DEV_LINKS['/dev/log'];
+      const excludedBy = matchingGlob(path, this.options.exclude);
+      if (excludedBy !== undefined) {
+        this.omit(path, `baseline entry excluded by --exclude ${excludedBy}`);
+        continue;
+      }
+      const by = this.coveringSetting(path);
+      if (by !== undefined) continue;
+      const candidate = this.candidates.get(path) ?? { path, writable: false, contributions: [], createdInside: new Set<ByteString>() };
+      candidate.baselineReason ??= item.reason;
+      this.candidates.set(path, candidate);
+    }
+  }
+
+  /** Nested binds collapse into their parent unless the child needs writing and the parent does not. */
+  private emitBinds(): void {
+    const ordered = [...this.candidates.values()].sort(
+      (a, b) => depthOf(a.path) - depthOf(b.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+    );
+    const keptBinds = new Map<ByteString, Candidate>();
+    for (const candidate of ordered) {
+      let cover: Candidate | undefined;
+      for (let up = parentOf(candidate.path); ; up = parentOf(up)) {
+        const ancestor = keptBinds.get(up);
+        if (ancestor !== undefined && (ancestor.writable || !candidate.writable)) {
+          cover = ancestor;
+          break;
+        }
+        if (up === '/') break;
+      }
+      if (cover !== undefined) {
+        cover.contributions.push(...candidate.contributions);
+        for (const inside of candidate.createdInside) cover.createdInside.add(inside);
+        continue;
+      }
+      keptBinds.set(candidate.path, candidate);
+    }
+    for (const candidate of keptBinds.values()) {
+      const optional = !this.exists(candidate.path);
+      this.addEntry(candidate.writable ? 'BindPaths' : 'BindReadOnlyPaths', candidate.path, this.reasonFor(candidate, optional), optional);
+      this.maskSecretsInside(candidate.path);
+    }
+  }
+
+  /** A directory bound whole shows what is inside: secrets there are masked unless --include consents. */
+  private maskSecretsInside(dir: ByteString): void {
+    if (resolveSymlinks(this.fs, dir).kind !== 'dir' || this.fs.lstat(dir) !== 'dir') return;
+    const found = secretsInside(dir, this.fs, this.options.identity);
+    for (const secret of found.secrets) {
+      const consentGlob = matchingGlob(secret.path, this.options.include);
+      if (consentGlob !== undefined) continue;
+      this.addEntry('InaccessiblePaths', secret.path, `${secret.reason}, inside ${bytesToDisplay(dir)} which is bound whole: masked (--include to grant it)`, true);
+    }
+    if (found.truncated) this.omit(dir, `bound whole, but too big to check for secrets inside (more than ${found.secrets.length + 5000} entries)`);
+  }
+
+  private reasonFor(candidate: Candidate, optional: boolean): string {
+    const parts: string[] = [];
+    if (candidate.baselineReason !== undefined) parts.push(candidate.baselineReason);
+    const creators = candidate.contributions.filter((c) => (c as Demand).createdInside !== undefined);
+    const plain = candidate.contributions.filter((c) => (c as Demand).createdInside === undefined);
+    if (creators.length > 0) {
+      const dir = bytesToDisplay(candidate.path);
+      parts.push(
+        `files are created or removed directly in ${dir} (${describeContributions(creators)}): a new file cannot be created on the read-only root ` +
+          `and a single-file bind needs the file to exist before the start, so ${dir} is writable as a whole` +
+          (candidate.path === '/run' || candidate.path === '/var/lib' || candidate.path === '/var/log' || candidate.path === '/var/cache'
+            ? '; broad: moving the file into a directory of its own (RuntimeDirectory= etc.) is narrower'
+            : ''),
+      );
+    }
+    if (plain.length > 0) parts.push(describeContributions(plain));
+    if (candidate.consent !== undefined) parts.push(candidate.consent);
+    if (optional) parts.push('missing on this host: bound only if present');
+    return parts.join('; ');
+  }
+}
+
+/** Folds the accesses of one or more traces into a profile; see the module comment for the rules. */
+export function foldProfile(accesses: Access[], options: FoldOptions, fs: FsView): Profile {
+  return new Folder(options, fs).fold(accesses);
+}

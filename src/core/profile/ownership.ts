@@ -1,0 +1,145 @@
+/**
+ * Whether a path the service writes is its own. Only the service's own places are bound writable: a
+ * directory named for it or declared by the unit (`*Directory=`, `ReadWritePaths=`), one owned by its
+ * `User=`, or an existing file it writes outside the system's own state. Shared places as a whole
+ * (`/run`, `/var/log`, `/etc` …) and the system's state (`/var/lib/dpkg`, `/etc/alternatives` …) never
+ * are: a write there changes the host for everyone else. Pure: file facts come in as arguments.
+ */
+import { isUnder, splitPath } from '../fsview.js';
+import type { ByteString } from '../model.js';
+
+export interface ServiceIdentity {
+  /** Names the service goes by (`nginx`, `postgresql`, `15-main`, `redis`). */
+  names: string[];
+  /** Paths the unit itself declares writable, with the setting that declares them. */
+  declared: { path: ByteString; by: string }[];
+  /** The uid of the unit's `User=`; undefined for root or when unknown. */
+  uid?: number;
+}
+
+/** Directories shared by every service: never writable as a whole, whoever asks. */
+export const SHARED_PLACES: readonly ByteString[] = [
+  '/',
+  '/bin',
+  '/boot',
+  '/etc',
+  '/home',
+  '/lib',
+  '/lib64',
+  '/media',
+  '/mnt',
+  '/opt',
+  '/root',
+  '/run',
+  '/run/lock',
+  '/run/user',
+  '/sbin',
+  '/srv',
+  '/tmp',
+  '/usr',
+  '/usr/local',
+  '/var',
+  '/var/backups',
+  '/var/cache',
+  '/var/lib',
+  '/var/local',
+  '/var/lock',
+  '/var/log',
+  '/var/mail',
+  '/var/run',
+  '/var/spool',
+  '/var/tmp',
+  '/var/www',
+];
+
+/**
+ * The system's own state and code: a write below these belongs to the package manager, systemd or the
+ * admin, even when the file already exists.
+ */
+export const SYSTEM_STATE: readonly ByteString[] = [
+  '/bin',
+  '/boot',
+  '/etc',
+  '/lib',
+  '/lib64',
+  '/run/systemd',
+  '/run/dbus',
+  '/sbin',
+  '/usr',
+  '/var/backups',
+  '/var/cache/apt',
+  '/var/cache/debconf',
+  '/var/lib/apt',
+  '/var/lib/dpkg',
+  '/var/lib/systemd',
+  '/var/lib/ucf',
+];
+
+/** Kernel and device trees: their write rules are PrivateDevices=/MountAPIVFS=, not ownership. */
+const API_TREES: readonly ByteString[] = ['/dev', '/proc', '/sys'];
+
+export interface WrittenPath {
+  /** The path that would be bound writable (a directory, or a single existing file). */
+  path: ByteString;
+  /** True when the path is an existing file that is written in place (not created or removed). */
+  existingFile: boolean;
+  /** Owner uid of the path on the filesystem the fold judges; undefined when unknown. */
+  ownerUid?: number;
+}
+
+/**
+ * Why `written.path` is the service's own, or undefined when it is not. `identity` undefined (analyze,
+ * which knows no unit): everything outside the shared places and the system's state counts as its own.
+ */
+export function ownReason(written: WrittenPath, identity: ServiceIdentity | undefined): string | undefined {
+  const { path } = written;
+  if (API_TREES.some((tree) => isUnder(path, tree))) return 'a kernel or device path';
+  const declared = identity?.declared.find((d) => isUnder(path, d.path));
+  if (declared !== undefined) return `declared by ${declared.by}`;
+  if (SHARED_PLACES.includes(path)) return undefined;
+  if (identity !== undefined) {
+    const named = namedFor(path, identity.names);
+    if (named !== undefined) return `named for the service (${named})`;
+    if (identity.uid !== undefined && identity.uid !== 0 && written.ownerUid === identity.uid) return "owned by the unit's User=";
+  }
+  const systemState = SYSTEM_STATE.some((place) => isUnder(path, place));
+  if (systemState) return undefined;
+  if (identity === undefined) return 'outside the shared places and the system state';
+  if (written.existingFile) return 'an existing file the service writes in place';
+  return undefined;
+}
+
+/** The directory (or file) of `path` named after one of `names`, below a top-level directory. */
+function namedFor(path: ByteString, names: string[]): ByteString | undefined {
+  const parts = splitPath(path);
+  for (let i = 1; i < parts.length; i++) {
+    const part = parts[i];
+    const stem = part.includes('.') ? part.slice(0, part.indexOf('.')) : part;
+    if (names.includes(part) || (i === parts.length - 1 && stem !== '' && names.includes(stem))) {
+      return '/' + parts.slice(0, i + 1).join('/');
+    }
+  }
+  return undefined;
+}
+
+/** The settings of a unit that declare paths writable, as full paths (`StateDirectory=redis` → /var/lib/redis). */
+export function declaredWritable(values: (setting: string) => string[]): { path: ByteString; by: string }[] {
+  const bases: [string, ByteString][] = [
+    ['RuntimeDirectory', '/run'],
+    ['StateDirectory', '/var/lib'],
+    ['CacheDirectory', '/var/cache'],
+    ['LogsDirectory', '/var/log'],
+  ];
+  const out: { path: ByteString; by: string }[] = [];
+  for (const [setting, base] of bases) {
+    for (const word of values(setting)) {
+      const name = word.split(':')[0];
+      if (name) out.push({ path: `${base}/${name}`, by: `the unit's ${setting}=${name}` });
+    }
+  }
+  for (const word of values('ReadWritePaths')) {
+    const path = word.replace(/^[-+]+/, '');
+    if (path.startsWith('/') && path !== '/') out.push({ path, by: `the unit's ReadWritePaths=${path}` });
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+/**
+ * Whether a file is a secret, decided from the file: a known place for secrets (src/core/profile/sensitive.ts:
+ * /etc/shadow, ssh host keys, /etc/ssl/private, /root, /home …), a private key by its content, or a file
+ * others may not read (no o+r) that is not the service's own. A world-readable file is not a secret
+ * whatever it is called (a DNSSEC trust anchor named `root.key`). Pure: facts come through FsView.
+ */
+import { isUnder, resolveSymlinks, splitPath, type FsView } from '../fsview.js';
+import type { ByteString } from '../model.js';
+import type { ServiceIdentity } from './ownership.js';
+import { sensitiveReason } from './sensitive.js';
+
+/** PEM and OpenSSH private keys, encrypted or not (`-----BEGIN RSA PRIVATE KEY-----`, …). */
+const PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/;
+
+/** System code and the kernel's trees: nothing there is walked for secrets. */
+const NOT_WALKED: ByteString[] = ['/usr', '/lib', '/lib64', '/lib32', '/libx32', '/bin', '/sbin', '/proc', '/sys', '/dev'];
+
+/** Enough for a service's own directories; a bigger tree is reported as not checked. */
+export const WALK_LIMIT = 5000;
+
+export function secretReason(path: ByteString, fs: FsView, identity?: ServiceIdentity): string | undefined {
+  const known = sensitiveReason(path);
+  if (known !== undefined) return known;
+  const resolved = resolveSymlinks(fs, path);
+  if (resolved.kind !== 'file') return undefined;
+  const head = fs.head?.(resolved.finalPath);
+  if (head !== undefined && PRIVATE_KEY.test(head)) return 'a private key (by its content)';
+  const owner = fs.owner?.(resolved.finalPath);
+  if (owner === undefined || (owner.mode & 0o004) !== 0) return undefined;
+  // The service's own files (its User= owns them, or they live in its own directory) are not kept from it.
+  if (identity !== undefined && identity.uid !== undefined && identity.uid !== 0 && owner.uid === identity.uid) return undefined;
+  if (identity !== undefined && isOwnPlace(resolved.finalPath, identity)) return undefined;
+  return `not readable by others (mode ${(owner.mode & 0o777).toString(8).padStart(4, '0')})`;
+}
+
+/** Declared by the unit, or inside a directory named for it (/etc/redis/…, /var/spool/cron/…). */
+function isOwnPlace(path: ByteString, identity: ServiceIdentity): boolean {
+  if (identity.declared.some((d) => isUnder(path, d.path))) return true;
+  const dirs = splitPath(path).slice(0, -1);
+  return dirs.some((part, i) => i >= 1 && identity.names.includes(part));
+}
+
+export interface SecretsInside {
+  secrets: { path: ByteString; reason: string }[];
+  /** The walk stopped at WALK_LIMIT entries: the rest is unchecked. */
+  truncated: boolean;
+}
+
+/** Secrets a bind of the directory `dir` would show, found by walking it (symlinks are not followed). */
+export function secretsInside(dir: ByteString, fs: FsView, identity?: ServiceIdentity): SecretsInside {
+  const out: SecretsInside = { secrets: [], truncated: false };
+  if (fs.list === undefined || NOT_WALKED.some((tree) => isUnder(dir, tree))) return out;
+  const queue = [dir];
+  let seen = 0;
+  while (queue.length > 0) {
+    const at = queue.shift()!;
+    for (const name of fs.list(at) ?? []) {
+      if (++seen > WALK_LIMIT) {
+        out.truncated = true;
+        return out;
+      }
+      const path = at === '/' ? `/${name}` : `${at}/${name}`;
+      const kind = fs.lstat(path);
+      if (kind === 'dir') {
+        const known = sensitiveReason(path);
+        if (known !== undefined) out.secrets.push({ path, reason: known });
+        else queue.push(path);
+      } else if (kind === 'file') {
+        const reason = secretReason(path, fs, identity);
+        if (reason !== undefined) out.secrets.push({ path, reason });
+      }
+    }
+  }
+  return out;
+}

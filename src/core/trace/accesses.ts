@@ -1,0 +1,886 @@
+/**
+ * Events → accesses: turns every file-naming syscall into absolute paths with the operations done on
+ * them, merged per path. Relative and dirfd-relative paths are resolved from strace's `-y` decorations
+ * when present, otherwise from per-process state (cwd, root, fd table) rebuilt from the trace itself.
+ * What cannot be resolved is reported, never guessed.
+ *
+ * It sees every event of logs that can be gigabytes long: names it does not care about are dropped by
+ * one Map lookup before any argument is split, and memory grows with distinct paths (plus live
+ * processes), not with the number of events.
+ */
+import { callMemoSlot, type ByteString, type CallRun, type CompleteCall, type StraceEvent, type SyscallEvent } from '../../../parsers/events.js';
+import { decodeQuoted, findClosingQuote, parseFdArg, splitArgs } from '../../../parsers/strings.js';
+import { normalizePath } from '../fsview.js';
+import type { Access, Operation, UnresolvedAccess } from '../model.js';
+import {
+  FCNTL_COMMANDS,
+  F_DUPFD,
+  LOOKUP_ONLY_ERRNOS,
+  LOOKUP_ONLY_OPS,
+  F_DUPFD_CLOEXEC,
+  OPEN_FLAGS,
+  SYSCALLS,
+  parseFlags,
+  parseInteger,
+  slotAllowsEmptyPath,
+  slotOps,
+  type PathSlot,
+  type SyscallSpec,
+} from './syscalls.js';
+
+const O_CLOEXEC = OPEN_FLAGS.get('O_CLOEXEC')!;
+
+/** cwd and root: shared by CLONE_FS threads, copied on fork. */
+interface FsState {
+  /** Absolute, in strace's (the host's) view; undefined while unknown. */
+  cwd: ByteString | undefined;
+  /** Prefix for the tracee's absolute paths after chroot: '' = the host root, undefined = unknown. */
+  root: ByteString | undefined;
+}
+
+interface OpenFile {
+  path: ByteString;
+  cloexec: boolean;
+}
+
+interface Task {
+  fs: FsState;
+  /** Only fds whose path is known; a missing fd is unknown, never assumed. */
+  fds: Map<number, OpenFile>;
+}
+
+/** Outcome of turning one path argument into a path. */
+type Target =
+  | { kind: 'path'; path: ByteString }
+  | { kind: 'unresolved'; raw: ByteString; reason: string }
+  /** Legitimately no file (acct(NULL), a mount source `"none"`, an fd that is a socket). */
+  | { kind: 'none' };
+
+const NONE: Target = { kind: 'none' };
+
+interface ResolvedCall {
+  /** One per path slot; undefined where the slot does not apply to this call. */
+  targets: (Target | undefined)[];
+  ops: (readonly Operation[] | undefined)[];
+  cwd: ByteString | undefined;
+  unnamed: boolean;
+  cloexec: boolean;
+  firstSlotOps: readonly Operation[];
+}
+
+/** Reasons are fixed strings so that repeated failures of the same kind merge into one report. */
+export const REASONS = {
+  address: 'path not decoded: strace printed only its address (-e raw, or tracee memory unreadable)',
+  notString: 'path argument is not a string',
+  truncated: 'path truncated by strace',
+  empty: 'empty path without AT_EMPTY_PATH',
+  cwdUnknown: 'working directory unknown (no -y decoration, no chdir/getcwd seen for this process)',
+  rootUnknown: 'root directory unknown after a chroot that could not be resolved',
+  dirfdUnknown: 'directory fd unknown (no -y decoration, not opened in the trace)',
+  dirfdNotDecoded: 'directory fd argument not decoded',
+  dirfdNotFile: 'directory fd does not name a file system path',
+  fdUnknown: 'fd unknown (no -y decoration, not opened in the trace)',
+} as const;
+
+/**
+ * What a repeated call text always gives here, kept in the parser's memo slot of its shared result:
+ * the repeats of a call then cost no lookup by text. `resolved` is the call's entry of resolvedCalls
+ * (so valid under the same condition: the process is not chrooted); `accesses` are the Access of each
+ * of its targets, which never change once made.
+ */
+interface CallMemo {
+  owner: AccessCollector;
+  name: string;
+  argsText: string;
+  spec: SyscallSpec | undefined;
+  resolved: ResolvedCall | undefined;
+  accesses: (Access | undefined)[];
+  kernelAccess: Access | undefined;
+  /** The kernel's path from the result's decoration; null when there is none. */
+  kernelPath: KernelPath | null | undefined;
+  /** False once the arguments were seen to hold no `sun_path=`. */
+  namesUnixPath: boolean;
+  /** The Access of the absolute socket path it names, once recorded in a process that is not chrooted. */
+  unixAccess: Access | undefined;
+  /** What a successful open puts in the fd table (OpenFile objects are never modified, so shareable). */
+  opened: { fd: number | undefined; file: OpenFile | undefined } | undefined;
+}
+
+/**
+ * How addRun takes the repeats of one call text. IGNORE: add() would do nothing with it. REPLAY: what its
+ * every repeat does while the process is not chrooted, read off its CallMemo once that is complete (see
+ * planOf). EVENTS: neither (yet); `tries` counts the events made while waiting for a plan.
+ */
+const IGNORE = 0;
+const REPLAY = 1;
+const EVENTS = 2;
+/** Events made for a call text before addRun stops looking for a plan for it. */
+const PLAN_TRIES = 4;
+
+interface RunPlan {
+  call: CompleteCall;
+  kind: typeof IGNORE | typeof REPLAY | typeof EVENTS;
+  tries: number;
+  /** The Access of every path it names (once per naming), each counted again on every repeat. */
+  counted: Access[];
+  /** Accesses whose resolvedTo it sets to `resolvedTo`, as pathCall does on every repeat. */
+  resolves: Access[];
+  resolvedTo: ByteString | undefined;
+  /** The cwd an `AT_FDCWD</dir>` decoration reveals. */
+  cwd: ByteString | undefined;
+  opened: { fd: number | undefined; file: OpenFile | undefined } | undefined;
+}
+
+interface KernelPath {
+  path: ByteString;
+  deleted: boolean;
+}
+
+export interface CollectedAccesses {
+  /** Sorted by path (byte order). */
+  accesses: Access[];
+  unresolved: UnresolvedAccess[];
+}
+
+export class AccessCollector {
+  private readonly accessByPath = new Map<ByteString, Access>();
+  private readonly unresolvedByKey = new Map<string, UnresolvedAccess>();
+  private readonly tasks = new Map<number | undefined, Task>();
+  /**
+   * Services repeat the same calls with the same arguments over and over (the same config file, the
+   * same library): splitting each distinct argument text once is most of the speed on long traces.
+   * Split arguments are shared and must never be modified.
+   */
+  private readonly splitCache = new Map<string, readonly string[]>();
+  /** Per syscall name, per argument text: targets that did not depend on any process's state. */
+  private readonly resolvedCalls = new Map<string, Map<string, ResolvedCall>>();
+  /** Set while resolving when a target depended on a process's cwd or fd table. */
+  private consultedState = false;
+  /** The cwd an `AT_FDCWD</dir>` decoration revealed while resolving, replayed with the targets. */
+  private learnedCwd: ByteString | undefined;
+  /** Who started whom and what each process executed first: which Exec*= line a pid belongs to. */
+  private readonly parents = new Map<number, number>();
+  private readonly programs = new Map<number, ByteString>();
+  /**
+   * Processes whose Exec*= line is left out (set by discover: `+` lines run outside the namespace, so
+   * what they touch needs no bind). Decided by the program the pid's oldest known ancestor executed.
+   */
+  ignoreOrigin: ((program: ByteString) => boolean) | undefined;
+
+  /** The program the oldest known ancestor of `pid` executed first: its Exec*= line's program. */
+  originProgram(pid: number | undefined): ByteString | undefined {
+    let program: ByteString | undefined;
+    const seen = new Set<number>();
+    for (let at = pid; at !== undefined && !seen.has(at); at = this.parents.get(at)) {
+      seen.add(at);
+      program = this.programs.get(at) ?? program;
+    }
+    return program;
+  }
+
+  private argsOf(argsText: string): readonly string[] {
+    let args = this.splitCache.get(argsText);
+    if (args === undefined) {
+      const split = splitArgs(argsText);
+      stripArgNames(split);
+      args = split;
+      if (this.splitCache.size >= SPLIT_CACHE_LIMIT) this.splitCache.clear();
+      this.splitCache.set(argsText, args);
+    }
+    return args;
+  }
+
+  /** Plans per table of calls (CallRun.calls), by id. */
+  private readonly runPlans = new WeakMap<readonly CompleteCall[], RunPlan[]>();
+  /** Plans of the calls resumed halves completed (CallRun.joined). */
+  private readonly joinedPlans = new WeakMap<CompleteCall, RunPlan>();
+
+  /**
+   * A run of complete calls (see CallRun), each as add() takes its event. The repeats of a call text are
+   * mostly replayed from a plan (see planOf), which costs no event, no lookup by text and no resolving.
+   */
+  addRun(run: CallRun): void {
+    let plans = this.runPlans.get(run.calls);
+    if (plans === undefined) this.runPlans.set(run.calls, (plans = []));
+    const { calls, ids, pids, lines, count, joined } = run;
+    const replaying = this.ignoreOrigin === undefined;
+    // The task of the last replayed call: runs are mostly one task's calls in a row, and only add()
+    // below can replace or drop a task in the table.
+    let taskPid = 0;
+    let task: Task | undefined;
+    for (let i = 0; i < count; i++) {
+      const id = ids[i];
+      let call: CompleteCall;
+      let plan: RunPlan | undefined;
+      if (id >= 0) {
+        call = calls[id];
+        plan = plans[id];
+        if (plan === undefined || plan.call !== call) plans[id] = plan = newPlan(call);
+      } else {
+        // A call a resumed half completed: the same object for every repeat of the two halves' texts.
+        call = joined[-1 - id];
+        plan = this.joinedPlans.get(call);
+        if (plan === undefined) this.joinedPlans.set(call, (plan = newPlan(call)));
+      }
+      if (plan.kind === IGNORE) continue;
+      const pid = pids[i] < 0 ? undefined : pids[i];
+      if (plan.kind === REPLAY && replaying) {
+        if (task === undefined || taskPid !== pids[i]) {
+          task = this.task(pid);
+          taskPid = pids[i];
+        }
+        if (task.fs.root === '') {
+          if (plan.cwd !== undefined) task.fs.cwd = plan.cwd;
+          const counted = plan.counted;
+          for (let k = 0; k < counted.length; k++) counted[k].count++;
+          const resolves = plan.resolves;
+          for (let k = 0; k < resolves.length; k++) resolves[k].resolvedTo = plan.resolvedTo;
+          if (plan.opened !== undefined) putFd(task, plan.opened.fd, plan.opened.file);
+          continue;
+        }
+      }
+      this.add({ type: 'syscall', line: lines[i], pid, name: call.name, argsText: call.argsText, result: call.result, source: run.source });
+      task = undefined;
+      if (plan.kind === EVENTS && plan.tries < PLAN_TRIES) {
+        plan.tries++;
+        this.planOf(plan);
+      }
+    }
+  }
+
+  /**
+   * Makes `plan` IGNORE or REPLAY when the call's CallMemo shows that every repeat does the same: a
+   * name add() passes over, a Unix socket call naming no path, or a path call that only counts its
+   * accesses again, with its targets resolved from the text alone (valid while the process is not
+   * chrooted, as resolveCall's memo is), its accesses and decoration already settled, and an effect
+   * that is at most an fd opened. Anything else (exec, chdir, chroot, fd-table calls) keeps its events.
+   */
+  private planOf(plan: RunPlan): void {
+    if (this.ignoreOrigin !== undefined) return;
+    const call = plan.call;
+    const memo = callMemoSlot(call.result)?.accesses as CallMemo | undefined;
+    if (memo === undefined || memo.owner !== this || memo.name !== call.name || memo.argsText !== call.argsText) return;
+    const spec = memo.spec;
+    if (spec === undefined || (spec.kind === 'unixAddress' && !memo.namesUnixPath)) {
+      plan.kind = IGNORE;
+      return;
+    }
+    if (spec.kind === 'unixAddress' && memo.unixAccess !== undefined) {
+      plan.kind = REPLAY;
+      plan.counted = [memo.unixAccess];
+      return;
+    }
+    if (spec.kind !== 'paths' || !(spec.effect === undefined || spec.effect === 'opensFd')) return;
+    const resolved = memo.resolved;
+    if (resolved === undefined || memo.kernelPath === undefined) return;
+    const kernelPath = memo.kernelPath ?? undefined;
+    const counted: Access[] = [];
+    const resolves: Access[] = [];
+    let firstPath: ByteString | undefined;
+    for (let i = 0; i < resolved.targets.length; i++) {
+      const target = resolved.targets[i];
+      if (target === undefined || target.kind === 'none') continue;
+      const access = memo.accesses[i];
+      if (target.kind !== 'path' || access === undefined) return;
+      if (i === 0) firstPath = target.path;
+      counted.push(access);
+      if (kernelPath !== undefined && kernelPath.path !== target.path && !kernelPath.deleted) resolves.push(access);
+    }
+    if (kernelPath !== undefined && !kernelPath.deleted && kernelPath.path !== firstPath) {
+      const access = memo.kernelAccess;
+      // Its resolvedFrom is set once (`??=`): a plan may only stand for repeats that find it set.
+      if (access === undefined || (firstPath !== undefined && access.resolvedFrom === undefined)) return;
+      counted.push(access);
+    }
+    let opened: RunPlan['opened'];
+    if (call.result.kind === 'ok' && spec.effect === 'opensFd') {
+      opened = memo.opened;
+      if (opened === undefined) return;
+    }
+    plan.kind = REPLAY;
+    plan.counted = counted;
+    plan.resolves = resolves;
+    plan.resolvedTo = kernelPath?.path;
+    plan.cwd = resolved.cwd;
+    plan.opened = opened;
+  }
+
+  add(event: StraceEvent): void {
+    switch (event.type) {
+      case 'syscall': {
+        const memo = this.memoOf(event);
+        const spec = memo !== undefined ? memo.spec : SYSCALLS.get(event.name);
+        if (spec !== undefined) this.syscall(event, spec, memo);
+        return;
+      }
+      case 'superseded': {
+        // The exec'ing thread now carries the leader's pid. Threads normally share cwd and fds with the
+        // leader anyway; the thread's view wins unless it knows less than the leader's.
+        const thread = this.tasks.get(event.by);
+        if (thread !== undefined) {
+          const leader = this.tasks.get(event.pid);
+          if (leader === undefined || thread.fs.cwd !== undefined || leader.fs.cwd === undefined) {
+            this.tasks.set(event.pid, thread);
+          }
+          this.tasks.delete(event.by);
+        }
+        return;
+      }
+      case 'exit':
+        // A pid can be reused: never let a new process inherit a dead one's cwd or fds.
+        this.tasks.delete(event.pid);
+        return;
+      default:
+        return;
+    }
+  }
+
+  result(): CollectedAccesses {
+    const accesses = [...this.accessByPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const unresolved = [...this.unresolvedByKey.values()];
+    return { accesses, unresolved };
+  }
+
+  // -------------------------------------------------------------------------------------------------
+
+  private memoOf(event: SyscallEvent): CallMemo | undefined {
+    const slot = callMemoSlot(event.result);
+    if (slot === undefined) return undefined;
+    const memo = slot.accesses as CallMemo | undefined;
+    if (memo !== undefined && memo.owner === this && memo.name === event.name && memo.argsText === event.argsText) return memo;
+    const made: CallMemo = {
+      owner: this,
+      name: event.name,
+      argsText: event.argsText,
+      spec: SYSCALLS.get(event.name),
+      resolved: undefined,
+      accesses: [],
+      kernelAccess: undefined,
+      kernelPath: undefined,
+      opened: undefined,
+      namesUnixPath: true,
+      unixAccess: undefined,
+    };
+    slot.accesses = made;
+    return made;
+  }
+
+  private task(pid: number | undefined): Task {
+    let task = this.tasks.get(pid);
+    if (task === undefined) {
+      // Unknown parentage (plain %file traces carry no clone): nothing about it can be assumed, except
+      // that it is not chrooted, which is what a service's strace sees unless it chroots itself.
+      task = { fs: { cwd: undefined, root: '' }, fds: new Map() };
+      this.tasks.set(pid, task);
+    }
+    return task;
+  }
+
+  private syscall(event: SyscallEvent, spec: SyscallSpec, memo: CallMemo | undefined): void {
+    const ok = event.result.kind === 'ok';
+    switch (spec.kind) {
+      case 'paths':
+        this.pathCall(event, spec, memo);
+        return;
+      case 'unixAddress':
+        if (memo === undefined || memo.namesUnixPath) this.unixAddress(event, spec.op, memo);
+        return;
+      case 'getcwd': {
+        if (!ok) return;
+        const decoded = decodeQuoted(splitArgs(event.argsText)[0] ?? '');
+        // Linux prefixes "(unreachable)" when the cwd is outside the root; that is no usable path.
+        if (decoded === undefined || decoded.truncated || decoded.bytes.charCodeAt(0) !== SLASH) return;
+        const fs = this.task(event.pid).fs;
+        if (fs.root !== undefined) fs.cwd = joinRoot(fs.root, decoded.bytes);
+        return;
+      }
+      case 'spawn': {
+        if (event.result.kind !== 'ok') return;
+        const child = parseInteger(event.result.value);
+        if (child === undefined || child <= 0) return;
+        this.spawn(event.pid, child, spec.sharing(splitArgs(event.argsText)));
+        return;
+      }
+      default:
+        if (ok) this.fdStateCall(event, spec);
+    }
+  }
+
+  /** close, dup, dup2/dup3, fcntl and fchdir: only traced when asked for, but then they keep the fd table honest. */
+  private fdStateCall(event: SyscallEvent, spec: SyscallSpec): void {
+    if (event.result.kind !== 'ok') return;
+    const args = splitArgs(event.argsText);
+    const task = this.task(event.pid);
+    const first = parseFdArg(args[0] ?? '');
+    if (typeof first.fd !== 'number') return;
+    const source = first.path !== undefined ? { path: first.path, cloexec: false } : task.fds.get(first.fd);
+    switch (spec.kind) {
+      case 'close':
+        task.fds.delete(first.fd);
+        return;
+      case 'fchdir':
+        task.fs.cwd = source?.path;
+        return;
+      case 'dup':
+        setFd(task, parseInteger(event.result.value), source?.path, false);
+        return;
+      case 'dup2': {
+        const target = parseFdArg(args[1] ?? '').fd;
+        const cloexec = (parseFlags(args[2], OPEN_FLAGS) & O_CLOEXEC) !== 0;
+        if (typeof target === 'number') setFd(task, target, source?.path, cloexec);
+        return;
+      }
+      case 'fcntl': {
+        const command = fcntlCommand(args[1]);
+        if (command === F_DUPFD || command === F_DUPFD_CLOEXEC) {
+          setFd(task, parseInteger(event.result.value), source?.path, command === F_DUPFD_CLOEXEC);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private spawn(parentPid: number | undefined, childPid: number, sharing: { fs: boolean; files: boolean }): void {
+    if (parentPid !== undefined) {
+      this.parents.set(childPid, parentPid);
+      this.programs.delete(childPid);
+    }
+    const parent = this.task(parentPid);
+    const fs = sharing.fs ? parent.fs : { ...parent.fs };
+    const fds = sharing.files ? parent.fds : new Map(parent.fds);
+    const existing = this.tasks.get(childPid);
+    if (existing === undefined) {
+      this.tasks.set(childPid, { fs, fds });
+      return;
+    }
+    // The child's first calls can be printed before the parent's clone returns: keep what the child
+    // already established, fill in the rest from the parent.
+    if (existing.fs.cwd === undefined) existing.fs = fs;
+    if (existing.fds.size === 0) existing.fds = fds;
+    else for (const [fd, file] of parent.fds) if (!existing.fds.has(fd)) existing.fds.set(fd, file);
+  }
+
+  private pathCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>, memo: CallMemo | undefined): void {
+    const task = this.task(event.pid);
+    const call = this.resolveCall(event, spec, task, memo);
+    const known = memo !== undefined && memo.resolved === call ? memo : undefined;
+    const result = event.result;
+    const ok = result.kind === 'ok';
+    let kernelPath: KernelPath | undefined;
+    if (known !== undefined && known.kernelPath !== undefined) kernelPath = known.kernelPath ?? undefined;
+    else {
+      kernelPath = ok && spec.effect === 'opensFd' && !call.unnamed ? fileDecoration(result.fdPath) : undefined;
+      if (known !== undefined) known.kernelPath = kernelPath ?? null;
+    }
+    let firstPath: ByteString | undefined;
+
+    for (let i = 0; i < call.targets.length; i++) {
+      const target = call.targets[i];
+      if (target === undefined) continue;
+      if (target.kind === 'path') {
+        if (i === 0) firstPath = target.path;
+        if (ok && spec.effect === 'execve' && i === 0 && event.pid !== undefined && !this.programs.has(event.pid)) this.programs.set(event.pid, target.path);
+        const access = this.recordAgain(known?.accesses[i]) ?? this.record(target.path, call.ops[i]!, event);
+        if (known !== undefined) known.accesses[i] = access;
+        if (ok && spec.effect === 'execve') access.executed = true;
+        if (kernelPath !== undefined && kernelPath.path !== target.path && !kernelPath.deleted) {
+          access.resolvedTo = kernelPath.path;
+        }
+      } else if (target.kind === 'unresolved') {
+        // An open whose fd the kernel decorated is fully known even when the name asked for is not.
+        if (kernelPath === undefined) this.unresolved(event, target.raw, target.reason);
+      }
+    }
+
+    if (kernelPath !== undefined && !kernelPath.deleted && kernelPath.path !== firstPath) {
+      const resolved = this.recordAgain(known?.kernelAccess) ?? this.record(kernelPath.path, call.firstSlotOps, event);
+      if (known !== undefined) known.kernelAccess = resolved;
+      if (firstPath !== undefined) resolved.resolvedFrom ??= firstPath;
+    }
+
+    if (!ok || result.kind !== 'ok') return;
+    switch (spec.effect) {
+      case 'opensFd': {
+        let opened = known?.opened;
+        if (opened === undefined) {
+          const fdPath = kernelPath !== undefined ? kernelPath.path : result.fdPath === undefined ? firstPath : undefined;
+          opened = { fd: parseInteger(result.value), file: fdPath === undefined ? undefined : { path: fdPath, cloexec: call.cloexec } };
+          if (known !== undefined) known.opened = opened;
+        }
+        putFd(task, opened.fd, opened.file);
+        return;
+      }
+      case 'chdir':
+        // A successful chdir to a path we could not resolve leaves the cwd unknown, not unchanged.
+        task.fs.cwd = firstPath;
+        return;
+      case 'chroot':
+        task.fs.root = firstPath === undefined ? undefined : firstPath === '/' ? '' : firstPath;
+        return;
+      case 'execve':
+        for (const [fd, file] of task.fds) if (file.cloexec) task.fds.delete(fd);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
+   * The targets of every path slot of one call. Most calls name their files absolutely or through a
+   * `-y` decorated dirfd: then the targets follow from the argument text alone and are computed once
+   * per distinct text (replayed only while the process has no chroot, as when they were computed).
+   */
+  private resolveCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>, task: Task, memo: CallMemo | undefined): ResolvedCall {
+    const remembered = memo?.resolved;
+    if (remembered !== undefined && task.fs.root === '') {
+      if (remembered.cwd !== undefined) task.fs.cwd = remembered.cwd;
+      return remembered;
+    }
+    const byText = task.fs.root === '' ? this.resolvedCalls.get(event.name) : undefined;
+    const known = byText?.get(event.argsText);
+    if (known !== undefined) {
+      if (known.cwd !== undefined) task.fs.cwd = known.cwd;
+      if (memo !== undefined) this.remember(memo, known);
+      return known;
+    }
+    const args = this.argsOf(event.argsText);
+    this.consultedState = false;
+    this.learnedCwd = undefined;
+    const rootBefore = task.fs.root;
+    const targets: (Target | undefined)[] = [];
+    const ops: (readonly Operation[] | undefined)[] = [];
+    let cacheable = rootBefore === '';
+    for (const slot of spec.slots) {
+      if (slot.when !== undefined && !slot.when(args)) {
+        targets.push(undefined);
+        ops.push(undefined);
+        continue;
+      }
+      const target = this.resolveSlot(task, slot, args, spec.effect === 'execve');
+      if (target.kind === 'unresolved') cacheable = false;
+      targets.push(target);
+      ops.push(slotOps(slot, args));
+    }
+    const call: ResolvedCall = {
+      targets,
+      ops,
+      cwd: this.learnedCwd,
+      unnamed: spec.unnamed?.(args) ?? false,
+      cloexec: spec.cloexec?.(args) ?? false,
+      firstSlotOps: slotOps(spec.slots[0], args),
+    };
+    if (cacheable && !this.consultedState) {
+      let table = this.resolvedCalls.get(event.name);
+      if (table === undefined) this.resolvedCalls.set(event.name, (table = new Map()));
+      if (table.size >= SPLIT_CACHE_LIMIT) table.clear();
+      table.set(event.argsText, call);
+      if (memo !== undefined) this.remember(memo, call);
+    }
+    return call;
+  }
+
+  private remember(memo: CallMemo, call: ResolvedCall): void {
+    memo.resolved = call;
+    memo.accesses = [];
+    memo.kernelAccess = undefined;
+    memo.kernelPath = undefined;
+    memo.opened = undefined;
+  }
+
+  private resolveSlot(task: Task, slot: PathSlot, args: readonly string[], isExec: boolean): Target {
+    const raw = args[slot.path];
+    if (raw === undefined) return NONE;
+    if (raw === 'NULL') {
+      // Linux ≥ 6.11 also accepts NULL for "" under AT_EMPTY_PATH. Otherwise a NULL pointer names no
+      // file at all (the call fails with EFAULT; Rust probes statx that way), so there is nothing to report.
+      const meansDirfd = slot.nullMeansDirfd === true || slotAllowsEmptyPath(slot, args);
+      if (meansDirfd && slot.dirfd !== undefined) return this.fdItself(task, args[slot.dirfd], isExec);
+      return NONE;
+    }
+    const decoded = decodeQuoted(raw);
+    if (decoded === undefined) {
+      if (slot.optional) return NONE;
+      if (/^0x[0-9a-f]+$/i.test(raw)) return { kind: 'unresolved', raw, reason: REASONS.address };
+      return { kind: 'unresolved', raw, reason: REASONS.notString };
+    }
+    const bytes = decoded.bytes;
+    if (decoded.truncated) return { kind: 'unresolved', raw: bytes, reason: REASONS.truncated };
+    if (bytes === '') {
+      if (slot.dirfd !== undefined && slotAllowsEmptyPath(slot, args)) return this.fdItself(task, args[slot.dirfd], isExec);
+      return slot.optional ? NONE : { kind: 'unresolved', raw: bytes, reason: REASONS.empty };
+    }
+    if (bytes.charCodeAt(0) === SLASH) {
+      if (slot.absoluteOnly === undefined && slot.inRootFlag !== undefined && slot.dirfd !== undefined && slot.inRootFlag(args)) {
+        return this.relativeTo(task, args[slot.dirfd], bytes.slice(1) || '.');
+      }
+      const root = task.fs.root;
+      if (root === undefined) return { kind: 'unresolved', raw: bytes, reason: REASONS.rootUnknown };
+      return { kind: 'path', path: joinRoot(root, bytes) };
+    }
+    if (slot.absoluteOnly) return NONE;
+    if (slot.dirfd === undefined) {
+      this.consultedState = true;
+      const cwd = task.fs.cwd;
+      if (cwd === undefined) return { kind: 'unresolved', raw: bytes, reason: REASONS.cwdUnknown };
+      return { kind: 'path', path: normalizePath(cwd + '/' + bytes) };
+    }
+    return this.relativeTo(task, args[slot.dirfd], bytes);
+  }
+
+  /** `relative` looked up from a dirfd argument (`AT_FDCWD`, `3`, `3</dir>`, `AT_FDCWD</cwd>`). */
+  private relativeTo(task: Task, dirfdArg: string | undefined, relative: ByteString): Target {
+    const dirfd = parseFdArg(dirfdArg ?? '');
+    if (dirfd.fd === undefined) return { kind: 'unresolved', raw: relative, reason: REASONS.dirfdNotDecoded };
+    let base: ByteString | undefined;
+    if (dirfd.fd === 'AT_FDCWD') {
+      // The decoration is /proc/PID/cwd read at syscall entry: authoritative, and it heals gaps such
+      // as an untraced fchdir.
+      if (dirfd.path !== undefined) task.fs.cwd = this.learnedCwd = dirfd.path;
+      else this.consultedState = true;
+      base = task.fs.cwd;
+      if (base === undefined) return { kind: 'unresolved', raw: relative, reason: REASONS.cwdUnknown };
+    } else if (dirfd.path !== undefined) {
+      base = dirfd.path;
+    } else if (isDecorated(dirfdArg)) {
+      return { kind: 'unresolved', raw: relative, reason: REASONS.dirfdNotFile };
+    } else {
+      this.consultedState = true;
+      base = task.fds.get(dirfd.fd)?.path;
+      if (base === undefined) return { kind: 'unresolved', raw: relative, reason: REASONS.dirfdUnknown };
+    }
+    return { kind: 'path', path: normalizePath(base + '/' + relative) };
+  }
+
+  /**
+   * The object an fd refers to (AT_EMPTY_PATH, NULL path). An unknown fd here was opened by something
+   * this trace shows as its own access (or by no path at all: sockets, pipes, inherited descriptors),
+   * so it is only worth reporting when it is executed.
+   */
+  private fdItself(task: Task, fdArg: string | undefined, isExec: boolean): Target {
+    const parsed = parseFdArg(fdArg ?? '');
+    if (parsed.path !== undefined) return parsed.deleted ? NONE : { kind: 'path', path: parsed.path };
+    if (isDecorated(fdArg)) return NONE;
+    this.consultedState = true;
+    let path: ByteString | undefined;
+    if (parsed.fd === 'AT_FDCWD') path = task.fs.cwd;
+    else if (parsed.fd !== undefined) path = task.fds.get(parsed.fd)?.path;
+    if (path !== undefined) return { kind: 'path', path };
+    return isExec ? { kind: 'unresolved', raw: fdArg ?? '', reason: REASONS.fdUnknown } : NONE;
+  }
+
+  /** connect/bind/sendto/sendmsg with `sun_path="…"`: a Unix socket file. Abstract `@…` names are not files. */
+  private unixAddress(event: SyscallEvent, op: Operation, memo: CallMemo | undefined): void {
+    const text = event.argsText;
+    // Cheap rejection first: most of these calls are network sockets or carry no address.
+    if (text.indexOf('sun_path=') < 0) {
+      if (memo !== undefined) memo.namesUnixPath = false;
+      return;
+    }
+    const at = findOutsideStrings(text, 'sun_path=');
+    if (at < 0) return;
+    const start = at + 'sun_path='.length;
+    if (text.charCodeAt(start) !== QUOTE) return;
+    const close = findClosingQuote(text, start);
+    if (close < 0) return;
+    const decoded = decodeQuoted(text.slice(start, text.startsWith('...', close + 1) ? close + 4 : close + 1));
+    if (decoded === undefined || decoded.bytes === '') return;
+    const task = this.task(event.pid);
+    // A repeat names the same socket path as long as the process is not chrooted: only its count changes (see record).
+    const repeatable = memo !== undefined && task.fs.root === '' && this.ignoreOrigin === undefined && !decoded.truncated && decoded.bytes.charCodeAt(0) === SLASH;
+    if (repeatable && memo.unixAccess !== undefined) {
+      memo.unixAccess.count++;
+      return;
+    }
+    let target: Target;
+    if (decoded.truncated) target = { kind: 'unresolved', raw: decoded.bytes, reason: REASONS.truncated };
+    else if (decoded.bytes.charCodeAt(0) === SLASH) {
+      target =
+        task.fs.root === undefined
+          ? { kind: 'unresolved', raw: decoded.bytes, reason: REASONS.rootUnknown }
+          : { kind: 'path', path: joinRoot(task.fs.root, decoded.bytes) };
+    } else if (task.fs.cwd === undefined) target = { kind: 'unresolved', raw: decoded.bytes, reason: REASONS.cwdUnknown };
+    else target = { kind: 'path', path: normalizePath(task.fs.cwd + '/' + decoded.bytes) };
+    if (target.kind === 'path') {
+      const access = this.record(target.path, [op], event);
+      if (repeatable) memo.unixAccess = access;
+    } else if (target.kind === 'unresolved') this.unresolved(event, target.raw, target.reason);
+  }
+
+  /**
+   * An access known without a trace: the ELF interpreter and libraries the kernel and ld.so load
+   * before (or without) any traced open. Recorded as a successful access from line 0 of `source`.
+   */
+  addKnown(path: ByteString, ops: readonly Operation[], source: string): void {
+    const access = this.record(normalizePath(path), ops, {
+      type: 'syscall',
+      line: 0,
+      pid: undefined,
+      name: 'known',
+      argsText: '',
+      result: { kind: 'ok', value: '0' },
+      source,
+    });
+    if (ops.includes('exec')) access.executed = true;
+  }
+
+  /**
+   * A repeat of a call already recorded with the same ops and result (kept in its CallMemo): its ops, ok
+   * and errno are in the Access already, only the count changes.
+   */
+  private recordAgain(access: Access | undefined): Access | undefined {
+    // Repeats of one call text may come from pids of different Exec*= lines: judge each one afresh.
+    if (access === undefined || this.ignoreOrigin !== undefined) return undefined;
+    access.count++;
+    return access;
+  }
+
+  private record(path: ByteString, ops: readonly Operation[], event: SyscallEvent): Access {
+    if (this.ignoreOrigin !== undefined) {
+      const program = this.originProgram(event.pid);
+      if (program !== undefined && this.ignoreOrigin(program)) return newAccess(path, event, new Set(ops), 1);
+    }
+    let access = this.accessByPath.get(path);
+    if (access === undefined) {
+      access = newAccess(path, event, new Set(), 0);
+      this.accessByPath.set(path, access);
+    }
+    const result = event.result;
+    const done = result.kind === 'error' && LOOKUP_ONLY_ERRNOS.has(result.errno) ? LOOKUP_ONLY_OPS : ops;
+    for (const op of done) access.ops.add(op);
+    if (access.writerPid === undefined && done.some((op) => op === 'write' || op === 'create' || op === 'delete')) access.writerPid = event.pid;
+    access.count++;
+    if (result.kind === 'ok') access.ok = true;
+    else if (result.kind === 'error') access.errors.add(result.errno);
+    return access;
+  }
+
+  private unresolved(event: SyscallEvent, raw: ByteString, reason: string): void {
+    // Addresses differ on every call and say nothing about the file: one report per syscall is enough.
+    const key = event.name + '\0' + reason + '\0' + (reason === REASONS.address ? '' : raw);
+    const known = this.unresolvedByKey.get(key);
+    if (known !== undefined) {
+      known.count = (known.count ?? 1) + 1;
+      return;
+    }
+    this.unresolvedByKey.set(key, {
+      syscall: event.name,
+      raw,
+      reason,
+      pid: event.pid,
+      line: event.line,
+      source: event.source,
+      count: 1,
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const SLASH = 47;
+/** Enough distinct argument texts for a busy service; cleared when full, so memory stays bounded. */
+const SPLIT_CACHE_LIMIT = 20000;
+const QUOTE = 34;
+const DELETED_SUFFIX = ' (deleted)';
+
+/**
+ * Every Access with all its fields from the start, the optional ones undefined: objects of one shape
+ * keep `access.count++` on a run's repeats (see addRun) a plain store, where the shapes that adding
+ * fields later makes turned it into the collector's slowest line.
+ */
+function newAccess(path: ByteString, event: SyscallEvent, ops: Set<Operation>, count: number): Access {
+  return {
+    path,
+    ops,
+    ok: false,
+    errors: new Set(),
+    count,
+    firstPid: event.pid,
+    writerPid: undefined,
+    firstLine: event.line,
+    source: event.source,
+    executed: undefined,
+    resolvedTo: undefined,
+    resolvedFrom: undefined,
+  };
+}
+
+/** What a plan counts and resolves until planOf gives it its own: nothing (never modified). */
+const NO_ACCESSES: Access[] = [];
+
+function newPlan(call: CompleteCall): RunPlan {
+  // add() passes over names it has no spec for, whatever the call says: no event, no memo.
+  const kind = SYSCALLS.has(call.name) ? EVENTS : IGNORE;
+  return { call, kind, tries: 0, counted: NO_ACCESSES, resolves: NO_ACCESSES, resolvedTo: undefined, cwd: undefined, opened: undefined };
+}
+
+function setFd(task: Task, fd: number | undefined, path: ByteString | undefined, cloexec: boolean): void {
+  putFd(task, fd, path === undefined ? undefined : { path, cloexec });
+}
+
+function putFd(task: Task, fd: number | undefined, file: OpenFile | undefined): void {
+  if (fd === undefined || fd < 0) return;
+  // A reused number must forget what it named before, even when the new object is unknown.
+  if (file === undefined) task.fds.delete(fd);
+  else task.fds.set(fd, file);
+}
+
+/** fcntl's command as a number; undefined for commands this module does not know (F_GETFL, …). */
+function fcntlCommand(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const comment = text.indexOf('/*');
+  const word = (comment >= 0 ? text.slice(0, comment) : text).trim();
+  return FCNTL_COMMANDS.get(word) ?? parseInteger(word);
+}
+
+/** `3</x>` and `AT_FDCWD</x>` are decorated; `3` and `-100 /* AT_FDCWD *\/` are not. */
+function isDecorated(arg: string | undefined): boolean {
+  if (arg === undefined) return false;
+  const lt = arg.indexOf('<');
+  return lt > 0 && arg.charCodeAt(lt + 1) !== 60;
+}
+
+/**
+ * The path of a `-y` decorated return value, if it names a file. Sockets, pipes, anonymous inodes and
+ * memfds are not files; ` (deleted)` (kept inside the brackets by older strace) marks a vanished file.
+ */
+function fileDecoration(fdPath: ByteString | undefined): KernelPath | undefined {
+  if (fdPath === undefined || fdPath.charCodeAt(0) !== SLASH || fdPath.startsWith('/memfd:')) return undefined;
+  if (fdPath.endsWith(DELETED_SUFFIX)) return { path: fdPath.slice(0, -DELETED_SUFFIX.length), deleted: true };
+  return { path: fdPath, deleted: false };
+}
+
+/** `-N` (strace ≥ 6.16) prints `dirfd=AT_FDCWD, pathname="…"`; the values are what matter. */
+function stripArgNames(args: string[]): void {
+  for (let i = 0; i < args.length; i++) {
+    const code = args[i].charCodeAt(0);
+    if (code >= 97 && code <= 122) {
+      const named = /^[a-z_][a-z0-9_]*=(?!=)/.exec(args[i]);
+      if (named !== null) args[i] = args[i].slice(named[0].length);
+    }
+  }
+}
+
+function findOutsideStrings(text: string, needle: string): number {
+  let i = 0;
+  while (i < text.length) {
+    const code = text.charCodeAt(i);
+    if (code === QUOTE) {
+      const close = findClosingQuote(text, i);
+      if (close < 0) return -1;
+      i = close + 1;
+      continue;
+    }
+    if (text.startsWith(needle, i)) return i;
+    i++;
+  }
+  return -1;
+}
+
+/** The tracee's absolute path seen from the host, given its root ('' = not chrooted). */
+function joinRoot(root: ByteString, absolute: ByteString): ByteString {
+  const path = normalizePath(absolute);
+  if (root === '') return path;
+  return path === '/' ? root : root + path;
+}

@@ -1,0 +1,216 @@
+/**
+ * Writing paths into `BindReadOnlyPaths=`/`BindPaths=` so that systemd reads back exactly the same bytes.
+ *
+ * How systemd 252 reads such a value (src/core/load-fragment.c, config_parse_bind_paths, and
+ * src/basic/extract-word.c), checked against this host's `systemd-analyze verify`:
+ * - The config parser drops the whole assignment when the line is not valid UTF-8 ("String is not UTF-8
+ *   clean"), and bind paths have no escape that produces a raw byte: a non-UTF-8 path cannot be written.
+ * - Words are split at whitespace and at `:` (source:destination:options). `"…"` and `'…'` quote, may
+ *   start anywhere in a word and concatenate with what surrounds them.
+ * - In 252 a backslash makes any following character literal (`\n` is `n`; there are no C escapes).
+ *   Newer releases only accept a backslash before a separator or a backslash (`\"` becomes an error), so
+ *   quote characters are written inside the other kind of quotes, which both read the same way.
+ * - A line ending in a backslash continues on the next line, and trailing whitespace is stripped before
+ *   that, so whitespace is quoted rather than backslash-escaped.
+ * - After unquoting, `%` starts a specifier (`%b` is the boot id): a literal `%` is `%%`.
+ * - Then a leading `-` means "ignore a missing source"; the path must be absolute and normalised.
+ * - A newline or carriage return ends the line (read_line): no value can contain one.
+ */
+import type { ByteString } from '../model.js';
+
+const SEPARATORS = ':' + ' \t\n\r';
+/** Linux PATH_MAX includes the terminating NUL; systemd's path_is_valid() applies it. */
+const PATH_MAX = 4096;
+const NAME_MAX = 255;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The UTF-8 text a byte string spells, or undefined when it is not valid UTF-8. */
+export function decodeUtf8Bytes(bytes: ByteString): string | undefined {
+  try {
+    return utf8.decode(Buffer.from(bytes, 'latin1'));
+  } catch {
+    return undefined;
+  }
+}
+
+export function encodeUtf8Bytes(text: string): ByteString {
+  return Buffer.from(text, 'utf8').toString('latin1');
+}
+
+export type EscapeResult = string | { error: string };
+
+/** Why systemd would refuse this path as a bind source or destination, or undefined when it accepts it. */
+export function bindPathProblem(path: ByteString): string | undefined {
+  if (!path.startsWith('/')) return 'not an absolute path';
+  if (/[\n\r]/.test(path)) return 'contains a line break, which a unit file line cannot hold';
+  if (path.includes('\0')) return 'contains a NUL byte';
+  if (decodeUtf8Bytes(path) === undefined) return 'not valid UTF-8: systemd ignores unit file lines that are not UTF-8 and has no escape for raw bytes';
+  if (path.length > PATH_MAX - 1) return `longer than ${PATH_MAX - 1} bytes`;
+  if (path !== '/') {
+    const parts = path.slice(1).split('/');
+    if (parts.some((part) => part === '' || part === '.')) return 'not normalised (empty or "." component)';
+    if (parts.includes('..')) return 'contains "..", which systemd rejects';
+    if (parts.some((part) => part.length > NAME_MAX)) return `has a component longer than ${NAME_MAX} bytes`;
+  }
+  return undefined;
+}
+
+/** Quotes and escapes valid UTF-8 text as one unit-file word; see the module comment for the rules. */
+export function escapeUnitWord(text: string): string {
+  let out = '';
+  let whitespace = '';
+  const flushWhitespace = () => {
+    if (whitespace) out += '"' + whitespace + '"';
+    whitespace = '';
+  };
+  for (const ch of text) {
+    if (ch === ' ' || ch === '\t') {
+      whitespace += ch;
+      continue;
+    }
+    flushWhitespace();
+    if (ch === '\\') out += '\\\\';
+    else if (ch === ':') out += '\\:';
+    else if (ch === '"') out += `'"'`;
+    else if (ch === "'") out += `"'"`;
+    else if (ch === '%') out += '%%';
+    else out += ch;
+  }
+  flushWhitespace();
+  return out;
+}
+
+/**
+ * The text to put after `BindReadOnlyPaths=` / `BindPaths=` (without the `-` prefix) for `path`, or the
+ * reason systemd cannot be told about it. The result is ordinary (decoded) text, to be written as UTF-8.
+ */
+export function escapeBindPath(path: ByteString): EscapeResult {
+  const problem = bindPathProblem(path);
+  if (problem !== undefined) return { error: problem };
+  return escapeUnitWord(decodeUtf8Bytes(path)!);
+}
+
+export interface BindSpec {
+  optional: boolean;
+  source: ByteString;
+  destination: ByteString;
+  recursive: boolean;
+}
+
+interface Word {
+  text: string;
+  /** The separator that ended the word; undefined at the end of the value. */
+  separator: string | undefined;
+  next: number;
+}
+
+/** extract_first_word(…, ":" WHITESPACE, EXTRACT_UNQUOTE|EXTRACT_DONT_COALESCE_SEPARATORS) as in 252. */
+function extractWord(value: string, start: number, separators: string): Word | { error: string } | undefined {
+  let i = start;
+  // Leading separators: without coalescing, one separator ends an empty word.
+  if (i >= value.length) return undefined;
+  let text = '';
+  let quote: string | undefined;
+  while (i < value.length) {
+    const ch = value[i];
+    if (ch === '\\') {
+      if (i + 1 >= value.length) return { error: 'trailing backslash' };
+      text += value[i + 1];
+      i += 2;
+      continue;
+    }
+    if (quote !== undefined) {
+      if (ch === quote) quote = undefined;
+      else text += ch;
+      i++;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      quote = ch;
+      i++;
+      continue;
+    }
+    if (separators.includes(ch)) return { text, separator: ch, next: i + 1 };
+    text += ch;
+    i++;
+  }
+  if (quote !== undefined) return { error: 'unbalanced quoting' };
+  return { text, separator: undefined, next: value.length };
+}
+
+/** Only `%%` is ever written; any other specifier is reported rather than guessed. */
+function expandSpecifiers(word: string): string | { error: string } {
+  let out = '';
+  for (let i = 0; i < word.length; i++) {
+    if (word[i] !== '%') {
+      out += word[i];
+      continue;
+    }
+    if (word[i + 1] === '%') {
+      out += '%';
+      i++;
+      continue;
+    }
+    return { error: `specifier %${word[i + 1] ?? ''} is not supported here` };
+  }
+  return out;
+}
+
+function checkedPath(word: string, what: string): ByteString | { error: string } {
+  const bytes = encodeUtf8Bytes(word);
+  const problem = bindPathProblem(bytes);
+  return problem === undefined ? bytes : { error: `${what} ${problem}` };
+}
+
+/**
+ * Reads a `BindPaths=` value back the way systemd 252 does (for the syntax this module writes plus
+ * source:destination:options), so that tests can check what the escaping produces.
+ */
+export function parseBindPaths(value: string): BindSpec[] | { error: string } {
+  const specs: BindSpec[] = [];
+  let pos = 0;
+  for (;;) {
+    const sourceWord = extractWord(value, pos, SEPARATORS);
+    if (sourceWord === undefined) break;
+    if ('error' in sourceWord) return sourceWord;
+    pos = sourceWord.next;
+    if (sourceWord.text === '' && sourceWord.separator !== ':') continue;
+    let expanded = expandSpecifiers(sourceWord.text);
+    if (typeof expanded !== 'string') return expanded;
+    const optional = expanded.startsWith('-');
+    if (optional) expanded = expanded.slice(1);
+    const source = checkedPath(expanded, 'source');
+    if (typeof source !== 'string') return source;
+    let destination = source;
+    let recursive = true;
+    if (sourceWord.separator === ':') {
+      const destWord = extractWord(value, pos, SEPARATORS);
+      if (destWord === undefined || 'error' in destWord) return destWord ?? { error: 'missing destination' };
+      pos = destWord.next;
+      const destExpanded = expandSpecifiers(destWord.text);
+      if (typeof destExpanded !== 'string') return destExpanded;
+      const dest = checkedPath(destExpanded, 'destination');
+      if (typeof dest !== 'string') return dest;
+      destination = dest;
+      if (destWord.separator === ':') {
+        const optionsWord = extractWord(value, pos, ' \t\n\r');
+        if (optionsWord !== undefined) {
+          if ('error' in optionsWord) return optionsWord;
+          pos = optionsWord.next;
+          if (optionsWord.text === 'norbind') recursive = false;
+          else if (optionsWord.text !== '' && optionsWord.text !== 'rbind') {
+            return { error: `unknown bind option ${optionsWord.text}` };
+          }
+        }
+      }
+    }
+    specs.push({ optional, source, destination, recursive });
+  }
+  return specs;
+}
+
+/** Comment text: one line, control characters shown as escapes so nothing can end the comment early. */
+export function commentText(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f]/g, (ch) => '\\x' + ch.charCodeAt(0).toString(16).padStart(2, '0'));
+}
