@@ -504,3 +504,40 @@ describe('a listing is not a read', () => {
     expect(values(profile, 'TemporaryFileSystem')).toEqual(['/:ro']);
   });
 });
+
+describe('public directories read file by file', () => {
+  const certs: Record<string, MemoryNode> = { '/etc/ssl/openssl.cnf': 'file', '/etc/ssl/private/host.key': 'file', '/data/app/secret/token': 'file' };
+  for (let i = 0; i < 145; i++) {
+    certs[`/etc/ssl/certs/c${i}.pem`] = { symlink: `/usr/share/ca-certificates/mozilla/c${i}.crt` };
+    certs[`/usr/share/ca-certificates/mozilla/c${i}.crt`] = 'file';
+  }
+  for (const name of ['a', 'b', 'c', 'd']) {
+    certs[`/data/app/public/${name}.txt`] = 'file';
+    certs[`/data/app/secret/${name}.txt`] = 'file';
+    certs[`/data/app/closed/${name}.txt`] = 'file';
+  }
+  const tlsFs = memoryFsView(certs, { '/data/app/secret/token': { mode: 0o600 }, '/data/app/closed': { mode: 0o750 } });
+  const reads = (paths: string[]) => paths.map((p) => access(p, ['read']));
+
+  test('145 CA certificates fold into one bind of their directory, beside the config read next to it', () => {
+    const paths = ['/etc/ssl/openssl.cnf', ...Array.from({ length: 145 }, (_, i) => `/etc/ssl/certs/c${i}.pem`)];
+    const profile = foldProfile(reads(paths), NO_BASELINE, tlsFs);
+    expect(values(profile, 'BindReadOnlyPaths')).toEqual(['/etc/ssl/certs', '/etc/ssl/openssl.cnf', '/usr/share/ca-certificates']);
+  });
+
+  test('fewer reads than the threshold stay single files', () => {
+    const profile = foldProfile(reads(['/etc/ssl/openssl.cnf', '/etc/ssl/certs/c1.pem', '/etc/ssl/certs/c2.pem']), NO_BASELINE, tlsFs);
+    expect(values(profile, 'BindReadOnlyPaths')).toContain('/etc/ssl/certs/c1.pem');
+    expect(values(profile, 'BindReadOnlyPaths')).not.toContain('/etc/ssl/certs');
+  });
+
+  test('a directory holding a secret, or closed to others, is not folded', () => {
+    const names = ['a', 'b', 'c', 'd'];
+    const open = foldProfile(reads(names.map((n) => `/data/app/public/${n}.txt`)), NO_BASELINE, tlsFs);
+    expect(values(open, 'BindReadOnlyPaths')).toEqual(['/data/app/public']);
+    const secret = foldProfile(reads(names.map((n) => `/data/app/secret/${n}.txt`)), NO_BASELINE, tlsFs);
+    expect(values(secret, 'BindReadOnlyPaths')).toHaveLength(4);
+    const closed = foldProfile(reads(names.map((n) => `/data/app/closed/${n}.txt`)), NO_BASELINE, tlsFs);
+    expect(values(closed, 'BindReadOnlyPaths')).toHaveLength(4);
+  });
+});

@@ -36,6 +36,7 @@ import {
 import { DIRECTIVES, type Access, type ByteString, type Directive, type HostLink, type Profile, type ProfileEntry, type ProfileNote } from '../model.js';
 import { ownReason, type ServiceIdentity } from './ownership.js';
 import { secretReason, secretsInside } from './secrets.js';
+import { publicDirectories } from './public-dirs.js';
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
 import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES } from './private-devices.js';
 import { UNIT_DIRECTORY_BASES } from '../unit-file/unit-directories.js';
@@ -554,6 +555,10 @@ class Folder {
       if (!isUnder(dir, top) || this.fs.lstat(dir) !== 'dir' || containsSensitivePlace(dir)) continue;
       if (sensitiveReason(dir) !== undefined) continue;
       groups.push(dir);
+    }
+    const reads = demands.filter((d) => !d.writable && !d.listedOnly && !d.access.ops.has('connect') && !d.access.ops.has('exec') && treeRoot(d.path) === undefined);
+    for (const dir of publicDirectories(reads.map((d) => d.path), this.fs, this.options.identity)) {
+      if (!groups.some((g) => isUnder(dir, g))) groups.push(dir);
     }
     return groups.sort();
   }
