@@ -39,7 +39,7 @@ import { CliError, ExitCode } from '../exit-codes.js';
 import type { AuditReport } from '../core/checks/audit.js';
 import { auditBeforeInstall, type AuditAsker } from './audit-gate.js';
 import { describeWriterLine, outsideNamespacePrograms } from '../core/trace/exec-origin.js';
-import { ownReason, type ServiceIdentity } from '../core/profile/ownership.js';
+import { ownerFacts, ownReason, type ServiceIdentity } from '../core/profile/ownership.js';
 import { privateRunName } from '../core/profile/shared-run.js';
 import { tmpfilesPath } from '../core/profile/shared-run.js';
 import { accessesStillThere, earlierSource, grantsToKeep, type EarlierObservation } from '../core/checks/earlier.js';
@@ -401,7 +401,7 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
 
   /** A writable bind the diagnosis asks for is forced only where the service owns it. */
   function ownsFix(path: ByteString): boolean {
-    const facts = { path, existingFile: ctx.fs.lstat(path) === 'file', ownerUid: ctx.fs.owner?.(path)?.uid };
+    const facts = { path, existingFile: ctx.fs.lstat(path) === 'file', ...ownerFacts(ctx.fs, path) };
     return ownReason(facts, identity) !== undefined;
   }
 

@@ -51,7 +51,7 @@ export function createHostFsView(root: ByteString = '/'): FsView {
 export function ownerAt(at: Buffer): FileOwner | undefined {
   try {
     const stats = lstatSync(at, { throwIfNoEntry: false });
-    return stats ? { uid: stats.uid, mode: stats.mode & 0o7777 } : undefined;
+    return stats ? { uid: stats.uid, gid: stats.gid, mode: stats.mode & 0o7777 } : undefined;
   } catch {
     return undefined;
   }

@@ -541,3 +541,64 @@ describe('public directories read file by file', () => {
     expect(values(closed, 'BindReadOnlyPaths')).toHaveLength(4);
   });
 });
+
+describe("the service's own accounts: the users and groups its processes ran as", () => {
+  // A daemon started as root that drops to user 120 / group 130 with a flag: no User= in the unit.
+  const daemonFs = memoryFsView(
+    {
+      '/etc/daemon/key.pem': 'file',
+      '/etc/other/key.pem': 'file',
+      '/srv/daemon-work': 'dir',
+      '/srv/other-work': 'dir',
+      '/var/lib/nginx/body': 'dir',
+      '/var/lib/nginx/proxy': 'dir',
+      '/var/lib/nginx/html/index.html': 'file',
+      '/run': 'dir',
+    },
+    {
+      '/etc/daemon/key.pem': { uid: 0, gid: 130, mode: 0o640 },
+      '/etc/other/key.pem': { uid: 0, gid: 999, mode: 0o640 },
+      '/srv/daemon-work': { uid: 0, gid: 130, mode: 0o775 },
+      '/srv/other-work': { uid: 0, gid: 130, mode: 0o755 },
+      '/var/lib/nginx/body': { uid: 33, gid: 0, mode: 0o700 },
+      '/var/lib/nginx/proxy': { uid: 33, gid: 0, mode: 0o700 },
+    },
+  );
+  const ranAs = { names: ['ftpd'], declared: [], ranAs: { uids: [120, 33], gids: [130] } };
+  const foldWith = (accesses: Access[], identity?: FoldOptions['identity']) =>
+    foldProfile(accesses, { ...NO_BASELINE, directoriesAsBinds: true, ...(identity ? { identity } : {}) }, daemonFs);
+
+  test('a key readable only by root and its group is its own, a key of another group is a secret', () => {
+    const accesses = [access('/etc/daemon/key.pem', ['read']), access('/etc/other/key.pem', ['read'])];
+    const profile = foldWith(accesses, ranAs);
+    expect(values(profile, 'BindReadOnlyPaths')).toEqual(['/etc/daemon/key.pem']);
+    expect(profile.needsConsent.map((n) => n.path)).toEqual(['/etc/other/key.pem']);
+    const withoutAccounts = foldWith(accesses, { names: ['ftpd'], declared: [] });
+    expect(withoutAccounts.needsConsent.map((n) => n.path)).toEqual(['/etc/daemon/key.pem', '/etc/other/key.pem']);
+  });
+
+  test('a directory of its group that the group may write is its own and writable; group-readable only is not', () => {
+    const accesses = [access('/srv/daemon-work/upload.tmp', ['create', 'write']), access('/srv/other-work/x', ['create', 'write'])];
+    const profile = foldWith(accesses, ranAs);
+    expect(values(profile, 'BindPaths')).toEqual(['/srv/daemon-work']);
+    expect(reasonOf(profile, 'BindPaths', '/srv/daemon-work')).toBeDefined();
+    expect(profile.needsConsent.filter((n) => n.systemWrite).map((n) => n.path)).toEqual(['/srv/other-work']);
+  });
+
+  test('directories it tried to create (EEXIST) or its runtime user owns are writable, though never written', () => {
+    const profile = foldWith(
+      [
+        failed('/var/lib/nginx/body', ['stat'], 'EEXIST'),
+        access('/var/lib/nginx/proxy', ['stat']),
+        access('/var/lib/nginx/html/index.html', ['read']),
+        failed('/run', ['stat'], 'EEXIST'),
+      ],
+      { ...ranAs, names: ['nginx'] },
+    );
+    expect(values(profile, 'BindPaths')).toEqual(['/var/lib/nginx/body', '/var/lib/nginx/proxy']);
+    expect(reasonOf(profile, 'BindPaths', '/var/lib/nginx/body')).toMatch(/tried to create it.*never wrote into it/);
+    expect(reasonOf(profile, 'BindPaths', '/var/lib/nginx/proxy')).toMatch(/owned by the user the service runs as/);
+    // mkdir -p walking through a shared place is no claim on it.
+    expect(values(profile, 'BindPaths')).not.toContain('/run');
+  });
+});

@@ -34,7 +34,7 @@ import {
   type FsView,
 } from '../fsview.js';
 import { DIRECTIVES, type Access, type ByteString, type Directive, type HostLink, type Profile, type ProfileEntry, type ProfileNote } from '../model.js';
-import { ownReason, type ServiceIdentity } from './ownership.js';
+import { ownedByServiceAccount, ownerFacts, ownReason, type ServiceIdentity } from './ownership.js';
 import { secretReason, secretsInside } from './secrets.js';
 import { publicDirectories } from './public-dirs.js';
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
@@ -145,6 +145,8 @@ interface Demand extends Contribution {
   createdInside?: ByteString;
   /** A directory only listed: an empty stand-in unless a directory bound whole covers it anyway. */
   listedOnly?: boolean;
+  /** Writable as the service's own although the trace never wrote there: why, for the reason text. */
+  ownUnwritten?: string;
 }
 
 interface Candidate {
@@ -391,7 +393,7 @@ class Folder {
         const isDirectory = this.fs.lstat(dir) === 'dir' || list.some((a) => isStrictlyUnder(a.path, dir));
         if (!isDirectory) continue;
         // Not the service's own (/var/lib/dpkg): left to the fold's refusal of system-wide writes.
-        if (ownReason({ path: dir, existingFile: false, ownerUid: this.fs.owner?.(dir)?.uid }, this.options.identity) === undefined) continue;
+        if (ownReason({ path: dir, existingFile: false, ...ownerFacts(this.fs, dir) }, this.options.identity) === undefined) continue;
         const why = describeContributions(writes.map((access) => ({ access, path: access.path })));
         if (this.options.directoriesAsBinds) {
           this.addEntry('BindPaths', dir, `${why}; the service's own directory, bound writable as it is (ownership untouched)`, !this.exists(dir));
@@ -420,7 +422,28 @@ class Folder {
     if (writes && (createsOrRemoves || !existsNow) && !alreadyThere) {
       return { access, path: parentOf(access.path), writable: true, createdInside: access.path };
     }
-    return { access, path: access.path, writable: writes };
+    const own = writes ? undefined : this.ownUnwritten(access);
+    return { access, path: access.path, writable: writes || own !== undefined, ...(own !== undefined ? { ownUnwritten: own } : {}) };
+  }
+
+  /**
+   * A directory of the service's own that the trace never wrote into is still writable: one it tried
+   * to create (found there, EEXIST) or one its own accounts own. nginx's master ensures its temp
+   * directories at start; only a request body bigger than its buffer writes there, which a GET probe
+   * never sends. Shared places stay out (`mkdir -p` walks through /run): ownReason decides.
+   */
+  private ownUnwritten(access: Access): string | undefined {
+    const identity = this.options.identity;
+    if (identity === undefined || resolveSymlinks(this.fs, access.path).kind !== 'dir' || this.fs.lstat(access.path) !== 'dir') return undefined;
+    const facts = ownerFacts(this.fs, access.path);
+    const triedToCreate = access.errors.has('EEXIST');
+    const owner = facts.ownerUid === undefined ? undefined : { uid: facts.ownerUid, ...(facts.ownerGid !== undefined ? { gid: facts.ownerGid } : {}), mode: facts.mode ?? 0 };
+    const accountOwned = ownedByServiceAccount(owner, identity, 0o020);
+    if (!triedToCreate && accountOwned === undefined) return undefined;
+    const own = ownReason({ path: access.path, existingFile: false, ...facts }, identity);
+    if (own === undefined) return undefined;
+    const why = [triedToCreate ? 'the service tried to create it (it exists)' : undefined, accountOwned, own].filter((f, i, all) => f !== undefined && all.indexOf(f) === i);
+    return `${why.join(', ')}: its own, writable although the observed run never wrote into it (what the probe did not exercise, such as a large upload, may)`;
   }
 
   /**
@@ -661,7 +684,7 @@ class Folder {
     if (consentGlob !== undefined) return demand;
     const kind = resolveSymlinks(this.fs, root).kind;
     const existingFile = demand.createdInside === undefined && kind === 'file';
-    if (ownReason({ path: root, existingFile, ownerUid: this.fs.owner?.(root)?.uid }, this.options.identity) !== undefined) return demand;
+    if (ownReason({ path: root, existingFile, ...ownerFacts(this.fs, root) }, this.options.identity) !== undefined) return demand;
     const writer = this.options.describeWriter?.(demand.access);
     this.consent(
       root,
@@ -771,6 +794,8 @@ class Folder {
       );
     }
     if (plain.length > 0) parts.push(describeContributions(plain));
+    const unwritten = candidate.contributions.map((c) => (c as Demand).ownUnwritten).find((why) => why !== undefined);
+    if (unwritten !== undefined && candidate.writable && !candidate.contributions.some((c) => hasAny(c.access, WRITE_OPS))) parts.push(unwritten);
     if (candidate.consent !== undefined) parts.push(candidate.consent);
     if (optional) parts.push('missing on this host: bound only if present');
     return parts.join('; ');

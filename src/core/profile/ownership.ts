@@ -5,7 +5,7 @@
  * (`/run`, `/var/log`, `/etc` …) and the system's state (`/var/lib/dpkg`, `/etc/alternatives` …) never
  * are: a write there changes the host for everyone else. Pure: file facts come in as arguments.
  */
-import { isUnder, splitPath } from '../fsview.js';
+import { isUnder, splitPath, type FsView } from '../fsview.js';
 import type { ByteString } from '../model.js';
 
 export interface ServiceIdentity {
@@ -15,6 +15,27 @@ export interface ServiceIdentity {
   declared: { path: ByteString; by: string }[];
   /** The uid of the unit's `User=`; undefined for root or when unknown. */
   uid?: number;
+  /**
+   * The accounts its processes actually ran as (effective uid and gid from /proc/PID/status during the
+   * observed start), root left out: a daemon started as root that drops to its own user with a flag
+   * (`-u USER`) has no `User=`. Supplementary groups are not counted: they are shared by design
+   * (`ssl-cert`), and a file of such a group is not one service's own.
+   */
+  ranAs?: { uids: number[]; gids: number[] };
+  /** The Debian package that ships the unit file (`dpkg -S`), when there is one. */
+  package?: string;
+}
+
+/** Whether the file facts say the service's own accounts own it (user, or group with `groupBits`). */
+export function ownedByServiceAccount(owner: { uid: number; gid?: number; mode: number } | undefined, identity: ServiceIdentity | undefined, groupBits: number): string | undefined {
+  if (owner === undefined || identity === undefined) return undefined;
+  if (owner.uid !== 0 && (owner.uid === identity.uid || identity.ranAs?.uids.includes(owner.uid))) {
+    return owner.uid === identity.uid ? "owned by the unit's User=" : 'owned by the user the service runs as';
+  }
+  if (owner.gid !== undefined && owner.gid !== 0 && identity.ranAs?.gids.includes(owner.gid) && (owner.mode & groupBits) === groupBits) {
+    return 'owned by the group the service runs as';
+  }
+  return undefined;
 }
 
 /** Directories shared by every service: never writable as a whole, whoever asks. */
@@ -85,6 +106,16 @@ export interface WrittenPath {
   existingFile: boolean;
   /** Owner uid of the path on the filesystem the fold judges; undefined when unknown. */
   ownerUid?: number;
+  /** Owner gid and mode, to recognise a group-writable place of the service's own group. */
+  ownerGid?: number;
+  mode?: number;
+}
+
+/** What `fs` says about who owns `path`, in WrittenPath's terms. */
+export function ownerFacts(fs: FsView, path: ByteString): Pick<WrittenPath, 'ownerUid' | 'ownerGid' | 'mode'> {
+  const owner = fs.owner?.(path);
+  if (owner === undefined) return {};
+  return { ownerUid: owner.uid, mode: owner.mode, ...(owner.gid !== undefined ? { ownerGid: owner.gid } : {}) };
 }
 
 /**
@@ -101,6 +132,12 @@ export function ownReason(written: WrittenPath, identity: ServiceIdentity | unde
     const named = namedFor(path, identity.names);
     if (named !== undefined) return `named for the service (${named})`;
     if (identity.uid !== undefined && identity.uid !== 0 && written.ownerUid === identity.uid) return "owned by the unit's User=";
+    if (written.ownerUid !== undefined) {
+      // A group owner counts only when the group may write there (root:USER 0775, not root:USER 0755).
+      const owner = { uid: written.ownerUid, ...(written.ownerGid !== undefined ? { gid: written.ownerGid } : {}), mode: written.mode ?? 0 };
+      const byAccount = ownedByServiceAccount(owner, identity, 0o020);
+      if (byAccount !== undefined) return byAccount;
+    }
   }
   const systemState = SYSTEM_STATE.some((place) => isUnder(path, place));
   if (systemState) return undefined;
