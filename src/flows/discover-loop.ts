@@ -112,8 +112,12 @@ export interface DiscoverSession {
     sandbox: { dropin: string; profile: Profile } | undefined,
     onEvent: (event: StraceEvent) => void,
   ): Promise<TracedOutcome>;
-  /** The files the Exec programs need to start, read from the binaries (they never show as opens). */
-  execClosures(): Promise<{ program: string; closure: ExecClosure }[]>;
+  /**
+   * The files programs need to start, read from the binaries (the kernel loads a `#!` interpreter and
+   * an ELF's PT_INTERP without a traced open): of every Exec*= program, and of every program in
+   * `executed` (paths the trace saw executed successfully, by any process).
+   */
+  execClosures(executed: string[]): Promise<{ program: string; closure: ExecClosure }[]>;
   /** One untraced start under the candidate, diagnosed when it fails (against `accesses` seen so far). */
   tryCandidate(dropin: string, profile: Profile, accesses: Access[]): Promise<CandidateOutcome>;
   /** After a failed candidate: stopped, and its failed state reset. */
@@ -123,7 +127,10 @@ export interface DiscoverSession {
   install(target: string, text: string): Promise<boolean>;
   /** What the service, running now under the working candidate, can see and change. */
   audit(): Promise<AuditReport>;
-  /** Its names, declared writable places and User='s uid, to tell its own places from the host's. */
+  /**
+   * Its names, declared writable places, User='s uid and the accounts its processes ran as, to tell its
+   * own places from the host's. Asked after the observed start, which shows those accounts.
+   */
   identity(): Promise<ServiceIdentity>;
 }
 
@@ -171,7 +178,7 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
   // `+` lines run outside the namespace: what they touch needs no bind.
   const outside = outsideNamespacePrograms(unit.exec);
   if (outside.size > 0) collector.ignoreOrigin = (program) => outside.has(program);
-  const identity = await session.identity();
+  let identity: ServiceIdentity = { names: [], declared: [] };
   // Who touched each path, so that the review names a process and a syscall rather than a journal line.
   const witness = new TraceWitness();
   const decisions: Decisions = new Map();
@@ -223,7 +230,12 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
     const lost = lostTraceError(unit);
     throw new CliError(lost.message, ExitCode.failed, lost.hint);
   }
-  for (const { program, closure } of await session.execClosures()) {
+  identity = await session.identity();
+  const executed = collector
+    .result()
+    .accesses.filter((a) => a.ok && a.ops.has('exec'))
+    .map((a) => Buffer.from(a.path, 'latin1').toString('utf8'));
+  for (const { program, closure } of await session.execClosures(executed)) {
     for (const item of closure.items) {
       const executed = item.role === 'binary' || item.role === 'script-interpreter' || item.role === 'elf-interpreter';
       const path = Buffer.from(item.path, 'utf8').toString('latin1');
