@@ -5,7 +5,7 @@
  * The loop in src/flows/discover-loop.ts drives it through its DiscoverSession interface.
  */
 import type { StraceEvent } from '../../parsers/events.js';
-import { diagnoseStart, type Diagnosis } from '../core/checks/diagnose.js';
+import { diagnoseStart, notFoundPaths, type Diagnosis } from '../core/checks/diagnose.js';
 import { visibleUnder } from '../core/profile/visibility.js';
 import type { ExecClosure } from '../core/profile/elf.js';
 import type { FsView } from '../core/fsview.js';
@@ -371,6 +371,12 @@ export class UnitSession {
     const closure = execPath
       ? await resolveExecClosure(execPath, tolerantReader(runner)).catch(() => undefined)
       : undefined;
+    const closuresOfNamed: Record<string, ExecClosure> = {};
+    for (const named of notFoundPaths(journal, name)) {
+      if (options.fs.lstat(named) !== 'file' && options.fs.lstat(named) !== 'symlink') continue;
+      const found = await resolveExecClosure(named, tolerantReader(runner)).catch(() => undefined);
+      if (found !== undefined) closuresOfNamed[named] = found;
+    }
     return diagnoseStart({
       unit: name,
       properties: state,
@@ -380,6 +386,7 @@ export class UnitSession {
       ...(tried ? { visible: visibleUnder(tried, options.fs), profile: tried } : {}),
       ...(execPath ? { execPath } : {}),
       ...(closure ? { closure } : {}),
+      ...(Object.keys(closuresOfNamed).length > 0 ? { closuresOfNamed } : {}),
       ...(unit.WorkingDirectory ? { workingDirectory: unit.WorkingDirectory } : {}),
     });
   }
