@@ -34,6 +34,7 @@ function fakeSession(lines: string[], options: { ranAs?: ServiceIdentity['ranAs'
   let observed = false;
   const askedClosures: string[] = [];
   const candidates: string[] = [];
+  const audited: unknown[] = [];
   const session: DiscoverSession = {
     unit: UNIT,
     get starts() {
@@ -63,7 +64,8 @@ function fakeSession(lines: string[], options: { ranAs?: ServiceIdentity['ranAs'
     async install() {
       return true;
     },
-    async audit() {
+    async audit(granted) {
+      audited.push(granted);
       return { unit: 'ftpd.service', pid: 9, uid: 0, clean: true, visible: 5, outside: 1, outsideByDirectory: [], own: [], violations: [] };
     },
     async identity() {
@@ -71,12 +73,12 @@ function fakeSession(lines: string[], options: { ranAs?: ServiceIdentity['ranAs'
       return { names: ['ftpd'], declared: [], ...(observed && options.ranAs ? { ranAs: options.ranAs } : {}) };
     },
   };
-  return { session, askedClosures, candidates };
+  return { session, askedClosures, candidates, audited };
 }
 
-function context(fs: FsView): LoopContext {
+function context(fs: FsView, options: Partial<DiscoverOptions> = {}): LoopContext {
   return {
-    options: OPTIONS,
+    options: { ...OPTIONS, ...options },
     fs,
     reviewer: { review: async (items) => new Map(items.map((item) => [item.path, item.defaultAnswer])), confirmInstall: async () => true },
     log: () => undefined,
@@ -153,5 +155,27 @@ describe("discover: the service's own accounts", () => {
     expect(outcome.writesRefused).toEqual([]);
     expect(bindsOf(candidates[0], 'BindReadOnlyPaths')).toContain('/etc/ftpd-key.pem');
     expect(bindsOf(candidates[0], 'BindPaths')).toContain('/srv/ftp-upload');
+  });
+});
+
+describe('discover: --include follows links', () => {
+  test('the key a granted link leads to is bound alone, and the audit is told it was granted', async () => {
+    const fs = memoryFsView({
+      '/usr/sbin/ftpd': 'file',
+      '/etc/ftpd/private/key.pem': { symlink: '/etc/ssl/private/ftpd.key' },
+      '/etc/ssl/private/ftpd.key': 'file',
+      '/etc/ssl/private/other.key': 'file',
+    });
+    const { session, candidates, audited } = fakeSession([
+      '100 execve("/usr/sbin/ftpd", ["/usr/sbin/ftpd"], 0x7ffd0 /* 5 vars */) = 0',
+      '100 openat(AT_FDCWD</>, "/etc/ftpd/private/key.pem", O_RDONLY|O_CLOEXEC) = 3</etc/ssl/private/ftpd.key>',
+    ]);
+    const outcome = await findAndInstallProfile(session, context(fs, { include: ['/etc/ftpd/private/*'] }));
+    expect(outcome.working).toBe(true);
+    expect(outcome.refused).toEqual([]);
+    const binds = bindsOf(candidates[0], 'BindReadOnlyPaths');
+    expect(binds).toContain('/etc/ssl/private/ftpd.key');
+    expect(binds).not.toContain('/etc/ssl/private');
+    expect(audited).toEqual([[{ path: '/etc/ssl/private/ftpd.key', by: expect.stringContaining('--include /etc/ftpd/private/*') }]]);
   });
 });

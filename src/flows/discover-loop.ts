@@ -125,8 +125,11 @@ export interface DiscoverSession {
   removeCandidate(): Promise<void>;
   /** Installs the drop-in, then verifies the running service uses it; rolled back when it does not. */
   install(target: string, text: string): Promise<boolean>;
-  /** What the service, running now under the working candidate, can see and change. */
-  audit(): Promise<AuditReport>;
+  /**
+   * What the service, running now under the working candidate, can see and change; `granted`: secrets
+   * the admin granted (--include), listed as granted rather than as violations.
+   */
+  audit(granted?: { path: string; by: string }[]): Promise<AuditReport>;
   /**
    * Its names, declared writable places, User='s uid and the accounts its processes ran as, to tell its
    * own places from the host's. Asked after the observed start, which shows those accounts.
@@ -346,7 +349,8 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
   if (working && profile !== undefined) {
     const installing = !options.dryRun && options.output === undefined;
     const gateOptions = { installing, acceptAudit: options.acceptAudit === true };
-    const gate = await auditBeforeInstall(name, () => session.audit(), gateOptions, ctx.reviewer, log);
+    const granted = (profile.granted ?? []).map((g) => ({ path: bytesToDisplay(g.path), by: `--include ${g.glob}` }));
+    const gate = await auditBeforeInstall(name, () => session.audit(granted), gateOptions, ctx.reviewer, log);
     audit = gate.audit;
     if (gate.note) ctx.notes.push(gate.note);
     checkpoint();

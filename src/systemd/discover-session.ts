@@ -301,8 +301,8 @@ export class UnitSession {
   }
 
   /** The audit of the service as it runs now (under the working candidate). */
-  audit(): Promise<AuditReport> {
-    return auditRunningService(this.runner, this.name);
+  audit(granted?: { path: string; by: string }[]): Promise<AuditReport> {
+    return auditRunningService(this.runner, this.name, granted);
   }
 
   /**

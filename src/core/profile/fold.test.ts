@@ -602,3 +602,34 @@ describe("the service's own accounts: the users and groups its processes ran as"
     expect(values(profile, 'BindPaths')).not.toContain('/run');
   });
 });
+
+describe('--include follows links, and goes only as far as granted', () => {
+  const keysFs = memoryFsView({
+    '/etc/app/app.conf': 'file',
+    '/etc/app/private/key.pem': { symlink: '/etc/ssl/private/app.key' },
+    '/etc/ssl/private/app.key': 'file',
+    '/etc/ssl/private/other.key': 'file',
+  });
+
+  test('a granted link grants exactly the file it leads to, also where the trace names that file directly', () => {
+    const accesses = [
+      access('/etc/app/app.conf', ['read']),
+      access('/etc/app/private/key.pem', ['read']),
+      // strace -y names the opened file by its real path as well.
+      access('/etc/ssl/private/app.key', ['read']),
+    ];
+    const profile = foldProfile(accesses, { ...NO_BASELINE, include: ['/etc/app/private/*'], serviceNames: ['app'] }, keysFs);
+    expect(profile.needsConsent).toEqual([]);
+    const binds = values(profile, 'BindReadOnlyPaths');
+    expect(binds).toContain('/etc/ssl/private/app.key');
+    expect(binds.some((b) => b === '/etc/ssl/private' || b === '/etc/ssl')).toBe(false);
+    expect(profile.granted?.map((g) => g.path)).toEqual(['/etc/ssl/private/app.key']);
+    expect(profile.granted?.[0].glob).toContain('/etc/app/private/*');
+  });
+
+  test('without the grant, the target needs consent', () => {
+    const profile = foldProfile([access('/etc/app/private/key.pem', ['read']), access('/etc/ssl/private/app.key', ['read'])], { ...NO_BASELINE, serviceNames: ['app'] }, keysFs);
+    expect(profile.needsConsent.map((n) => n.path)).toContain('/etc/ssl/private/app.key');
+    expect(profile.granted).toBeUndefined();
+  });
+});

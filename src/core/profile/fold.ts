@@ -274,6 +274,9 @@ class Folder {
   /** Files created directly in /run: they get a private /run (src/core/profile/shared-run.ts). */
   private readonly runFiles: Demand[] = [];
   private hostLinks: HostLink[] = [];
+  /** Files that links matched by --include lead to: granted exactly, never their directory. */
+  private readonly linkTargets = new Map<ByteString, string>();
+  private readonly granted = new Map<ByteString, string>();
 
   constructor(
     private readonly options: FoldOptions,
@@ -315,6 +318,7 @@ class Folder {
       else kept.push(access);
     }
 
+    this.consentFollowsLinks(kept);
     const tmp = kept.filter((a) => isUnder(a.path, '/tmp') || isUnder(a.path, '/var/tmp'));
     if (tmp.length > 0) {
       this.addEntry('PrivateTmp', 'yes', `private, empty /tmp and /var/tmp: ${describeContributions(tmp.map((access) => ({ access, path: access.path })))}`);
@@ -354,7 +358,29 @@ class Folder {
       ...(this.hostLinks.length > 0 ? { hostLinks: this.hostLinks } : {}),
       needsConsent: [...this.needsConsent.values()].sort(byPath),
       omitted: [...this.omitted.values()].sort(byPath),
+      ...(this.granted.size > 0 ? { granted: [...this.granted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, glob]) => ({ path, glob })) } : {}),
     };
+  }
+
+  /**
+   * `--include '/etc/APP/private/*'` where those are links into /etc/ssl/private grants the files the
+   * links lead to, and only them: the trace also names them by their real path (strace's -y), and a
+   * bind of the link shows its target.
+   */
+  private consentFollowsLinks(accesses: Access[]): void {
+    if (this.options.include.length === 0) return;
+    for (const access of accesses) {
+      const glob = matchingGlob(access.path, this.options.include);
+      if (glob === undefined) continue;
+      const resolved = resolveSymlinks(this.fs, access.path);
+      if (resolved.links.length === 0 || resolved.kind === undefined || resolved.kind === 'dir') continue;
+      this.linkTargets.set(resolved.finalPath, `${glob} (through the link ${bytesToDisplay(access.path)})`);
+    }
+  }
+
+  /** The --include glob that grants `path`: its own, or that of a link leading exactly to it. */
+  private consentFor(path: ByteString): string | undefined {
+    return matchingGlob(path, this.options.include) ?? this.linkTargets.get(path);
   }
 
   /** A failed lookup of something this host does not have either: search-path probing, optional files. */
@@ -651,7 +677,8 @@ class Folder {
       return undefined;
     }
     const sensitive = secretReason(demand.path, this.fs, this.options.identity) ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
-    const consentGlob = matchingGlob(demand.path, this.options.include);
+    const consentGlob = this.consentFor(demand.path) ?? (demand.viaSymlink !== undefined && resolveSymlinks(this.fs, demand.access.path).finalPath === demand.path ? this.consentFor(demand.access.path) : undefined);
+    if (sensitive !== undefined && consentGlob !== undefined) this.granted.set(demand.path, consentGlob);
     if (sensitive !== undefined && consentGlob === undefined) {
       const what = describeContributions([demand]);
       this.consent(demand.path === root ? root : demand.path, `${sensitive}: ${what}`, demand.writable);
@@ -771,8 +798,11 @@ class Folder {
     if (resolveSymlinks(this.fs, dir).kind !== 'dir' || this.fs.lstat(dir) !== 'dir') return;
     const found = secretsInside(dir, this.fs, this.options.identity);
     for (const secret of found.secrets) {
-      const consentGlob = matchingGlob(secret.path, this.options.include);
-      if (consentGlob !== undefined) continue;
+      const consentGlob = this.consentFor(secret.path);
+      if (consentGlob !== undefined) {
+        this.granted.set(secret.path, consentGlob);
+        continue;
+      }
       this.addEntry('InaccessiblePaths', secret.path, `${secret.reason}, inside ${bytesToDisplay(dir)} which is bound whole: masked (--include to grant it)`, true);
     }
     if (found.truncated) this.omit(dir, `bound whole, but too big to check for secrets inside (more than ${found.secrets.length + 5000} entries)`);
