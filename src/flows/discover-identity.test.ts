@@ -4,7 +4,8 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { createTraceParser } from '../../parsers/index.js';
-import { memoryFsView, type FsView } from '../core/fsview.js';
+import type { FsView } from '../core/fsview.js';
+import { memoryFsView } from '../testing/fs-views.js';
 import type { ExecClosure } from '../core/profile/elf.js';
 import type { ServiceIdentity } from '../core/profile/ownership.js';
 import { unitInfoFromText } from '../core/unit-file/unitfile.js';
