@@ -40,7 +40,8 @@ import {
   type ProfileEntry,
   type ProfileNote,
 } from '../model.js';
-import { ownedByServiceAccount, ownerFacts, ownReason } from './ownership.js';
+import { ownerFacts, ownReason, ownUnwrittenDirectory } from './ownership.js';
+import { Grants } from './consent.js';
 import { secretReason, secretsInside } from './secrets.js';
 import { publicDirectories } from './public-dirs.js';
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
@@ -79,14 +80,15 @@ class Folder {
   /** Files created directly in /run: they get a private /run (src/core/profile/shared-run.ts). */
   private readonly runFiles: Demand[] = [];
   private hostLinks: HostLink[] = [];
-  /** Files that links matched by --include lead to: granted exactly, never their directory. */
-  private readonly linkTargets = new Map<ByteString, string>();
-  private readonly granted = new Map<ByteString, string>();
+  /** What --include grants, followed through links to exactly their targets (./consent.ts). */
+  private readonly grants: Grants;
 
   constructor(
     private readonly options: FoldOptions,
     private readonly fs: FsView,
-  ) {}
+  ) {
+    this.grants = new Grants(options.include);
+  }
 
   omit(path: ByteString, reason: string): void {
     if (!this.omitted.has(path)) this.omitted.set(path, { path, reason });
@@ -123,7 +125,7 @@ class Folder {
       else kept.push(access);
     }
 
-    this.consentFollowsLinks(kept);
+    this.grants.followLinks(kept, this.fs);
     const tmp = kept.filter((a) => isUnder(a.path, '/tmp') || isUnder(a.path, '/var/tmp'));
     if (tmp.length > 0) {
       this.addEntry('PrivateTmp', 'yes', `private, empty /tmp and /var/tmp: ${describeContributions(tmp.map((access) => ({ access, path: access.path })))}`);
@@ -163,29 +165,8 @@ class Folder {
       ...(this.hostLinks.length > 0 ? { hostLinks: this.hostLinks } : {}),
       needsConsent: [...this.needsConsent.values()].sort(byPath),
       omitted: [...this.omitted.values()].sort(byPath),
-      ...(this.granted.size > 0 ? { granted: [...this.granted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, glob]) => ({ path, glob })) } : {}),
+      ...(this.grants.list().length > 0 ? { granted: this.grants.list() } : {}),
     };
-  }
-
-  /**
-   * `--include '/etc/APP/private/*'` where those are links into /etc/ssl/private grants the files the
-   * links lead to, and only them: the trace also names them by their real path (strace's -y), and a
-   * bind of the link shows its target.
-   */
-  private consentFollowsLinks(accesses: Access[]): void {
-    if (this.options.include.length === 0) return;
-    for (const access of accesses) {
-      const glob = matchingGlob(access.path, this.options.include);
-      if (glob === undefined) continue;
-      const resolved = resolveSymlinks(this.fs, access.path);
-      if (resolved.links.length === 0 || resolved.kind === undefined || resolved.kind === 'dir') continue;
-      this.linkTargets.set(resolved.finalPath, `${glob} (through the link ${bytesToDisplay(access.path)})`);
-    }
-  }
-
-  /** The --include glob that grants `path`: its own, or that of a link leading exactly to it. */
-  private consentFor(path: ByteString): string | undefined {
-    return matchingGlob(path, this.options.include) ?? this.linkTargets.get(path);
   }
 
   /** A failed lookup of something this host does not have either: search-path probing, optional files. */
@@ -253,28 +234,8 @@ class Folder {
     if (writes && (createsOrRemoves || !existsNow) && !alreadyThere) {
       return { access, path: parentOf(access.path), writable: true, createdInside: access.path };
     }
-    const own = writes ? undefined : this.ownUnwritten(access);
+    const own = writes ? undefined : ownUnwrittenDirectory(access, this.fs, this.options.identity);
     return { access, path: access.path, writable: writes || own !== undefined, ...(own !== undefined ? { ownUnwritten: own } : {}) };
-  }
-
-  /**
-   * A directory of the service's own that the trace never wrote into is still writable: one it tried
-   * to create (found there, EEXIST) or one its own accounts own. nginx's master ensures its temp
-   * directories at start; only a request body bigger than its buffer writes there, which a GET probe
-   * never sends. Shared places stay out (`mkdir -p` walks through /run): ownReason decides.
-   */
-  private ownUnwritten(access: Access): string | undefined {
-    const identity = this.options.identity;
-    if (identity === undefined || resolveSymlinks(this.fs, access.path).kind !== 'dir' || this.fs.lstat(access.path) !== 'dir') return undefined;
-    const facts = ownerFacts(this.fs, access.path);
-    const triedToCreate = access.errors.has('EEXIST');
-    const owner = facts.ownerUid === undefined ? undefined : { uid: facts.ownerUid, ...(facts.ownerGid !== undefined ? { gid: facts.ownerGid } : {}), mode: facts.mode ?? 0 };
-    const accountOwned = ownedByServiceAccount(owner, identity, 0o020);
-    if (!triedToCreate && accountOwned === undefined) return undefined;
-    const own = ownReason({ path: access.path, existingFile: false, ...facts }, identity);
-    if (own === undefined) return undefined;
-    const why = [triedToCreate ? 'the service tried to create it (it exists)' : undefined, accountOwned, own].filter((f, i, all) => f !== undefined && all.indexOf(f) === i);
-    return `${why.join(', ')}: its own, writable although the observed run never wrote into it (what the probe did not exercise, such as a large upload, may)`;
   }
 
   /**
@@ -410,10 +371,8 @@ class Folder {
       if (sensitiveReason(dir) !== undefined) continue;
       groups.push(dir);
     }
-    const reads = demands.filter((d) => !d.writable && !d.listedOnly && !d.access.ops.has('connect') && !d.access.ops.has('exec') && treeRoot(d.path) === undefined);
-    for (const dir of publicDirectories(reads.map((d) => d.path), this.fs, this.options.identity)) {
-      if (!groups.some((g) => isUnder(dir, g))) groups.push(dir);
-    }
+    const reads = demands.filter((d) => !d.writable && !d.listedOnly && !hasAny(d.access, ['connect', 'exec']) && treeRoot(d.path) === undefined).map((d) => d.path);
+    groups.push(...publicDirectories(reads, this.fs, this.options.identity).filter((dir) => !groups.some((g) => isUnder(dir, g))));
     return groups.sort();
   }
 
@@ -482,8 +441,8 @@ class Folder {
       return undefined;
     }
     const sensitive = secretReason(demand.path, this.fs, this.options.identity) ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
-    const consentGlob = this.consentFor(demand.path) ?? (demand.viaSymlink !== undefined && resolveSymlinks(this.fs, demand.access.path).finalPath === demand.path ? this.consentFor(demand.access.path) : undefined);
-    if (sensitive !== undefined && consentGlob !== undefined) this.granted.set(demand.path, consentGlob);
+    const reachedByLink = demand.viaSymlink !== undefined && resolveSymlinks(this.fs, demand.access.path).finalPath === demand.path;
+    const consentGlob = sensitive === undefined ? this.grants.globFor(demand.path) : this.grants.grant(demand.path, ...(reachedByLink ? [demand.access.path] : []));
     if (sensitive !== undefined && consentGlob === undefined) {
       const what = describeContributions([demand]);
       this.consent(demand.path === root ? root : demand.path, `${sensitive}: ${what}`, demand.writable);
@@ -603,11 +562,7 @@ class Folder {
     if (resolveSymlinks(this.fs, dir).kind !== 'dir' || this.fs.lstat(dir) !== 'dir') return;
     const found = secretsInside(dir, this.fs, this.options.identity);
     for (const secret of found.secrets) {
-      const consentGlob = this.consentFor(secret.path);
-      if (consentGlob !== undefined) {
-        this.granted.set(secret.path, consentGlob);
-        continue;
-      }
+      if (this.grants.grant(secret.path) !== undefined) continue;
       this.addEntry('InaccessiblePaths', secret.path, `${secret.reason}, inside ${bytesToDisplay(dir)} which is bound whole: masked (--include to grant it)`, true);
     }
     if (found.truncated) this.omit(dir, `bound whole, but too big to check for secrets inside (more than ${found.secrets.length + 5000} entries)`);

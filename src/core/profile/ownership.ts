@@ -5,8 +5,8 @@
  * (`/run`, `/var/log`, `/etc` …) and the system's state (`/var/lib/dpkg`, `/etc/alternatives` …) never
  * are: a write there changes the host for everyone else. Pure: file facts come in as arguments.
  */
-import { isUnder, splitPath, type FsView } from '../fsview.js';
-import type { ByteString } from '../model.js';
+import { isUnder, resolveSymlinks, splitPath, type FsView } from '../fsview.js';
+import type { Access, ByteString } from '../model.js';
 
 export interface ServiceIdentity {
   /** Names the service goes by (`nginx`, `postgresql`, `15-main`, `redis`). */
@@ -179,4 +179,23 @@ export function declaredWritable(values: (setting: string) => string[]): { path:
     if (path.startsWith('/') && path !== '/') out.push({ path, by: `the unit's ReadWritePaths=${path}` });
   }
   return out;
+}
+
+/**
+ * A directory of the service's own that the trace never wrote into is still writable: one it tried to
+ * create (found there, EEXIST) or one its own accounts own. nginx's master ensures its temp directories
+ * at start; only a request body bigger than its buffer writes there, which a GET probe never sends.
+ * Shared places stay out (`mkdir -p` walks through /run): ownReason decides. Returns why, or undefined.
+ */
+export function ownUnwrittenDirectory(access: Access, fs: FsView, identity: ServiceIdentity | undefined): string | undefined {
+  if (identity === undefined || resolveSymlinks(fs, access.path).kind !== 'dir' || fs.lstat(access.path) !== 'dir') return undefined;
+  const facts = ownerFacts(fs, access.path);
+  const triedToCreate = access.errors.has('EEXIST');
+  const owner = facts.ownerUid === undefined ? undefined : { uid: facts.ownerUid, ...(facts.ownerGid !== undefined ? { gid: facts.ownerGid } : {}), mode: facts.mode ?? 0 };
+  const accountOwned = ownedByServiceAccount(owner, identity, 0o020);
+  if (!triedToCreate && accountOwned === undefined) return undefined;
+  const own = ownReason({ path: access.path, existingFile: false, ...facts }, identity);
+  if (own === undefined) return undefined;
+  const why = [triedToCreate ? 'the service tried to create it (it exists)' : undefined, accountOwned, own].filter((f, i, all) => f !== undefined && all.indexOf(f) === i);
+  return `${why.join(', ')}: its own, writable although the observed run never wrote into it (what the probe did not exercise, such as a large upload, may)`;
 }
