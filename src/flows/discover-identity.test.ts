@@ -9,6 +9,7 @@ import { memoryFsView } from '../testing/fs-views.js';
 import type { ExecClosure } from '../core/profile/elf.js';
 import type { ServiceIdentity } from '../core/profile/ownership.js';
 import { unitInfoFromText } from '../core/unit-file/unitfile.js';
+import { parseLogrotate } from '../core/profile/shared-log.js';
 import { findAndInstallProfile, type DiscoverOptions, type DiscoverSession, type LoopContext } from './discover-loop.js';
 
 const UNIT = unitInfoFromText(
@@ -77,8 +78,9 @@ function fakeSession(lines: string[], options: { ranAs?: ServiceIdentity['ranAs'
   return { session, askedClosures, candidates, audited };
 }
 
-function context(fs: FsView, options: Partial<DiscoverOptions> = {}): LoopContext {
+function context(fs: FsView, options: Partial<DiscoverOptions> = {}, extra: Partial<LoopContext> = {}): LoopContext {
   return {
+    ...extra,
     options: { ...OPTIONS, ...options },
     fs,
     reviewer: { review: async (items) => new Map(items.map((item) => [item.path, item.defaultAnswer])), confirmInstall: async () => true },
@@ -178,5 +180,32 @@ describe('discover: --include follows links', () => {
     expect(binds).toContain('/etc/ssl/private/ftpd.key');
     expect(binds).not.toContain('/etc/ssl/private');
     expect(audited).toEqual([[{ path: '/etc/ssl/private/ftpd.key', by: expect.stringContaining('--include /etc/ftpd/private/*') }]]);
+  });
+});
+
+describe('discover: a log written directly in /var/log, as a child per connection does', () => {
+  const fs = memoryFsView({ '/usr/sbin/ftpd': 'file', '/var/log/ftpd.log': 'file', '/var/log/syslog': 'file' });
+  const lines = [
+    '100 execve("/usr/sbin/ftpd", ["/usr/sbin/ftpd"], 0x7ffd0 /* 5 vars */) = 0',
+    '100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD) = 101',
+    '101 openat(AT_FDCWD</>, "/var/log/ftpd.log", O_WRONLY|O_CREAT|O_APPEND, 0600) = 3</var/log/ftpd.log>',
+  ];
+  const rule = (body: string) => parseLogrotate(`/var/log/ftpd.log {\n${body}\n}\n`, '/etc/logrotate.d/ftpd');
+
+  test('rotated by copytruncate: that file alone is writable', async () => {
+    const { session, candidates } = fakeSession(lines);
+    const outcome = await findAndInstallProfile(session, context(fs, {}, { logRules: rule('copytruncate') }));
+    expect(outcome.working).toBe(true);
+    expect(bindsOf(candidates[0], 'BindPaths')).toEqual(['/var/log/ftpd.log']);
+    expect(outcome.writesRefused).toEqual([]);
+  });
+
+  test('rotated by renaming: refused, the report names the file and why, never /var/log as a whole', async () => {
+    const { session, candidates } = fakeSession(lines);
+    const outcome = await findAndInstallProfile(session, context(fs, {}, { logRules: rule('create 640 root adm') }));
+    expect(bindsOf(candidates[0], 'BindPaths')).toEqual([]);
+    expect(outcome.writesRefused).toEqual([{ path: '/var/log/ftpd.log', reason: expect.stringMatching(/rotates it by renaming it/) }]);
+    expect(outcome.refused).toEqual(['/var/log/ftpd.log']);
+    expect(JSON.stringify(outcome)).not.toMatch(/--include '\/var\/log'/);
   });
 });

@@ -40,6 +40,7 @@ import type { AuditReport } from '../core/checks/audit.js';
 import { auditBeforeInstall, type AuditAsker } from './audit-gate.js';
 import { describeWriterLine, outsideNamespacePrograms } from '../core/trace/exec-origin.js';
 import { ownerFacts, ownReason, type ServiceIdentity } from '../core/profile/ownership.js';
+import type { LogrotateRule } from '../core/profile/shared-log.js';
 import { privateRunName } from '../core/profile/shared-run.js';
 import { tmpfilesPath } from '../core/profile/shared-run.js';
 import { accessesStillThere, earlierSource, grantsToKeep, type EarlierObservation } from '../core/checks/earlier.js';
@@ -151,6 +152,8 @@ export interface LoopContext {
   notes: string[];
   /** What an earlier discover of the unit observed and installed: folded in, its grants kept. */
   earlier?: EarlierObservation;
+  /** The host's logrotate rules: a log written directly in /var/log is bound alone when rotation survives it. */
+  logRules?: LogrotateRule[];
 }
 
 export interface LoopOutcome {
@@ -388,6 +391,7 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
         provided: providedByUnit(unit),
         directoriesAsBinds: true,
         identity,
+        ...(ctx.logRules !== undefined ? { logRules: ctx.logRules } : {}),
         privateRun: {
           name: privateRunName(name),
           ...(unit.PIDFile ? { pidFile: Buffer.from(unit.PIDFile, 'utf8').toString('latin1') } : {}),

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { linksOfTmpfiles, renderTmpfiles, tmpfilesLines } from './shared-run.js';
 import { foldProfile, type FoldOptions } from './fold.js';
+import { parseLogrotate } from './shared-log.js';
 import { memoryFsView, type MemoryNode } from '../../testing/fs-views.js';
 import type { Access, Operation, Profile } from '../model.js';
 
@@ -631,5 +632,42 @@ describe('--include follows links, and goes only as far as granted', () => {
     const profile = foldProfile([access('/etc/app/private/key.pem', ['read']), access('/etc/ssl/private/app.key', ['read'])], { ...NO_BASELINE, serviceNames: ['app'] }, keysFs);
     expect(profile.needsConsent.map((n) => n.path)).toContain('/etc/ssl/private/app.key');
     expect(profile.granted).toBeUndefined();
+  });
+});
+
+describe('log files written directly in /var/log', () => {
+  const logFs = memoryFsView(
+    { '/var/log/ftpd.log': 'file', '/var/log/proxyd.log': 'file', '/var/log/daemon.log': 'file', '/var/log/other.log': 'file' },
+    { '/var/log/ftpd.log': { mode: 0o640, gid: 4 }, '/var/log/proxyd.log': { mode: 0o640, gid: 4 } },
+  );
+  const rules = [
+    ...parseLogrotate('/var/log/ftpd.log\n{\n\tcreate 640 root adm\n\t# no SIGHUP\n\tmissingok\n\tweekly\n}\n', '/etc/logrotate.d/ftpd'),
+    ...parseLogrotate('/var/log/proxyd.log {\n  daily\n  copytruncate\n  postrotate\n    kill -HUP `cat /run/x.pid`\n  endscript\n}\n', '/etc/logrotate.d/proxyd'),
+    ...parseLogrotate('"/var/log/daemon.log" /var/log/daemon-*.log {\n  postrotate\n    systemctl restart daemon.service >/dev/null\n  endscript\n}\n', '/etc/logrotate.d/daemon'),
+  ];
+  const identity = { names: ['ftpd', 'proxyd', 'daemon'], declared: [] };
+  const appended = (path: string) => access(path, ['write', 'create']);
+  const foldLogs = (paths: string[], extra: Partial<FoldOptions> = {}) =>
+    foldProfile(paths.map(appended), { ...NO_BASELINE, directoriesAsBinds: true, identity, serviceNames: identity.names, logRules: rules, ...extra }, logFs);
+
+  test('rotated by copytruncate or by a restart of the service: that one file is bound writable, nothing else of /var/log', () => {
+    const profile = foldLogs(['/var/log/proxyd.log', '/var/log/daemon.log']);
+    expect(values(profile, 'BindPaths')).toEqual(['/var/log/daemon.log', '/var/log/proxyd.log']);
+    expect(reasonOf(profile, 'BindPaths', '/var/log/proxyd.log')).toMatch(/copytruncate/);
+    expect(reasonOf(profile, 'BindPaths', '/var/log/daemon.log')).toMatch(/restarts the service/);
+    expect(profile.needsConsent).toEqual([]);
+  });
+
+  test('rotated by renaming: refused with the narrowest grant named, never the directory', () => {
+    const profile = foldLogs(['/var/log/ftpd.log']);
+    expect(values(profile, 'BindPaths')).toEqual([]);
+    expect(profile.needsConsent).toEqual([expect.objectContaining({ path: '/var/log/ftpd.log', directive: 'BindPaths', systemWrite: true })]);
+    expect(profile.needsConsent[0].reason).toMatch(/renaming it.*new log stays empty.*--include '\/var\/log\/ftpd\.log'/);
+    const granted = foldLogs(['/var/log/ftpd.log'], { include: ['/var/log/ftpd.log'] });
+    expect(values(granted, 'BindPaths')).toEqual(['/var/log/ftpd.log']);
+  });
+
+  test('a log no rule rotates is bound alone as well', () => {
+    expect(values(foldLogs(['/var/log/other.log']), 'BindPaths')).toEqual(['/var/log/other.log']);
   });
 });

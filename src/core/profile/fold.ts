@@ -42,6 +42,7 @@ import {
 } from '../model.js';
 import { ownerFacts, ownReason, ownUnwrittenDirectory } from './ownership.js';
 import { Grants } from './consent.js';
+import { sharedLogRotation } from './shared-log.js';
 import { secretReason, secretsInside } from './secrets.js';
 import { publicDirectories } from './public-dirs.js';
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
@@ -49,6 +50,7 @@ import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES } from '.
 import { canonicalRunPath, privateRunEntries, privateRunLinks, privateRunName, SHARED_RUN } from './shared-run.js';
 
 import {
+  candidateReason,
   GROUP_PARENTS,
   GROUP_MIN_PATHS,
   SERVICE_DIRECTORIES,
@@ -231,6 +233,8 @@ class Folder {
     const createsOrRemoves = access.ops.has('create') || access.ops.has('delete');
     // mkdir of a directory that is already there (EEXIST) needs only that directory.
     const alreadyThere = existsNow && access.errors.has('EEXIST') && !access.ops.has('delete');
+    const log = writes && this.options.logRules !== undefined ? sharedLogRotation(access.path, this.options.logRules, this.options.serviceNames ?? []) : undefined;
+    if (log !== undefined) return { access, path: access.path, writable: true, sharedLog: log };
     if (writes && (createsOrRemoves || !existsNow) && !alreadyThere) {
       return { access, path: parentOf(access.path), writable: true, createdInside: access.path };
     }
@@ -440,7 +444,9 @@ class Folder {
       this.omit(demand.createdInside ?? demand.path, 'would need the whole root writable, which defeats the lockdown');
       return undefined;
     }
-    const sensitive = secretReason(demand.path, this.fs, this.options.identity) ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
+    // A log the service only appends to is no secret kept from it, whatever its mode (root:adm 0640).
+    const appendedLog = demand.sharedLog !== undefined && !hasAny(demand.access, ['read', 'exec']);
+    const sensitive = (appendedLog ? undefined : secretReason(demand.path, this.fs, this.options.identity)) ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
     const reachedByLink = demand.viaSymlink !== undefined && resolveSymlinks(this.fs, demand.access.path).finalPath === demand.path;
     const consentGlob = sensitive === undefined ? this.grants.globFor(demand.path) : this.grants.grant(demand.path, ...(reachedByLink ? [demand.access.path] : []));
     if (sensitive !== undefined && consentGlob === undefined) {
@@ -472,7 +478,8 @@ class Folder {
       this.runFiles.push(demand);
       return undefined;
     }
-    if (consentGlob !== undefined) return demand;
+    if (consentGlob !== undefined || demand.sharedLog?.bindable === true) return demand;
+    if (demand.sharedLog !== undefined) return void this.consent(demand.path, `${describeContributions([demand])}: ${demand.sharedLog.why}`, true, true);
     const kind = resolveSymlinks(this.fs, root).kind;
     const existingFile = demand.createdInside === undefined && kind === 'file';
     if (ownReason({ path: root, existingFile, ...ownerFacts(this.fs, root) }, this.options.identity) !== undefined) return demand;
@@ -552,7 +559,7 @@ class Folder {
     }
     for (const candidate of keptBinds.values()) {
       const optional = !this.exists(candidate.path);
-      this.addEntry(candidate.writable ? 'BindPaths' : 'BindReadOnlyPaths', candidate.path, this.reasonFor(candidate, optional), optional);
+      this.addEntry(candidate.writable ? 'BindPaths' : 'BindReadOnlyPaths', candidate.path, candidateReason(candidate, optional), optional);
       this.maskSecretsInside(candidate.path);
     }
   }
@@ -566,29 +573,6 @@ class Folder {
       this.addEntry('InaccessiblePaths', secret.path, `${secret.reason}, inside ${bytesToDisplay(dir)} which is bound whole: masked (--include to grant it)`, true);
     }
     if (found.truncated) this.omit(dir, `bound whole, but too big to check for secrets inside (more than ${found.secrets.length + 5000} entries)`);
-  }
-
-  private reasonFor(candidate: Candidate, optional: boolean): string {
-    const parts: string[] = [];
-    if (candidate.baselineReason !== undefined) parts.push(candidate.baselineReason);
-    const creators = candidate.contributions.filter((c) => (c as Demand).createdInside !== undefined);
-    const plain = candidate.contributions.filter((c) => (c as Demand).createdInside === undefined);
-    if (creators.length > 0) {
-      const dir = bytesToDisplay(candidate.path);
-      parts.push(
-        `files are created or removed directly in ${dir} (${describeContributions(creators)}): a new file cannot be created on the read-only root ` +
-          `and a single-file bind needs the file to exist before the start, so ${dir} is writable as a whole` +
-          (candidate.path === '/run' || candidate.path === '/var/lib' || candidate.path === '/var/log' || candidate.path === '/var/cache'
-            ? '; broad: moving the file into a directory of its own (RuntimeDirectory= etc.) is narrower'
-            : ''),
-      );
-    }
-    if (plain.length > 0) parts.push(describeContributions(plain));
-    const unwritten = candidate.contributions.map((c) => (c as Demand).ownUnwritten).find((why) => why !== undefined);
-    if (unwritten !== undefined && candidate.writable && !candidate.contributions.some((c) => hasAny(c.access, WRITE_OPS))) parts.push(unwritten);
-    if (candidate.consent !== undefined) parts.push(candidate.consent);
-    if (optional) parts.push('missing on this host: bound only if present');
-    return parts.join('; ');
   }
 }
 
