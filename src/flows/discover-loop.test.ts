@@ -19,6 +19,7 @@ import {
   type LoopContext,
   type Reviewer,
 } from './discover-loop.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 const UNIT = unitInfoFromText(
   'Id=app.service\nLoadState=loaded\nType=simple\n',
@@ -36,7 +37,7 @@ const FS = memoryFsView({
 });
 
 const OPTIONS: DiscoverOptions = {
-  unit: 'app',
+  unit: parseUnitName('app'),
   exercise: 0,
   maxStarts: 10,
   dryRun: false,

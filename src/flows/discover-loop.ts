@@ -34,6 +34,7 @@ import { effectiveDefault, withWitnesses } from '../core/profile/review-groups.j
 import { lostTraceError } from '../core/unit-file/trace-output.js';
 import { TraceWitness } from '../core/trace/trace-witness.js';
 import type { UnitInfo } from '../core/unit-file/unitfile.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
 import { keepUnitHardening, providedByUnit, serviceNamesOf } from '../core/profile/unit-sandbox.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import type { AuditReport } from '../core/checks/audit.js';
@@ -47,7 +48,7 @@ import { accessesStillThere, earlierSource, grantsToKeep, type EarlierObservatio
 export const INSTALL_DIR = '/etc/systemd/system';
 
 export interface DiscoverOptions {
-  unit: string;
+  unit: UnitName;
   /** Shell command that must succeed while the service runs (run with /bin/sh -c in systemd's view). */
   probe?: string;
   /** Seconds to keep tracing after the start, while the admin uses the service. */

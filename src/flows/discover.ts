@@ -13,7 +13,6 @@ import { bytesToDisplay } from '../../parsers/strings.js';
 import type { FsView } from '../core/fsview.js';
 import type { AuditReport } from '../core/checks/audit.js';
 import { privateRunName, tmpfilesPath } from '../core/profile/shared-run.js';
-import { validateUnitName } from '../core/unit-file/unitfile.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { acquireLock, isRunning, unitState } from '../systemd/control.js';
 import { preflightTools } from '../systemd/preflight.js';
@@ -88,7 +87,6 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     if (deps.signal?.aborted) throw new Interrupted();
   };
 
-  validateUnitName(options.unit);
   if (!deps.isRoot) {
     throw new CliError(
       'discover must run as root: it writes drop-ins and starts and stops the unit',

@@ -12,7 +12,8 @@ import { parseUnitText, UnitSettings } from '../core/unit-file/unit-settings.js'
 import type { Access } from '../core/model.js';
 import { renderDropIn } from '../core/profile/render.js';
 import { starterProfile, type Starter } from '../core/profile/starter.js';
-import { execLineValue, validateUnitName } from '../core/unit-file/unitfile.js';
+import { execLineValue } from '../core/unit-file/unitfile.js';
+import type { UnitOrFile } from '../core/unit-file/unit-name.js';
 import { UNIT_TEXT_HINT, whyNotUnitText } from '../core/unit-file/unit-syntax.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { findOnDefaultPath, resolveExecClosure, tolerantReader } from '../host/elf.js';
@@ -22,8 +23,8 @@ import { traceCommandUnit } from '../systemd/trace-run.js';
 import { catUnit } from '../systemd/unit.js';
 
 export interface ProfileRequest {
-  /** A unit name, or a unit file (anything with a "/"). */
-  target?: string;
+  /** An installed unit, or a unit file. */
+  target?: UnitOrFile;
   /** A command line with no unit yet. */
   exec?: string;
   baseline: boolean;
@@ -113,15 +114,15 @@ async function unitText(request: ProfileRequest, deps: ProfileDeps): Promise<{ n
     const name = `${path.basename(program).replace(/[^A-Za-z0-9_.@-]/g, '-') || 'app'}.service`;
     return { name, text: `[Service]\nExecStart=${execLineValue(request.exec.trim())}\n` };
   }
-  if (request.target!.includes('/')) {
-    const text = await deps.readUnitFile(request.target!);
+  const target = request.target!;
+  if ('file' in target) {
+    const text = await deps.readUnitFile(target.file);
     const notUnit = whyNotUnitText(text);
     if (notUnit !== undefined)
-      throw new CliError(`${request.target} is not a unit file: ${notUnit}`, ExitCode.badInput, UNIT_TEXT_HINT);
-    return { name: path.basename(request.target!), text };
+      throw new CliError(`${target.file} is not a unit file: ${notUnit}`, ExitCode.badInput, UNIT_TEXT_HINT);
+    return { name: path.basename(target.file), text };
   }
-  const name = validateUnitName(request.target!);
-  return { name, text: await catUnit(deps.runner, name) };
+  return { name: target.unit, text: await catUnit(deps.runner, target.unit) };
 }
 
 /** The drop-in made a complete unit: the command as its ExecStart=, enabled for multi-user.target. */
