@@ -4,7 +4,9 @@
  */
 import type { Options } from 'yargs';
 import { parseUnitName, UnitNameError, type UnitName, type UnitOrFile } from '../core/unit-file/unit-name.js';
+import { ArgumentError, CannotProceed, InputError, InterruptedError, MissingPrerequisite, PermissionDenied } from '../errors.js';
 import { CliError, ExitCode } from '../exit-codes.js';
+import { ReportError } from '../core/checks/merge.js';
 import { ViewError } from '../flows/view.js';
 import { MemoryError } from '../systemd/memory.js';
 import { createHostRunner, createNamespaceRunner, type Runner } from '../systemd/runner.js';
@@ -85,12 +87,24 @@ export function runnerFor(pid1: number | undefined): Runner {
   return createNamespaceRunner(checkedNumber('pid1', pid1, { integer: true, min: 2 }));
 }
 
+const EXIT_CODES = [
+  [ArgumentError, ExitCode.usage],
+  [InputError, ExitCode.badInput],
+  [PermissionDenied, ExitCode.permission],
+  [MissingPrerequisite, ExitCode.missingPrerequisite],
+  [CannotProceed, ExitCode.failed],
+  [InterruptedError, ExitCode.interrupted],
+] as const;
+
 /**
  * The errors of the layers below as the admin sees them: one exit code and one hint for each kind,
  * whichever command met it. Anything else is left to the caller (a bug, shown as one).
  */
 export function asCliError(error: unknown): CliError | undefined {
   if (error instanceof CliError) return error;
+  for (const [kind, exitCode] of EXIT_CODES) {
+    if (error instanceof kind) return new CliError(error.message, exitCode, error.hint);
+  }
   if (error instanceof UnitNameError) {
     return new CliError(error.message, ExitCode.usage, UNIT_NAME_HINT);
   }
@@ -99,7 +113,7 @@ export function asCliError(error: unknown): CliError | undefined {
     const hint = missing && error.unit !== '' ? `is it installed? systemctl status ${error.unit}` : undefined;
     return new CliError(error.message, ExitCode.missingPrerequisite, hint);
   }
-  if (error instanceof MemoryError) return new CliError(error.message, ExitCode.badInput);
+  if (error instanceof MemoryError || error instanceof ReportError) return new CliError(error.message, ExitCode.badInput);
   if (error instanceof ViewError) {
     const hint = error.reason === 'not-running' ? `systemctl start ${error.unit}` : undefined;
     return new CliError(error.message, ExitCode.missingPrerequisite, hint);

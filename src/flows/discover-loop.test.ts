@@ -297,7 +297,7 @@ describe('discover loop', () => {
   test('a unit that fails with its own configuration: exit code 1 before any candidate', async () => {
     const { session, log } = scriptedSession({ traced: [{ ok: false, lines: [] }], candidates: [] });
     await expect(findAndInstallProfile(session, context(log))).rejects.toMatchObject({
-      exitCode: 1,
+      name: 'CannotProceed',
       message: expect.stringContaining('does not work even without a sandbox'),
     });
     expect(log.candidates).toEqual([]);
@@ -306,7 +306,7 @@ describe('discover loop', () => {
   test('a traced start that works but leaves no trace: stopped with an error naming where the lines went', async () => {
     const { session, log } = scriptedSession({ traced: [{ ok: true, lines: [] }], candidates: [] });
     await expect(findAndInstallProfile(session, context(log))).rejects.toMatchObject({
-      exitCode: 1,
+      name: 'CannotProceed',
       message: expect.stringContaining('produced no strace output in the journal'),
       hint: expect.stringContaining('journalctl -u app.service'),
     });

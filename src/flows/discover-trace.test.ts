@@ -63,7 +63,7 @@ test('a traced start that yields no strace line stops the run with an error nami
     sleep: async () => undefined,
   });
   await expect(run).rejects.toMatchObject({
-    exitCode: 1,
+    name: 'CannotProceed',
     message: expect.stringMatching(/no strace output.*StandardOutput=null/),
     hint: expect.stringContaining('journalctl -u app.service'),
   });

@@ -9,7 +9,7 @@ import { lintUnit, type Finding } from '../core/checks/lint.js';
 import { parseUnitText, UnitSettings } from '../core/unit-file/unit-settings.js';
 import type { UnitOrFile } from '../core/unit-file/unit-name.js';
 import { UNIT_TEXT_HINT, whyNotUnitText } from '../core/unit-file/unit-syntax.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { InputError } from '../errors.js';
 import { findOnDefaultPath, resolveExecClosure, tolerantReader, type ElfFileReader } from '../host/elf.js';
 import type { Runner } from '../systemd/runner.js';
 import { catUnit } from '../systemd/unit.js';
@@ -48,7 +48,7 @@ export async function lintTargets(
       const text = await readFile(target.file);
       const notUnit = whyNotUnitText(text);
       if (notUnit !== undefined)
-        throw new CliError(`${target.file} is not a unit file: ${notUnit}`, ExitCode.badInput, UNIT_TEXT_HINT);
+        throw new InputError(`${target.file} is not a unit file: ${notUnit}`, UNIT_TEXT_HINT);
       results.push({ target: target.file, kind: 'file', findings: await lintText(text, target.file, fs, reader) });
       continue;
     }

@@ -15,7 +15,7 @@ import { starterProfile, type Starter } from '../core/profile/starter.js';
 import { execLineValue } from '../core/unit-file/unitfile.js';
 import type { UnitOrFile } from '../core/unit-file/unit-name.js';
 import { UNIT_TEXT_HINT, whyNotUnitText } from '../core/unit-file/unit-syntax.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { ArgumentError, CannotProceed, InputError, InterruptedError, PermissionDenied } from '../errors.js';
 import { findOnDefaultPath, resolveExecClosure, tolerantReader } from '../host/elf.js';
 import { interpreterTrees } from '../systemd/interpreters.js';
 import type { Runner } from '../systemd/runner.js';
@@ -71,9 +71,8 @@ export async function profileTarget(request: ProfileRequest, deps: ProfileDeps):
   }
   if (request.exec !== undefined && notFound.length > 0) {
     const absolute = notFound[0].startsWith('/');
-    throw new CliError(
+    throw new InputError(
       `${notFound[0]}: ${absolute ? 'no such program on this machine' : 'not found on this machine'}`,
-      ExitCode.badInput,
       absolute ? 'check the path: the first word of --exec is the program' : 'give the program with its absolute path',
     );
   }
@@ -90,7 +89,7 @@ export async function profileTarget(request: ProfileRequest, deps: ProfileDeps):
   };
   let traced: Access[] | undefined;
   if (request.trace !== undefined) {
-    if (!deps.isRoot) throw new CliError('--trace starts a unit: run as root', ExitCode.permission);
+    if (!deps.isRoot) throw new PermissionDenied('--trace starts a unit: run as root');
     const first = starterProfile(starterInput, fs);
     traced = await traceCommand(stem, request.exec!.trim(), renderDropIn(first.profile), request.trace, deps);
   }
@@ -110,7 +109,7 @@ export async function profileTarget(request: ProfileRequest, deps: ProfileDeps):
 async function unitText(request: ProfileRequest, deps: ProfileDeps): Promise<{ name: string; text: string }> {
   if (request.exec !== undefined) {
     const program = request.exec.trim().split(/\s+/)[0] ?? '';
-    if (program === '') throw new CliError('--exec needs a command', ExitCode.usage);
+    if (program === '') throw new ArgumentError('--exec needs a command');
     const name = `${path.basename(program).replace(/[^A-Za-z0-9_.@-]/g, '-') || 'app'}.service`;
     return { name, text: `[Service]\nExecStart=${execLineValue(request.exec.trim())}\n` };
   }
@@ -119,7 +118,7 @@ async function unitText(request: ProfileRequest, deps: ProfileDeps): Promise<{ n
     const text = await deps.readUnitFile(target.file);
     const notUnit = whyNotUnitText(text);
     if (notUnit !== undefined)
-      throw new CliError(`${target.file} is not a unit file: ${notUnit}`, ExitCode.badInput, UNIT_TEXT_HINT);
+      throw new InputError(`${target.file} is not a unit file: ${notUnit}`, UNIT_TEXT_HINT);
     return { name: path.basename(target.file), text };
   }
   return { name: target.unit, text: await catUnit(deps.runner, target.unit) };
@@ -150,8 +149,8 @@ async function traceCommand(
   });
   if ('exists' in run) {
     const message = `${run.exists} exists: another bindscout profile --trace is running, or one was killed (remove the file)`;
-    throw new CliError(message, ExitCode.failed);
+    throw new CannotProceed(message);
   }
-  if (deps.signal?.aborted) throw new CliError('interrupted; the runtime unit was removed', ExitCode.interrupted);
+  if (deps.signal?.aborted) throw new InterruptedError('interrupted; the runtime unit was removed');
   return collector.result().accesses;
 }
