@@ -34,7 +34,7 @@ import {
   type FsView,
 } from '../fsview.js';
 import { DIRECTIVES, type Access, type ByteString, type Directive, type HostLink, type Profile, type ProfileEntry, type ProfileNote } from '../model.js';
-import { ownReason, type ServiceIdentity } from './ownership.js';
+import { isSharedOrSystemPlace, ownReason, type ServiceIdentity } from './ownership.js';
 import { secretReason, secretsInside } from './secrets.js';
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
 import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES } from './private-devices.js';
@@ -189,7 +189,13 @@ function matchingGlob(path: ByteString, globs: string[]): string | undefined {
   return undefined;
 }
 
+/** A mkdir that found its directory already there (EEXIST) and did nothing else to it. */
+function onlyEnsured(access: Access): boolean {
+  return access.errors.has('EEXIST') && [...access.ops].every((op) => op === 'stat' || op === 'list');
+}
+
 function verbFor(access: Access): string {
+  if (!access.ok && onlyEnsured(access)) return 'ensured (mkdir found it there)';
   if (access.ops.has('create')) return 'created';
   if (access.ops.has('write')) return 'written';
   if (access.ops.has('delete')) return 'deleted';
@@ -508,13 +514,20 @@ class Folder {
     for (const c of this.coveredBy) markAncestors(c.path);
     if (this.options.baseline) for (const item of BASELINE) markAncestors(item.path);
     return demands.filter((d) => {
-      // A listing is not a read: it grants the names used below it (or an empty stand-in), never the subtree.
-      // A mkdir that found the directory there (EEXIST) ensured it, as its owner and mode: an empty
-      // stand-in owned by root would make nginx chown its temp directories on the read-only tmpfs.
-      const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat' || op === 'list') && !d.access.errors.has('EEXIST');
       // Another demand on the same directory (a file created in it) decides how it is bound.
       const alsoNeededOtherwise = (demandedAt.get(d.path) ?? 0) > 1;
-      if (d.writable || !onlyLookedUp || alsoNeededOtherwise || resolveSymlinks(this.fs, d.path).kind !== 'dir') return true;
+      if (d.writable || alsoNeededOtherwise || resolveSymlinks(this.fs, d.path).kind !== 'dir') return true;
+      // A listing is not a read: it grants the names used below it (or an empty stand-in), never the subtree.
+      const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat' || op === 'list');
+      if (onlyLookedUp && onlyEnsured(d.access)) {
+        const ensured = this.ensuredDirectory(d, below.has(d.path));
+        if (ensured === 'own') {
+          d.writable = true;
+          return true;
+        }
+        if (ensured === 'as-is') return true;
+      }
+      if (!onlyLookedUp) return true;
       if (below.has(d.path)) {
         this.omit(d.path, 'only looked up or listed on the way to paths below it, which are bound: the directory exists in the sandbox without binding it whole');
         return false;
@@ -529,6 +542,20 @@ class Folder {
       this.addEntry('TemporaryFileSystem', `${d.path}:ro`, `only looked up, never read: ${describeContributions([d])}; an empty directory stands in for it`);
       return false;
     });
+  }
+
+  /**
+   * A directory a mkdir found already there (EEXIST). `mkdir -p` walks through every parent the same way
+   * (`/run`, `/var`, `/var/lib`): those, and any shared or system place, were only looked up. The
+   * directory the service tries to create is its own when the ownership rules say so (named for it,
+   * owned by its user, declared by the unit), and then writable even if the trace never wrote into it
+   * (nginx's temp directories take request bodies only under load). Any other one is bound read-only as
+   * it is: an empty root-owned stand-in would make a service that chowns it fail on the read-only tmpfs.
+   */
+  private ensuredDirectory(d: Demand, walkedThrough: boolean): 'own' | 'as-is' | 'looked-up' {
+    if (walkedThrough || isSharedOrSystemPlace(d.path)) return 'looked-up';
+    const own = ownReason({ path: d.path, existingFile: false, ownerUid: this.fs.owner?.(d.path)?.uid }, this.options.identity);
+    return own !== undefined ? 'own' : 'as-is';
   }
 
   /** Directories read often enough (or named after the service) to be bound whole. */
