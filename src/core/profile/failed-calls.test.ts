@@ -80,7 +80,7 @@ function hostWith(dirs: Record<string, number>): FsView {
   return {
     lstat: (path) => (path === '/' || path in dirs ? 'dir' : undefined),
     readlink: () => undefined,
-    owner: (path) => (path in dirs ? { uid: dirs[path], gid: dirs[path] } : undefined),
+    owner: (path) => (path in dirs ? { uid: dirs[path], gid: dirs[path], mode: 0o755 } : undefined),
   };
 }
 

@@ -630,6 +630,7 @@ class Folder {
 
   /** Records one demand on its bind root; returns the root, or undefined when it was not bound. */
   private addContribution(demand: Demand): ByteString | undefined {
+    demand = this.fileGrantedAlone(demand);
     const by = this.coveringSetting(demand.path);
     if (by !== undefined) {
       this.omit(demand.path, `covered by ${by}`);
@@ -649,8 +650,10 @@ class Folder {
       this.omit(demand.createdInside ?? demand.path, 'would need the whole root writable, which defeats the lockdown');
       return undefined;
     }
-    const sensitive = secretReason(demand.path, this.fs, this.options.identity) ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
-    const consentGlob = matchingGlob(demand.path, this.options.include);
+    const secret = secretReason(demand.path, this.fs, this.options.identity);
+    const sensitive = secret ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
+    // A secret needs consent to itself or to its place of secrets; a broad directory's consent is not that.
+    const consentGlob = secret !== undefined ? this.consentToSecret(demand.path) : matchingGlob(demand.path, this.options.include);
     if (sensitive !== undefined && consentGlob === undefined) {
       const what = describeContributions([demand]);
       this.consent(demand.path === root ? root : demand.path, `${sensitive}: ${what}`, demand.writable);
@@ -668,6 +671,19 @@ class Folder {
     if (sensitive !== undefined) candidate.consent = `${sensitive}, granted by --include ${consentGlob}`;
     this.candidates.set(root, candidate);
     return root;
+  }
+
+  /**
+   * A file written with O_CREAT that is already there needs its directory writable only if it is really
+   * made anew. When --include names that file and not its directory, the user asked for the file: it is
+   * bound writable alone (it exists, and the service neither removes nor renames it).
+   */
+  private fileGrantedAlone(demand: Demand): Demand {
+    const file = demand.createdInside;
+    if (file === undefined || !demand.writable || demand.access.ops.has('delete')) return demand;
+    if (this.options.include.length === 0 || matchingGlob(demand.path, this.options.include) !== undefined) return demand;
+    if (matchingGlob(file, this.options.include) === undefined || this.fs.lstat(file) !== 'file') return demand;
+    return { access: demand.access, path: file, writable: true, ...(demand.viaSymlink !== undefined ? { viaSymlink: demand.viaSymlink } : {}) };
   }
 
   /**
@@ -765,16 +781,33 @@ class Folder {
     }
   }
 
-  /** A directory bound whole shows what is inside: secrets there are masked unless --include consents. */
+  /**
+   * A directory bound whole shows what is inside: secrets there are masked unless --include names the
+   * secret itself or a place of secrets holding it (`--include /etc/ssl/private`). Consent to a broad
+   * directory (`--include /etc`, to make it writable) is not consent to `/etc/shadow`.
+   */
   private maskSecretsInside(dir: ByteString): void {
     if (resolveSymlinks(this.fs, dir).kind !== 'dir' || this.fs.lstat(dir) !== 'dir') return;
     const found = secretsInside(dir, this.fs, this.options.identity);
     for (const secret of found.secrets) {
-      const consentGlob = matchingGlob(secret.path, this.options.include);
-      if (consentGlob !== undefined) continue;
-      this.addEntry('InaccessiblePaths', secret.path, `${secret.reason}, inside ${bytesToDisplay(dir)} which is bound whole: masked (--include to grant it)`, true);
+      if (this.consentToSecret(secret.path) !== undefined) continue;
+      this.addEntry('InaccessiblePaths', secret.path, `${secret.reason}, inside ${bytesToDisplay(dir)} which is bound whole: masked (--include ${bytesToDisplay(secret.path)} to grant it)`, true);
     }
     if (found.truncated) this.omit(dir, `bound whole, but too big to check for secrets inside (more than ${found.secrets.length + 5000} entries)`);
+  }
+
+  /** The --include glob naming the secret itself or a place of secrets holding it. */
+  private consentToSecret(secret: ByteString): string | undefined {
+    const include = this.options.include;
+    if (include.length === 0) return undefined;
+    const parts = splitPath(secret);
+    for (let depth = parts.length; depth >= 1; depth--) {
+      const prefix = '/' + parts.slice(0, depth).join('/');
+      if (depth < parts.length && sensitiveReason(prefix) === undefined) continue;
+      const glob = include.find((g) => compiledGlob(g)(globText(prefix)));
+      if (glob !== undefined) return glob;
+    }
+    return undefined;
   }
 
   private reasonFor(candidate: Candidate, optional: boolean): string {
