@@ -17,6 +17,12 @@ export interface FsView {
   head?(path: ByteString): ByteString | undefined;
   /** The names in a directory, sorted; undefined when it is not a readable directory. */
   list?(path: ByteString): ByteString[] | undefined;
+  /**
+   * True when whoever judges may not look the path up (permission denied on a directory above it), or
+   * may not list it when it is a directory: lstat's or list's undefined then means "cannot tell", not
+   * "missing". Run unprivileged, the fold must not take such a path for a public or missing one.
+   */
+  denied?(path: ByteString): boolean;
 }
 
 /** Enough for a PEM header after a few lines of `Bag Attributes`, and for an OpenSSH key's magic. */
@@ -186,7 +192,11 @@ export type MemoryNode = Exclude<FsNodeKind, 'symlink'> | { symlink: ByteString 
  * An FsView over a fixed tree, for tests and dry runs. Every ancestor of a listed path is a directory.
  * Like the kernel's lstat, intermediate symlinks are followed and only the last component is not.
  */
-export function memoryFsView(nodes: Record<ByteString, MemoryNode>, meta: Record<ByteString, Partial<FileOwner> & { head?: ByteString }> = {}): FsView {
+export function memoryFsView(
+  nodes: Record<ByteString, MemoryNode>,
+  /** `denied`: a directory the judging user may not search or list (mode 0770 of someone else). */
+  meta: Record<ByteString, Partial<FileOwner> & { head?: ByteString; denied?: boolean }> = {},
+): FsView {
   const table = new Map<ByteString, MemoryNode>([['/', 'dir']]);
   for (const [path, node] of Object.entries(nodes)) {
     const parts = splitPath(path);
@@ -196,12 +206,16 @@ export function memoryFsView(nodes: Record<ByteString, MemoryNode>, meta: Record
     }
     table.set('/' + parts.join('/'), node);
   }
+  const closed = Object.keys(meta).filter((path) => meta[path].denied === true);
+  const behindClosed = (path: ByteString) => closed.some((dir) => isStrictlyUnder(path, dir));
   // Lookups of already resolved (physical) paths: what resolveSymlinks asks for.
   const physical: FsView = {
     lstat: (path) => {
+      if (behindClosed(path)) return undefined;
       const node = table.get(path);
       return node === undefined ? undefined : typeof node === 'string' ? node : 'symlink';
     },
+    denied: (path) => behindClosed(path) || meta[path]?.denied === true,
     readlink: (path) => {
       const node = table.get(path);
       return node !== undefined && typeof node !== 'string' ? node.symlink : undefined;
@@ -214,7 +228,7 @@ export function memoryFsView(nodes: Record<ByteString, MemoryNode>, meta: Record
     },
     head: (path) => (table.get(path) === 'file' ? (meta[path]?.head ?? '') : undefined),
     list: (path) => {
-      if (table.get(path) !== 'dir') return undefined;
+      if (table.get(path) !== 'dir' || behindClosed(path) || meta[path]?.denied === true) return undefined;
       const prefix = path === '/' ? '/' : path + '/';
       const names = [...table.keys()].filter((p) => p !== '/' && p.startsWith(prefix) && !p.slice(prefix.length).includes('/'));
       return names.map((p) => p.slice(prefix.length)).sort();
@@ -259,11 +273,12 @@ export function withParentsResolved(physical: FsView): FsView {
       const resolved = resolveSymlinks(physical, normalizePath(path));
       return resolved.kind === 'dir' ? physical.list?.(resolved.finalPath) : undefined;
     },
+    ...(physical.denied !== undefined ? { denied: (path: ByteString) => physical.denied!(resolveSymlinks(physical, normalizePath(path)).finalPath) } : {}),
   };
 }
 
 /** Answers of a filesystem, by exact path asked: what the fold saw on the machine a trace came from. */
-export type FsFacts = Record<ByteString, { kind: FsNodeKind | null; target?: ByteString; uid?: number; mode?: number; head?: ByteString; entries?: ByteString[] }>;
+export type FsFacts = Record<ByteString, { kind: FsNodeKind | null; target?: ByteString; uid?: number; mode?: number; head?: ByteString; entries?: ByteString[]; denied?: boolean }>;
 
 /** Passes every question to `inner` and keeps the answers, so a fold can be replayed elsewhere. */
 export function recordingFsView(inner: FsView): { view: FsView; facts: FsFacts } {
@@ -297,6 +312,11 @@ export function recordingFsView(inner: FsView): { view: FsView; facts: FsFacts }
         if (entries !== undefined) entry(path).entries = entries;
         return entries;
       },
+      denied(path) {
+        const denied = inner.denied?.(path) ?? false;
+        if (denied) entry(path).denied = true;
+        return denied;
+      },
     },
   };
 }
@@ -315,5 +335,6 @@ export function replayFsView(facts: FsFacts): FsView {
     },
     head: (path) => facts[path]?.head,
     list: (path) => facts[path]?.entries,
+    denied: (path) => facts[path]?.denied === true,
   };
 }

@@ -35,7 +35,7 @@ import {
 } from '../fsview.js';
 import { DIRECTIVES, type Access, type ByteString, type Directive, type HostLink, type Profile, type ProfileEntry, type ProfileNote } from '../model.js';
 import { isSharedOrSystemPlace, ownReason, type ServiceIdentity } from './ownership.js';
-import { secretReason, secretsInside } from './secrets.js';
+import { CANNOT_JUDGE, secretReason, secretsInside, type SecretsInside } from './secrets.js';
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
 import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES } from './private-devices.js';
 import { UNIT_DIRECTORY_BASES } from '../unit-file/unit-directories.js';
@@ -363,6 +363,8 @@ class Folder {
   /** A failed lookup of something this host does not have either: search-path probing, optional files. */
   private isNoise(access: Access): boolean {
     if (access.ok || this.fs.lstat(access.path) !== undefined) return false;
+    // Hidden from the judging user is not missing: the secret rules decide (src/core/profile/secrets.ts).
+    if (this.fs.denied?.(access.path) === true) return false;
     // A failed create in an existing directory is the service wanting to make a file there.
     if (hasAny(access, WRITE_OPS) && this.exists(parentOf(access.path))) return false;
     return true;
@@ -580,6 +582,8 @@ class Folder {
       const dir = own ? top : commonDirectory(paths);
       if (!isUnder(dir, top) || this.fs.lstat(dir) !== 'dir' || containsSensitivePlace(dir)) continue;
       if (sensitiveReason(dir) !== undefined) continue;
+      // A directory the judging user cannot list is not widened to: what else it holds cannot be judged.
+      if (this.fs.denied?.(dir) === true) continue;
       groups.push(dir);
     }
     return groups.sort();
@@ -776,9 +780,20 @@ class Folder {
     }
     for (const candidate of keptBinds.values()) {
       const optional = !this.exists(candidate.path);
+      const found = this.secretsOf(candidate.path);
+      if (found?.unlisted === true && this.consentToSecret(candidate.path) === undefined) {
+        // Bound whole, it would show whatever the judging user could not see: asked about, not granted.
+        this.consent(candidate.path, `${CANNOT_JUDGE}: ${this.reasonFor(candidate, optional)}`, candidate.writable);
+        continue;
+      }
       this.addEntry(candidate.writable ? 'BindPaths' : 'BindReadOnlyPaths', candidate.path, this.reasonFor(candidate, optional), optional);
-      this.maskSecretsInside(candidate.path);
+      if (found !== undefined) this.maskSecretsInside(candidate.path, found);
     }
+  }
+
+  private secretsOf(dir: ByteString): SecretsInside | undefined {
+    if (resolveSymlinks(this.fs, dir).kind !== 'dir' || this.fs.lstat(dir) !== 'dir') return undefined;
+    return secretsInside(dir, this.fs, this.options.identity);
   }
 
   /**
@@ -786,9 +801,7 @@ class Folder {
    * secret itself or a place of secrets holding it (`--include /etc/ssl/private`). Consent to a broad
    * directory (`--include /etc`, to make it writable) is not consent to `/etc/shadow`.
    */
-  private maskSecretsInside(dir: ByteString): void {
-    if (resolveSymlinks(this.fs, dir).kind !== 'dir' || this.fs.lstat(dir) !== 'dir') return;
-    const found = secretsInside(dir, this.fs, this.options.identity);
+  private maskSecretsInside(dir: ByteString, found: SecretsInside): void {
     for (const secret of found.secrets) {
       if (this.consentToSecret(secret.path) !== undefined) continue;
       this.addEntry('InaccessiblePaths', secret.path, `${secret.reason}, inside ${bytesToDisplay(dir)} which is bound whole: masked (--include ${bytesToDisplay(secret.path)} to grant it)`, true);
