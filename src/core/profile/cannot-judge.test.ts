@@ -5,7 +5,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { createTraceParser } from '../../../parsers/index.js';
 import { AccessCollector } from '../trace/accesses.js';
-import { memoryFsView, recordingFsView, replayFsView } from '../fsview.js';
+import { memoryFsView, recordingFsView, replayFsView } from '../../testing/fs-views.js';
 import { foldProfile } from './fold.js';
 import { secretsInside } from './secrets.js';
 

@@ -5,7 +5,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { createTraceParser } from '../../../parsers/index.js';
 import { AccessCollector } from '../trace/accesses.js';
-import { memoryFsView } from '../fsview.js';
+import { memoryFsView } from '../../testing/fs-views.js';
 import { foldProfile } from './fold.js';
 
 function accessesOf(lines: string[]) {
