@@ -17,9 +17,15 @@ export const completionCommand: BindscoutCommand<CompletionArgs> = {
   describe: 'Print a bash or zsh completion script, with where to install it in its first lines',
   builder: (yargs: Argv) =>
     yargs
-      .positional('shell', { type: 'string', choices: COMPLETION_SHELLS, describe: 'the shell to complete in (default: zsh when $SHELL is zsh, else bash)' })
+      .positional('shell', {
+        type: 'string',
+        choices: COMPLETION_SHELLS,
+        describe: 'the shell to complete in (default: zsh when $SHELL is zsh, else bash)',
+      })
       .example('$0 completion bash', 'the script for bash; its first lines say where it goes')
-      .epilogue([...completionPlaces('bash'), '', ...completionPlaces('zsh'), ''].join('\n')) as unknown as Argv<CompletionArgs>,
+      .epilogue(
+        [...completionPlaces('bash'), '', ...completionPlaces('zsh'), ''].join('\n'),
+      ) as unknown as Argv<CompletionArgs>,
 
   async run(args, io) {
     io.out(completionScript(args.shell ?? defaultShell(io.env)));

@@ -90,7 +90,7 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-function lockPath(unit: string): string {
+export function lockPath(unit: string): string {
   return `${LOCK_DIR}/${validateUnitName(unit)}.lock`;
 }
 
