@@ -8,7 +8,7 @@ import { createTraceParser } from '../../parsers/index.js';
 import type { StraceEvent } from '../../parsers/events.js';
 import type { AuditReport, Violation } from '../core/checks/audit.js';
 import type { Diagnosis } from '../core/checks/diagnose.js';
-import { memoryFsView } from '../core/fsview.js';
+import { memoryFsView } from '../testing/fs-views.js';
 import type { Profile } from '../core/model.js';
 import { unitInfoFromText } from '../core/unit-file/unitfile.js';
 import {

@@ -6,7 +6,7 @@
  */
 import { expect, test } from '@jest/globals';
 import { discover, type DiscoverOptions } from './discover.js';
-import { memoryFsView } from '../core/fsview.js';
+import { memoryFsView } from '../testing/fs-views.js';
 import { fakeRunner, ok } from '../testing/fake-runner.js';
 
 function silentSystem() {

@@ -7,7 +7,7 @@ import { asCliError } from '../commands/shared.js';
 import { discover, type DiscoverDeps, type DiscoverOptions } from './discover.js';
 import type { Runner } from '../systemd/runner.js';
 import { fakeRunner, ok } from '../testing/fake-runner.js';
-import { memoryFsView } from '../core/fsview.js';
+import { memoryFsView } from '../testing/fs-views.js';
 
 interface FakeSystem {
   systemdVersion?: string;

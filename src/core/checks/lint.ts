@@ -395,18 +395,6 @@ function checkExecWords(kind: ExecKind, at: Assignment, settings: UnitSettings, 
         if ((start > 0 && !/\s/.test(value[start - 1])) || (end < value.length && !/\s/.test(value[end]))) continue;
       }
       if (defined.has(name) || SYSTEMD_VARIABLES.has(name) || hasEnvFile) continue;
-      add({
-        check: 'dollar-not-doubled',
-        severity: 'warning',
-        file: at.file,
-        line: at.line,
-        setting: kind,
-        value: m[0],
-        message: `${m[0]} in ${kind}= is replaced by the environment variable ${name}, which this unit never sets`,
-        explanation: 'systemd expands ${NAME} (and $NAME as a word of its own) itself, before any shell sees the line; an unset variable becomes empty.',
-        fix: `write $${m[0]} if the program (or a shell) should see it literally, or set Environment=${name}=…`,
-      });
-      continue;
     }
     add({
       check: 'dollar-not-doubled',
@@ -415,9 +403,17 @@ function checkExecWords(kind: ExecKind, at: Assignment, settings: UnitSettings, 
       line: at.line,
       setting: kind,
       value: m[0],
-      message: `a lone "$" in ${kind}= (${JSON.stringify(m[0])})`,
-      explanation: 'systemd reserves $ for environment variables; a literal dollar sign is written $$.',
-      fix: 'write $$ for a literal $',
+      ...(name !== undefined
+        ? {
+            message: `${m[0]} in ${kind}= is replaced by the environment variable ${name}, which this unit never sets`,
+            explanation: 'systemd expands ${NAME} (and $NAME as a word of its own) itself, before any shell sees the line; an unset variable becomes empty.',
+            fix: `write $${m[0]} if the program (or a shell) should see it literally, or set Environment=${name}=…`,
+          }
+        : {
+            message: `a lone "$" in ${kind}= (${JSON.stringify(m[0])})`,
+            explanation: 'systemd reserves $ for environment variables; a literal dollar sign is written $$.',
+            fix: 'write $$ for a literal $',
+          }),
     });
   }
 }
