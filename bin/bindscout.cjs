@@ -22,11 +22,13 @@ function tooOld() {
 
 if (tooOld()) {
   var needed = engines.node.replace(/^>=\s*/, '');
-  process.stderr.write(
-    'bindscout: needs Node.js ' + needed + ' or newer, but ' + process.execPath + ' is ' + process.version + '.\n' +
-      'Install a newer Node.js and put it on PATH, or name it in BINDSCOUT_NODE,\n' +
-      'e.g. sudo BINDSCOUT_NODE=/path/to/bin/node bindscout ...\n',
-  );
+  var message = [
+    'bindscout: needs Node.js ' + needed + ' or newer, but ' + process.execPath + ' is ' + process.version + '.',
+    'Install a newer Node.js and put it on PATH, or name it in BINDSCOUT_NODE,',
+    'e.g. sudo BINDSCOUT_NODE=/path/to/bin/node bindscout ...',
+    '',
+  ];
+  process.stderr.write(message.join('\n'));
   process.exitCode = 4;
 } else {
   var bundle = path.join(__dirname, '..', 'dist', 'bindscout.mjs');
