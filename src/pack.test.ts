@@ -165,6 +165,11 @@ test('with no node to be found, bindscout says what it needs and exits 4', () =>
   expect(result.stderr).toContain('no Node.js found');
   expect(result.stderr).toContain(`needs Node.js ${pkg.engines.node.replace(/^>=\s*/, '')} or newer`);
   expect(result.stderr).toContain('BINDSCOUT_NODE');
+  const named = run(bindscout, ['--version'], {
+    env: { PATH: tools, BINDSCOUT_NODE: path.join(scratch, 'no-such-node') },
+  });
+  expect(named.stderr).toContain('no-such-node is not an executable file');
+  expect(named.status).toBe(4);
 });
 
 test('on a node older than package.json allows, bindscout names the version found and the one needed, and exits 4', () => {
