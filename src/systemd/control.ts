@@ -91,7 +91,7 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-function lockPath(unit: UnitName): string {
+export function lockPath(unit: UnitName): string {
   return `${LOCK_DIR}/${unit}.lock`;
 }
 

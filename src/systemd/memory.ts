@@ -16,7 +16,7 @@ import type { Runner } from './runner.js';
 export const MEMORY_DIR = '/var/lib/bindscout';
 export const MEMORY_SCHEMA_VERSION = 1;
 
-const FILES = ['install.json', 'profile.conf', 'unit.conf', 'accesses.json'] as const;
+export const MEMORY_FILES = ['install.json', 'profile.conf', 'unit.conf', 'accesses.json'] as const;
 
 export function memoryDir(unit: UnitName): string {
   return `${MEMORY_DIR}/${unit}`;
@@ -91,7 +91,7 @@ export async function forgetUnit(runner: Runner, unit: UnitName): Promise<boolea
   if (names === undefined) return false;
   for (const name of names) {
     // Only our own files (and leftovers of their atomic writes): anything else stays, and so does the directory.
-    if ((FILES as readonly string[]).includes(name) || /^\.(install\.json|profile\.conf|unit\.conf|accesses\.json)\..*\.tmp$/.test(name)) {
+    if ((MEMORY_FILES as readonly string[]).includes(name) || /^\.(install\.json|profile\.conf|unit\.conf|accesses\.json)\..*\.tmp$/.test(name)) {
       await runner.removeFile(`${dir}/${name}`);
     }
   }
