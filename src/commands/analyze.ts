@@ -1,7 +1,6 @@
 import type { Argv } from 'yargs';
 import { hostname } from 'node:os';
-import type { AnalyzeProgress } from '../flows/analyze.js';
-import { analyzeInputs } from '../flows/merge.js';
+import { analyzeInputs, type AnalyzeProgress } from '../flows/analyze.js';
 import { formatMergedTable, REPORT_SCHEMA_VERSION } from '../core/checks/merge.js';
 import { classifyInput, type Input } from '../host/report-input.js';
 import { CliError, ExitCode } from '../exit-codes.js';

@@ -3,7 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { realpathSync, mkdtempSync, writeFileSync, chmodSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { envCommand, hostElfReader, resolveExecClosure, type ElfFileReader } from './elf.js';
+import { createHostRunner } from '../systemd/runner.js';
+import { envCommand, resolveExecClosure, tolerantReader, type ElfFileReader } from './elf.js';
+
+/** This machine's files, read as discover reads them. */
+const hostElfReader = (): ElfFileReader => tolerantReader(createHostRunner());
 
 /** ldd's answer (the reference): DT_NEEDED name → path, plus the interpreter. */
 function ldd(file: string): { libs: Map<string, string>; interpreter?: string } {

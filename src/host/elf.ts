@@ -9,7 +9,6 @@
  * Files are read through an injected reader, so the same code works on the host (node:fs) and in a
  * container's view (a Runner).
  */
-import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import {
   ldCacheArchFlag,
@@ -384,39 +383,6 @@ export async function resolveExecClosure(file: string, reader: ElfFileReader, op
     ...(interpreter ? { interpreter } : {}),
     unresolved: builder.unresolved,
     notes: builder.notes,
-  };
-}
-
-function errorCode(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException).code;
-}
-
-/** This machine's files. Paths are byte strings (latin1), like everywhere else in bindscout. */
-export function hostElfReader(): ElfFileReader {
-  const bytes = (file: string) => Buffer.from(file, 'latin1');
-  return {
-    async readFile(file) {
-      try {
-        return await fsp.readFile(bytes(file));
-      } catch (err) {
-        if (['ENOENT', 'ENOTDIR', 'EISDIR', 'ELOOP', 'EACCES'].includes(errorCode(err) ?? '')) return undefined;
-        throw err;
-      }
-    },
-    async readlink(file) {
-      try {
-        return (await fsp.readlink(bytes(file), { encoding: 'buffer' })).toString('latin1');
-      } catch {
-        return undefined;
-      }
-    },
-    async readdir(dir) {
-      try {
-        return (await fsp.readdir(bytes(dir), { encoding: 'buffer' })).map((n) => n.toString('latin1'));
-      } catch {
-        return undefined;
-      }
-    },
   };
 }
 

@@ -2,7 +2,7 @@
  * The real filesystem behind FsView. Paths are byte strings: latin1 maps each JS char back to its byte,
  * so names that are not UTF-8 reach the kernel unchanged.
  */
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, constants, type Stats } from 'node:fs';
+import { accessSync, closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, constants, type Stats } from 'node:fs';
 import { HEAD_BYTES, withParentsResolved, type FileOwner, type FsNodeKind, type FsView } from '../core/fsview.js';
 import type { ByteString } from '../core/model.js';
 
@@ -75,7 +75,20 @@ export function createHostFsView(root: ByteString = '/', lstat: LstatFn = system
     // Only a regular file has contents worth opening: no open() on directories, devices or FIFOs.
     head: (path) => (statOf(path).kind === 'file' ? headAt(at(path)) : undefined),
     list: (path) => listAt(at(path)),
+    denied: (path) => deniedAt(at(path)),
   };
+}
+
+/** Whether looking `at` up, or listing it when it is a directory, fails for lack of permission. */
+export function deniedAt(at: Buffer): boolean {
+  try {
+    const stats = lstatSync(at, { throwIfNoEntry: false });
+    if (stats?.isDirectory() === true) accessSync(at, constants.R_OK | constants.X_OK);
+    return false;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'EACCES' || code === 'EPERM';
+  }
 }
 
 /** Owner and mode of `at` itself (not followed). */
