@@ -21,9 +21,14 @@ function kindOf(stats: Stats): FsNodeKind | undefined {
 interface StatEntry {
   kind: FsNodeKind | undefined;
   owner: FileOwner | undefined;
+  /** The lookup itself failed for lack of permission (EACCES on a parent). */
+  lookupDenied: boolean;
+  /** For a directory: whether it may not be listed and entered, once asked. */
+  listDenied?: boolean;
 }
 
-const MISSING: StatEntry = { kind: undefined, owner: undefined };
+const MISSING: StatEntry = { kind: undefined, owner: undefined, lookupDenied: false };
+const LOOKUP_DENIED: StatEntry = { kind: undefined, owner: undefined, lookupDenied: true };
 
 export type LstatFn = (at: Buffer) => Stats | undefined;
 
@@ -48,9 +53,10 @@ export function createHostFsView(root: ByteString = '/', lstat: LstatFn = system
       entry = MISSING;
       try {
         const found = lstat(at(path));
-        if (found) entry = { kind: kindOf(found), owner: { uid: found.uid, mode: found.mode & 0o7777 } };
-      } catch {
+        if (found) entry = { kind: kindOf(found), owner: { uid: found.uid, mode: found.mode & 0o7777 }, lookupDenied: false };
+      } catch (err) {
         // EACCES on a parent, ENOTDIR, ENAMETOOLONG: for the fold all of them mean "not usable here".
+        if (isPermissionError(err)) entry = LOOKUP_DENIED;
       }
       stats.set(path, entry);
     }
@@ -75,29 +81,28 @@ export function createHostFsView(root: ByteString = '/', lstat: LstatFn = system
     // Only a regular file has contents worth opening: no open() on directories, devices or FIFOs.
     head: (path) => (statOf(path).kind === 'file' ? headAt(at(path)) : undefined),
     list: (path) => listAt(at(path)),
-    denied: (path) => deniedAt(at(path)),
+    denied: (path) => {
+      const entry = statOf(path);
+      if (entry.lookupDenied) return true;
+      if (entry.kind !== 'dir') return false;
+      entry.listDenied ??= !accessible(at(path));
+      return entry.listDenied;
+    },
   };
 }
 
-/** Whether looking `at` up, or listing it when it is a directory, fails for lack of permission. */
-export function deniedAt(at: Buffer): boolean {
-  try {
-    const stats = lstatSync(at, { throwIfNoEntry: false });
-    if (stats?.isDirectory() === true) accessSync(at, constants.R_OK | constants.X_OK);
-    return false;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code === 'EACCES' || code === 'EPERM';
-  }
+function isPermissionError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM';
 }
 
-/** Owner and mode of `at` itself (not followed). */
-export function ownerAt(at: Buffer): FileOwner | undefined {
+/** Whether the directory `at` may be listed and entered; false only for lack of permission. */
+function accessible(at: Buffer): boolean {
   try {
-    const stats = lstatSync(at, { throwIfNoEntry: false });
-    return stats ? { uid: stats.uid, mode: stats.mode & 0o7777 } : undefined;
-  } catch {
-    return undefined;
+    accessSync(at, constants.R_OK | constants.X_OK);
+    return true;
+  } catch (err) {
+    return !isPermissionError(err);
   }
 }
 
