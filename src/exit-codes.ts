@@ -20,7 +20,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export const EXIT_CODE_HELP = [
   'Exit codes:',
   '  0    success',
-  '  1    the answer is no (lint found problems, discover found no working profile or one failing the audit, view found a violation)',
+  '  1    the answer is no (lint found problems, discover found no working profile or one failing the audit, view found a violation, check found a profile that no longer fits)',
   '  2    usage error',
   '  3    bad input (unreadable file, no strace output in it)',
   '  4    missing prerequisite (strace, systemd, unit)',
