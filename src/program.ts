@@ -11,6 +11,7 @@ import { viewCommand } from './commands/view.js';
 import { profileCommand } from './commands/profile.js';
 import { cleanupCommand } from './commands/cleanup.js';
 import { checkCommand } from './commands/check.js';
+import { completionCommand } from './commands/completion.js';
 import { asCliError, runnerFor, STDIN_WORD } from './commands/shared.js';
 import type { BindscoutCommand, CommandIO } from './commands/types.js';
 import { VERSION } from './version.js';
@@ -19,16 +20,17 @@ import { explainUsageError } from './suggest.js';
 import { listServiceNames } from './systemd/list-units.js';
 
 const COMPLETION_REQUEST = '--get-yargs-completions';
-const COMPLETION_DESCRIBE = 'Print a bash/zsh completion script (source it from your shell profile)';
-const COMPLETION_HELP =
-  `bindscout completion\n\n${COMPLETION_DESCRIBE}\n\nExamples:\n` +
-  '  bindscout completion >> ~/.bashrc        complete commands, options and unit names\n\n' +
-  'The script is for the shell named in $SHELL: zsh gets a zsh script, any other a bash one.\n\n' +
-  EXIT_CODE_HELP +
-  '\n';
+
+/** What bindscout does, in one sentence: the top of --help and the man page's NAME and DESCRIPTION. */
+export const PROGRAM_DESCRIPTION =
+  'Find the files and directories a systemd service really needs, and lock it down to them with TemporaryFileSystem=/:ro.';
+/** The global epilogue's note on colour, also the man page's ENVIRONMENT entry for NO_COLOR. */
+export const COLOUR_NOTE =
+  'Colour is used on a terminal only, decided for stdout and stderr each, and never when NO_COLOR is set to a non-empty value.';
 
 // yargs types each command's arguments differently; the list only needs the common shape.
-const COMMANDS: BindscoutCommand<any>[] = [
+export const COMMANDS: BindscoutCommand<any>[] = [
+  completionCommand,
   discoverCommand,
   analyzeCommand,
   profileCommand,
@@ -77,11 +79,6 @@ export async function runProgram(argv: string[], io: CommandIO): Promise<number>
     for (const word of await complete(argv.slice(1), sources)) io.out(`${word}\n`);
     return ExitCode.ok;
   }
-  // yargs answers `completion --help` with the script itself: the help is ours to give.
-  if (argv[0] === 'completion' && argv.slice(1).some((word) => word === '--help' || word === '-h')) {
-    io.out(COMPLETION_HELP);
-    return ExitCode.ok;
-  }
   // yargs drops a bare `-` from positionals when other inputs come with it (`analyze FILE -`): stdin
   // goes through it under a name no real argument can have (argv never holds a NUL byte).
   if (argv.find((word) => !word.startsWith('-')) === 'analyze') argv = argv.map((word) => (word === '-' ? STDIN_WORD : word));
@@ -95,21 +92,14 @@ export async function runProgram(argv: string[], io: CommandIO): Promise<number>
 
   const parser = yargs(argv)
     .scriptName('bindscout')
-    .usage(
-      '$0 <command> [options]\n\nFind the files and directories a systemd service really needs, ' +
-        'and lock it down to them with TemporaryFileSystem=/:ro.',
-    )
+    .usage(`$0 <command> [options]\n\n${PROGRAM_DESCRIPTION}`)
     .version(VERSION)
     .strict()
     .demandCommand(1, 'name a command')
     .recommendCommands()
-    .completion('completion', COMPLETION_DESCRIBE)
     .example('$0 analyze /tmp/nginx.strace', 'suggest a drop-in from a saved strace log')
     .example('$0 analyze --help', 'all options of analyze')
-    .epilogue(
-      EXIT_CODE_HELP +
-        '\n\nColour is used on a terminal only, decided for stdout and stderr each, and never when NO_COLOR is set to a non-empty value.',
-    )
+    .epilogue(`${EXIT_CODE_HELP}\n\n${COLOUR_NOTE}`)
     // Words after `--` are arguments even when they look like options (`analyze -- -odd.log`).
     .parserConfiguration({ 'populate--': true })
     .wrap(Math.min(110, io.columns || 100))

@@ -4,8 +4,10 @@
  */
 import type { Options } from 'yargs';
 import { canMatchAbsolutePaths } from '../core/glob.js';
-import { UnitNameError } from '../core/unit-file/unitfile.js';
+import { parseUnitName, UnitNameError, type UnitName, type UnitOrFile } from '../core/unit-file/unit-name.js';
+import { ArgumentError, CannotProceed, InputError, InterruptedError, MissingPrerequisite, PermissionDenied } from '../errors.js';
 import { CliError, ExitCode } from '../exit-codes.js';
+import { ReportError } from '../core/checks/merge.js';
 import { ViewError } from '../flows/view.js';
 import { MemoryError } from '../systemd/memory.js';
 import { createHostRunner, createNamespaceRunner, type Runner } from '../systemd/runner.js';
@@ -81,11 +83,40 @@ export function checkedNumber(name: string, value: number, { integer = false, mi
   return value;
 }
 
+const UNIT_NAME_HINT = 'give a unit name as systemctl shows it, e.g. nginx or postgresql@15-main';
+
+/**
+ * A unit named on the command line, as the UnitName everything below takes (`nginx` →
+ * `nginx.service`). `hint` when the command knows better what to suggest for a name that is not one.
+ */
+export function unitArgument(text: string, hint = UNIT_NAME_HINT): UnitName {
+  try {
+    return parseUnitName(text);
+  } catch (err) {
+    if (err instanceof UnitNameError) throw new CliError(err.message, ExitCode.usage, hint);
+    throw err;
+  }
+}
+
+/** A unit file when the word names one (has a "/": ./app.service); otherwise a unit, by its name. */
+export function unitOrFileArgument(text: string, hint?: string): UnitOrFile {
+  return text.includes('/') ? { file: text } : { unit: unitArgument(text, hint) };
+}
+
 /** The machine's own systemd, or the one that runs as PID 1 of a container (`--pid1`). */
 export function runnerFor(pid1: number | undefined): Runner {
   if (pid1 === undefined) return createHostRunner();
   return createNamespaceRunner(checkedNumber('pid1', pid1, { integer: true, min: 2 }));
 }
+
+const EXIT_CODES = [
+  [ArgumentError, ExitCode.usage],
+  [InputError, ExitCode.badInput],
+  [PermissionDenied, ExitCode.permission],
+  [MissingPrerequisite, ExitCode.missingPrerequisite],
+  [CannotProceed, ExitCode.failed],
+  [InterruptedError, ExitCode.interrupted],
+] as const;
 
 /**
  * The errors of the layers below as the admin sees them: one exit code and one hint for each kind,
@@ -93,19 +124,18 @@ export function runnerFor(pid1: number | undefined): Runner {
  */
 export function asCliError(error: unknown): CliError | undefined {
   if (error instanceof CliError) return error;
+  for (const [kind, exitCode] of EXIT_CODES) {
+    if (error instanceof kind) return new CliError(error.message, exitCode, error.hint);
+  }
   if (error instanceof UnitNameError) {
-    return new CliError(
-      error.message,
-      ExitCode.usage,
-      'give a unit name as systemctl shows it, e.g. nginx or postgresql@15-main',
-    );
+    return new CliError(error.message, ExitCode.usage, UNIT_NAME_HINT);
   }
   if (error instanceof UnitError) {
     const missing = error.reason === 'not-found' || /No files found|not found/i.test(error.message);
     const hint = missing && error.unit !== '' ? `is it installed? systemctl status ${error.unit}` : undefined;
     return new CliError(error.message, ExitCode.missingPrerequisite, hint);
   }
-  if (error instanceof MemoryError) return new CliError(error.message, ExitCode.badInput);
+  if (error instanceof MemoryError || error instanceof ReportError) return new CliError(error.message, ExitCode.badInput);
   if (error instanceof ViewError) {
     const hint = error.reason === 'not-running' ? `systemctl start ${error.unit}` : undefined;
     return new CliError(error.message, ExitCode.missingPrerequisite, hint);

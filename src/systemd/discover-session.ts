@@ -12,6 +12,7 @@ import type { FsView } from '../core/fsview.js';
 import type { Access, HostLink, Profile } from '../core/model.js';
 import { rootFilesystemType } from '../core/checks/procfs.js';
 import type { UnitInfo } from '../core/unit-file/unitfile.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
 import type { AuditReport } from '../core/checks/audit.js';
 import { declaredWritable, type ServiceIdentity } from '../core/profile/ownership.js';
 import { privateRunName, renderTmpfiles, tmpfilesPath } from '../core/profile/shared-run.js';
@@ -24,7 +25,7 @@ import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from
 import type { Runner } from './runner.js';
 import { traceOneRun } from './trace-run.js';
 import { daemonReload, removeTracing } from './tracing.js';
-import { systemctl } from './unit.js';
+import { systemctl, type LoadedUnit } from './unit.js';
 import { auditRunningService } from './view.js';
 
 export interface UnitSessionOptions {
@@ -59,11 +60,11 @@ export class UnitSession {
   private startCount = 0;
   /** The host links of the candidate last tried: made when it runs, installed with it. */
   private candidateLinks: HostLink[] = [];
-  private readonly name: string;
+  private readonly name: UnitName;
 
   constructor(
     private readonly runner: Runner,
-    readonly unit: UnitInfo,
+    readonly unit: LoadedUnit,
     private readonly options: UnitSessionOptions,
   ) {
     this.name = unit.Id;
