@@ -17,6 +17,12 @@ export interface FsView {
   head?(path: ByteString): ByteString | undefined;
   /** The names in a directory, sorted; undefined when it is not a readable directory. */
   list?(path: ByteString): ByteString[] | undefined;
+  /**
+   * True when whoever judges may not look the path up (permission denied on a directory above it), or
+   * may not list it when it is a directory: lstat's or list's undefined then means "cannot tell", not
+   * "missing". Run unprivileged, the fold must not take such a path for a public or missing one.
+   */
+  denied?(path: ByteString): boolean;
 }
 
 /** Enough for a PEM header after a few lines of `Bag Attributes`, and for an OpenSSH key's magic. */
@@ -218,5 +224,6 @@ export function withParentsResolved(physical: FsView): FsView {
       const resolved = resolveSymlinks(physical, normalizePath(path));
       return resolved.kind === 'dir' ? physical.list?.(resolved.finalPath) : undefined;
     },
+    ...(physical.denied !== undefined ? { denied: (path: ByteString) => physical.denied!(resolveSymlinks(physical, normalizePath(path)).finalPath) } : {}),
   };
 }

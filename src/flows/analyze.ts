@@ -12,8 +12,8 @@ import { foldProfile } from '../core/profile/fold.js';
 import { renderDropIn } from '../core/profile/render.js';
 import type { FsView } from '../core/fsview.js';
 import type { Access, ByteString, Profile, UnresolvedAccess } from '../core/model.js';
-import { annotateProvenance, ObservationMerger, ReportError, type Observation } from '../core/checks/merge.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { annotateProvenance, ObservationMerger, type Observation } from '../core/checks/merge.js';
+import { InputError } from '../errors.js';
 import type { TraceSource } from '../host/inputs.js';
 import type { Input } from '../host/report-input.js';
 
@@ -73,14 +73,9 @@ export async function analyzeInputs(
       try {
         parsed = JSON.parse(await input.read());
       } catch (err) {
-        throw new CliError(`${input.name}: not valid JSON (${(err as Error).message})`, ExitCode.badInput, 'give the file analyze --json wrote, unchanged');
+        throw new InputError(`${input.name}: not valid JSON (${(err as Error).message})`, 'give the file analyze --json wrote, unchanged');
       }
-      try {
-        merger.addReport(input.name, parsed);
-      } catch (err) {
-        if (err instanceof ReportError) throw new CliError(err.message, ExitCode.badInput);
-        throw err;
-      }
+      merger.addReport(input.name, parsed);
       continue;
     }
     const result = await analyzeTraces(input.sources, options, fs, onProgress);

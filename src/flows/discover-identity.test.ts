@@ -10,6 +10,7 @@ import type { ExecClosure } from '../core/profile/elf.js';
 import type { ServiceIdentity } from '../core/profile/ownership.js';
 import { unitInfoFromText } from '../core/unit-file/unitfile.js';
 import { parseLogrotate } from '../core/profile/shared-log.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 import { findAndInstallProfile, type DiscoverOptions, type DiscoverSession, type LoopContext } from './discover-loop.js';
 
 const UNIT = unitInfoFromText(
@@ -18,7 +19,7 @@ const UNIT = unitInfoFromText(
 );
 
 const OPTIONS: DiscoverOptions = {
-  unit: 'ftpd',
+  unit: parseUnitName('ftpd'),
   exercise: 0,
   maxStarts: 10,
   dryRun: true,

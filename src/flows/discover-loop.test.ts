@@ -19,6 +19,7 @@ import {
   type LoopContext,
   type Reviewer,
 } from './discover-loop.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 const UNIT = unitInfoFromText(
   'Id=app.service\nLoadState=loaded\nType=simple\n',
@@ -36,7 +37,7 @@ const FS = memoryFsView({
 });
 
 const OPTIONS: DiscoverOptions = {
-  unit: 'app',
+  unit: parseUnitName('app'),
   exercise: 0,
   maxStarts: 10,
   dryRun: false,
@@ -296,7 +297,7 @@ describe('discover loop', () => {
   test('a unit that fails with its own configuration: exit code 1 before any candidate', async () => {
     const { session, log } = scriptedSession({ traced: [{ ok: false, lines: [] }], candidates: [] });
     await expect(findAndInstallProfile(session, context(log))).rejects.toMatchObject({
-      exitCode: 1,
+      name: 'CannotProceed',
       message: expect.stringContaining('does not work even without a sandbox'),
     });
     expect(log.candidates).toEqual([]);
@@ -305,7 +306,7 @@ describe('discover loop', () => {
   test('a traced start that works but leaves no trace: stopped with an error naming where the lines went', async () => {
     const { session, log } = scriptedSession({ traced: [{ ok: true, lines: [] }], candidates: [] });
     await expect(findAndInstallProfile(session, context(log))).rejects.toMatchObject({
-      exitCode: 1,
+      name: 'CannotProceed',
       message: expect.stringContaining('produced no strace output in the journal'),
       hint: expect.stringContaining('journalctl -u app.service'),
     });

@@ -34,8 +34,9 @@ import { effectiveDefault, withWitnesses } from '../core/profile/review-groups.j
 import { lostTraceError } from '../core/unit-file/trace-output.js';
 import { TraceWitness } from '../core/trace/trace-witness.js';
 import type { UnitInfo } from '../core/unit-file/unitfile.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
 import { keepUnitHardening, providedByUnit, serviceNamesOf } from '../core/profile/unit-sandbox.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { CannotProceed } from '../errors.js';
 import type { AuditReport } from '../core/checks/audit.js';
 import { auditBeforeInstall, type AuditAsker } from './audit-gate.js';
 import { describeWriterLine, outsideNamespacePrograms } from '../core/trace/exec-origin.js';
@@ -48,7 +49,7 @@ import { accessesStillThere, earlierSource, grantsToKeep, type EarlierObservatio
 export const INSTALL_DIR = '/etc/systemd/system';
 
 export interface DiscoverOptions {
-  unit: string;
+  unit: UnitName;
   /** Shell command that must succeed while the service runs (run with /bin/sh -c in systemd's view). */
   probe?: string;
   /** Seconds to keep tracing after the start, while the admin uses the service. */
@@ -223,9 +224,8 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
   });
   if (!observed.ok) {
     const why = observed.probeFailure ?? failureAccount(observed.diagnosis, { refused: [] }, 'start failed');
-    throw new CliError(
+    throw new CannotProceed(
       `${name} does not work even without a sandbox: ${why}`,
-      ExitCode.failed,
       observed.probeFailure
         ? 'check the --probe command by hand while the service runs'
         : 'fix the unit first (systemctl status, journalctl -u), then run discover again',
@@ -234,7 +234,7 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
   if (observed.syscalls === 0) {
     // A candidate built from nothing can only fail.
     const lost = lostTraceError(unit);
-    throw new CliError(lost.message, ExitCode.failed, lost.hint);
+    throw new CannotProceed(lost.message, lost.hint);
   }
   identity = await session.identity();
   const executed = collector

@@ -5,10 +5,11 @@
 import type { AuditReport } from '../core/checks/audit.js';
 import { auditSnapshot, snapshotService, summarizeView, walk, type ServiceView } from '../systemd/view.js';
 import type { Runner } from '../systemd/runner.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
 
 export { ViewError } from '../systemd/view.js';
 
-export async function viewService(runner: Runner, unit: string): Promise<ServiceView & { audit: AuditReport }> {
+export async function viewService(runner: Runner, unit: UnitName): Promise<ServiceView & { audit: AuditReport }> {
   const snapshot = await snapshotService(runner, unit);
   const host = await walk(runner, '/');
   const view = summarizeView({

@@ -12,6 +12,7 @@ import type { FsView } from '../core/fsview.js';
 import type { Access, HostLink, Profile } from '../core/model.js';
 import { rootFilesystemType } from '../core/checks/procfs.js';
 import type { UnitInfo } from '../core/unit-file/unitfile.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
 import type { AuditReport } from '../core/checks/audit.js';
 import { declaredWritable, SHARED_PLACES, SYSTEM_STATE, type ServiceIdentity } from '../core/profile/ownership.js';
 import { privateRunName, renderTmpfiles, tmpfilesPath } from '../core/profile/shared-run.js';
@@ -25,7 +26,7 @@ import type { Runner } from './runner.js';
 import { traceOneRun } from './trace-run.js';
 import { packageOf, runningAccounts, type Accounts } from './unit-accounts.js';
 import { daemonReload, removeTracing } from './tracing.js';
-import { systemctl } from './unit.js';
+import { systemctl, type LoadedUnit } from './unit.js';
 import { auditRunningService } from './view.js';
 
 export interface UnitSessionOptions {
@@ -62,11 +63,11 @@ export class UnitSession {
   private candidateLinks: HostLink[] = [];
   /** The accounts the processes of the observed start ran as (read while it ran). */
   private observedAccounts: Accounts | undefined;
-  private readonly name: string;
+  private readonly name: UnitName;
 
   constructor(
     private readonly runner: Runner,
-    readonly unit: UnitInfo,
+    readonly unit: LoadedUnit,
     private readonly options: UnitSessionOptions,
   ) {
     this.name = unit.Id;

@@ -4,7 +4,7 @@
  * `User=`; only its processes say who it became.
  */
 import { parseStatus } from '../core/checks/procfs.js';
-import { validateUnitName } from '../core/unit-file/unitfile.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
 import type { Runner } from './runner.js';
 import { systemctl } from './unit.js';
 
@@ -14,8 +14,8 @@ export interface Accounts {
 }
 
 /** Effective uids and gids of the unit's processes now (its cgroup), root left out. */
-export async function runningAccounts(runner: Runner, unit: string): Promise<Accounts> {
-  const shown = await systemctl(runner, ['show', '-p', 'ControlGroup', '-p', 'MainPID', '--value', '--', validateUnitName(unit)]);
+export async function runningAccounts(runner: Runner, unit: UnitName): Promise<Accounts> {
+  const shown = await systemctl(runner, ['show', '-p', 'ControlGroup', '-p', 'MainPID', '--value', '--', unit]);
   const [controlGroup = '', mainPid = ''] = shown.stdout.split('\n').map((l) => l.trim());
   const pids = new Set<string>();
   if (/^[1-9]\d*$/.test(mainPid)) pids.add(mainPid);

@@ -10,6 +10,7 @@ import { parentOf, splitPath, type FsNodeKind } from '../core/fsview.js';
 import { sensitiveReason } from '../core/profile/sensitive.js';
 import { auditService, auditSubjectOf, isWritable, type AuditReport } from '../core/checks/audit.js';
 import { parseMountinfo, parseStatus, type Credentials, type MountPoint } from '../core/checks/procfs.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
 import type { UnitInfo } from '../core/unit-file/unitfile.js';
 import { execedMainPid } from './control.js';
 import type { Runner } from './runner.js';
@@ -206,7 +207,7 @@ export interface ServiceSnapshot {
 }
 
 /** Reads the running service's own root, mounts and credentials, once its main process has exec'd. */
-export async function snapshotService(runner: Runner, unitName: string): Promise<ServiceSnapshot> {
+export async function snapshotService(runner: Runner, unitName: UnitName): Promise<ServiceSnapshot> {
   const unit = await loadUnit(runner, unitName);
   if (!unit.MainPID) {
     const message = `${unit.Id} has no main process (ActiveState=${unit.ActiveState}): start it first`;
@@ -246,7 +247,7 @@ export function auditSnapshot(snapshot: ServiceSnapshot, granted?: { path: strin
 }
 
 /** The audit of a running service: what discover checks before it installs a profile. */
-export async function auditRunningService(runner: Runner, unit: string, granted?: { path: string; by: string }[]): Promise<AuditReport> {
+export async function auditRunningService(runner: Runner, unit: UnitName, granted?: { path: string; by: string }[]): Promise<AuditReport> {
   return auditSnapshot(await snapshotService(runner, unit), granted);
 }
 

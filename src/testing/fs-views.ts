@@ -3,7 +3,7 @@
  * that a test replays elsewhere (the fixtures' host facts).
  */
 import type { ByteString } from '../core/model.js';
-import { splitPath, withParentsResolved, type FileOwner, type FsNodeKind, type FsView } from '../core/fsview.js';
+import { isStrictlyUnder, splitPath, withParentsResolved, type FileOwner, type FsNodeKind, type FsView } from '../core/fsview.js';
 
 export type MemoryNode = Exclude<FsNodeKind, 'symlink'> | { symlink: ByteString };
 
@@ -11,7 +11,11 @@ export type MemoryNode = Exclude<FsNodeKind, 'symlink'> | { symlink: ByteString 
  * An FsView over a fixed tree. Every ancestor of a listed path is a directory.
  * Like the kernel's lstat, intermediate symlinks are followed and only the last component is not.
  */
-export function memoryFsView(nodes: Record<ByteString, MemoryNode>, meta: Record<ByteString, Partial<FileOwner> & { head?: ByteString }> = {}): FsView {
+export function memoryFsView(
+  nodes: Record<ByteString, MemoryNode>,
+  /** `denied`: a directory the judging user may not search or list (mode 0770 of someone else). */
+  meta: Record<ByteString, Partial<FileOwner> & { head?: ByteString; denied?: boolean }> = {},
+): FsView {
   const table = new Map<ByteString, MemoryNode>([['/', 'dir']]);
   for (const [path, node] of Object.entries(nodes)) {
     const parts = splitPath(path);
@@ -21,9 +25,13 @@ export function memoryFsView(nodes: Record<ByteString, MemoryNode>, meta: Record
     }
     table.set('/' + parts.join('/'), node);
   }
+  const closed = Object.keys(meta).filter((path) => meta[path].denied === true);
+  const behindClosed = (path: ByteString) => closed.some((dir) => isStrictlyUnder(path, dir));
   // Lookups of already resolved (physical) paths: what resolveSymlinks asks for.
   const physical: FsView = {
+    denied: (path) => behindClosed(path) || meta[path]?.denied === true,
     lstat: (path) => {
+      if (behindClosed(path)) return undefined;
       const node = table.get(path);
       return node === undefined ? undefined : typeof node === 'string' ? node : 'symlink';
     },
@@ -39,7 +47,7 @@ export function memoryFsView(nodes: Record<ByteString, MemoryNode>, meta: Record
     },
     head: (path) => (table.get(path) === 'file' ? (meta[path]?.head ?? '') : undefined),
     list: (path) => {
-      if (table.get(path) !== 'dir') return undefined;
+      if (table.get(path) !== 'dir' || behindClosed(path) || meta[path]?.denied === true) return undefined;
       const prefix = path === '/' ? '/' : path + '/';
       const names = [...table.keys()].filter((p) => p !== '/' && p.startsWith(prefix) && !p.slice(prefix.length).includes('/'));
       return names.map((p) => p.slice(prefix.length)).sort();
@@ -49,7 +57,7 @@ export function memoryFsView(nodes: Record<ByteString, MemoryNode>, meta: Record
 }
 
 /** Answers of a filesystem, by exact path asked: what the fold saw on the machine a trace came from. */
-export type FsFacts = Record<ByteString, { kind: FsNodeKind | null; target?: ByteString; uid?: number; gid?: number; mode?: number; head?: ByteString; entries?: ByteString[] }>;
+export type FsFacts = Record<ByteString, { kind: FsNodeKind | null; target?: ByteString; uid?: number; gid?: number; mode?: number; head?: ByteString; entries?: ByteString[]; denied?: boolean }>;
 
 /** Passes every question to `inner` and keeps the answers, so a fold can be replayed elsewhere. */
 export function recordingFsView(inner: FsView): { view: FsView; facts: FsFacts } {
@@ -83,6 +91,11 @@ export function recordingFsView(inner: FsView): { view: FsView; facts: FsFacts }
         if (entries !== undefined) entry(path).entries = entries;
         return entries;
       },
+      denied(path) {
+        const denied = inner.denied?.(path) ?? false;
+        if (denied) entry(path).denied = true;
+        return denied;
+      },
     },
   };
 }
@@ -101,5 +114,6 @@ export function replayFsView(facts: FsFacts): FsView {
     },
     head: (path) => facts[path]?.head,
     list: (path) => facts[path]?.entries,
+    denied: (path) => facts[path]?.denied === true,
   };
 }

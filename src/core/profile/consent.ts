@@ -40,11 +40,14 @@ export class Grants {
     return matchingGlob(path, this.include) ?? this.linkTargets.get(path);
   }
 
-  /** Records a secret bound by consent; returns the glob, or undefined when nothing grants it. */
-  grant(path: ByteString, ...alsoVia: ByteString[]): string | undefined {
-    const glob = [path, ...alsoVia].map((p) => this.globFor(p)).find((g) => g !== undefined);
-    if (glob !== undefined) this.granted.set(path, glob);
-    return glob;
+  /** The grant of a link leading exactly to `path`, if any. */
+  linkTarget(path: ByteString): string | undefined {
+    return this.linkTargets.get(path);
+  }
+
+  /** A secret bound (or left unmasked) by consent, for the profile and the audit. */
+  record(path: ByteString, glob: string): void {
+    this.granted.set(path, glob);
   }
 
   list(): { path: ByteString; glob: string }[] {

@@ -15,7 +15,7 @@ import { UNIT_DIRECTORY_BASES } from '../unit-file/unit-directories.js';
 export interface FoldOptions {
   /** Add the baseline (libraries, ld.so, time zones, locales, CA certificates, journald sockets). */
   baseline: boolean;
-  /** minimatch globs: consent to bind sensitive paths that match (a glob matching a directory covers it). */
+  /** minimatch globs: consent to bind sensitive paths that match (a glob matching a directory covers it, but a secret only when it names the secret or its place of secrets). */
   include: string[];
   /** minimatch globs: never bind matching paths (nor anything below a matching directory). */
   exclude: string[];
@@ -169,7 +169,13 @@ export function matchingGlob(path: ByteString, globs: string[]): string | undefi
   return undefined;
 }
 
+/** A mkdir that found its directory already there (EEXIST) and did nothing else to it. */
+export function onlyEnsured(access: Access): boolean {
+  return access.errors.has('EEXIST') && [...access.ops].every((op) => op === 'stat' || op === 'list');
+}
+
 export function verbFor(access: Access): string {
+  if (!access.ok && onlyEnsured(access)) return 'ensured (mkdir found it there)';
   if (access.ops.has('create')) return 'created';
   if (access.ops.has('write')) return 'written';
   if (access.ops.has('delete')) return 'deleted';

@@ -31,20 +31,12 @@ import {
   splitPath,
   type FsView,
 } from '../fsview.js';
-import {
-  type Access,
-  type ByteString,
-  type Directive,
-  type HostLink,
-  type Profile,
-  type ProfileEntry,
-  type ProfileNote,
-} from '../model.js';
-import { ownerFacts, ownReason, ownUnwrittenDirectory } from './ownership.js';
+import { type Access, type ByteString, type Directive, type HostLink, type Profile, type ProfileEntry, type ProfileNote } from '../model.js';
+import { isSharedOrSystemPlace, ownerFacts, ownReason, ownUnwrittenDirectory } from './ownership.js';
 import { Grants } from './consent.js';
 import { sharedLogRotation } from './shared-log.js';
-import { secretReason, secretsInside } from './secrets.js';
 import { publicDirectories } from './public-dirs.js';
+import { CANNOT_JUDGE, secretReason, secretsInside, type SecretsInside } from './secrets.js';
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
 import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES } from './private-devices.js';
 import { canonicalRunPath, privateRunEntries, privateRunLinks, privateRunName, SHARED_RUN } from './shared-run.js';
@@ -65,6 +57,9 @@ import {
   depthOf,
   treeRoot,
   commonDirectory,
+  compiledGlob,
+  globText,
+  onlyEnsured,
 } from './fold-terms.js';
 import type { FoldOptions, Contribution, Demand, Candidate } from './fold-terms.js';
 
@@ -72,6 +67,7 @@ export { describeContributions, providedByUnitSettings, type FoldOptions } from 
 
 class Folder {
   private readonly entries: ProfileEntry[] = [];
+  private readonly entryKeys = new Set<string>();
   private readonly needsConsent = new Map<ByteString, ProfileNote>();
   private readonly omitted = new Map<ByteString, ProfileNote>();
   private readonly candidates = new Map<ByteString, Candidate>();
@@ -102,7 +98,10 @@ class Folder {
   }
 
   private addEntry(directive: Directive, value: ByteString, reason: string, optional = false): void {
-    if (this.entries.some((e) => e.directive === directive && e.value === value)) return;
+    // A set, not a search of the entries: a trace of many distinct paths makes as many entries.
+    const key = directive + '\0' + value;
+    if (this.entryKeys.has(key)) return;
+    this.entryKeys.add(key);
     this.entries.push({ directive, value, reason, ...(optional ? { optional } : {}) });
   }
 
@@ -174,6 +173,8 @@ class Folder {
   /** A failed lookup of something this host does not have either: search-path probing, optional files. */
   private isNoise(access: Access): boolean {
     if (access.ok || this.fs.lstat(access.path) !== undefined) return false;
+    // Hidden from the judging user is not missing: the secret rules decide (src/core/profile/secrets.ts).
+    if (this.fs.denied?.(access.path) === true) return false;
     // A failed create in an existing directory is the service wanting to make a file there.
     if (hasAny(access, WRITE_OPS) && this.exists(parentOf(access.path))) return false;
     return true;
@@ -328,13 +329,20 @@ class Folder {
     for (const c of this.coveredBy) markAncestors(c.path);
     if (this.options.baseline) for (const item of BASELINE) markAncestors(item.path);
     return demands.filter((d) => {
-      // A listing is not a read: it grants the names used below it (or an empty stand-in), never the subtree.
-      // A mkdir that found the directory there (EEXIST) ensured it, as its owner and mode: an empty
-      // stand-in owned by root would make nginx chown its temp directories on the read-only tmpfs.
-      const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat' || op === 'list') && !d.access.errors.has('EEXIST');
       // Another demand on the same directory (a file created in it) decides how it is bound.
       const alsoNeededOtherwise = (demandedAt.get(d.path) ?? 0) > 1;
-      if (d.writable || !onlyLookedUp || alsoNeededOtherwise || resolveSymlinks(this.fs, d.path).kind !== 'dir') return true;
+      if (d.writable || alsoNeededOtherwise || resolveSymlinks(this.fs, d.path).kind !== 'dir') return true;
+      // A listing is not a read: it grants the names used below it (or an empty stand-in), never the subtree.
+      const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat' || op === 'list');
+      if (onlyLookedUp && onlyEnsured(d.access)) {
+        const ensured = this.ensuredDirectory(d, below.has(d.path));
+        if (ensured === 'own') {
+          d.writable = true;
+          return true;
+        }
+        if (ensured === 'as-is') return true;
+      }
+      if (!onlyLookedUp) return true;
       if (below.has(d.path)) {
         this.omit(d.path, 'only looked up or listed on the way to paths below it, which are bound: the directory exists in the sandbox without binding it whole');
         return false;
@@ -349,6 +357,20 @@ class Folder {
       this.addEntry('TemporaryFileSystem', `${d.path}:ro`, `only looked up, never read: ${describeContributions([d])}; an empty directory stands in for it`);
       return false;
     });
+  }
+
+  /**
+   * A directory a mkdir found already there (EEXIST). `mkdir -p` walks through every parent the same way
+   * (`/run`, `/var`, `/var/lib`): those, and any shared or system place, were only looked up. The
+   * directory the service tries to create is its own when the ownership rules say so (named for it,
+   * owned by its user, declared by the unit), and then writable even if the trace never wrote into it
+   * (nginx's temp directories take request bodies only under load). Any other one is bound read-only as
+   * it is: an empty root-owned stand-in would make a service that chowns it fail on the read-only tmpfs.
+   */
+  private ensuredDirectory(d: Demand, walkedThrough: boolean): 'own' | 'as-is' | 'looked-up' {
+    if (walkedThrough || isSharedOrSystemPlace(d.path)) return 'looked-up';
+    const own = ownReason({ path: d.path, existingFile: false, ownerUid: this.fs.owner?.(d.path)?.uid }, this.options.identity);
+    return own !== undefined ? 'own' : 'as-is';
   }
 
   /** Directories read often enough (or named after the service) to be bound whole. */
@@ -373,6 +395,8 @@ class Folder {
       const dir = own ? top : commonDirectory(paths);
       if (!isUnder(dir, top) || this.fs.lstat(dir) !== 'dir' || containsSensitivePlace(dir)) continue;
       if (sensitiveReason(dir) !== undefined) continue;
+      // A directory the judging user cannot list is not widened to: what else it holds cannot be judged.
+      if (this.fs.denied?.(dir) === true) continue;
       groups.push(dir);
     }
     const reads = demands.filter((d) => !d.writable && !d.listedOnly && !hasAny(d.access, ['connect', 'exec']) && treeRoot(d.path) === undefined).map((d) => d.path);
@@ -393,10 +417,11 @@ class Folder {
    * they are real symlinks in the service's view, so what they point to must be bound as well.
    */
   private bindAll(demands: Demand[]): void {
+    // Walked by index: shift() on a large array moves every element, which made this quadratic.
     const queue = [...demands];
     const seen = new Set<string>();
-    while (queue.length > 0) {
-      const demand = queue.shift()!;
+    for (let next = 0; next < queue.length; next++) {
+      const demand = queue[next];
       const key = `${demand.writable ? 'w' : 'r'}${demand.path}`;
       if (seen.has(key)) {
         this.addContribution(demand);
@@ -425,6 +450,7 @@ class Folder {
 
   /** Records one demand on its bind root; returns the root, or undefined when it was not bound. */
   private addContribution(demand: Demand): ByteString | undefined {
+    demand = this.fileGrantedAlone(demand);
     const by = this.coveringSetting(demand.path);
     if (by !== undefined) {
       this.omit(demand.path, `covered by ${by}`);
@@ -446,9 +472,11 @@ class Folder {
     }
     // A log the service only appends to is no secret kept from it, whatever its mode (root:adm 0640).
     const appendedLog = demand.sharedLog !== undefined && !hasAny(demand.access, ['read', 'exec']);
-    const sensitive = (appendedLog ? undefined : secretReason(demand.path, this.fs, this.options.identity)) ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
+    const secret = appendedLog ? undefined : secretReason(demand.path, this.fs, this.options.identity);
+    const sensitive = secret ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
+    // A secret needs consent to itself, to its place of secrets, or to a link leading exactly to it.
     const reachedByLink = demand.viaSymlink !== undefined && resolveSymlinks(this.fs, demand.access.path).finalPath === demand.path;
-    const consentGlob = sensitive === undefined ? this.grants.globFor(demand.path) : this.grants.grant(demand.path, ...(reachedByLink ? [demand.access.path] : []));
+    const consentGlob = secret !== undefined ? this.grantSecret(demand.path, reachedByLink ? demand.access.path : undefined) : this.grants.globFor(demand.path);
     if (sensitive !== undefined && consentGlob === undefined) {
       const what = describeContributions([demand]);
       this.consent(demand.path === root ? root : demand.path, `${sensitive}: ${what}`, demand.writable);
@@ -466,6 +494,19 @@ class Folder {
     if (sensitive !== undefined) candidate.consent = `${sensitive}, granted by --include ${consentGlob}`;
     this.candidates.set(root, candidate);
     return root;
+  }
+
+  /**
+   * A file written with O_CREAT that is already there needs its directory writable only if it is really
+   * made anew. When --include names that file and not its directory, the user asked for the file: it is
+   * bound writable alone (it exists, and the service neither removes nor renames it).
+   */
+  private fileGrantedAlone(demand: Demand): Demand {
+    const file = demand.createdInside;
+    if (file === undefined || !demand.writable || demand.access.ops.has('delete')) return demand;
+    if (this.options.include.length === 0 || matchingGlob(demand.path, this.options.include) !== undefined) return demand;
+    if (matchingGlob(file, this.options.include) === undefined || this.fs.lstat(file) !== 'file') return demand;
+    return { access: demand.access, path: file, writable: true, ...(demand.viaSymlink !== undefined ? { viaSymlink: demand.viaSymlink } : {}) };
   }
 
   /**
@@ -536,9 +577,11 @@ class Folder {
 
   /** Nested binds collapse into their parent unless the child needs writing and the parent does not. */
   private emitBinds(): void {
-    const ordered = [...this.candidates.values()].sort(
-      (a, b) => depthOf(a.path) - depthOf(b.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
-    );
+    // Depths computed once, not in the comparator: splitting two paths per comparison dominated large folds.
+    const ordered = [...this.candidates.values()]
+      .map((candidate) => ({ candidate, depth: depthOf(candidate.path) }))
+      .sort((a, b) => a.depth - b.depth || (a.candidate.path < b.candidate.path ? -1 : a.candidate.path > b.candidate.path ? 1 : 0))
+      .map((entry) => entry.candidate);
     const keptBinds = new Map<ByteString, Candidate>();
     for (const candidate of ordered) {
       let cover: Candidate | undefined;
@@ -551,7 +594,7 @@ class Folder {
         if (up === '/') break;
       }
       if (cover !== undefined) {
-        cover.contributions.push(...candidate.contributions);
+        for (const contribution of candidate.contributions) cover.contributions.push(contribution);
         for (const inside of candidate.createdInside) cover.createdInside.add(inside);
         continue;
       }
@@ -559,20 +602,54 @@ class Folder {
     }
     for (const candidate of keptBinds.values()) {
       const optional = !this.exists(candidate.path);
+      const found = this.secretsOf(candidate.path);
+      if (found?.unlisted === true && this.consentToSecret(candidate.path) === undefined) {
+        // Bound whole, it would show whatever the judging user could not see: asked about, not granted.
+        this.consent(candidate.path, `${CANNOT_JUDGE}: ${candidateReason(candidate, optional)}`, candidate.writable);
+        continue;
+      }
       this.addEntry(candidate.writable ? 'BindPaths' : 'BindReadOnlyPaths', candidate.path, candidateReason(candidate, optional), optional);
-      this.maskSecretsInside(candidate.path);
+      if (found !== undefined) this.maskSecretsInside(candidate.path, found);
     }
   }
 
-  /** A directory bound whole shows what is inside: secrets there are masked unless --include consents. */
-  private maskSecretsInside(dir: ByteString): void {
-    if (resolveSymlinks(this.fs, dir).kind !== 'dir' || this.fs.lstat(dir) !== 'dir') return;
-    const found = secretsInside(dir, this.fs, this.options.identity);
+  private secretsOf(dir: ByteString): SecretsInside | undefined {
+    if (resolveSymlinks(this.fs, dir).kind !== 'dir' || this.fs.lstat(dir) !== 'dir') return undefined;
+    return secretsInside(dir, this.fs, this.options.identity);
+  }
+
+  /**
+   * A directory bound whole shows what is inside: secrets there are masked unless --include names the
+   * secret itself or a place of secrets holding it (`--include /etc/ssl/private`). Consent to a broad
+   * directory (`--include /etc`, to make it writable) is not consent to `/etc/shadow`.
+   */
+  private maskSecretsInside(dir: ByteString, found: SecretsInside): void {
     for (const secret of found.secrets) {
-      if (this.grants.grant(secret.path) !== undefined) continue;
-      this.addEntry('InaccessiblePaths', secret.path, `${secret.reason}, inside ${bytesToDisplay(dir)} which is bound whole: masked (--include to grant it)`, true);
+      if (this.grantSecret(secret.path) !== undefined) continue;
+      this.addEntry('InaccessiblePaths', secret.path, `${secret.reason}, inside ${bytesToDisplay(dir)} which is bound whole: masked (--include ${bytesToDisplay(secret.path)} to grant it)`, true);
     }
     if (found.truncated) this.omit(dir, `bound whole, but too big to check for secrets inside (more than ${found.secrets.length + 5000} entries)`);
+  }
+
+  /** consentToSecret, or a link's consent reaching exactly this secret (from `via`); recorded as granted. */
+  private grantSecret(secret: ByteString, via?: ByteString): string | undefined {
+    const glob = this.consentToSecret(secret) ?? this.grants.linkTarget(secret) ?? (via !== undefined ? this.consentToSecret(via) : undefined);
+    if (glob !== undefined) this.grants.record(secret, glob);
+    return glob;
+  }
+
+  /** The --include glob naming the secret itself or a place of secrets holding it. */
+  private consentToSecret(secret: ByteString): string | undefined {
+    const include = this.options.include;
+    if (include.length === 0) return undefined;
+    const parts = splitPath(secret);
+    for (let depth = parts.length; depth >= 1; depth--) {
+      const prefix = '/' + parts.slice(0, depth).join('/');
+      if (depth < parts.length && sensitiveReason(prefix) === undefined) continue;
+      const glob = include.find((g) => compiledGlob(g)(globText(prefix)));
+      if (glob !== undefined) return glob;
+    }
+    return undefined;
   }
 }
 
