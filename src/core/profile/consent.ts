@@ -6,7 +6,9 @@
 import { resolveSymlinks, type FsView } from '../fsview.js';
 import type { Access, ByteString } from '../model.js';
 import { bytesToDisplay } from '../../../parsers/strings.js';
-import { matchingGlob } from './fold-terms.js';
+import { splitPath } from '../fsview.js';
+import { compiledGlob, globText, matchingGlob } from './fold-terms.js';
+import { sensitiveReason } from './sensitive.js';
 
 /** The files links matched by `include` lead to, with the grant that reaches them. */
 export function includedLinkTargets(accesses: Access[], include: string[], fs: FsView): Map<ByteString, string> {
@@ -40,14 +42,28 @@ export class Grants {
     return matchingGlob(path, this.include) ?? this.linkTargets.get(path);
   }
 
-  /** The grant of a link leading exactly to `path`, if any. */
-  linkTarget(path: ByteString): string | undefined {
-    return this.linkTargets.get(path);
+  /**
+   * The glob granting a secret: one naming the secret itself or a place of secrets holding it (consent
+   * to a broad directory such as `--include /etc` is not consent to /etc/shadow), or a link's leading
+   * exactly to it (also the link `via` it was reached through). Recorded as granted.
+   */
+  toSecret(secret: ByteString, via?: ByteString): string | undefined {
+    const glob = this.consentToSecret(secret) ?? this.linkTargets.get(secret) ?? (via !== undefined ? this.consentToSecret(via) : undefined);
+    if (glob !== undefined) this.granted.set(secret, glob);
+    return glob;
   }
 
-  /** A secret bound (or left unmasked) by consent, for the profile and the audit. */
-  record(path: ByteString, glob: string): void {
-    this.granted.set(path, glob);
+  /** The --include glob naming the secret itself or a place of secrets holding it. */
+  consentToSecret(secret: ByteString): string | undefined {
+    if (this.include.length === 0) return undefined;
+    const parts = splitPath(secret);
+    for (let depth = parts.length; depth >= 1; depth--) {
+      const prefix = '/' + parts.slice(0, depth).join('/');
+      if (depth < parts.length && sensitiveReason(prefix) === undefined) continue;
+      const glob = this.include.find((g) => compiledGlob(g)(globText(prefix)));
+      if (glob !== undefined) return glob;
+    }
+    return undefined;
   }
 
   list(): { path: ByteString; glob: string }[] {

@@ -57,8 +57,6 @@ import {
   depthOf,
   treeRoot,
   commonDirectory,
-  compiledGlob,
-  globText,
   onlyEnsured,
 } from './fold-terms.js';
 import type { FoldOptions, Contribution, Demand, Candidate } from './fold-terms.js';
@@ -476,7 +474,7 @@ class Folder {
     const sensitive = secret ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
     // A secret needs consent to itself, to its place of secrets, or to a link leading exactly to it.
     const reachedByLink = demand.viaSymlink !== undefined && resolveSymlinks(this.fs, demand.access.path).finalPath === demand.path;
-    const consentGlob = secret !== undefined ? this.grantSecret(demand.path, reachedByLink ? demand.access.path : undefined) : this.grants.globFor(demand.path);
+    const consentGlob = secret !== undefined ? this.grants.toSecret(demand.path, reachedByLink ? demand.access.path : undefined) : this.grants.globFor(demand.path);
     if (sensitive !== undefined && consentGlob === undefined) {
       const what = describeContributions([demand]);
       this.consent(demand.path === root ? root : demand.path, `${sensitive}: ${what}`, demand.writable);
@@ -603,7 +601,7 @@ class Folder {
     for (const candidate of keptBinds.values()) {
       const optional = !this.exists(candidate.path);
       const found = this.secretsOf(candidate.path);
-      if (found?.unlisted === true && this.consentToSecret(candidate.path) === undefined) {
+      if (found?.unlisted === true && this.grants.consentToSecret(candidate.path) === undefined) {
         // Bound whole, it would show whatever the judging user could not see: asked about, not granted.
         this.consent(candidate.path, `${CANNOT_JUDGE}: ${candidateReason(candidate, optional)}`, candidate.writable);
         continue;
@@ -625,31 +623,10 @@ class Folder {
    */
   private maskSecretsInside(dir: ByteString, found: SecretsInside): void {
     for (const secret of found.secrets) {
-      if (this.grantSecret(secret.path) !== undefined) continue;
+      if (this.grants.toSecret(secret.path) !== undefined) continue;
       this.addEntry('InaccessiblePaths', secret.path, `${secret.reason}, inside ${bytesToDisplay(dir)} which is bound whole: masked (--include ${bytesToDisplay(secret.path)} to grant it)`, true);
     }
     if (found.truncated) this.omit(dir, `bound whole, but too big to check for secrets inside (more than ${found.secrets.length + 5000} entries)`);
-  }
-
-  /** consentToSecret, or a link's consent reaching exactly this secret (from `via`); recorded as granted. */
-  private grantSecret(secret: ByteString, via?: ByteString): string | undefined {
-    const glob = this.consentToSecret(secret) ?? this.grants.linkTarget(secret) ?? (via !== undefined ? this.consentToSecret(via) : undefined);
-    if (glob !== undefined) this.grants.record(secret, glob);
-    return glob;
-  }
-
-  /** The --include glob naming the secret itself or a place of secrets holding it. */
-  private consentToSecret(secret: ByteString): string | undefined {
-    const include = this.options.include;
-    if (include.length === 0) return undefined;
-    const parts = splitPath(secret);
-    for (let depth = parts.length; depth >= 1; depth--) {
-      const prefix = '/' + parts.slice(0, depth).join('/');
-      if (depth < parts.length && sensitiveReason(prefix) === undefined) continue;
-      const glob = include.find((g) => compiledGlob(g)(globText(prefix)));
-      if (glob !== undefined) return glob;
-    }
-    return undefined;
   }
 }
 
