@@ -210,3 +210,19 @@ describe('discover: a log written directly in /var/log, as a child per connectio
     expect(JSON.stringify(outcome)).not.toMatch(/--include '\/var\/log'/);
   });
 });
+
+describe('discover: own directories the probe never wrote into', () => {
+  test('a temp directory the master ensures at start (EEXIST) is writable, and the report says the probe did not exercise it', async () => {
+    const fs = memoryFsView({ '/usr/sbin/ftpd': 'file', '/var/lib/ftpd/body': 'dir', '/run': 'dir' }, { '/var/lib/ftpd/body': { uid: 33, mode: 0o700 } });
+    const { session, candidates } = fakeSession([
+      '100 execve("/usr/sbin/ftpd", ["/usr/sbin/ftpd"], 0x7ffd0 /* 5 vars */) = 0',
+      '100 mkdir("/run", 0755) = -1 EEXIST (File exists)',
+      '100 mkdir("/var/lib/ftpd/body", 0700) = -1 EEXIST (File exists)',
+    ]);
+    const ctx = context(fs);
+    const outcome = await findAndInstallProfile(session, ctx);
+    expect(outcome.working).toBe(true);
+    expect(bindsOf(candidates[0], 'BindPaths')).toEqual(['/var/lib/ftpd/body']);
+    expect(ctx.notes.join('\n')).toMatch(/not exercised by the observed run or the probe: writes into \/var\/lib\/ftpd\/body/);
+  });
+});

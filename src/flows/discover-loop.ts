@@ -40,7 +40,7 @@ import { CannotProceed } from '../errors.js';
 import type { AuditReport } from '../core/checks/audit.js';
 import { auditBeforeInstall, type AuditAsker } from './audit-gate.js';
 import { describeWriterLine, outsideNamespacePrograms } from '../core/trace/exec-origin.js';
-import { ownerFacts, ownReason, type ServiceIdentity } from '../core/profile/ownership.js';
+import { ownerFacts, ownReason, UNWRITTEN_OWN, type ServiceIdentity } from '../core/profile/ownership.js';
 import type { LogrotateRule } from '../core/profile/shared-log.js';
 import { privateRunName } from '../core/profile/shared-run.js';
 import { tmpfilesPath } from '../core/profile/shared-run.js';
@@ -344,6 +344,15 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
   if (!working && failure === undefined) {
     const last = failureAccount(attempts.at(-1)?.diagnosis, { refused: refusedPaths() }, 'see above');
     failure = `still failing after ${session.starts} starts (--max-starts ${options.maxStarts}): ${last}`;
+  }
+
+  // A profile must survive the traffic the probe did not send: say where it grants on the rules alone.
+  const unexercised = (profile?.entries ?? []).filter((e) => e.directive === 'BindPaths' && e.reason.includes(UNWRITTEN_OWN)).map((e) => bytesToDisplay(e.value));
+  if (working && unexercised.length > 0) {
+    ctx.notes.push(
+      `not exercised by the observed run or the probe: writes into ${unexercised.join(', ')} (granted as the service's own); ` +
+        'what else the probe did not send (large requests, other protocols, rare code paths) may still meet the read-only root: probe it with --probe or --exercise',
+    );
   }
 
   // Audit, then install --------------------------------------------------------------------------

@@ -186,6 +186,9 @@ export function declaredWritable(values: (setting: string) => string[]): { path:
   return out;
 }
 
+/** Marks the reason of a writable grant the observed run never used, for the report. */
+export const UNWRITTEN_OWN = 'writable although the observed run never wrote into it';
+
 /**
  * A directory of the service's own that the trace never wrote into is still writable: one it tried to
  * create (found there, EEXIST) or one its own accounts own. nginx's master ensures its temp directories
@@ -202,5 +205,5 @@ export function ownUnwrittenDirectory(access: Access, fs: FsView, identity: Serv
   const own = ownReason({ path: access.path, existingFile: false, ...facts }, identity);
   if (own === undefined) return undefined;
   const why = [triedToCreate ? 'the service tried to create it (it exists)' : undefined, accountOwned, own].filter((f, i, all) => f !== undefined && all.indexOf(f) === i);
-  return `${why.join(', ')}: its own, writable although the observed run never wrote into it (what the probe did not exercise, such as a large upload, may)`;
+  return `${why.join(', ')}: its own, ${UNWRITTEN_OWN} (what the probe did not exercise, such as a large upload, may)`;
 }
