@@ -15,13 +15,20 @@ export interface Accounts {
 
 /** Effective uids and gids of the unit's processes now (its cgroup), root left out. */
 export async function runningAccounts(runner: Runner, unit: UnitName): Promise<Accounts> {
-  const shown = await systemctl(runner, ['show', '-p', 'ControlGroup', '-p', 'MainPID', '--value', '--', unit]);
-  const [controlGroup = '', mainPid = ''] = shown.stdout.split('\n').map((l) => l.trim());
+  const shown = await systemctl(runner, ['show', '-p', 'ControlGroup', '-p', 'MainPID', '--', unit]);
+  // KEY=VALUE lines: systemctl prints properties in its own order, not in the order asked.
+  const value = (key: string) => shown.stdout.split('\n').find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1).trim() ?? '';
+  const [controlGroup, mainPid] = [value('ControlGroup'), value('MainPID')];
   const pids = new Set<string>();
   if (/^[1-9]\d*$/.test(mainPid)) pids.add(mainPid);
   if (controlGroup.startsWith('/')) {
-    const procs = (await runner.readFile(`/sys/fs/cgroup${controlGroup}/cgroup.procs`))?.toString('utf8') ?? '';
-    for (const pid of procs.split('\n')) if (/^[1-9]\d*$/.test(pid.trim())) pids.add(pid.trim());
+    // cgroup v2, or the unified and named hierarchies of a hybrid v1 setup.
+    for (const base of ['/sys/fs/cgroup', '/sys/fs/cgroup/unified', '/sys/fs/cgroup/systemd']) {
+      const procs = (await runner.readFile(`${base}${controlGroup}/cgroup.procs`).catch(() => undefined))?.toString('utf8');
+      if (procs === undefined) continue;
+      for (const pid of procs.split('\n')) if (/^[1-9]\d*$/.test(pid.trim())) pids.add(pid.trim());
+      break;
+    }
   }
   const uids = new Set<number>();
   const gids = new Set<number>();
