@@ -26,13 +26,16 @@ export interface ServiceIdentity {
   package?: string;
 }
 
+/** root, and nobody/nogroup, which many daemons drop to: owning a file says nothing about whose it is. */
+const SHARED_IDS: readonly number[] = [0, 65534];
+
 /** Whether the file facts say the service's own accounts own it (user, or group with `groupBits`). */
 export function ownedByServiceAccount(owner: { uid: number; gid?: number; mode: number } | undefined, identity: ServiceIdentity | undefined, groupBits: number): string | undefined {
   if (owner === undefined || identity === undefined) return undefined;
-  if (owner.uid !== 0 && (owner.uid === identity.uid || identity.ranAs?.uids.includes(owner.uid))) {
+  if (!SHARED_IDS.includes(owner.uid) && (owner.uid === identity.uid || identity.ranAs?.uids.includes(owner.uid))) {
     return owner.uid === identity.uid ? "owned by the unit's User=" : 'owned by the user the service runs as';
   }
-  if (owner.gid !== undefined && owner.gid !== 0 && identity.ranAs?.gids.includes(owner.gid) && (owner.mode & groupBits) === groupBits) {
+  if (owner.gid !== undefined && !SHARED_IDS.includes(owner.gid) && identity.ranAs?.gids.includes(owner.gid) && (owner.mode & groupBits) === groupBits) {
     return 'owned by the group the service runs as';
   }
   return undefined;
