@@ -8,7 +8,7 @@
  * one Map lookup before any argument is split, and memory grows with distinct paths (plus live
  * processes), not with the number of events.
  */
-import type { ByteString, CallRun, CompleteCall, StraceEvent, SyscallEvent } from '../../../parsers/events.js';
+import type { ByteString, StraceEvent, SyscallEvent } from '../../../parsers/events.js';
 import { decodeQuoted, findClosingQuote, parseFdArg, splitArgs } from '../../../parsers/strings.js';
 import { normalizePath } from '../fsview.js';
 import type { Access, Operation, UnresolvedAccess } from '../model.js';
@@ -27,9 +27,23 @@ import {
   type SyscallSpec,
 } from './syscalls.js';
 import {
-  memoOf, remember, O_CLOEXEC, type Task, type Target, NONE, type ResolvedCall, REASONS, type CallMemo, IGNORE,
-  REPLAY, EVENTS, PLAN_TRIES, type RunPlan, type KernelPath, SLASH, SPLIT_CACHE_LIMIT, QUOTE, newAccess, newPlan,
-  setFd, putFd, fcntlCommand, isDecorated, fileDecoration, stripArgNames, findOutsideStrings, joinRoot, planOf
+  O_CLOEXEC,
+  type Task,
+  type Target,
+  NONE,
+  type ResolvedCall,
+  REASONS,
+  SLASH,
+  SPLIT_CACHE_LIMIT,
+  QUOTE,
+  newAccess,
+  setFd,
+  fcntlCommand,
+  isDecorated,
+  fileDecoration,
+  stripArgNames,
+  findOutsideStrings,
+  joinRoot,
 } from './collector-state.js';
 
 export { REASONS } from './collector-state.js';
@@ -88,70 +102,11 @@ export class AccessCollector {
     return args;
   }
 
-  /** Plans per table of calls (CallRun.calls), by id. */
-  private readonly runPlans = new WeakMap<readonly CompleteCall[], RunPlan[]>();
-  /** Plans of the calls resumed halves completed (CallRun.joined). */
-  private readonly joinedPlans = new WeakMap<CompleteCall, RunPlan>();
-
-  /**
-   * A run of complete calls (see CallRun), each as add() takes its event. The repeats of a call text are
-   * mostly replayed from a plan (see planOf), which costs no event, no lookup by text and no resolving.
-   */
-  addRun(run: CallRun): void {
-    let plans = this.runPlans.get(run.calls);
-    if (plans === undefined) this.runPlans.set(run.calls, (plans = []));
-    const { calls, ids, pids, lines, count, joined } = run;
-    const replaying = this.ignoreOrigin === undefined;
-    // The task of the last replayed call: runs are mostly one task's calls in a row, and only add()
-    // below can replace or drop a task in the table.
-    let taskPid = 0;
-    let task: Task | undefined;
-    for (let i = 0; i < count; i++) {
-      const id = ids[i];
-      let call: CompleteCall;
-      let plan: RunPlan | undefined;
-      if (id >= 0) {
-        call = calls[id];
-        plan = plans[id];
-        if (plan === undefined || plan.call !== call) plans[id] = plan = newPlan(call);
-      } else {
-        // A call a resumed half completed: the same object for every repeat of the two halves' texts.
-        call = joined[-1 - id];
-        plan = this.joinedPlans.get(call);
-        if (plan === undefined) this.joinedPlans.set(call, (plan = newPlan(call)));
-      }
-      if (plan.kind === IGNORE) continue;
-      const pid = pids[i] < 0 ? undefined : pids[i];
-      if (plan.kind === REPLAY && replaying) {
-        if (task === undefined || taskPid !== pids[i]) {
-          task = this.task(pid);
-          taskPid = pids[i];
-        }
-        if (task.fs.root === '') {
-          if (plan.cwd !== undefined) task.fs.cwd = plan.cwd;
-          const counted = plan.counted;
-          for (let k = 0; k < counted.length; k++) counted[k].count++;
-          const resolves = plan.resolves;
-          for (let k = 0; k < resolves.length; k++) resolves[k].resolvedTo = plan.resolvedTo;
-          if (plan.opened !== undefined) putFd(task, plan.opened.fd, plan.opened.file);
-          continue;
-        }
-      }
-      this.add({ type: 'syscall', line: lines[i], pid, name: call.name, argsText: call.argsText, result: call.result, source: run.source });
-      task = undefined;
-      if (plan.kind === EVENTS && plan.tries < PLAN_TRIES) {
-        plan.tries++;
-        planOf(plan, this, this.ignoreOrigin !== undefined);
-      }
-    }
-  }
-
   add(event: StraceEvent): void {
     switch (event.type) {
       case 'syscall': {
-        const memo = memoOf(event, this);
-        const spec = memo !== undefined ? memo.spec : SYSCALLS.get(event.name);
-        if (spec !== undefined) this.syscall(event, spec, memo);
+        const spec = SYSCALLS.get(event.name);
+        if (spec !== undefined) this.syscall(event, spec);
         return;
       }
       case 'superseded': {
@@ -195,14 +150,14 @@ export class AccessCollector {
     return task;
   }
 
-  private syscall(event: SyscallEvent, spec: SyscallSpec, memo: CallMemo | undefined): void {
+  private syscall(event: SyscallEvent, spec: SyscallSpec): void {
     const ok = event.result.kind === 'ok';
     switch (spec.kind) {
       case 'paths':
-        this.pathCall(event, spec, memo);
+        this.pathCall(event, spec);
         return;
       case 'unixAddress':
-        if (memo === undefined || memo.namesUnixPath) this.unixAddress(event, spec.op, memo);
+        this.unixAddress(event, spec.op);
         return;
       case 'getcwd': {
         if (!ok) return;
@@ -281,18 +236,12 @@ export class AccessCollector {
     else for (const [fd, file] of parent.fds) if (!existing.fds.has(fd)) existing.fds.set(fd, file);
   }
 
-  private pathCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>, memo: CallMemo | undefined): void {
+  private pathCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>): void {
     const task = this.task(event.pid);
-    const call = this.resolveCall(event, spec, task, memo);
-    const known = memo !== undefined && memo.resolved === call ? memo : undefined;
+    const call = this.resolveCall(event, spec, task);
     const result = event.result;
     const ok = result.kind === 'ok';
-    let kernelPath: KernelPath | undefined;
-    if (known !== undefined && known.kernelPath !== undefined) kernelPath = known.kernelPath ?? undefined;
-    else {
-      kernelPath = ok && spec.effect === 'opensFd' && !call.unnamed ? fileDecoration(result.fdPath) : undefined;
-      if (known !== undefined) known.kernelPath = kernelPath ?? null;
-    }
+    const kernelPath = ok && spec.effect === 'opensFd' && !call.unnamed ? fileDecoration(result.fdPath) : undefined;
     let firstPath: ByteString | undefined;
 
     for (let i = 0; i < call.targets.length; i++) {
@@ -301,8 +250,7 @@ export class AccessCollector {
       if (target.kind === 'path') {
         if (i === 0) firstPath = target.path;
         if (ok && spec.effect === 'execve' && i === 0 && event.pid !== undefined && !this.programs.has(event.pid)) this.programs.set(event.pid, target.path);
-        const access = this.recordAgain(known?.accesses[i]) ?? this.record(target.path, call.ops[i]!, event);
-        if (known !== undefined) known.accesses[i] = access;
+        const access = this.record(target.path, call.ops[i]!, event);
         if (ok && spec.effect === 'execve') access.executed = true;
         if (kernelPath !== undefined && kernelPath.path !== target.path && !kernelPath.deleted) {
           access.resolvedTo = kernelPath.path;
@@ -314,21 +262,15 @@ export class AccessCollector {
     }
 
     if (kernelPath !== undefined && !kernelPath.deleted && kernelPath.path !== firstPath) {
-      const resolved = this.recordAgain(known?.kernelAccess) ?? this.record(kernelPath.path, call.firstSlotOps, event);
-      if (known !== undefined) known.kernelAccess = resolved;
+      const resolved = this.record(kernelPath.path, call.firstSlotOps, event);
       if (firstPath !== undefined) resolved.resolvedFrom ??= firstPath;
     }
 
     if (!ok || result.kind !== 'ok') return;
     switch (spec.effect) {
       case 'opensFd': {
-        let opened = known?.opened;
-        if (opened === undefined) {
-          const fdPath = kernelPath !== undefined ? kernelPath.path : result.fdPath === undefined ? firstPath : undefined;
-          opened = { fd: parseInteger(result.value), file: fdPath === undefined ? undefined : { path: fdPath, cloexec: call.cloexec } };
-          if (known !== undefined) known.opened = opened;
-        }
-        putFd(task, opened.fd, opened.file);
+        const fdPath = kernelPath !== undefined ? kernelPath.path : result.fdPath === undefined ? firstPath : undefined;
+        setFd(task, parseInteger(result.value), fdPath, call.cloexec);
         return;
       }
       case 'chdir':
@@ -351,17 +293,11 @@ export class AccessCollector {
    * `-y` decorated dirfd: then the targets follow from the argument text alone and are computed once
    * per distinct text (replayed only while the process has no chroot, as when they were computed).
    */
-  private resolveCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>, task: Task, memo: CallMemo | undefined): ResolvedCall {
-    const remembered = memo?.resolved;
-    if (remembered !== undefined && task.fs.root === '') {
-      if (remembered.cwd !== undefined) task.fs.cwd = remembered.cwd;
-      return remembered;
-    }
+  private resolveCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>, task: Task): ResolvedCall {
     const byText = task.fs.root === '' ? this.resolvedCalls.get(event.name) : undefined;
     const known = byText?.get(event.argsText);
     if (known !== undefined) {
       if (known.cwd !== undefined) task.fs.cwd = known.cwd;
-      if (memo !== undefined) remember(memo, known);
       return known;
     }
     const args = this.argsOf(event.argsText);
@@ -395,7 +331,6 @@ export class AccessCollector {
       if (table === undefined) this.resolvedCalls.set(event.name, (table = new Map()));
       if (table.size >= SPLIT_CACHE_LIMIT) table.clear();
       table.set(event.argsText, call);
-      if (memo !== undefined) remember(memo, call);
     }
     return call;
   }
@@ -482,13 +417,10 @@ export class AccessCollector {
   }
 
   /** connect/bind/sendto/sendmsg with `sun_path="…"`: a Unix socket file. Abstract `@…` names are not files. */
-  private unixAddress(event: SyscallEvent, op: Operation, memo: CallMemo | undefined): void {
+  private unixAddress(event: SyscallEvent, op: Operation): void {
     const text = event.argsText;
     // Cheap rejection first: most of these calls are network sockets or carry no address.
-    if (text.indexOf('sun_path=') < 0) {
-      if (memo !== undefined) memo.namesUnixPath = false;
-      return;
-    }
+    if (text.indexOf('sun_path=') < 0) return;
     const at = findOutsideStrings(text, 'sun_path=');
     if (at < 0) return;
     const start = at + 'sun_path='.length;
@@ -498,12 +430,6 @@ export class AccessCollector {
     const decoded = decodeQuoted(text.slice(start, text.startsWith('...', close + 1) ? close + 4 : close + 1));
     if (decoded === undefined || decoded.bytes === '') return;
     const task = this.task(event.pid);
-    // A repeat names the same socket path as long as the process is not chrooted: only its count changes (see record).
-    const repeatable = memo !== undefined && task.fs.root === '' && this.ignoreOrigin === undefined && !decoded.truncated && decoded.bytes.charCodeAt(0) === SLASH;
-    if (repeatable && memo.unixAccess !== undefined) {
-      memo.unixAccess.count++;
-      return;
-    }
     let target: Target;
     if (decoded.truncated) target = { kind: 'unresolved', raw: decoded.bytes, reason: REASONS.truncated };
     else if (decoded.bytes.charCodeAt(0) === SLASH) {
@@ -513,10 +439,8 @@ export class AccessCollector {
           : { kind: 'path', path: joinRoot(task.fs.root, decoded.bytes) };
     } else if (task.fs.cwd === undefined) target = { kind: 'unresolved', raw: decoded.bytes, reason: REASONS.cwdUnknown };
     else target = { kind: 'path', path: normalizePath(task.fs.cwd + '/' + decoded.bytes) };
-    if (target.kind === 'path') {
-      const access = this.record(target.path, [op], event);
-      if (repeatable) memo.unixAccess = access;
-    } else if (target.kind === 'unresolved') this.unresolved(event, target.raw, target.reason);
+    if (target.kind === 'path') this.record(target.path, [op], event);
+    else if (target.kind === 'unresolved') this.unresolved(event, target.raw, target.reason);
   }
 
   /**
@@ -534,17 +458,6 @@ export class AccessCollector {
       source,
     });
     if (ops.includes('exec')) access.executed = true;
-  }
-
-  /**
-   * A repeat of a call already recorded with the same ops and result (kept in its CallMemo): its ops, ok
-   * and errno are in the Access already, only the count changes.
-   */
-  private recordAgain(access: Access | undefined): Access | undefined {
-    // Repeats of one call text may come from pids of different Exec*= lines: judge each one afresh.
-    if (access === undefined || this.ignoreOrigin !== undefined) return undefined;
-    access.count++;
-    return access;
   }
 
   private record(path: ByteString, ops: readonly Operation[], event: SyscallEvent): Access {
