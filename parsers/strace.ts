@@ -84,6 +84,8 @@ export class StraceParser {
   private joining = false;
   /** Set by syscall() when it returns Open: the task the open line belongs to. */
   private openKey = NO_PID;
+  /** The number of the last line given, to tell a log cut inside its last line. */
+  private lastLine = 0;
   /** parseLeader's pid of the line being parsed. */
   private readonly leader: Leader = { pid: undefined };
 
@@ -100,6 +102,9 @@ export class StraceParser {
 
   /** One line whose number the caller owns (journal input numbers its own lines). */
   lineAt(text: string, lineNo: number): void {
+    this.lastLine = lineNo;
+    // A log that went through a CRLF tool: strace itself never ends a line with `\r` (it prints `\r` escaped).
+    if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
     if (text.length === 0) return;
     if (text.indexOf('\x1b') >= 0) text = text.replace(ANSI_SGR, '');
     const status = this.parse(text, lineNo);
@@ -119,7 +124,13 @@ export class StraceParser {
 
   /** Flushes what is still open: a cut line, calls that never resumed. */
   end(): void {
-    if (this.partial) this.abandonPartial();
+    if (this.partial) {
+      // An open last line that nothing followed: the log stops inside it, so what it names may be cut short.
+      if (this.partial.line === this.lastLine && this.partial.absorbed.length === 0) {
+        this.warn(this.partial.line, 'the trace ends inside this line: it was cut (strace killed, or the log copied while written)', this.partial.original);
+      }
+      this.abandonPartial();
+    }
     for (const call of this.pending.values()) this.emitNeverResumed(call, 'unfinished');
     this.pending.clear();
   }

@@ -27,26 +27,14 @@ import {
   type SyscallSpec,
 } from './syscalls.js';
 import {
-  O_CLOEXEC,
-  type Task,
-  type Target,
-  NONE,
-  type ResolvedCall,
-  REASONS,
-  SLASH,
-  SPLIT_CACHE_LIMIT,
-  QUOTE,
-  newAccess,
-  setFd,
-  fcntlCommand,
-  isDecorated,
-  fileDecoration,
-  stripArgNames,
-  findOutsideStrings,
-  joinRoot,
+  O_CLOEXEC, type Task, type Target, NONE, type ResolvedCall, REASONS, SLASH, SPLIT_CACHE_LIMIT, QUOTE, newAccess,
+  setFd, fcntlCommand, isDecorated, fileDecoration, stripArgNames, findOutsideStrings, joinRoot, setCwd
 } from './collector-state.js';
 
 export { REASONS } from './collector-state.js';
+
+/** An open whose fd can be handed to fchdir. */
+const DIRECTORY_OPEN = /\bO_(?:DIRECTORY|PATH)\b/;
 
 export interface CollectedAccesses {
   /** Sorted by path (byte order). */
@@ -66,6 +54,11 @@ export class AccessCollector {
   private readonly splitCache = new Map<string, readonly string[]>();
   /** Per syscall name, per argument text: targets that did not depend on any process's state. */
   private readonly resolvedCalls = new Map<string, Map<string, ResolvedCall>>();
+  /**
+   * True once the trace shows fchdir or close (both in strace's %desc class, neither in %file): a cwd
+   * changed through a directory fd would then be seen.
+   */
+  private fchdirTraced = false;
   /** Set while resolving when a target depended on a process's cwd or fd table. */
   private consultedState = false;
   /** The cwd an `AT_FDCWD</dir>` decoration revealed while resolving, replayed with the targets. */
@@ -165,7 +158,7 @@ export class AccessCollector {
         // Linux prefixes "(unreachable)" when the cwd is outside the root; that is no usable path.
         if (decoded === undefined || decoded.truncated || decoded.bytes.charCodeAt(0) !== SLASH) return;
         const fs = this.task(event.pid).fs;
-        if (fs.root !== undefined) fs.cwd = joinRoot(fs.root, decoded.bytes);
+        if (fs.root !== undefined) setCwd(fs, joinRoot(fs.root, decoded.bytes));
         return;
       }
       case 'spawn': {
@@ -176,6 +169,8 @@ export class AccessCollector {
         return;
       }
       default:
+        // Either one in the trace, even failed, shows that fchdir would be seen too.
+        if (spec.kind === 'close' || spec.kind === 'fchdir') this.fchdirTraced = true;
         if (ok) this.fdStateCall(event, spec);
     }
   }
@@ -193,7 +188,7 @@ export class AccessCollector {
         task.fds.delete(first.fd);
         return;
       case 'fchdir':
-        task.fs.cwd = source?.path;
+        setCwd(task.fs, source?.path);
         return;
       case 'dup':
         setFd(task, parseInteger(event.result.value), source?.path, false);
@@ -271,11 +266,12 @@ export class AccessCollector {
       case 'opensFd': {
         const fdPath = kernelPath !== undefined ? kernelPath.path : result.fdPath === undefined ? firstPath : undefined;
         setFd(task, parseInteger(result.value), fdPath, call.cloexec);
+        if (DIRECTORY_OPEN.test(event.argsText)) task.fs.openedDir = true;
         return;
       }
       case 'chdir':
         // A successful chdir to a path we could not resolve leaves the cwd unknown, not unchanged.
-        task.fs.cwd = firstPath;
+        setCwd(task.fs, firstPath);
         return;
       case 'chroot':
         task.fs.root = firstPath === undefined ? undefined : firstPath === '/' ? '' : firstPath;
@@ -297,7 +293,7 @@ export class AccessCollector {
     const byText = task.fs.root === '' ? this.resolvedCalls.get(event.name) : undefined;
     const known = byText?.get(event.argsText);
     if (known !== undefined) {
-      if (known.cwd !== undefined) task.fs.cwd = known.cwd;
+      if (known.cwd !== undefined) setCwd(task.fs, known.cwd);
       return known;
     }
     const args = this.argsOf(event.argsText);
@@ -358,6 +354,8 @@ export class AccessCollector {
       return slot.optional ? NONE : { kind: 'unresolved', raw: bytes, reason: REASONS.empty };
     }
     if (bytes.charCodeAt(0) === SLASH) {
+      // `AT_FDCWD</etc>` states the cwd even beside an absolute path: a later relative path needs it.
+      if (slot.dirfd !== undefined) this.learnCwd(task, args[slot.dirfd]);
       if (slot.absoluteOnly === undefined && slot.inRootFlag !== undefined && slot.dirfd !== undefined && slot.inRootFlag(args)) {
         return this.relativeTo(task, args[slot.dirfd], bytes.slice(1) || '.');
       }
@@ -368,11 +366,29 @@ export class AccessCollector {
     if (slot.absoluteOnly) return NONE;
     if (slot.dirfd === undefined) {
       this.consultedState = true;
-      const cwd = task.fs.cwd;
-      if (cwd === undefined) return { kind: 'unresolved', raw: bytes, reason: REASONS.cwdUnknown };
-      return { kind: 'path', path: normalizePath(cwd + '/' + bytes) };
+      const unknown = this.cwdUnknown(task);
+      if (unknown !== undefined) return { kind: 'unresolved', raw: bytes, reason: unknown };
+      return { kind: 'path', path: normalizePath(task.fs.cwd + '/' + bytes) };
     }
     return this.relativeTo(task, args[slot.dirfd], bytes);
+  }
+
+  /**
+   * Why the task's cwd cannot be used, or undefined when it can. Without fchdir in the trace, a process
+   * that opened a directory may have moved into it unseen (`mkdir -p` does, through gnulib's savewd):
+   * its cwd is then unknown until a chdir, a getcwd or an `AT_FDCWD</dir>` decoration says it again.
+   */
+  private cwdUnknown(task: Task): string | undefined {
+    if (task.fs.cwd === undefined) return REASONS.cwdUnknown;
+    if (task.fs.openedDir === true && !this.fchdirTraced) return REASONS.cwdUntraced;
+    return undefined;
+  }
+
+  /** Takes the cwd from an `AT_FDCWD</dir>` argument; any other argument says nothing about it. */
+  private learnCwd(task: Task, dirfdArg: string | undefined): void {
+    if (dirfdArg === undefined || !dirfdArg.startsWith('AT_FDCWD<')) return;
+    const dirfd = parseFdArg(dirfdArg);
+    if (dirfd.fd === 'AT_FDCWD' && dirfd.path !== undefined) setCwd(task.fs, (this.learnedCwd = dirfd.path));
   }
 
   /** `relative` looked up from a dirfd argument (`AT_FDCWD`, `3`, `3</dir>`, `AT_FDCWD</cwd>`). */
@@ -383,10 +399,11 @@ export class AccessCollector {
     if (dirfd.fd === 'AT_FDCWD') {
       // The decoration is /proc/PID/cwd read at syscall entry: authoritative, and it heals gaps such
       // as an untraced fchdir.
-      if (dirfd.path !== undefined) task.fs.cwd = this.learnedCwd = dirfd.path;
+      if (dirfd.path !== undefined) setCwd(task.fs, (this.learnedCwd = dirfd.path));
       else this.consultedState = true;
+      const unknown = this.cwdUnknown(task);
+      if (unknown !== undefined) return { kind: 'unresolved', raw: relative, reason: unknown };
       base = task.fs.cwd;
-      if (base === undefined) return { kind: 'unresolved', raw: relative, reason: REASONS.cwdUnknown };
     } else if (dirfd.path !== undefined) {
       base = dirfd.path;
     } else if (isDecorated(dirfdArg)) {

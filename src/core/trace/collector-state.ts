@@ -16,6 +16,14 @@ export interface FsState {
   cwd: ByteString | undefined;
   /** Prefix for the tracee's absolute paths after chroot: '' = the host root, undefined = unknown. */
   root: ByteString | undefined;
+  /** A directory was opened since the cwd was last known: an fchdir the trace does not show may have moved it. */
+  openedDir?: boolean;
+}
+
+/** A cwd the trace states (chdir, fchdir, getcwd, an `AT_FDCWD</dir>` decoration); undefined = unknown. */
+export function setCwd(fs: FsState, cwd: ByteString | undefined): void {
+  fs.cwd = cwd;
+  fs.openedDir = false;
 }
 
 export interface OpenFile {
@@ -55,6 +63,7 @@ export const REASONS = {
   truncated: 'path truncated by strace',
   empty: 'empty path without AT_EMPTY_PATH',
   cwdUnknown: 'working directory unknown (no -y decoration, no chdir/getcwd seen for this process)',
+  cwdUntraced: 'working directory unknown: the process opened a directory and may have entered it with fchdir, which the trace does not show',
   rootUnknown: 'root directory unknown after a chroot that could not be resolved',
   dirfdUnknown: 'directory fd unknown (no -y decoration, not opened in the trace)',
   dirfdNotDecoded: 'directory fd argument not decoded',
