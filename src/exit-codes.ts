@@ -22,7 +22,7 @@ export const EXIT_CODE_MEANINGS: readonly (readonly [ExitCode, string])[] = [
   [ExitCode.ok, 'success'],
   [
     ExitCode.failed,
-    'the answer is no (lint found problems, discover found no working profile or one failing the audit, view found a violation)',
+    'the answer is no (lint found problems, discover found no working profile or one failing the audit, view found a violation, check found a profile that no longer fits)',
   ],
   [ExitCode.usage, 'usage error'],
   [ExitCode.badInput, 'bad input (unreadable file, no strace output in it)'],

@@ -3,6 +3,7 @@
  * chooses, and the one mapping from the errors of the layers below to an exit code and a hint.
  */
 import type { Options } from 'yargs';
+import { canMatchAbsolutePaths } from '../core/glob.js';
 import { parseUnitName, UnitNameError, type UnitName, type UnitOrFile } from '../core/unit-file/unit-name.js';
 import { ArgumentError, CannotProceed, InputError, InterruptedError, MissingPrerequisite, PermissionDenied } from '../errors.js';
 import { CliError, ExitCode } from '../exit-codes.js';
@@ -44,13 +45,34 @@ export function repeatableOption(describe: string): Options {
   };
 }
 
+/**
+ * A repeatable glob of paths. Globs are matched against whole absolute paths, so one that cannot match
+ * any (`--exclude hostname`) is a usage error, not an option that silently does nothing.
+ */
+function globOption(name: string, describe: string): Options {
+  const base = repeatableOption(describe);
+  return {
+    ...base,
+    coerce: (value: string | string[] | undefined): string[] => {
+      const globs = value === undefined ? [] : [value].flat();
+      for (const glob of globs) {
+        if (!canMatchAbsolutePaths(glob)) {
+          const name_ = glob.replace(/^\.?\/+/, '');
+          throw new Error(`--${name} ${glob} can never match: globs match absolute paths; write /PATH/${name_} or **/${name_}`);
+        }
+      }
+      return globs;
+    },
+  };
+}
+
 /** `--include GLOB`: consent to grant sensitive paths. */
 export function includeOption(describe = 'glob of sensitive paths to grant (explicit consent); repeatable'): Options {
-  return repeatableOption(describe);
+  return globOption('include', describe);
 }
 
 /** `--exclude GLOB`: paths never granted. */
-export const EXCLUDE_OPTION: Options = repeatableOption('glob of paths never to grant; repeatable');
+export const EXCLUDE_OPTION: Options = globOption('exclude', 'glob of absolute paths never to grant; repeatable');
 
 /** A number option checked for range: a usage error that names the option, never NaN passed on. */
 export function checkedNumber(name: string, value: number, { integer = false, min = 0 } = {}): number {

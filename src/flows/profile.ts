@@ -60,6 +60,11 @@ export async function profileTarget(request: ProfileRequest, deps: ProfileDeps):
   const { name, text } = await unitText(request, deps);
 
   const settings = new UnitSettings(parseUnitText(text, name));
+  if (request.exec === undefined) {
+    const unread = withoutService(text, settings);
+    const target = request.target === undefined ? name : 'file' in request.target ? request.target.file : request.target.unit;
+    if (unread !== undefined) deps.warn(`${target}: ${unread}: the starter drop-in below holds only what every service gets, nothing of this unit's own`);
+  }
   const reader = tolerantReader(runner);
   const closures = new Map<string, ExecClosure>();
   const notFound: string[] = [];
@@ -124,11 +129,19 @@ async function unitText(request: ProfileRequest, deps: ProfileDeps): Promise<{ n
   return { name: target.unit, text: await catUnit(deps.runner, target.unit) };
 }
 
+/** Why a unit text gives the starter nothing of its own: empty, or no [Service] settings. */
+function withoutService(text: string, settings: UnitSettings): string | undefined {
+  if (text.trim() === '') return 'the file is empty';
+  if (settings.service.length === 0) return 'it has no [Service] settings';
+  return undefined;
+}
+
 /** The drop-in made a complete unit: the command as its ExecStart=, enabled for multi-user.target. */
 function serviceFile(stem: string, command: string, dropin: string): string {
   const unit = `[Unit]\nDescription=${stem} (locked down by bindscout)\n\n`;
   const service = `[Service]\nType=exec\nExecStart=${execLineValue(command)}\n\n`;
-  return dropin.replace('[Service]\n', unit + service) + '\n[Install]\nWantedBy=multi-user.target\n';
+  // A function, not a string: a replacement string would read the command's $$ as one $.
+  return dropin.replace('[Service]\n', () => unit + service) + '\n[Install]\nWantedBy=multi-user.target\n';
 }
 
 async function traceCommand(
