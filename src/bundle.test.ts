@@ -57,27 +57,10 @@ test('a closed pipe on stdout ends quietly', () => {
   expect(result.stderr).toBe('');
 });
 
-test('the bundle reads a large trace with its worker threads, to the same report as from stdin', () => {
-  // Over the size where analyze reads a file in parallel; stdin is always read line by line.
-  const trace = readFileSync(path.join(repo, 'fixtures', 'traces', 'postgresql', 'strace.log'), 'latin1');
-  const big = path.join(scratch, 'big.strace');
-  writeFileSync(big, trace.repeat(Math.ceil((17 << 20) / trace.length)), 'latin1');
-  const fromFile = spawnSync(lonely, ['analyze', '--json', '--quiet', big], { encoding: 'latin1', maxBuffer: 1 << 28, env: { ...process.env, NO_COLOR: '1' } });
-  const fromStdin = spawnSync('/bin/sh', ['-c', 'exec "$0" analyze --json --quiet - < "$1"', lonely, big], { encoding: 'latin1', maxBuffer: 1 << 28, env: { ...process.env, NO_COLOR: '1' } });
-  expect(fromFile.stderr).toBe('');
-  expect(fromFile.status).toBe(0);
-  expect(fromStdin.status).toBe(0);
-  expect(JSON.parse(fromFile.stdout).stats.lines).toBeGreaterThan(100000);
-  // Provenance times differ by nature: a file's mtime, none for stdin, each run's own clock.
-  const timeless = (json: string) => json.replace(/"observedAt": ?(?:"[^"]*"|null)/g, '"observedAt": TIME');
-  expect(timeless(fromFile.stdout.split(JSON.stringify(big)).join('"-"').split(big).join('-'))).toBe(timeless(fromStdin.stdout));
-}, 120000);
-
 // Needs root to become another user; setpriv is util-linux's, on every Debian.
 const asNobody = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv') ? test : test.skip;
 asNobody.each([
   ['small', 1],
-  // Large enough to be read by the worker threads, which open the file themselves.
   ['large', 17 << 20],
 ])('a %s file the user may not read is permission denied (exit 5), not a bug', (size, bytes) => {
   chmodSync(scratch, 0o755);

@@ -43,7 +43,7 @@ function traceFiles(): string[] {
 }
 
 async function dropinFor(file: string): Promise<string | undefined> {
-  const inputs = [{ kind: 'trace' as const, name: file, sources: await resolveTraceSources([file], process.stdin), observedAt: null }];
+  const inputs = [{ kind: 'trace' as const, name: file, sources: await resolveTraceSources(file), observedAt: null }];
   try {
     return (await analyzeInputs(inputs, { baseline: true, include: [], exclude: [], host: null }, host)).dropin;
   } catch {

@@ -18,6 +18,7 @@
  *   that /proc.
  * - ProtectSystem= other than `no` re-mounts the host's root over the tmpfs (systemd issue #18999).
  */
+import { chooseGroups } from './fold-groups.js';
 import { BASELINE } from './baseline.js';
 import { bytesToDisplay } from '../../../parsers/strings.js';
 import {
@@ -31,33 +32,17 @@ import {
   splitPath,
   type FsView,
 } from '../fsview.js';
-import { type Access, type ByteString, type Directive, type HostLink, type Profile, type ProfileEntry, type ProfileNote } from '../model.js';
+import type { Access, ByteString, Directive, HostLink, Profile, ProfileEntry, ProfileNote } from '../model.js';
 import { isSharedOrSystemPlace, ownerFacts, ownReason, ownUnwrittenDirectory } from './ownership.js';
 import { Grants } from './consent.js';
 import { sharedLogRotation } from './shared-log.js';
-import { publicDirectories } from './public-dirs.js';
 import { CANNOT_JUDGE, secretReason, secretsInside, type SecretsInside } from './secrets.js';
-import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
+import { containsSensitivePlace } from './sensitive.js';
 import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES } from './private-devices.js';
 import { canonicalRunPath, privateRunEntries, privateRunLinks, privateRunName, SHARED_RUN } from './shared-run.js';
-
 import {
-  candidateReason,
-  GROUP_PARENTS,
-  GROUP_MIN_PATHS,
-  SERVICE_DIRECTORIES,
-  SIMPLE_PATH,
-  SAFE_NAME,
-  WRITE_OPS,
-  hasAny,
-  matchingGlob,
-  byTraceOrder,
-  describeContributions,
-  directiveOrder,
-  depthOf,
-  treeRoot,
-  commonDirectory,
-  onlyEnsured,
+  candidateReason, SERVICE_DIRECTORIES, SIMPLE_PATH, SAFE_NAME, WRITE_OPS, hasAny, matchingGlob, byTraceOrder,
+  describeContributions, directiveOrder, depthOf, treeRoot, onlyEnsured
 } from './fold-terms.js';
 import type { FoldOptions, Contribution, Demand, Candidate } from './fold-terms.js';
 
@@ -152,7 +137,7 @@ class Folder {
     }
 
     const needed = this.withoutTraversedDirectories(demands);
-    this.groupDirs = this.chooseGroups(needed);
+    this.groupDirs = chooseGroups(needed, this.fs, this.options);
     this.bindAll(needed);
     if (this.options.baseline) this.addBaseline(privateDevices);
     this.emitBinds();
@@ -369,37 +354,6 @@ class Folder {
     if (walkedThrough || isSharedOrSystemPlace(d.path)) return 'looked-up';
     const own = ownReason({ path: d.path, existingFile: false, ownerUid: this.fs.owner?.(d.path)?.uid }, this.options.identity);
     return own !== undefined ? 'own' : 'as-is';
-  }
-
-  /** Directories read often enough (or named after the service) to be bound whole. */
-  private chooseGroups(demands: Demand[]): ByteString[] {
-    const names = new Set(this.options.serviceNames ?? []);
-    const byTop = new Map<ByteString, Set<ByteString>>();
-    for (const d of demands) {
-      if (d.writable || d.listedOnly || d.access.ops.has('connect')) continue;
-      const parent = GROUP_PARENTS.find((p) => isStrictlyUnder(d.path, p));
-      if (parent === undefined) continue;
-      const top = parent + '/' + splitPath(d.path.slice(parent.length))[0];
-      const set = byTop.get(top) ?? new Set<ByteString>();
-      set.add(d.path);
-      byTop.set(top, set);
-    }
-    const groups: ByteString[] = [];
-    for (const [top, pathSet] of byTop) {
-      const paths = [...pathSet];
-      const name = splitPath(top).at(-1)!;
-      const own = names.has(name);
-      if (!own && paths.length < GROUP_MIN_PATHS) continue;
-      const dir = own ? top : commonDirectory(paths);
-      if (!isUnder(dir, top) || this.fs.lstat(dir) !== 'dir' || containsSensitivePlace(dir)) continue;
-      if (sensitiveReason(dir) !== undefined) continue;
-      // A directory the judging user cannot list is not widened to: what else it holds cannot be judged.
-      if (this.fs.denied?.(dir) === true) continue;
-      groups.push(dir);
-    }
-    const reads = demands.filter((d) => !d.writable && !d.listedOnly && !hasAny(d.access, ['connect', 'exec']) && treeRoot(d.path) === undefined).map((d) => d.path);
-    groups.push(...publicDirectories(reads, this.fs, this.options.identity).filter((dir) => !groups.some((g) => isUnder(dir, g))));
-    return groups.sort();
   }
 
   private bindRoot(demand: Demand): ByteString {
