@@ -119,3 +119,13 @@ describe('profile', () => {
     expect(err).toContain(`warning: ${file}: ${why}`);
   });
 });
+
+describe('--pid1 of a process that does not exist', () => {
+  test.each([['lint'], ['profile']])('%s: "no such process", once, not every path missing', async (command) => {
+    // Past the largest pid Linux hands out (4194304): never a process.
+    const { code, out, err } = await run([command, '--pid1', '4194305', 'nginx']);
+    expect(code).toBe(4);
+    expect(out).toBe('');
+    expect(err).toContain('--pid1 4194305: no such process');
+  });
+});
