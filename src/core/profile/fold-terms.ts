@@ -234,3 +234,25 @@ export function commonDirectory(paths: ByteString[]): ByteString {
   }
   return '/' + common.join('/');
 }
+
+/** Why a bind is in the profile: baseline, files created in it, what was read, consent, optional. */
+export function bindReason(candidate: Candidate, optional: boolean): string {
+  const parts: string[] = [];
+  if (candidate.baselineReason !== undefined) parts.push(candidate.baselineReason);
+  const creators = candidate.contributions.filter((c) => (c as Demand).createdInside !== undefined);
+  const plain = candidate.contributions.filter((c) => (c as Demand).createdInside === undefined);
+  if (creators.length > 0) {
+    const dir = bytesToDisplay(candidate.path);
+    parts.push(
+      `files are created or removed directly in ${dir} (${describeContributions(creators)}): a new file cannot be created on the read-only root ` +
+        `and a single-file bind needs the file to exist before the start, so ${dir} is writable as a whole` +
+        (candidate.path === '/run' || candidate.path === '/var/lib' || candidate.path === '/var/log' || candidate.path === '/var/cache'
+          ? '; broad: moving the file into a directory of its own (RuntimeDirectory= etc.) is narrower'
+          : ''),
+    );
+  }
+  if (plain.length > 0) parts.push(describeContributions(plain));
+  if (candidate.consent !== undefined) parts.push(candidate.consent);
+  if (optional) parts.push('missing on this host: bound only if present');
+  return parts.join('; ');
+}

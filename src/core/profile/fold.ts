@@ -32,7 +32,8 @@ import {
   type FsView,
 } from '../fsview.js';
 import { type Access, type ByteString, type Directive, type HostLink, type Profile, type ProfileEntry, type ProfileNote } from '../model.js';
-import { isSharedOrSystemPlace, ownReason } from './ownership.js';
+import { ownReason } from './ownership.js';
+import { ensuredDirectory, fileGrantedAlone, secretConsent } from './consent.js';
 import { CANNOT_JUDGE, secretReason, secretsInside, type SecretsInside } from './secrets.js';
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
 import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES } from './private-devices.js';
@@ -53,9 +54,8 @@ import {
   depthOf,
   treeRoot,
   commonDirectory,
-  compiledGlob,
-  globText,
   onlyEnsured,
+  bindReason,
 } from './fold-terms.js';
 import type { FoldOptions, Contribution, Demand, Candidate } from './fold-terms.js';
 
@@ -318,7 +318,7 @@ class Folder {
       // A listing is not a read: it grants the names used below it (or an empty stand-in), never the subtree.
       const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat' || op === 'list');
       if (onlyLookedUp && onlyEnsured(d.access)) {
-        const ensured = this.ensuredDirectory(d, below.has(d.path));
+        const ensured = ensuredDirectory(d.path, below.has(d.path), this.fs, this.options.identity);
         if (ensured === 'own') {
           d.writable = true;
           return true;
@@ -340,20 +340,6 @@ class Folder {
       this.addEntry('TemporaryFileSystem', `${d.path}:ro`, `only looked up, never read: ${describeContributions([d])}; an empty directory stands in for it`);
       return false;
     });
-  }
-
-  /**
-   * A directory a mkdir found already there (EEXIST). `mkdir -p` walks through every parent the same way
-   * (`/run`, `/var`, `/var/lib`): those, and any shared or system place, were only looked up. The
-   * directory the service tries to create is its own when the ownership rules say so (named for it,
-   * owned by its user, declared by the unit), and then writable even if the trace never wrote into it
-   * (nginx's temp directories take request bodies only under load). Any other one is bound read-only as
-   * it is: an empty root-owned stand-in would make a service that chowns it fail on the read-only tmpfs.
-   */
-  private ensuredDirectory(d: Demand, walkedThrough: boolean): 'own' | 'as-is' | 'looked-up' {
-    if (walkedThrough || isSharedOrSystemPlace(d.path)) return 'looked-up';
-    const own = ownReason({ path: d.path, existingFile: false, ownerUid: this.fs.owner?.(d.path)?.uid }, this.options.identity);
-    return own !== undefined ? 'own' : 'as-is';
   }
 
   /** Directories read often enough (or named after the service) to be bound whole. */
@@ -430,7 +416,7 @@ class Folder {
 
   /** Records one demand on its bind root; returns the root, or undefined when it was not bound. */
   private addContribution(demand: Demand): ByteString | undefined {
-    demand = this.fileGrantedAlone(demand);
+    demand = fileGrantedAlone(demand, this.options.include, this.fs);
     const by = this.coveringSetting(demand.path);
     if (by !== undefined) {
       this.omit(demand.path, `covered by ${by}`);
@@ -453,7 +439,7 @@ class Folder {
     const secret = secretReason(demand.path, this.fs, this.options.identity);
     const sensitive = secret ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
     // A secret needs consent to itself or to its place of secrets; a broad directory's consent is not that.
-    const consentGlob = secret !== undefined ? this.consentToSecret(demand.path) : matchingGlob(demand.path, this.options.include);
+    const consentGlob = secret !== undefined ? secretConsent(this.options.include, demand.path) : matchingGlob(demand.path, this.options.include);
     if (sensitive !== undefined && consentGlob === undefined) {
       const what = describeContributions([demand]);
       this.consent(demand.path === root ? root : demand.path, `${sensitive}: ${what}`, demand.writable);
@@ -471,19 +457,6 @@ class Folder {
     if (sensitive !== undefined) candidate.consent = `${sensitive}, granted by --include ${consentGlob}`;
     this.candidates.set(root, candidate);
     return root;
-  }
-
-  /**
-   * A file written with O_CREAT that is already there needs its directory writable only if it is really
-   * made anew. When --include names that file and not its directory, the user asked for the file: it is
-   * bound writable alone (it exists, and the service neither removes nor renames it).
-   */
-  private fileGrantedAlone(demand: Demand): Demand {
-    const file = demand.createdInside;
-    if (file === undefined || !demand.writable || demand.access.ops.has('delete')) return demand;
-    if (this.options.include.length === 0 || matchingGlob(demand.path, this.options.include) !== undefined) return demand;
-    if (matchingGlob(file, this.options.include) === undefined || this.fs.lstat(file) !== 'file') return demand;
-    return { access: demand.access, path: file, writable: true, ...(demand.viaSymlink !== undefined ? { viaSymlink: demand.viaSymlink } : {}) };
   }
 
   /**
@@ -577,12 +550,12 @@ class Folder {
     for (const candidate of keptBinds.values()) {
       const optional = !this.exists(candidate.path);
       const found = this.secretsOf(candidate.path);
-      if (found?.unlisted === true && this.consentToSecret(candidate.path) === undefined) {
+      if (found?.unlisted === true && secretConsent(this.options.include, candidate.path) === undefined) {
         // Bound whole, it would show whatever the judging user could not see: asked about, not granted.
-        this.consent(candidate.path, `${CANNOT_JUDGE}: ${this.reasonFor(candidate, optional)}`, candidate.writable);
+        this.consent(candidate.path, `${CANNOT_JUDGE}: ${bindReason(candidate, optional)}`, candidate.writable);
         continue;
       }
-      this.addEntry(candidate.writable ? 'BindPaths' : 'BindReadOnlyPaths', candidate.path, this.reasonFor(candidate, optional), optional);
+      this.addEntry(candidate.writable ? 'BindPaths' : 'BindReadOnlyPaths', candidate.path, bindReason(candidate, optional), optional);
       if (found !== undefined) this.maskSecretsInside(candidate.path, found);
     }
   }
@@ -599,45 +572,10 @@ class Folder {
    */
   private maskSecretsInside(dir: ByteString, found: SecretsInside): void {
     for (const secret of found.secrets) {
-      if (this.consentToSecret(secret.path) !== undefined) continue;
+      if (secretConsent(this.options.include, secret.path) !== undefined) continue;
       this.addEntry('InaccessiblePaths', secret.path, `${secret.reason}, inside ${bytesToDisplay(dir)} which is bound whole: masked (--include ${bytesToDisplay(secret.path)} to grant it)`, true);
     }
     if (found.truncated) this.omit(dir, `bound whole, but too big to check for secrets inside (more than ${found.secrets.length + 5000} entries)`);
-  }
-
-  /** The --include glob naming the secret itself or a place of secrets holding it. */
-  private consentToSecret(secret: ByteString): string | undefined {
-    const include = this.options.include;
-    if (include.length === 0) return undefined;
-    const parts = splitPath(secret);
-    for (let depth = parts.length; depth >= 1; depth--) {
-      const prefix = '/' + parts.slice(0, depth).join('/');
-      if (depth < parts.length && sensitiveReason(prefix) === undefined) continue;
-      const glob = include.find((g) => compiledGlob(g)(globText(prefix)));
-      if (glob !== undefined) return glob;
-    }
-    return undefined;
-  }
-
-  private reasonFor(candidate: Candidate, optional: boolean): string {
-    const parts: string[] = [];
-    if (candidate.baselineReason !== undefined) parts.push(candidate.baselineReason);
-    const creators = candidate.contributions.filter((c) => (c as Demand).createdInside !== undefined);
-    const plain = candidate.contributions.filter((c) => (c as Demand).createdInside === undefined);
-    if (creators.length > 0) {
-      const dir = bytesToDisplay(candidate.path);
-      parts.push(
-        `files are created or removed directly in ${dir} (${describeContributions(creators)}): a new file cannot be created on the read-only root ` +
-          `and a single-file bind needs the file to exist before the start, so ${dir} is writable as a whole` +
-          (candidate.path === '/run' || candidate.path === '/var/lib' || candidate.path === '/var/log' || candidate.path === '/var/cache'
-            ? '; broad: moving the file into a directory of its own (RuntimeDirectory= etc.) is narrower'
-            : ''),
-      );
-    }
-    if (plain.length > 0) parts.push(describeContributions(plain));
-    if (candidate.consent !== undefined) parts.push(candidate.consent);
-    if (optional) parts.push('missing on this host: bound only if present');
-    return parts.join('; ');
   }
 }
 
