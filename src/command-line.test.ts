@@ -65,6 +65,18 @@ describe('options that did nothing', () => {
     expect((await run(['analyze', '--json', '--format', 'json', NGINX_TRACE])).code).toBe(0);
   });
 
+  test.each([
+    [['discover', 'nginx', '--output']],
+    [['discover', 'nginx', '--name']],
+    [['discover', 'nginx', '--probe']],
+    [['check', 'nginx', '--name']],
+    [['profile', '--exec']],
+  ])('an option that needs a value, given none, is a usage error: %j', async (argv) => {
+    const { code, err } = await run(argv);
+    expect(code).toBe(2);
+    expect(err).toContain('Not enough arguments following');
+  });
+
   test('--format with no value is a usage error', async () => {
     const { code, out } = await run(['analyze', NGINX_TRACE, '--format']);
     expect(code).toBe(2);
