@@ -141,3 +141,13 @@ describe('--pid1 of a process that does not exist', () => {
     expect(err).toContain('--pid1 4194305: no such process');
   });
 });
+
+describe('lint of a file with nothing to check', () => {
+  test('says so instead of "no problems found"', async () => {
+    const file = path.join(dir, 'unit-section-only.conf');
+    writeFileSync(file, '[Unit]\nAfter=network.target\n');
+    const { code, out } = await run(['lint', file]);
+    expect(code).toBe(0);
+    expect(out).toContain(`${file}: nothing to check: no [Service] settings`);
+  });
+});
