@@ -354,7 +354,7 @@ class ClosureBuilder {
  * The program `#!/usr/bin/env ARG` runs: the first word that is neither an option nor NAME=VALUE.
  * `-S` (split) makes the argument several words; without it the whole argument is the program's name.
  */
-export function envCommand(arg: string): string | undefined {
+function envCommand(arg: string): string | undefined {
   const words = /^-[a-zA-Z]*S/.test(arg) ? arg.replace(/^-[a-zA-Z]*S\s*/, '').split(/[ \t]+/) : [arg];
   for (const word of words) {
     if (word === '' || word.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) continue;

@@ -63,6 +63,7 @@ export { describeContributions, providedByUnitSettings, type FoldOptions } from 
 
 class Folder {
   private readonly entries: ProfileEntry[] = [];
+  private readonly entryKeys = new Set<string>();
   private readonly needsConsent = new Map<ByteString, ProfileNote>();
   private readonly omitted = new Map<ByteString, ProfileNote>();
   private readonly candidates = new Map<ByteString, Candidate>();
@@ -89,7 +90,10 @@ class Folder {
   }
 
   private addEntry(directive: Directive, value: ByteString, reason: string, optional = false): void {
-    if (this.entries.some((e) => e.directive === directive && e.value === value)) return;
+    // A set, not a search of the entries: a trace of many distinct paths makes as many entries.
+    const key = directive + '\0' + value;
+    if (this.entryKeys.has(key)) return;
+    this.entryKeys.add(key);
     this.entries.push({ directive, value, reason, ...(optional ? { optional } : {}) });
   }
 
@@ -384,10 +388,11 @@ class Folder {
    * they are real symlinks in the service's view, so what they point to must be bound as well.
    */
   private bindAll(demands: Demand[]): void {
+    // Walked by index: shift() on a large array moves every element, which made this quadratic.
     const queue = [...demands];
     const seen = new Set<string>();
-    while (queue.length > 0) {
-      const demand = queue.shift()!;
+    for (let next = 0; next < queue.length; next++) {
+      const demand = queue[next];
       const key = `${demand.writable ? 'w' : 'r'}${demand.path}`;
       if (seen.has(key)) {
         this.addContribution(demand);
@@ -526,9 +531,11 @@ class Folder {
 
   /** Nested binds collapse into their parent unless the child needs writing and the parent does not. */
   private emitBinds(): void {
-    const ordered = [...this.candidates.values()].sort(
-      (a, b) => depthOf(a.path) - depthOf(b.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
-    );
+    // Depths computed once, not in the comparator: splitting two paths per comparison dominated large folds.
+    const ordered = [...this.candidates.values()]
+      .map((candidate) => ({ candidate, depth: depthOf(candidate.path) }))
+      .sort((a, b) => a.depth - b.depth || (a.candidate.path < b.candidate.path ? -1 : a.candidate.path > b.candidate.path ? 1 : 0))
+      .map((entry) => entry.candidate);
     const keptBinds = new Map<ByteString, Candidate>();
     for (const candidate of ordered) {
       let cover: Candidate | undefined;
@@ -541,7 +548,7 @@ class Folder {
         if (up === '/') break;
       }
       if (cover !== undefined) {
-        cover.contributions.push(...candidate.contributions);
+        for (const contribution of candidate.contributions) cover.contributions.push(contribution);
         for (const inside of candidate.createdInside) cover.createdInside.add(inside);
         continue;
       }

@@ -86,7 +86,12 @@ export function formatAccessTable(accesses: Access[]): string {
     return [json.ops.join(','), json.ok ? 'ok' : json.errors.join(',') || 'failed', String(json.count), json.path];
   });
   const header = ['OPERATIONS', 'RESULT', 'COUNT', 'PATH'];
-  const widths = [0, 1, 2].map((i) => Math.max(header[i].length, ...rows.map((r) => r[i].length)));
+  // A loop, not Math.max(...rows): spreading 100,000 arguments overflows the stack.
+  const widths = [0, 1, 2].map((i) => {
+    let width = header[i].length;
+    for (const row of rows) if (row[i].length > width) width = row[i].length;
+    return width;
+  });
   const line = (cells: string[]) =>
     cells.map((cell, i) => (i === 3 ? cell : i === 2 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ');
   return [line(header), ...rows.map(line)].join('\n') + '\n';
