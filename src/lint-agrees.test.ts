@@ -53,7 +53,8 @@ async function dropinFor(file: string): Promise<string | undefined> {
 }
 
 function lintText(text: string): string[] {
-  return lintUnit(new UnitSettings(parseUnitText(text, 'dropin.conf')), { fs: host }).map((f) => `${f.line}: ${f.check}: ${f.message}`);
+  // A fresh view each time: the host view caches what it saw, and a test below removes a file.
+  return lintUnit(new UnitSettings(parseUnitText(text, 'dropin.conf')), { fs: createHostFsView() }).map((f) => `${f.line}: ${f.check}: ${f.message}`);
 }
 
 describe('every drop-in analyze writes lints clean', () => {
