@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +94,30 @@ asNobody.each([
   expect(result.stdout).toBe('');
 });
 
+// A signal sent while node is still starting kills the process with the default action, which says
+// nothing about bindscout: on a busy machine start-up alone can take over a second. Once the process
+// holds the FIFO open it is waiting on it, past start-up, with its handlers installed.
+async function openedBy(pid: number, file: string): Promise<void> {
+  const deadline = Date.now() + 15000;
+  while (Date.now() < deadline) {
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      // not started yet, or gone: the exit status will tell
+    }
+    for (const fd of fds) {
+      try {
+        if (readlinkSync(`/proc/${pid}/fd/${fd}`) === file) return;
+      } catch {
+        // closed between the listing and the look
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`pid ${pid} never opened ${file}`);
+}
+
 test.each(['SIGTERM', 'SIGINT'] as const)('%s stops analyze waiting on a FIFO with no writer at once: exit 130, no profile', async (signal) => {
   // Killed at the latest 5 s after the signal, so a regression fails instead of hanging the run.
   const fifo = path.join(scratch, `trace-${signal}.fifo`);
@@ -103,7 +127,7 @@ test.each(['SIGTERM', 'SIGINT'] as const)('%s stops analyze waiting on a FIFO wi
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  await new Promise((resolve) => setTimeout(resolve, 700));
+  await openedBy(child.pid!, fifo);
   const signalled = Date.now();
   child.kill(signal);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

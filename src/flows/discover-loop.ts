@@ -40,7 +40,8 @@ import { CannotProceed } from '../errors.js';
 import type { AuditReport } from '../core/checks/audit.js';
 import { auditBeforeInstall, type AuditAsker } from './audit-gate.js';
 import { describeWriterLine, outsideNamespacePrograms } from '../core/trace/exec-origin.js';
-import { ownReason, type ServiceIdentity } from '../core/profile/ownership.js';
+import { ownerFacts, ownReason, UNWRITTEN_OWN, type ServiceIdentity } from '../core/profile/ownership.js';
+import type { LogrotateRule } from '../core/profile/shared-log.js';
 import { privateRunName } from '../core/profile/shared-run.js';
 import { tmpfilesPath } from '../core/profile/shared-run.js';
 import { accessesStillThere, earlierSource, grantsToKeep, type EarlierObservation } from '../core/checks/earlier.js';
@@ -113,8 +114,12 @@ export interface DiscoverSession {
     sandbox: { dropin: string; profile: Profile } | undefined,
     onEvent: (event: StraceEvent) => void,
   ): Promise<TracedOutcome>;
-  /** The files the Exec programs need to start, read from the binaries (they never show as opens). */
-  execClosures(): Promise<{ program: string; closure: ExecClosure }[]>;
+  /**
+   * The files programs need to start, read from the binaries (the kernel loads a `#!` interpreter and
+   * an ELF's PT_INTERP without a traced open): of every Exec*= program, and of every program in
+   * `executed` (paths the trace saw executed successfully, by any process).
+   */
+  execClosures(executed: string[]): Promise<{ program: string; closure: ExecClosure }[]>;
   /** One untraced start under the candidate, diagnosed when it fails (against `accesses` seen so far). */
   tryCandidate(dropin: string, profile: Profile, accesses: Access[]): Promise<CandidateOutcome>;
   /** After a failed candidate: stopped, and its failed state reset. */
@@ -122,9 +127,15 @@ export interface DiscoverSession {
   removeCandidate(): Promise<void>;
   /** Installs the drop-in, then verifies the running service uses it; rolled back when it does not. */
   install(target: string, text: string): Promise<boolean>;
-  /** What the service, running now under the working candidate, can see and change. */
-  audit(): Promise<AuditReport>;
-  /** Its names, declared writable places and User='s uid, to tell its own places from the host's. */
+  /**
+   * What the service, running now under the working candidate, can see and change; `granted`: secrets
+   * the admin granted (--include), listed as granted rather than as violations.
+   */
+  audit(granted?: { path: string; by: string }[]): Promise<AuditReport>;
+  /**
+   * Its names, declared writable places, User='s uid and the accounts its processes ran as, to tell its
+   * own places from the host's. Asked after the observed start, which shows those accounts.
+   */
   identity(): Promise<ServiceIdentity>;
 }
 
@@ -142,6 +153,8 @@ export interface LoopContext {
   notes: string[];
   /** What an earlier discover of the unit observed and installed: folded in, its grants kept. */
   earlier?: EarlierObservation;
+  /** The host's logrotate rules: a log written directly in /var/log is bound alone when rotation survives it. */
+  logRules?: LogrotateRule[];
 }
 
 export interface LoopOutcome {
@@ -172,7 +185,7 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
   // `+` lines run outside the namespace: what they touch needs no bind.
   const outside = outsideNamespacePrograms(unit.exec);
   if (outside.size > 0) collector.ignoreOrigin = (program) => outside.has(program);
-  const identity = await session.identity();
+  let identity: ServiceIdentity = { names: [], declared: [] };
   // Who touched each path, so that the review names a process and a syscall rather than a journal line.
   const witness = new TraceWitness();
   const decisions: Decisions = new Map();
@@ -223,7 +236,12 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
     const lost = lostTraceError(unit);
     throw new CannotProceed(lost.message, lost.hint);
   }
-  for (const { program, closure } of await session.execClosures()) {
+  identity = await session.identity();
+  const executed = collector
+    .result()
+    .accesses.filter((a) => a.ok && a.ops.has('exec'))
+    .map((a) => Buffer.from(a.path, 'latin1').toString('utf8'));
+  for (const { program, closure } of await session.execClosures(executed)) {
     for (const item of closure.items) {
       const executed = item.role === 'binary' || item.role === 'script-interpreter' || item.role === 'elf-interpreter';
       const path = Buffer.from(item.path, 'utf8').toString('latin1');
@@ -328,13 +346,23 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
     failure = `still failing after ${session.starts} starts (--max-starts ${options.maxStarts}): ${last}`;
   }
 
+  // A profile must survive the traffic the probe did not send: say where it grants on the rules alone.
+  const unexercised = (profile?.entries ?? []).filter((e) => e.directive === 'BindPaths' && e.reason.includes(UNWRITTEN_OWN)).map((e) => bytesToDisplay(e.value));
+  if (working && unexercised.length > 0) {
+    ctx.notes.push(
+      `not exercised by the observed run or the probe: writes into ${unexercised.join(', ')} (granted as the service's own); ` +
+        'what else the probe did not send (large requests, other protocols, rare code paths) may still meet the read-only root: probe it with --probe or --exercise',
+    );
+  }
+
   // Audit, then install --------------------------------------------------------------------------
   let audit: AuditReport | null = null;
   let refusedByAudit = false;
   if (working && profile !== undefined) {
     const installing = !options.dryRun && options.output === undefined;
     const gateOptions = { installing, acceptAudit: options.acceptAudit === true };
-    const gate = await auditBeforeInstall(name, () => session.audit(), gateOptions, ctx.reviewer, log);
+    const granted = (profile.granted ?? []).map((g) => ({ path: bytesToDisplay(g.path), by: `--include ${g.glob}` }));
+    const gate = await auditBeforeInstall(name, () => session.audit(granted), gateOptions, ctx.reviewer, log);
     audit = gate.audit;
     if (gate.note) ctx.notes.push(gate.note);
     checkpoint();
@@ -372,6 +400,7 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
         provided: providedByUnit(unit),
         directoriesAsBinds: true,
         identity,
+        ...(ctx.logRules !== undefined ? { logRules: ctx.logRules } : {}),
         privateRun: {
           name: privateRunName(name),
           ...(unit.PIDFile ? { pidFile: Buffer.from(unit.PIDFile, 'utf8').toString('latin1') } : {}),
@@ -401,7 +430,7 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
 
   /** A writable bind the diagnosis asks for is forced only where the service owns it. */
   function ownsFix(path: ByteString): boolean {
-    const facts = { path, existingFile: ctx.fs.lstat(path) === 'file', ownerUid: ctx.fs.owner?.(path)?.uid };
+    const facts = { path, existingFile: ctx.fs.lstat(path) === 'file', ...ownerFacts(ctx.fs, path) };
     return ownReason(facts, identity) !== undefined;
   }
 

@@ -5,7 +5,7 @@
  * The loop in src/flows/discover-loop.ts drives it through its DiscoverSession interface.
  */
 import type { StraceEvent } from '../../parsers/events.js';
-import { diagnoseStart, type Diagnosis } from '../core/checks/diagnose.js';
+import { diagnoseStart, notFoundPaths, type Diagnosis } from '../core/checks/diagnose.js';
 import { visibleUnder } from '../core/profile/visibility.js';
 import type { ExecClosure } from '../core/profile/elf.js';
 import type { FsView } from '../core/fsview.js';
@@ -14,7 +14,7 @@ import { rootFilesystemType } from '../core/checks/procfs.js';
 import type { UnitInfo } from '../core/unit-file/unitfile.js';
 import type { UnitName } from '../core/unit-file/unit-name.js';
 import type { AuditReport } from '../core/checks/audit.js';
-import { declaredWritable, type ServiceIdentity } from '../core/profile/ownership.js';
+import { declaredWritable, SHARED_PLACES, SYSTEM_STATE, type ServiceIdentity } from '../core/profile/ownership.js';
 import { privateRunName, renderTmpfiles, tmpfilesPath } from '../core/profile/shared-run.js';
 import { removeHostLinks } from './host-links.js';
 import { serviceNamesOf } from '../core/profile/unit-sandbox.js';
@@ -24,6 +24,7 @@ import { execedMainPid, installCandidate, isRunning, removeCandidate, unitJob, u
 import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from './journal.js';
 import type { Runner } from './runner.js';
 import { traceOneRun } from './trace-run.js';
+import { packageOf, runningAccounts, type Accounts } from './unit-accounts.js';
 import { daemonReload, removeTracing } from './tracing.js';
 import { systemctl, type LoadedUnit } from './unit.js';
 import { auditRunningService } from './view.js';
@@ -60,6 +61,8 @@ export class UnitSession {
   private startCount = 0;
   /** The host links of the candidate last tried: made when it runs, installed with it. */
   private candidateLinks: HostLink[] = [];
+  /** The accounts the processes of the observed start ran as (read while it ran). */
+  private observedAccounts: Accounts | undefined;
   private readonly name: UnitName;
 
   constructor(
@@ -85,6 +88,10 @@ export class UnitSession {
       { ...(sandbox ? { sandbox: sandbox.dropin } : {}), onEvent },
       async (cursor) => {
         const outcome = await this.startAndCheck(false);
+        if (outcome.ok && sandbox === undefined) {
+          const accounts = await runningAccounts(runner, name).catch(() => undefined);
+          if (accounts !== undefined) this.observedAccounts = accounts;
+        }
         if (outcome.ok && options.exercise > 0) {
           options.log(`tracing for ${options.exercise} s: use the service now`);
           await options.sleep(options.exercise * 1000, options.signal);
@@ -109,11 +116,14 @@ export class UnitSession {
     return { ...run.result, syscalls: run.syscalls };
   }
 
-  /** The ELF interpreter and libraries never show up as opens in a trace: read them from the binaries. */
-  async execClosures(): Promise<{ program: string; closure: ExecClosure }[]> {
+  /**
+   * The ELF interpreter, libraries and `#!` interpreters never show up as opens in a trace: read them
+   * from the binaries, of the Exec*= programs and of everything the trace saw executed.
+   */
+  async execClosures(executed: string[] = []): Promise<{ program: string; closure: ExecClosure }[]> {
     const reader = tolerantReader(this.runner);
     const found: { program: string; closure: ExecClosure }[] = [];
-    for (const program of execProgramsOf(this.unit)) {
+    for (const program of new Set([...execProgramsOf(this.unit), ...executed])) {
       const closure = await resolveExecClosure(program, reader).catch(() => undefined);
       if (closure !== undefined) found.push({ program, closure });
     }
@@ -229,7 +239,10 @@ export class UnitSession {
     }
   }
 
-  /** Names, declared directories and User='s uid (from the passwd file of the systemd worked on). */
+  /**
+   * Names, declared directories, User='s uid (from the passwd file of the systemd worked on), the
+   * accounts the observed start ran as and the package shipping the unit file.
+   */
   async identity(): Promise<ServiceIdentity> {
     const unit = this.unit;
     const declared = declaredWritable((setting) =>
@@ -245,6 +258,12 @@ export class UnitSession {
       const entry = passwd.split('\n').find((line) => line.split(':')[0] === user);
       const uid = Number(entry?.split(':')[2]);
       if (Number.isInteger(uid)) identity.uid = uid;
+    }
+    if (this.observedAccounts !== undefined) identity.ranAs = this.observedAccounts;
+    const pkg = await packageOf(this.runner, unit.FragmentPath);
+    if (pkg !== undefined) {
+      identity.package = pkg;
+      if (packageNameIsOwn(pkg) && !identity.names.includes(pkg)) identity.names.push(pkg);
     }
     return identity;
   }
@@ -283,8 +302,8 @@ export class UnitSession {
   }
 
   /** The audit of the service as it runs now (under the working candidate). */
-  audit(): Promise<AuditReport> {
-    return auditRunningService(this.runner, this.name);
+  audit(granted?: { path: string; by: string }[]): Promise<AuditReport> {
+    return auditRunningService(this.runner, this.name, granted);
   }
 
   /**
@@ -353,6 +372,12 @@ export class UnitSession {
     const closure = execPath
       ? await resolveExecClosure(execPath, tolerantReader(runner)).catch(() => undefined)
       : undefined;
+    const closuresOfNamed: Record<string, ExecClosure> = {};
+    for (const named of notFoundPaths(journal, name)) {
+      if (options.fs.lstat(named) !== 'file' && options.fs.lstat(named) !== 'symlink') continue;
+      const found = await resolveExecClosure(named, tolerantReader(runner)).catch(() => undefined);
+      if (found !== undefined) closuresOfNamed[named] = found;
+    }
     return diagnoseStart({
       unit: name,
       properties: state,
@@ -362,8 +387,17 @@ export class UnitSession {
       ...(tried ? { visible: visibleUnder(tried, options.fs), profile: tried } : {}),
       ...(execPath ? { execPath } : {}),
       ...(closure ? { closure } : {}),
+      ...(Object.keys(closuresOfNamed).length > 0 ? { closuresOfNamed } : {}),
       ...(unit.WorkingDirectory ? { workingDirectory: unit.WorkingDirectory } : {}),
     });
   }
 }
 
+
+/**
+ * A package name stands for the service only when the system's own state does not use it: units
+ * shipped by systemd or dbus would otherwise make /var/lib/systemd or /run/dbus "named for" them.
+ */
+function packageNameIsOwn(name: string): boolean {
+  return ![...SYSTEM_STATE, ...SHARED_PLACES].some((place) => place.split('/').includes(name));
+}

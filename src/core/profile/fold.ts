@@ -32,14 +32,17 @@ import {
   type FsView,
 } from '../fsview.js';
 import { type Access, type ByteString, type Directive, type HostLink, type Profile, type ProfileEntry, type ProfileNote } from '../model.js';
-import { ownReason } from './ownership.js';
-import { ensuredDirectory, fileGrantedAlone, secretConsent } from './consent.js';
-import { CANNOT_JUDGE, secretReason, secretsInside, type SecretsInside } from './secrets.js';
+import { ensuredDirectory, ownerFacts, ownReason, ownUnwrittenDirectory } from './ownership.js';
+import { fileGrantedAlone, Grants } from './consent.js';
+import { sharedLogRotation } from './shared-log.js';
+import { publicDirectories } from './public-dirs.js';
+import { CANNOT_JUDGE, secretReason, secretsInsideDirectory, type SecretsInside } from './secrets.js';
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
-import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES } from './private-devices.js';
+import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES, procRestriction } from './private-devices.js';
 import { canonicalRunPath, privateRunEntries, privateRunLinks, privateRunName, SHARED_RUN } from './shared-run.js';
 
 import {
+  candidateReason,
   GROUP_PARENTS,
   GROUP_MIN_PATHS,
   SERVICE_DIRECTORIES,
@@ -55,7 +58,6 @@ import {
   treeRoot,
   commonDirectory,
   onlyEnsured,
-  bindReason,
 } from './fold-terms.js';
 import type { FoldOptions, Contribution, Demand, Candidate } from './fold-terms.js';
 
@@ -74,11 +76,15 @@ class Folder {
   /** Files created directly in /run: they get a private /run (src/core/profile/shared-run.ts). */
   private readonly runFiles: Demand[] = [];
   private hostLinks: HostLink[] = [];
+  /** What --include grants, followed through links to exactly their targets (./consent.ts). */
+  private readonly grants: Grants;
 
   constructor(
     private readonly options: FoldOptions,
     private readonly fs: FsView,
-  ) {}
+  ) {
+    this.grants = new Grants(options.include);
+  }
 
   omit(path: ByteString, reason: string): void {
     if (!this.omitted.has(path)) this.omitted.set(path, { path, reason });
@@ -118,6 +124,7 @@ class Folder {
       else kept.push(access);
     }
 
+    this.grants.followLinks(kept, this.fs);
     const tmp = kept.filter((a) => isUnder(a.path, '/tmp') || isUnder(a.path, '/var/tmp'));
     if (tmp.length > 0) {
       this.addEntry('PrivateTmp', 'yes', `private, empty /tmp and /var/tmp: ${describeContributions(tmp.map((access) => ({ access, path: access.path })))}`);
@@ -157,6 +164,7 @@ class Folder {
       ...(this.hostLinks.length > 0 ? { hostLinks: this.hostLinks } : {}),
       needsConsent: [...this.needsConsent.values()].sort(byPath),
       omitted: [...this.omitted.values()].sort(byPath),
+      ...(this.grants.list().length > 0 ? { granted: this.grants.list() } : {}),
     };
   }
 
@@ -198,7 +206,7 @@ class Folder {
         const isDirectory = this.fs.lstat(dir) === 'dir' || list.some((a) => isStrictlyUnder(a.path, dir));
         if (!isDirectory) continue;
         // Not the service's own (/var/lib/dpkg): left to the fold's refusal of system-wide writes.
-        if (ownReason({ path: dir, existingFile: false, ownerUid: this.fs.owner?.(dir)?.uid }, this.options.identity) === undefined) continue;
+        if (ownReason({ path: dir, existingFile: false, ...ownerFacts(this.fs, dir) }, this.options.identity) === undefined) continue;
         const why = describeContributions(writes.map((access) => ({ access, path: access.path })));
         if (this.options.directoriesAsBinds) {
           this.addEntry('BindPaths', dir, `${why}; the service's own directory, bound writable as it is (ownership untouched)`, !this.exists(dir));
@@ -224,10 +232,13 @@ class Folder {
     const createsOrRemoves = access.ops.has('create') || access.ops.has('delete');
     // mkdir of a directory that is already there (EEXIST) needs only that directory.
     const alreadyThere = existsNow && access.errors.has('EEXIST') && !access.ops.has('delete');
+    const log = writes && this.options.logRules !== undefined ? sharedLogRotation(access.path, this.options.logRules, this.options.serviceNames ?? []) : undefined;
+    if (log !== undefined) return { access, path: access.path, writable: true, sharedLog: log };
     if (writes && (createsOrRemoves || !existsNow) && !alreadyThere) {
       return { access, path: parentOf(access.path), writable: true, createdInside: access.path };
     }
-    return { access, path: access.path, writable: writes };
+    const own = writes ? undefined : ownUnwrittenDirectory(access, this.fs, this.options.identity);
+    return { access, path: access.path, writable: writes || own !== undefined, ...(own !== undefined ? { ownUnwritten: own } : {}) };
   }
 
   /**
@@ -274,19 +285,9 @@ class Folder {
         this.coveredBy.push({ path: '/dev', by: "MountAPIVFS=yes (the host's /dev, as PrivateDevices= cannot be used)" });
       }
     }
-    const proc = apiVfs.filter((c) => isUnder(c.path, '/proc'));
-    if (proc.length === 0) return;
-    const entryOf = (c: Contribution) => splitPath(c.path)[1];
-    const isOwn = (c: Contribution) => {
-      const entry = entryOf(c);
-      return entry === 'self' || entry === 'thread-self' || (entry !== undefined && /^[0-9]+$/.test(entry) && Number(entry) === c.access.firstPid);
-    };
-    const others = proc.filter((c) => entryOf(c) !== undefined && /^[0-9]+$/.test(entryOf(c)!) && !isOwn(c));
-    if (others.length > 0) return;
-    this.addEntry('ProtectProc', 'invisible', "only the service's own /proc/PID entries were used");
-    if (proc.every((c) => entryOf(c) === undefined || isOwn(c))) {
-      this.addEntry('ProcSubset', 'pid', 'no system-wide /proc file (meminfo, sys/…) was used');
-    }
+    const proc = procRestriction(apiVfs.filter((c) => isUnder(c.path, '/proc')).map((c) => ({ path: c.path, pid: c.access.firstPid })));
+    if (proc.invisible) this.addEntry('ProtectProc', 'invisible', "only the service's own /proc/PID entries were used");
+    if (proc.pidOnly) this.addEntry('ProcSubset', 'pid', 'no system-wide /proc file (meminfo, sys/…) was used');
   }
 
   /**
@@ -322,7 +323,7 @@ class Folder {
       // A listing is not a read: it grants the names used below it (or an empty stand-in), never the subtree.
       const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat' || op === 'list');
       if (onlyLookedUp && onlyEnsured(d.access)) {
-        const ensured = ensuredDirectory(d.path, below.has(d.path), this.fs, this.options.identity);
+        const ensured = ensuredDirectory(d.path, below.has(d.path), this.fs.owner?.(d.path)?.uid, this.options.identity);
         if (ensured === 'own') {
           d.writable = true;
           return true;
@@ -372,6 +373,8 @@ class Folder {
       if (this.fs.denied?.(dir) === true) continue;
       groups.push(dir);
     }
+    const reads = demands.filter((d) => !d.writable && !d.listedOnly && !hasAny(d.access, ['connect', 'exec']) && treeRoot(d.path) === undefined).map((d) => d.path);
+    groups.push(...publicDirectories(reads, this.fs, this.options.identity).filter((dir) => !groups.some((g) => isUnder(dir, g))));
     return groups.sort();
   }
 
@@ -441,10 +444,13 @@ class Folder {
       this.omit(demand.createdInside ?? demand.path, 'would need the whole root writable, which defeats the lockdown');
       return undefined;
     }
-    const secret = secretReason(demand.path, this.fs, this.options.identity);
+    // A log the service only appends to is no secret kept from it, whatever its mode (root:adm 0640).
+    const appendedLog = demand.sharedLog !== undefined && !hasAny(demand.access, ['read', 'exec']);
+    const secret = appendedLog ? undefined : secretReason(demand.path, this.fs, this.options.identity);
     const sensitive = secret ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
-    // A secret needs consent to itself or to its place of secrets; a broad directory's consent is not that.
-    const consentGlob = secret !== undefined ? secretConsent(this.options.include, demand.path) : matchingGlob(demand.path, this.options.include);
+    // A secret needs consent to itself, to its place of secrets, or to a link leading exactly to it.
+    const reachedByLink = demand.viaSymlink !== undefined && resolveSymlinks(this.fs, demand.access.path).finalPath === demand.path;
+    const consentGlob = secret !== undefined ? this.grants.toSecret(demand.path, reachedByLink ? demand.access.path : undefined) : this.grants.globFor(demand.path);
     if (sensitive !== undefined && consentGlob === undefined) {
       const what = describeContributions([demand]);
       this.consent(demand.path === root ? root : demand.path, `${sensitive}: ${what}`, demand.writable);
@@ -474,10 +480,11 @@ class Folder {
       this.runFiles.push(demand);
       return undefined;
     }
-    if (consentGlob !== undefined) return demand;
+    if (consentGlob !== undefined || demand.sharedLog?.bindable === true) return demand;
+    if (demand.sharedLog !== undefined) return void this.consent(demand.path, `${describeContributions([demand])}: ${demand.sharedLog.why}`, true, true);
     const kind = resolveSymlinks(this.fs, root).kind;
     const existingFile = demand.createdInside === undefined && kind === 'file';
-    if (ownReason({ path: root, existingFile, ownerUid: this.fs.owner?.(root)?.uid }, this.options.identity) !== undefined) return demand;
+    if (ownReason({ path: root, existingFile, ...ownerFacts(this.fs, root) }, this.options.identity) !== undefined) return demand;
     const writer = this.options.describeWriter?.(demand.access);
     this.consent(
       root,
@@ -556,20 +563,15 @@ class Folder {
     }
     for (const candidate of keptBinds.values()) {
       const optional = !this.exists(candidate.path);
-      const found = this.secretsOf(candidate.path);
-      if (found?.unlisted === true && secretConsent(this.options.include, candidate.path) === undefined) {
+      const found = secretsInsideDirectory(candidate.path, this.fs, this.options.identity);
+      if (found?.unlisted === true && this.grants.consentToSecret(candidate.path) === undefined) {
         // Bound whole, it would show whatever the judging user could not see: asked about, not granted.
-        this.consent(candidate.path, `${CANNOT_JUDGE}: ${bindReason(candidate, optional)}`, candidate.writable);
+        this.consent(candidate.path, `${CANNOT_JUDGE}: ${candidateReason(candidate, optional)}`, candidate.writable);
         continue;
       }
-      this.addEntry(candidate.writable ? 'BindPaths' : 'BindReadOnlyPaths', candidate.path, bindReason(candidate, optional), optional);
+      this.addEntry(candidate.writable ? 'BindPaths' : 'BindReadOnlyPaths', candidate.path, candidateReason(candidate, optional), optional);
       if (found !== undefined) this.maskSecretsInside(candidate.path, found);
     }
-  }
-
-  private secretsOf(dir: ByteString): SecretsInside | undefined {
-    if (resolveSymlinks(this.fs, dir).kind !== 'dir' || this.fs.lstat(dir) !== 'dir') return undefined;
-    return secretsInside(dir, this.fs, this.options.identity);
   }
 
   /**
@@ -579,7 +581,7 @@ class Folder {
    */
   private maskSecretsInside(dir: ByteString, found: SecretsInside): void {
     for (const secret of found.secrets) {
-      if (secretConsent(this.options.include, secret.path) !== undefined) continue;
+      if (this.grants.toSecret(secret.path) !== undefined) continue;
       this.addEntry('InaccessiblePaths', secret.path, `${secret.reason}, inside ${bytesToDisplay(dir)} which is bound whole: masked (--include ${bytesToDisplay(secret.path)} to grant it)`, true);
     }
     if (found.truncated) this.omit(dir, `bound whole, but too big to check for secrets inside (more than ${found.secrets.length + 5000} entries)`);
