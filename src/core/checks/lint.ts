@@ -86,8 +86,7 @@ function binds(settings: UnitSettings): Bind[] {
       const read = readBindPaths(at.value);
       if ('error' in read) continue;
       for (const spec of read) {
-        const shown = bytesToDisplay(spec.source) + (spec.destination !== spec.source ? ':' + bytesToDisplay(spec.destination) : '');
-        out.push({ optional: spec.optional, source: spec.source, destination: spec.destination, writable, at, word: (spec.optional ? '-' : '') + shown, specifiers: spec.specifiers });
+        out.push({ optional: spec.optional, source: spec.source, destination: spec.destination, writable, at, word: spec.written, specifiers: spec.specifiers });
       }
     }
   }
@@ -148,6 +147,8 @@ function optionalBindFix(bind: Bind): string {
 function checkBindSyntax(settings: UnitSettings, add: (f: Finding) => void): void {
   for (const [key] of BIND_KEYS) {
     for (const at of settings.listAssignments(key)) {
+      // A build template (unbound.service.in's @UNBOUND_CHROOT_DIR@) is not what systemd will read.
+      if (/@[A-Za-z_][A-Za-z0-9_]*@/.test(at.value)) continue;
       const read = readBindPaths(at.value);
       if ('error' in read) {
         add({
