@@ -6,9 +6,10 @@
 # the services write reaches the host's disk.
 #
 #   scripts/testbed.sh install-deps [PKG...]
-#                                      apt-get what is missing of DEPS and of the PKGs named (run BEFORE
-#                                      `up`: the overlay's lower layer is the live root, and changing it
-#                                      under a mounted overlay is undefined behaviour for overlayfs)
+#                                      apt-get what is missing of DEPS (with ZOO_CI=1 also ZOO_CI_DEPS)
+#                                      and of the PKGs named (run BEFORE `up`: the overlay's lower layer
+#                                      is the live root, and changing it under a mounted overlay is
+#                                      undefined behaviour for overlayfs)
 #   scripts/testbed.sh up              boot (idempotent; cleans up what a killed run left behind)
 #   scripts/testbed.sh status          exit 0 if the bed is up, print its state
 #   scripts/testbed.sh exec -- CMD...  run CMD inside all of the container's namespaces
@@ -56,6 +57,10 @@ PIDFILE=$SCRATCH/nspawn.pid
 NSPAWN_RUN=/run/systemd/nspawn
 
 DEPS=(systemd-container strace tmux nginx-light postgresql redis-server memcached curl dbus-bin cron unbound dns-root-data openssh-server)
+# The daemons of src/e2e/zoo.e2e.test.ts, which runs only with ZOO_CI=1 (it names gaps not yet closed):
+# installed only then, so that a CI machine without it carries no more packages than the suite uses.
+ZOO_CI_DEPS=(vsftpd rsyslog bind9 bind9-dnsutils)
+if [[ ${ZOO_CI:-} == 1 ]]; then DEPS+=("${ZOO_CI_DEPS[@]}"); fi
 
 die() { printf 'testbed: %s\n' "$*" >&2; exit 1; }
 log() { printf 'testbed: %s\n' "$*" >&2; }
