@@ -155,16 +155,23 @@ async function measure(d, dir) {
     row.result = 'working';
   } else {
     if (report.result === 'working') row.result = 'working-but';
-    const why = report.failure ?? (violations.length > 0 ? `audit: ${violations.join(', ')}` : '');
+    const noAudit = report.audit === null ? (report.notes ?? []).find((n) => /audit/.test(n)) ?? 'no audit in the report' : '';
+    const why = report.failure ?? (violations.length > 0 ? `audit: ${violations.join(', ')}` : noAudit);
     row.cause = short([failed.length > 0 && report.result === 'working' ? `failed checks: ${failed.join(', ')}` : '', why].filter(Boolean).join('; '), 300);
   }
   return row;
 }
 
+/**
+ * A process of the unit: its MainPID, or (a forking unit without a pid file, such as postfix@-, has
+ * none) the first process of its control group.
+ */
+const UNIT_PID = (unit) => `pid=$(systemctl show -p MainPID --value -- '${unit}'); if [ "$pid" = 0 ]; then cg=$(systemctl show -p ControlGroup --value -- '${unit}'); for f in /sys/fs/cgroup$cg/cgroup.procs /sys/fs/cgroup/unified$cg/cgroup.procs /sys/fs/cgroup/systemd$cg/cgroup.procs; do if [ -r "$f" ]; then pid=$(head -n1 "$f"); break; fi; done; fi; echo "$pid"`;
+
 /** The service's / from outside its namespace: a tmpfs, with no /etc/shadow in it. */
 function emptyRoot(unit) {
   for (let i = 0; i < 20; i++) {
-    const pid = inBed(`systemctl show -p MainPID --value -- '${unit}'`).stdout.trim();
+    const pid = inBed(UNIT_PID(unit)).stdout.trim();
     if (/^[1-9]\d*$/.test(pid)) {
       const host = run(testbed, ['hostpid', pid]).stdout.trim();
       if (/^\d+$/.test(host)) {
