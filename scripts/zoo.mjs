@@ -224,7 +224,8 @@ async function main() {
     mkdirSync(dir, { recursive: true });
     console.error(`zoo: ${d.name} (${d.unit}): waiting for the bed lock`);
     // The lock is held for one daemon at a time (a few minutes), so another user of the bed gets turns.
-    const child = spawnSync('flock', [lock, process.execPath, fileURLToPath(import.meta.url), '--one', d.name, dir], { stdio: ['ignore', 'inherit', 'inherit'], timeout: discoverTimeout + 15 * 60_000 });
+    // No timeout here: the wait for the lock can be long, and every step inside has a timeout of its own.
+    const child = spawnSync('flock', [lock, process.execPath, fileURLToPath(import.meta.url), '--one', d.name, dir], { stdio: ['ignore', 'inherit', 'inherit'] });
     let row;
     try {
       row = JSON.parse(readFileSync(path.join(dir, 'row.json'), 'utf8'));
