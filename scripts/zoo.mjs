@@ -65,7 +65,8 @@ function selected() {
   if (names.length === 0) return daemons;
   const unknown = names.filter((n) => !daemons.some((d) => d.name === n));
   if (unknown.length > 0) die(`no such daemon in scripts/zoo-daemons.json: ${unknown.join(', ')} (known: ${daemons.map((d) => d.name).join(' ')})`);
-  return daemons.filter((d) => names.includes(d.name));
+  // In the order given: the ones wanted first come first.
+  return [...new Set(names)].map((n) => daemons.find((d) => d.name === n));
 }
 
 /** Under the bed lock: the host's root is the bed's lower layer, so no install while a bed is up. */
