@@ -73,6 +73,9 @@ function selected() {
 function installPackages(list) {
   const debconf = list.flatMap((d) => d.debconf ?? []);
   const packages = [...new Set(list.flatMap((d) => d.packages))];
+  // Installed already: no need to wait for the lock (another user may hold it for many minutes).
+  const status = run('dpkg-query', ['-W', '-f=${db:Status-Abbrev}\n', ...packages]);
+  if (status.code === 0 && status.stdout.split('\n').filter(Boolean).every((l) => l.startsWith('ii'))) return;
   const script = [
     ...(debconf.length > 0 ? [`printf '%s\\n' ${debconf.map((l) => `'${l.replaceAll("'", "'\\''")}'`).join(' ')} | debconf-set-selections`] : []),
     `exec "$0" install-deps "$@"`,
