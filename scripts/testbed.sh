@@ -59,7 +59,9 @@ NSPAWN_RUN=/run/systemd/nspawn
 DEPS=(systemd-container strace tmux nginx-light postgresql redis-server memcached curl dbus-bin cron unbound dns-root-data openssh-server)
 # The daemons of src/e2e/zoo.e2e.test.ts, which runs only with ZOO_CI=1 (it names gaps not yet closed):
 # installed only then, so that a CI machine without it carries no more packages than the suite uses.
-ZOO_CI_DEPS=(vsftpd rsyslog bind9 bind9-dnsutils)
+ZOO_CI_DEPS=(vsftpd bind9 bind9-dnsutils postfix)
+# postfix configures nothing when not told what kind of mail system it is, and does not start then.
+ZOO_CI_DEBCONF=('postfix postfix/main_mailer_type select Local only' 'postfix postfix/mailname string zoo.localdomain')
 if [[ ${ZOO_CI:-} == 1 ]]; then DEPS+=("${ZOO_CI_DEPS[@]}"); fi
 
 die() { printf 'testbed: %s\n' "$*" >&2; exit 1; }
@@ -248,6 +250,7 @@ cmd_install_deps() {
         die "the bed is mounted; run '$0 down' before installing packages (overlay lower layer is /)"
     fi
     log "installing: ${missing[*]}"
+    if [[ ${ZOO_CI:-} == 1 ]]; then printf '%s\n' "${ZOO_CI_DEBCONF[@]}" | debconf-set-selections; fi
     # The host has no systemd to start services with; a policy-rc.d that returns 101 keeps the maintainer
     # scripts from trying to start them through sysvinit scripts (and from occupying the ports that the
     # container, which shares the host's network namespace, needs). Keep an existing one untouched.
