@@ -7,7 +7,7 @@
 import { beforeAll, expect, test } from '@jest/globals';
 import type { AuditReport } from '../core/checks/audit.js';
 import { catUnit } from '../systemd/unit.js';
-import { describeWithBed, retry, type Bed } from './bed.js';
+import { describeWithBed, retry, startUnits, type Bed } from './bed.js';
 import { CRON_PROBE, UNBOUND_PROBE } from './probes.js';
 import { buildCli, mainPidOf, runBuiltCli, uninstallDropIn } from './run-cli.js';
 import { parseUnitName } from '../core/unit-file/unit-name.js';
@@ -36,7 +36,10 @@ async function active(bed: Bed, unit: string): Promise<boolean> {
 }
 
 describeWithBed('tight profiles: working, installed, and a clean audit', (bed) => {
-  beforeAll(() => buildCli(), 60_000);
+  beforeAll(async () => {
+    buildCli();
+    await startUnits(bed(), CASES.map((c) => c.unit));
+  }, 300_000);
 
   test.each(CASES)('$unit: discover --yes installs a profile under which the audit is clean and ≤ 60 entries are visible', async ({ unit, probe }) => {
     const before = await catUnit(bed().runner, parseUnitName(unit));

@@ -10,7 +10,7 @@
 import { beforeAll, expect, test } from '@jest/globals';
 import type { AuditReport } from '../core/checks/audit.js';
 import { catUnit } from '../systemd/unit.js';
-import { describeWithBed, type Bed } from './bed.js';
+import { describeWithBed, startUnits, type Bed } from './bed.js';
 import { CRON_PROBE, UNBOUND_PROBE } from './probes.js';
 import { buildCli, mainPidOf, runBuiltCli, uninstallDropIn } from './run-cli.js';
 import { parseUnitName } from '../core/unit-file/unit-name.js';
@@ -36,7 +36,10 @@ async function exists(bed: Bed, pid: number, path: string): Promise<boolean> {
 }
 
 describeWithBed('the audit of real services', (bed) => {
-  beforeAll(() => buildCli(), 60_000);
+  beforeAll(async () => {
+    buildCli();
+    await startUnits(bed(), CASES.map((c) => c.unit));
+  }, 300_000);
 
   test.each(CASES)('$unit: discover --yes works, its report carries the audit, and view audits the same running service', async ({ unit, probe, extra, own }) => {
     const before = await catUnit(bed().runner, parseUnitName(unit));

@@ -89,3 +89,12 @@ export async function retry<T>(probe: () => Promise<T>, tries = 40, delayMs = 25
   }
   throw last;
 }
+
+/**
+ * Starts the packaged units a suite uses. The bed boots none of them (scripts/testbed.sh: a host with
+ * another DNS or web server enabled would otherwise take their ports at boot), so each suite starts
+ * what it needs; starting a running unit is a no-op.
+ */
+export async function startUnits(bed: Bed, units: string[]): Promise<void> {
+  for (const unit of units) await bed.exec('systemctl', ['start', '--', unit], 120_000);
+}

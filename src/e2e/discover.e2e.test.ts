@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { execedMainPid } from '../systemd/control.js';
 import { catUnit } from '../systemd/unit.js';
 import { buildCli, runBuiltCli } from './run-cli.js';
-import { describeWithBed, retry, type Bed } from './bed.js';
+import { describeWithBed, retry, startUnits, type Bed } from './bed.js';
 import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 
@@ -108,9 +108,10 @@ async function uninstall(bed: Bed, unit: string): Promise<void> {
 describeWithBed('discover --yes on real services', (bed) => {
   const figures: string[] = [];
 
-  beforeAll(() => {
+  beforeAll(async () => {
     buildCli();
-  }, 60_000);
+    await startUnits(bed(), CASES.map((c) => c.unit));
+  }, 300_000);
 
   afterAll(() => {
     if (figures.length > 0) console.info(`discover starts and wall-clock time:\n${figures.join('\n')}`);

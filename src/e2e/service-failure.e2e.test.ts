@@ -4,7 +4,7 @@
  */
 import { beforeAll, expect, test } from '@jest/globals';
 import { catUnit } from '../systemd/unit.js';
-import { describeWithBed, type Bed } from './bed.js';
+import { describeWithBed, startUnits, type Bed } from './bed.js';
 import { buildCli, runBuiltCli as runCli } from './run-cli.js';
 import { parseUnitName } from '../core/unit-file/unit-name.js';
 
@@ -13,7 +13,10 @@ async function isActive(bed: Bed, unit: string): Promise<boolean> {
 }
 
 describeWithBed('discover on a service that fails for a reason that is not a hidden path', (bed) => {
-  beforeAll(buildCli, 60_000);
+  beforeAll(async () => {
+    buildCli();
+    await startUnits(bed(), ['nginx.service']);
+  }, 180_000);
 
   test("a port already in use: the service's own last line, and no word of hidden paths", async () => {
     const unit = 'bindscout-e2e-port-taken.service';

@@ -2,14 +2,14 @@
  * The whole tracing path on real Debian services in the bed: tracing drop-in → start → probe → stop
  * → journal → parser → accesses, then the unit exactly as before.
  */
-import { expect, test } from '@jest/globals';
+import { beforeAll, expect, test } from '@jest/globals';
 import { AccessCollector } from '../core/trace/accesses.js';
 import type { Access } from '../core/model.js';
 import { TRACING_DROPIN_NAME } from '../core/unit-file/tracing-dropin.js';
 import { followUnitJournal, journalCursor, UnitJournalSplitter } from '../systemd/journal.js';
 import { dropInDir, installTracing, removeTracing, tracingDropInPath } from '../systemd/tracing.js';
 import { catUnit, loadUnit, systemctl } from '../systemd/unit.js';
-import { describeWithBed, retry, type Bed } from './bed.js';
+import { describeWithBed, retry, startUnits, type Bed } from './bed.js';
 import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 const LIBC = '/usr/lib/x86_64-linux-gnu/libc.so.6';
@@ -55,6 +55,9 @@ function has(accesses: Map<string, Access>, path: string, op: string): boolean {
 }
 
 describeWithBed('tracing real services in the bed', (bed) => {
+  // Each case is checked to leave its unit as found; found running, as a packaged service normally is.
+  beforeAll(() => startUnits(bed(), CASES.map((c) => c.unit)), 300_000);
+
   for (const c of CASES) {
     test(`${c.unit}: traced through the journal, then restored`, async () => {
       const { runner } = bed();

@@ -1,0 +1,87 @@
+/**
+ * Three daemons of the zoo (scripts/zoo-daemons.json, `npm run zoo`) that the tests of the Debian
+ * services above do not cover, each ending as the product must end on any service: `discover --yes`
+ * reports `working`, installs its drop-in, the service survives `systemctl restart` under it, its
+ * probe (what a real client does) passes again, the audit is clean, and its root is the empty tmpfs.
+ *
+ * They name known gaps of the current rules (see `npm run zoo`'s table in the README) and fail until
+ * those are closed, so they run only with ZOO_CI=1; their packages are installed by
+ * `ZOO_CI=1 scripts/testbed.sh install-deps` (ZOO_CI_DEPS there). Without it they are skipped, loudly.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execedMainPid } from '../systemd/control.js';
+import { describeWithBed, retry, type Bed } from './bed.js';
+import { buildCli, runBuiltCli, uninstallDropIn } from './run-cli.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
+
+interface ZooDaemon {
+  name: string;
+  unit: string;
+  packages: string[];
+  setup?: string;
+  probe: string;
+}
+
+/**
+ * The gaps they stand for (README, zoo section): vsftpd opens its log file directly in /var/log at every
+ * connection; bind9's named drops to its own user with -u and keeps its state and key as that user
+ * (root:bind, bind:bind 0640); postfix@-.service is Type=forking without a MainPID, so there is no
+ * process to audit.
+ */
+const NAMES = ['vsftpd', 'bind9', 'postfix'];
+
+const zoo = JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/zoo-daemons.json'), 'utf8')) as { daemons: ZooDaemon[] };
+const DAEMONS = NAMES.map((n) => {
+  const d = zoo.daemons.find((x) => x.name === n);
+  if (!d) throw new Error(`${n} is not in scripts/zoo-daemons.json`);
+  return d;
+});
+
+async function sh(bed: Bed, script: string): Promise<boolean> {
+  return (await bed.runner.run('/bin/sh', ['-c', script], { timeoutMs: 30_000 })).exitCode === 0;
+}
+
+function suite(bed: () => Bed): void {
+  beforeAll(() => buildCli(), 60_000);
+
+  afterAll(async () => {
+    // Port 53 and the rest: the suites that run after this one start their own daemons.
+    for (const d of DAEMONS) await bed().runner.run('systemctl', ['stop', '--', d.unit], { timeoutMs: 60_000 });
+  }, 180_000);
+
+  test.each(DAEMONS)('$name ($unit): working, installed, survives a restart, probe passes, audit clean, empty root', async ({ unit, setup, probe }) => {
+    if (setup) await bed().exec('/bin/sh', ['-c', setup]);
+    await bed().exec('systemctl', ['start', '--', unit], 120_000);
+    // The daemon works in the bed unconfined: otherwise a failure below would say nothing of bindscout.
+    await retry(async () => (await sh(bed(), probe)) || Promise.reject(new Error(`${unit}: the probe fails even unconfined`)), 60, 500);
+    try {
+      const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--json', '--probe', probe]);
+      const report = JSON.parse(run.stdout) as { result: string; installed: string | null; failure?: string; audit: { pid: number; violations: { kind: string; path: string }[] } | null };
+      expect({ result: report.result, failure: report.failure, violations: report.audit?.violations.map((v) => `${v.kind} ${v.path}`) }).toEqual({ result: 'working', failure: undefined, violations: [] });
+      expect(run.code).toBe(0);
+      expect(report.installed).toBe(`/etc/systemd/system/${unit}.d/bindscout.conf`);
+
+      await bed().exec('systemctl', ['restart', '--', unit], 120_000);
+      await retry(async () => (await sh(bed(), probe)) || Promise.reject(new Error(`${unit}: the probe fails after a restart under the profile`)), 60, 500);
+      const pid = await execedMainPid(bed().runner, parseUnitName(unit), { timeoutMs: 30_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+      const root = (await bed().exec('cat', [`/proc/${pid}/mountinfo`])).split('\n').find((l) => l.split(' ')[4] === '/');
+      expect(root?.split(' - ')[1]?.split(' ')[0]).toBe('tmpfs');
+      expect(await sh(bed(), `test -e /proc/${pid}/root/etc/shadow`)).toBe(false);
+    } finally {
+      await uninstallDropIn(bed(), unit);
+      await bed().runner.run('systemctl', ['stop', '--', unit], { timeoutMs: 60_000 });
+    }
+  }, 900_000);
+}
+
+if (process.env.ZOO_CI === '1') {
+  describeWithBed('zoo daemons that name known gaps', suite);
+} else {
+  console.warn(`\n*** SKIPPING the zoo suite (${NAMES.join(', ')}): it fails until known gaps are closed; ZOO_CI=1 runs it. ***\n`);
+  describe('zoo daemons that name known gaps', () => {
+    test.skip('SKIPPED: set ZOO_CI=1 (and install its packages: ZOO_CI=1 scripts/testbed.sh install-deps)', () => undefined);
+  });
+}
