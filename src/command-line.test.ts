@@ -65,6 +65,18 @@ describe('options that did nothing', () => {
     expect((await run(['analyze', '--json', '--format', 'json', NGINX_TRACE])).code).toBe(0);
   });
 
+  test.each([
+    [['discover', 'nginx', '--output']],
+    [['discover', 'nginx', '--name']],
+    [['discover', 'nginx', '--probe']],
+    [['check', 'nginx', '--name']],
+    [['profile', '--exec']],
+  ])('an option that needs a value, given none, is a usage error: %j', async (argv) => {
+    const { code, err } = await run(argv);
+    expect(code).toBe(2);
+    expect(err).toContain('Not enough arguments following');
+  });
+
   test('--format with no value is a usage error', async () => {
     const { code, out } = await run(['analyze', NGINX_TRACE, '--format']);
     expect(code).toBe(2);
@@ -117,5 +129,25 @@ describe('profile', () => {
     const { code, err } = await run(['profile', file]);
     expect(code).toBe(0);
     expect(err).toContain(`warning: ${file}: ${why}`);
+  });
+});
+
+describe('--pid1 of a process that does not exist', () => {
+  test.each([['lint'], ['profile']])('%s: "no such process", once, not every path missing', async (command) => {
+    // Past the largest pid Linux hands out (4194304): never a process.
+    const { code, out, err } = await run([command, '--pid1', '4194305', 'nginx']);
+    expect(code).toBe(4);
+    expect(out).toBe('');
+    expect(err).toContain('--pid1 4194305: no such process');
+  });
+});
+
+describe('lint of a file with nothing to check', () => {
+  test('says so instead of "no problems found"', async () => {
+    const file = path.join(dir, 'unit-section-only.conf');
+    writeFileSync(file, '[Unit]\nAfter=network.target\n');
+    const { code, out } = await run(['lint', file]);
+    expect(code).toBe(0);
+    expect(out).toContain(`${file}: nothing to check: no [Service] settings`);
   });
 });

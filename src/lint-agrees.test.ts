@@ -52,7 +52,7 @@ async function dropinFor(file: string): Promise<string | undefined> {
 }
 
 function lintText(text: string): string[] {
-  // A fresh view each time: a host view is a snapshot, and the test removes a file between two lints.
+  // A host view is a snapshot (src/host/fs.ts): a fresh one sees a file removed since the last.
   return lintUnit(new UnitSettings(parseUnitText(text, 'dropin.conf')), { fs: createHostFsView() }).map((f) => `${f.line}: ${f.check}: ${f.message}`);
 }
 

@@ -21,7 +21,7 @@ export const checkCommand: BindscoutCommand<CheckArgs> = {
     yargs
       .positional('units', { describe: 'units with a profile installed by discover, e.g. nginx', type: 'string', array: true, demandOption: true })
       .option('json', { type: 'boolean', default: false, describe: `print the findings as JSON (schemaVersion ${CHECK_SCHEMA_VERSION})` })
-      .option('name', { type: 'string', default: DEFAULT_DROPIN_NAME, describe: 'file name of the installed drop-in, when discover did not remember it' })
+      .option('name', { type: 'string', requiresArg: true, default: DEFAULT_DROPIN_NAME, describe: 'file name of the installed drop-in, when discover did not remember it' })
       .option('pid1', pid1Option('check units of'))
       .example('$0 check nginx', 'will nginx still start under its profile?')
       .example('$0 check --json nginx redis-server', 'the findings as JSON, for monitoring')

@@ -40,13 +40,14 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
       .option('probe', {
         type: 'string',
         array: true,
+        requiresArg: true,
         describe: 'shell command that must succeed while the service runs (run with /bin/sh -c); repeatable: run in turn, each must succeed',
       })
       .option('exercise', { type: 'number', default: 0, describe: 'seconds to keep tracing after the start while you use the service' })
       .option('max-starts', { type: 'number', default: 10, describe: 'give up after this many starts of the unit' })
       .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'accept every default without asking (for scripts)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'find and verify the profile, install nothing' })
-      .option('output', { alias: 'o', type: 'string', describe: 'write the drop-in to this file instead of installing it' })
+      .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'write the drop-in to this file instead of installing it' })
       .option('json', { type: 'boolean', default: false, describe: 'print the final report as JSON' })
       .option('baseline', {
         type: 'boolean',
@@ -62,7 +63,7 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
         default: false,
         describe: 'install the working profile even when the audit of the running service finds violations (without it, --yes refuses such a profile)',
       })
-      .option('name', { type: 'string', default: 'bindscout.conf', describe: 'file name of the installed drop-in' })
+      .option('name', { type: 'string', requiresArg: true, default: 'bindscout.conf', describe: 'file name of the installed drop-in' })
       .option('forget', { type: 'boolean', default: false, describe: 'remove what discover remembered about the unit (/var/lib/bindscout/UNIT/) and do nothing else' })
       .option('pid1', pid1Option('work on'))
       .example('$0 discover nginx --probe "curl -fsS http://127.0.0.1/"', 'interactive: review each path, then install')

@@ -49,7 +49,7 @@ export function formatFindings(results: LintedTarget[], io: Pick<CommandIO, 'pai
   const lines: string[] = [];
   for (const result of results) {
     if (result.findings.length === 0) {
-      lines.push(`${result.target}: no problems found`);
+      lines.push(result.checked ? `${result.target}: no problems found` : `${result.target}: nothing to check: no [Service] settings`);
       continue;
     }
     for (const f of result.findings) {

@@ -24,7 +24,7 @@ export const profileCommand: BindscoutCommand<ProfileArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .positional('target', { describe: 'a unit name (nginx) or a unit file (anything with a "/": ./app.service)', type: 'string' })
-      .option('exec', { type: 'string', describe: 'a command line with no unit yet: prints a complete .service file' })
+      .option('exec', { type: 'string', requiresArg: true, describe: 'a command line with no unit yet: prints a complete .service file' })
       .option('json', { type: 'boolean', default: false, describe: 'print the profile and the reasons as JSON' })
       .option('baseline', baselineOption(', used or not: on by default because nothing is run to verify'))
       .option('include', includeOption())

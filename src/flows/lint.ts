@@ -18,6 +18,12 @@ export interface LintedTarget {
   target: string;
   kind: 'unit' | 'file';
   findings: Finding[];
+  /** False when the text has no [Service] settings: no lockdown to check, which is not "no problems". */
+  checked: boolean;
+}
+
+function hasServiceSettings(text: string, file: string): boolean {
+  return new UnitSettings(parseUnitText(text, file)).service.length > 0;
 }
 
 export async function lintText(text: string, file: string, fs: FsView, reader: ElfFileReader): Promise<Finding[]> {
@@ -49,11 +55,11 @@ export async function lintTargets(
       const notUnit = whyNotUnitText(text);
       if (notUnit !== undefined)
         throw new InputError(`${target.file} is not a unit file: ${notUnit}`, UNIT_TEXT_HINT);
-      results.push({ target: target.file, kind: 'file', findings: await lintText(text, target.file, fs, reader) });
+      results.push({ target: target.file, kind: 'file', findings: await lintText(text, target.file, fs, reader), checked: hasServiceSettings(text, target.file) });
       continue;
     }
     const text = await catUnit(runner, target.unit);
-    results.push({ target: target.unit, kind: 'unit', findings: await lintText(text, target.unit, fs, reader) });
+    results.push({ target: target.unit, kind: 'unit', findings: await lintText(text, target.unit, fs, reader), checked: hasServiceSettings(text, target.unit) });
   }
   return results;
 }

@@ -8,7 +8,8 @@
  * Programs are always run with an argv array, never through a shell.
  */
 import { execa } from 'execa';
-import { promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp } from 'node:fs';
+import { MissingPrerequisite } from '../errors.js';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FsView } from '../core/fsview.js';
@@ -210,6 +211,10 @@ export function createHostRunner(): Runner {
  */
 export function createNamespaceRunner(pid1: number): Runner {
   if (!Number.isInteger(pid1) || pid1 <= 1) throw new Error(`not a container PID 1: ${pid1}`);
+  // Without the process every file below /proc/PID/root looks missing: say so once, up front.
+  if (!existsSync(`/proc/${pid1}`)) {
+    throw new MissingPrerequisite(`--pid1 ${pid1}: no such process`, "give the container's PID 1 as seen here: machinectl show NAME -p Leader, or docker inspect -f '{{.State.Pid}}' NAME");
+  }
   const files = new FileRunner(`/proc/${pid1}/root`);
   // nsenter forks to enter the PID namespace and passes no signal on (and Debian 12's has no
   // --kill-child): a stopped stream or a timed-out run would leave its program running inside the

@@ -92,6 +92,13 @@ describe('check: drift of an installed profile', () => {
     expect(exec.fix).toContain(`add to ${DROPIN}: BindReadOnlyPaths=/usr/lib/app2/libapp.so.1`);
   });
 
+  test('escaped "-" sources are read as systemd reads them: present, nothing to say', () => {
+    const profile = PROFILE.replace('BindReadOnlyPaths=-/etc/app/extra.conf', 'BindReadOnlyPaths=-/etc/app/col\\:on -/etc/app/pct%%n');
+    const host = { ...HOST, '/etc/app/col:on': 'file' as const, '/etc/app/pct%n': 'file' as const };
+    const cat = catOf(['/lib/systemd/system/app.service', UNIT.split('\n').slice(1).join('\n')], [DROPIN, profile]);
+    expect(judge(cat, host, { remembered: { ...remembered, profile, unitConfig: cat } })).toEqual([]);
+  });
+
   test('a "-" source that disappeared is a warning, not a failure', () => {
     const host = { ...HOST };
     delete host['/etc/app/extra.conf'];

@@ -9,6 +9,9 @@
  */
 import type { ExecClosure } from '../profile/elf.js';
 import { resolveSymlinks, type FsView } from '../fsview.js';
+import type { ByteString } from '../model.js';
+import { bytesToDisplay } from '../../../parsers/strings.js';
+import { bindWord, readBindPaths } from '../unit-file/escape.js';
 import { visibleUnder } from '../profile/visibility.js';
 import { lintUnit, unitProfile, type CheckId } from './lint.js';
 import { parseUnitText, UnitSettings, type Assignment } from '../unit-file/unit-settings.js';
@@ -130,10 +133,12 @@ export function judgeDrift(input: DriftInput): DriftFinding[] {
         : check === 'missing-bind-source'
           ? `${rediscover} (if the service no longer needs it: ${f.fix})`
           : f.fix;
+    // A warning of lint (a source it may not look at) is no evidence that a restart fails.
+    const fails = f.severity === 'error';
     findings.push({
       check,
-      severity: 'error',
-      message: `${check === 'root-reexposed' ? '' : 'a restart fails: '}${f.message}`,
+      severity: fails ? 'error' : 'warning',
+      message: `${check === 'root-reexposed' || !fails ? '' : 'a restart fails: '}${f.message}`,
       fix,
       file: f.file,
       line: f.line,
@@ -143,12 +148,12 @@ export function judgeDrift(input: DriftInput): DriftFinding[] {
   }
 
   for (const bind of optionalBinds(settings)) {
-    if (resolveSymlinks(input.fs, bind.source).kind !== undefined) continue;
+    if (resolveSymlinks(input.fs, bind.source).kind !== undefined || input.fs.denied?.(bind.source) === true) continue;
     findings.push({
       check: 'optional-source-gone',
       severity: 'warning',
-      message: `${bind.source} no longer exists: the service starts, but without it (it existed when the profile was made, or it would not be bound)`,
-      fix: `if ${bind.source} moved (a package upgrade renamed it), ${rediscover}; if it is gone for good, remove ${bind.at.key}=${bind.word} (${bind.at.file}:${bind.at.line})`,
+      message: `${bind.shown} no longer exists: the service starts, but without it (it existed when the profile was made, or it would not be bound)`,
+      fix: `if ${bind.shown} moved (a package upgrade renamed it), ${rediscover}; if it is gone for good, remove ${bind.at.key}=${bind.word} (${bind.at.file}:${bind.at.line})`,
       file: bind.at.file,
       line: bind.at.line,
       setting: bind.at.key,
@@ -218,7 +223,10 @@ function missingFiles(settings: UnitSettings, input: DriftInput, program: string
 }
 
 interface OptionalBind {
-  source: string;
+  /** As systemd reads it (src/core/unit-file/escape.ts), as bytes. */
+  source: ByteString;
+  /** Shown to the admin. */
+  shown: string;
   word: string;
   at: Assignment;
 }
@@ -226,12 +234,15 @@ interface OptionalBind {
 function optionalBinds(settings: UnitSettings): OptionalBind[] {
   const out: OptionalBind[] = [];
   for (const key of ['BindReadOnlyPaths', 'BindPaths']) {
-    for (const { word, at } of settings.list(key)) {
-      if (!word.startsWith('-')) continue;
-      const source = word.slice(1).split(':')[0];
-      // Specifiers cannot be expanded without systemd: not judged.
-      if (!source.startsWith('/') || /%[^%]/.test(source.replace(/%%/g, ''))) continue;
-      out.push({ source, word, at });
+    for (const at of settings.listAssignments(key)) {
+      const read = readBindPaths(at.value);
+      if ('error' in read) continue;
+      for (const spec of read) {
+        // Specifiers cannot be expanded without systemd: not judged.
+        if (!spec.optional || spec.specifiers.length > 0) continue;
+        const word = bindWord(spec.source, spec.destination, true);
+        out.push({ source: spec.source, shown: bytesToDisplay(spec.source), word: typeof word === 'string' ? word : at.value, at });
+      }
     }
   }
   return out;

@@ -19,7 +19,8 @@
 import type { ExecClosure } from '../profile/elf.js';
 import { visibleUnder } from '../profile/visibility.js';
 import { isUnder, normalizePath, resolveSymlinks, type FsView } from '../fsview.js';
-import type { ByteString, Directive, Profile, ProfileEntry } from '../model.js';
+import { DIRECTIVES, type ByteString, type Directive, type Profile, type ProfileEntry } from '../model.js';
+import { EXEC_KINDS } from '../unit-file/unitfile.js';
 import { bytesToDisplay } from '../../../parsers/strings.js';
 import { bindWord, escapeBindPath, encodeUtf8Bytes, readBindPaths } from '../unit-file/escape.js';
 import { containsSensitivePlace, sensitiveReason } from '../profile/sensitive.js';
@@ -39,6 +40,7 @@ export const CHECKS = [
   'sensitive-bind',
   'exec-not-visible',
   'bind-syntax',
+  'setting-in-wrong-section',
 ] as const;
 export type CheckId = (typeof CHECKS)[number];
 
@@ -84,12 +86,55 @@ function binds(settings: UnitSettings): Bind[] {
       const read = readBindPaths(at.value);
       if ('error' in read) continue;
       for (const spec of read) {
-        const shown = bytesToDisplay(spec.source) + (spec.destination !== spec.source ? ':' + bytesToDisplay(spec.destination) : '');
-        out.push({ optional: spec.optional, source: spec.source, destination: spec.destination, writable, at, word: (spec.optional ? '-' : '') + shown, specifiers: spec.specifiers });
+        out.push({ optional: spec.optional, source: spec.source, destination: spec.destination, writable, at, word: spec.written, specifiers: spec.specifiers });
       }
     }
   }
   return out;
+}
+
+/** Settings of the service's execution and sandbox: systemd reads them in [Service] (or [Socket] …), never in [Unit]. */
+const EXECUTION_SETTINGS: ReadonlySet<string> = new Set<string>([
+  ...DIRECTIVES,
+  ...EXEC_KINDS,
+  'ProtectHome',
+  'ReadOnlyPaths',
+  'ReadWritePaths',
+  'InaccessiblePaths',
+  'ExecPaths',
+  'NoExecPaths',
+  'DynamicUser',
+  'User',
+  'Group',
+  'PIDFile',
+  'RootDirectory',
+  'RootImage',
+  'PrivateUsers',
+  'PrivateNetwork',
+  'ProtectKernelTunables',
+  'ProtectKernelModules',
+  'ProtectControlGroups',
+  'StateDirectoryMode',
+  'RuntimeDirectoryMode',
+  'RuntimeDirectoryPreserve',
+]);
+
+/** Lockdown settings written under [Unit] or [Install]: systemd warns in the journal and ignores them. */
+function checkSections(settings: UnitSettings, add: (f: Finding) => void): void {
+  for (const at of settings.assignments) {
+    if ((at.section !== 'Unit' && at.section !== 'Install') || !EXECUTION_SETTINGS.has(at.key)) continue;
+    add({
+      check: 'setting-in-wrong-section',
+      severity: 'error',
+      file: at.file,
+      line: at.line,
+      setting: at.key,
+      value: at.value,
+      message: `${at.key}= is under [${at.section}], where systemd ignores it: the service runs without it`,
+      explanation: `systemd reads ${at.key}= only in [Service] (or the section of the unit's own type); elsewhere it logs "Unknown key name '${at.key}' in section '${at.section}', ignoring" and starts the service as if the line were not there.`,
+      fix: `move ${at.key}= below a [Service] line`,
+    });
+  }
 }
 
 /** How to write `bind` again with a `-` (skip when missing), escaped as systemd reads it. */
@@ -102,6 +147,8 @@ function optionalBindFix(bind: Bind): string {
 function checkBindSyntax(settings: UnitSettings, add: (f: Finding) => void): void {
   for (const [key] of BIND_KEYS) {
     for (const at of settings.listAssignments(key)) {
+      // A build template (unbound.service.in's @UNBOUND_CHROOT_DIR@) is not what systemd will read.
+      if (/@[A-Za-z_][A-Za-z0-9_]*@/.test(at.value)) continue;
       const read = readBindPaths(at.value);
       if ('error' in read) {
         add({
@@ -287,6 +334,7 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
   }
 
   checkBindSyntax(settings, add);
+  checkSections(settings, add);
 
   // systemd creates the unit's own *Directory= before it binds (a private /run's backing directory).
   const createdAtStart = directoryMounts(settings).filter((d) => !d.startsWith('/tmp') && !d.startsWith('/var/tmp'));
@@ -295,6 +343,21 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
     if (resolveSymlinks(ctx.fs, bind.source).kind !== undefined) continue;
     if (createdAtStart.some((d) => normalizePath(bind.source) === encodeUtf8Bytes(d))) continue;
     const shown = bytesToDisplay(bind.source);
+    if (ctx.fs.denied?.(bind.source) === true) {
+      // Run unprivileged, lint cannot look inside other users' directories: that is not "missing".
+      add({
+        check: 'missing-bind-source',
+        severity: 'warning',
+        file: bind.at.file,
+        line: bind.at.line,
+        setting: bind.at.key,
+        value: bind.word,
+        message: `${shown} cannot be checked: permission denied`,
+        explanation: 'the user lint runs as may not look inside a directory above it; systemd, as root, may well find it.',
+        fix: 'run lint as root to check it',
+      });
+      continue;
+    }
     add({
       check: 'missing-bind-source',
       severity: 'error',

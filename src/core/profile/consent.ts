@@ -7,7 +7,7 @@ import { resolveSymlinks, type FsView } from '../fsview.js';
 import type { Access, ByteString } from '../model.js';
 import { bytesToDisplay } from '../../../parsers/strings.js';
 import { splitPath } from '../fsview.js';
-import { compiledGlob, globText, matchingGlob } from './fold-terms.js';
+import { compiledGlob, globText, matchingGlob, type Demand } from './fold-terms.js';
 import { sensitiveReason } from './sensitive.js';
 
 /** The files links matched by `include` lead to, with the grant that reaches them. */
@@ -69,4 +69,17 @@ export class Grants {
   list(): { path: ByteString; glob: string }[] {
     return [...this.granted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, glob]) => ({ path, glob }));
   }
+}
+
+/**
+ * A file written with O_CREAT that is already there needs its directory writable only if it is really
+ * made anew. When --include names that file and not its directory, the user asked for the file: it is
+ * bound writable alone (it exists, and the service neither removes nor renames it).
+ */
+export function fileGrantedAlone(demand: Demand, include: string[], fs: FsView): Demand {
+  const file = demand.createdInside;
+  if (file === undefined || !demand.writable || demand.access.ops.has('delete')) return demand;
+  if (include.length === 0 || matchingGlob(demand.path, include) !== undefined) return demand;
+  if (matchingGlob(file, include) === undefined || fs.lstat(file) !== 'file') return demand;
+  return { access: demand.access, path: file, writable: true, ...(demand.viaSymlink !== undefined ? { viaSymlink: demand.viaSymlink } : {}) };
 }

@@ -32,13 +32,13 @@ import {
   splitPath,
   type FsView,
 } from '../fsview.js';
-import type { Access, ByteString, Directive, HostLink, Profile, ProfileEntry, ProfileNote } from '../model.js';
-import { isSharedOrSystemPlace, ownerFacts, ownReason, ownUnwrittenDirectory } from './ownership.js';
-import { Grants } from './consent.js';
+import { type Access, type ByteString, type Directive, type HostLink, type Profile, type ProfileEntry, type ProfileNote } from '../model.js';
+import { ensuredDirectory, ownerFacts, ownReason, ownUnwrittenDirectory } from './ownership.js';
+import { fileGrantedAlone, Grants } from './consent.js';
 import { sharedLogRotation } from './shared-log.js';
-import { CANNOT_JUDGE, secretReason, secretsInside, type SecretsInside } from './secrets.js';
+import { CANNOT_JUDGE, secretReason, secretsInsideDirectory, type SecretsInside } from './secrets.js';
 import { containsSensitivePlace } from './sensitive.js';
-import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES } from './private-devices.js';
+import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES, procRestriction } from './private-devices.js';
 import { canonicalRunPath, privateRunEntries, privateRunLinks, privateRunName, SHARED_RUN } from './shared-run.js';
 import {
   candidateReason, SERVICE_DIRECTORIES, SIMPLE_PATH, SAFE_NAME, WRITE_OPS, hasAny, matchingGlob, byTraceOrder,
@@ -270,19 +270,9 @@ class Folder {
         this.coveredBy.push({ path: '/dev', by: "MountAPIVFS=yes (the host's /dev, as PrivateDevices= cannot be used)" });
       }
     }
-    const proc = apiVfs.filter((c) => isUnder(c.path, '/proc'));
-    if (proc.length === 0) return;
-    const entryOf = (c: Contribution) => splitPath(c.path)[1];
-    const isOwn = (c: Contribution) => {
-      const entry = entryOf(c);
-      return entry === 'self' || entry === 'thread-self' || (entry !== undefined && /^[0-9]+$/.test(entry) && Number(entry) === c.access.firstPid);
-    };
-    const others = proc.filter((c) => entryOf(c) !== undefined && /^[0-9]+$/.test(entryOf(c)!) && !isOwn(c));
-    if (others.length > 0) return;
-    this.addEntry('ProtectProc', 'invisible', "only the service's own /proc/PID entries were used");
-    if (proc.every((c) => entryOf(c) === undefined || isOwn(c))) {
-      this.addEntry('ProcSubset', 'pid', 'no system-wide /proc file (meminfo, sys/…) was used');
-    }
+    const proc = procRestriction(apiVfs.filter((c) => isUnder(c.path, '/proc')).map((c) => ({ path: c.path, pid: c.access.firstPid })));
+    if (proc.invisible) this.addEntry('ProtectProc', 'invisible', "only the service's own /proc/PID entries were used");
+    if (proc.pidOnly) this.addEntry('ProcSubset', 'pid', 'no system-wide /proc file (meminfo, sys/…) was used');
   }
 
   /**
@@ -318,7 +308,7 @@ class Folder {
       // A listing is not a read: it grants the names used below it (or an empty stand-in), never the subtree.
       const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat' || op === 'list');
       if (onlyLookedUp && onlyEnsured(d.access)) {
-        const ensured = this.ensuredDirectory(d, below.has(d.path));
+        const ensured = ensuredDirectory(d.path, below.has(d.path), this.fs.owner?.(d.path)?.uid, this.options.identity);
         if (ensured === 'own') {
           d.writable = true;
           return true;
@@ -340,20 +330,6 @@ class Folder {
       this.addEntry('TemporaryFileSystem', `${d.path}:ro`, `only looked up, never read: ${describeContributions([d])}; an empty directory stands in for it`);
       return false;
     });
-  }
-
-  /**
-   * A directory a mkdir found already there (EEXIST). `mkdir -p` walks through every parent the same way
-   * (`/run`, `/var`, `/var/lib`): those, and any shared or system place, were only looked up. The
-   * directory the service tries to create is its own when the ownership rules say so (named for it,
-   * owned by its user, declared by the unit), and then writable even if the trace never wrote into it
-   * (nginx's temp directories take request bodies only under load). Any other one is bound read-only as
-   * it is: an empty root-owned stand-in would make a service that chowns it fail on the read-only tmpfs.
-   */
-  private ensuredDirectory(d: Demand, walkedThrough: boolean): 'own' | 'as-is' | 'looked-up' {
-    if (walkedThrough || isSharedOrSystemPlace(d.path)) return 'looked-up';
-    const own = ownReason({ path: d.path, existingFile: false, ownerUid: this.fs.owner?.(d.path)?.uid }, this.options.identity);
-    return own !== undefined ? 'own' : 'as-is';
   }
 
   private bindRoot(demand: Demand): ByteString {
@@ -402,7 +378,7 @@ class Folder {
 
   /** Records one demand on its bind root; returns the root, or undefined when it was not bound. */
   private addContribution(demand: Demand): ByteString | undefined {
-    demand = this.fileGrantedAlone(demand);
+    demand = fileGrantedAlone(demand, this.options.include, this.fs);
     const by = this.coveringSetting(demand.path);
     if (by !== undefined) {
       this.omit(demand.path, `covered by ${by}`);
@@ -446,19 +422,6 @@ class Folder {
     if (sensitive !== undefined) candidate.consent = `${sensitive}, granted by --include ${consentGlob}`;
     this.candidates.set(root, candidate);
     return root;
-  }
-
-  /**
-   * A file written with O_CREAT that is already there needs its directory writable only if it is really
-   * made anew. When --include names that file and not its directory, the user asked for the file: it is
-   * bound writable alone (it exists, and the service neither removes nor renames it).
-   */
-  private fileGrantedAlone(demand: Demand): Demand {
-    const file = demand.createdInside;
-    if (file === undefined || !demand.writable || demand.access.ops.has('delete')) return demand;
-    if (this.options.include.length === 0 || matchingGlob(demand.path, this.options.include) !== undefined) return demand;
-    if (matchingGlob(file, this.options.include) === undefined || this.fs.lstat(file) !== 'file') return demand;
-    return { access: demand.access, path: file, writable: true, ...(demand.viaSymlink !== undefined ? { viaSymlink: demand.viaSymlink } : {}) };
   }
 
   /**
@@ -554,7 +517,7 @@ class Folder {
     }
     for (const candidate of keptBinds.values()) {
       const optional = !this.exists(candidate.path);
-      const found = this.secretsOf(candidate.path);
+      const found = secretsInsideDirectory(candidate.path, this.fs, this.options.identity);
       if (found?.unlisted === true && this.grants.consentToSecret(candidate.path) === undefined) {
         // Bound whole, it would show whatever the judging user could not see: asked about, not granted.
         this.consent(candidate.path, `${CANNOT_JUDGE}: ${candidateReason(candidate, optional)}`, candidate.writable);
@@ -563,11 +526,6 @@ class Folder {
       this.addEntry(candidate.writable ? 'BindPaths' : 'BindReadOnlyPaths', candidate.path, candidateReason(candidate, optional), optional);
       if (found !== undefined) this.maskSecretsInside(candidate.path, found);
     }
-  }
-
-  private secretsOf(dir: ByteString): SecretsInside | undefined {
-    if (resolveSymlinks(this.fs, dir).kind !== 'dir' || this.fs.lstat(dir) !== 'dir') return undefined;
-    return secretsInside(dir, this.fs, this.options.identity);
   }
 
   /**

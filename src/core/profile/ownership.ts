@@ -210,3 +210,16 @@ export function ownUnwrittenDirectory(access: Access, fs: FsView, identity: Serv
   const why = [triedToCreate ? 'the service tried to create it (it exists)' : undefined, accountOwned, own].filter((f, i, all) => f !== undefined && all.indexOf(f) === i);
   return `${why.join(', ')}: its own, ${UNWRITTEN_OWN} (what the probe did not exercise, such as a large upload, may)`;
 }
+
+/**
+ * A directory a mkdir found already there (EEXIST). `mkdir -p` walks through every parent the same way
+ * (`/run`, `/var`, `/var/lib`): those, and any shared or system place, were only looked up. The
+ * directory the service tries to create is its own when the ownership rules say so (named for it,
+ * owned by its user, declared by the unit), and then writable even if the trace never wrote into it
+ * (nginx's temp directories take request bodies only under load). Any other one is bound read-only as
+ * it is: an empty root-owned stand-in would make a service that chowns it fail on the read-only tmpfs.
+ */
+export function ensuredDirectory(path: ByteString, walkedThrough: boolean, ownerUid: number | undefined, identity: ServiceIdentity | undefined): 'own' | 'as-is' | 'looked-up' {
+  if (walkedThrough || isSharedOrSystemPlace(path)) return 'looked-up';
+  return ownReason({ path, existingFile: false, ownerUid }, identity) !== undefined ? 'own' : 'as-is';
+}

@@ -3,7 +3,7 @@
  * the fold proposes it when these cover every device a service used, and the diagnosis and lint
  * judge what a sandbox with it can reach.
  */
-import { isUnder } from '../fsview.js';
+import { isUnder, splitPath } from '../fsview.js';
 import type { ByteString } from '../model.js';
 
 export const PRIVATE_DEV_NODES: ReadonlySet<ByteString> = new Set([
@@ -36,4 +36,21 @@ export function coveredByPrivateDevices(path: ByteString): boolean {
     PRIVATE_DEV_TREES.some((tree) => isUnder(path, tree)) ||
     Object.keys(PRIVATE_DEV_LINKS).some((link) => isUnder(path, link))
   );
+}
+
+/**
+ * What the service's /proc may be narrowed to, from the /proc paths it used with the pid that used
+ * each: ProtectProc=invisible when it looked at no other process, ProcSubset=pid when it also read no
+ * system-wide file (meminfo, sys/…).
+ */
+export function procRestriction(used: { path: ByteString; pid: number | undefined }[]): { invisible: boolean; pidOnly: boolean } {
+  if (used.length === 0) return { invisible: false, pidOnly: false };
+  const entryOf = (path: ByteString) => splitPath(path)[1];
+  const isOwn = ({ path, pid }: { path: ByteString; pid: number | undefined }) => {
+    const entry = entryOf(path);
+    return entry === 'self' || entry === 'thread-self' || (entry !== undefined && /^[0-9]+$/.test(entry) && Number(entry) === pid);
+  };
+  const others = used.filter((u) => entryOf(u.path) !== undefined && /^[0-9]+$/.test(entryOf(u.path)!) && !isOwn(u));
+  if (others.length > 0) return { invisible: false, pidOnly: false };
+  return { invisible: true, pidOnly: used.every((u) => entryOf(u.path) === undefined || isOwn(u)) };
 }

@@ -95,3 +95,9 @@ export function secretsInside(dir: ByteString, fs: FsView, identity?: ServiceIde
   }
   return out;
 }
+
+/** secretsInside for a bind source that is a directory itself (not reached through a symlink); undefined otherwise. */
+export function secretsInsideDirectory(dir: ByteString, fs: FsView, identity?: ServiceIdentity): SecretsInside | undefined {
+  if (resolveSymlinks(fs, dir).kind !== 'dir' || fs.lstat(dir) !== 'dir') return undefined;
+  return secretsInside(dir, fs, identity);
+}

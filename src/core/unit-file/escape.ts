@@ -163,8 +163,18 @@ function expandSpecifiers(word: string): { text: string; specifiers: string[] } 
   return { text, specifiers };
 }
 
+/**
+ * What systemd's path_simplify() makes of a path it reads: `//`, `/./` and a trailing `/` go (a `..`
+ * stays, and is then refused as systemd refuses it).
+ */
+function simplifyPath(path: ByteString): ByteString {
+  if (!path.startsWith('/')) return path;
+  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
+  return '/' + parts.join('/');
+}
+
 function checkedPath(word: string, what: string, templated: boolean): ByteString | { error: string } {
-  const bytes = encodeUtf8Bytes(word);
+  const bytes = simplifyPath(encodeUtf8Bytes(word));
   // A path with specifiers is only known once systemd expands them: its shape cannot be judged here.
   if (templated) return bytes;
   const problem = bindPathProblem(bytes);
@@ -175,6 +185,8 @@ function checkedPath(word: string, what: string, templated: boolean): ByteString
 export interface ReadBind extends BindSpec {
   /** Specifiers other than `%%` in source or destination (`%n`): the paths are templates, not paths. */
   specifiers: string[];
+  /** The bind as it stands in the value, escapes and all. */
+  written: string;
 }
 
 /**
@@ -185,6 +197,7 @@ export function readBindPaths(value: string): ReadBind[] | { error: string } {
   const specs: ReadBind[] = [];
   let pos = 0;
   for (;;) {
+    const start = pos;
     const sourceWord = extractWord(value, pos, SEPARATORS);
     if (sourceWord === undefined) break;
     if ('error' in sourceWord) return sourceWord;
@@ -220,7 +233,7 @@ export function readBindPaths(value: string): ReadBind[] | { error: string } {
         }
       }
     }
-    specs.push({ optional, source, destination, recursive, specifiers });
+    specs.push({ optional, source, destination, recursive, specifiers, written: value.slice(start, pos).replace(/[\s:]+$/, '') });
   }
   return specs;
 }
