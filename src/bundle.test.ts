@@ -48,7 +48,7 @@ test('usage errors exit 2 and bad input exits 3, with the message on stderr', ()
 });
 
 test('a closed pipe on stdout ends quietly', () => {
-  const result = spawnSync('/bin/sh', ['-c', '"$0" analyze --format table "$1" | head -n 1', lonely, path.join(repo, 'fixtures', 'traces', 'postgresql', 'strace.log')], {
+  const result = spawnSync('/bin/sh', ['-c', '"$0" analyze --quiet --format table "$1" | head -n 1', lonely, path.join(repo, 'fixtures', 'traces', 'postgresql', 'strace.log')], {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
   });

@@ -16,7 +16,6 @@ import { createHostFsView } from './host/fs.js';
 import { resolveTraceSources } from './host/inputs.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const host = createHostFsView();
 
 /** The shared corpus of real traces, found beside some ancestor of the repository when it is there. */
 function corpusDir(): string | undefined {
@@ -45,7 +44,7 @@ function traceFiles(): string[] {
 async function dropinFor(file: string): Promise<string | undefined> {
   const inputs = [{ kind: 'trace' as const, name: file, sources: await resolveTraceSources(file), observedAt: null }];
   try {
-    return (await analyzeInputs(inputs, { baseline: true, include: [], exclude: [], host: null }, host)).dropin;
+    return (await analyzeInputs(inputs, { baseline: true, include: [], exclude: [], host: null }, createHostFsView())).dropin;
   } catch {
     // Not a trace analyze accepts (a summary table, another tool's output): nothing written, nothing to lint.
     return undefined;
@@ -102,7 +101,7 @@ describe('paths that need escaping', () => {
   });
 
   test("lint's suggested fix is escaped the way systemd reads it", () => {
-    const lint = lintUnit(new UnitSettings(parseUnitText('[Service]\nBindReadOnlyPaths=/nonexistent/col\\:on\n', 'u')), { fs: host });
+    const lint = lintUnit(new UnitSettings(parseUnitText('[Service]\nBindReadOnlyPaths=/nonexistent/col\\:on\n', 'u')), { fs: createHostFsView() });
     expect(lint.map((f) => f.fix)).toEqual([expect.stringContaining('BindReadOnlyPaths=-/nonexistent/col\\:on ')]);
   });
 });
