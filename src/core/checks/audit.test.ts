@@ -212,6 +212,21 @@ describe('auditService', () => {
     expect(audit.outside).toBe(5);
   });
 
+  test("a daemon that drops to its own user: a directory its group may write is its own, one its group may only read is not counted as its own", () => {
+    const BIND: AuditCredentials = { uid: 104, gid: 106, groups: [106], dacOverride: false };
+    const mounts = [EMPTY_ROOT, m('/var/cache/bind', '8:1', '/var/cache/bind', false), m('/srv', '8:1', '/srv', false)];
+    const seen = [
+      e('/var', 'd', 0o755),
+      e('/var/cache', 'd', 0o755),
+      e('/var/cache/bind', 'd', 0o775, 0, 106),
+      e('/srv', 'd', 0o755),
+      e('/srv/readonly-for-group', 'd', 0o755, 0, 106),
+    ];
+    const audit = auditService({ subject: subject('named.service'), pid: 9, seen, mounts, hostMounts: HOST, credentials: BIND });
+    expect(audit.own.map((o) => o.path)).toEqual(['/var/cache/bind']);
+    expect(audit.violations).toEqual([]);
+  });
+
   test('ReadWritePaths= and *Directory= of the unit are its own; the system trees are not counted', () => {
     const unit = unitInfoFromText('Id=app.service\nReadWritePaths=-/srv/data\nStateDirectory=app-state\nUser=app\n', '');
     const s = auditSubjectOf(unit);

@@ -227,6 +227,12 @@ function ownReason(path: string, host: string | undefined, entry: AuditEntry | u
     if (subject.privateTmp && /^\/(var\/)?tmp\/systemd-private-[^/]+(\/|$)/.test(candidate)) return 'PrivateTmp=';
   }
   if (entry !== undefined && creds.uid !== 0 && entry.uid === creds.uid) return `owned by the service's user (uid ${creds.uid})`;
+  // The fold's rule (profile/ownership.ts): a directory of the service's own group that the group may
+  // write is its own (root:bind 0775 for a daemon that drops to bind itself); only its primary group,
+  // and never root's, or every root-group directory would count.
+  if (entry !== undefined && entry.type === 'd' && creds.gid !== 0 && entry.gid === creds.gid && (entry.mode & 0o020) !== 0) {
+    return `writable by the service's group (gid ${creds.gid})`;
+  }
   return undefined;
 }
 
