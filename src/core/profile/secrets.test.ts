@@ -37,6 +37,15 @@ describe('a secret is decided from the file, not its name', () => {
     expect(secretReason('/etc/app/tls/key.pem', fs)).toBe('a private key (by its content)');
   });
 
+  test("a key in the service's own directory is its own; the same key elsewhere, or for another service, is a secret", () => {
+    const app = { names: ['app'], declared: [] };
+    const nsd = { names: ['nsd'], declared: [] };
+    expect(secretReason('/etc/app/tls/key.pem', fs, app)).toBeUndefined();
+    expect(secretReason('/etc/app/tls/key.pem', fs, nsd)).toBe('a private key (by its content)');
+    // Known places of shared secrets are judged by place first, whatever the service is called.
+    expect(secretReason('/etc/ssh/ssh_host_ed25519_key', fs, { names: ['ssh'], declared: [] })).toBeDefined();
+  });
+
   test("not readable by others, unless the service's own", () => {
     expect(secretReason('/etc/app/htpasswd', fs)).toMatch(/not readable by others \(mode 0640\)/);
     expect(secretReason('/etc/redis/redis.conf', fs, redis)).toBeUndefined();

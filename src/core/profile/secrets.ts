@@ -30,6 +30,10 @@ export function secretReason(path: ByteString, fs: FsView, identity?: ServiceIde
   const resolved = resolveSymlinks(fs, path);
   if (resolved.kind === undefined && fs.denied?.(resolved.finalPath) === true) return CANNOT_JUDGE;
   if (resolved.kind !== 'file') return undefined;
+  // A key in the service's own place (declared by the unit, or a directory named for it) is its own:
+  // nsd's /etc/nsd/nsd_server.key (root 0600) is made for nsd by its package. Known places of shared
+  // secrets were judged above and still need consent.
+  if (identity !== undefined && isOwnPlace(resolved.finalPath, identity)) return undefined;
   const head = fs.head?.(resolved.finalPath);
   if (head !== undefined && PRIVATE_KEY.test(head)) return 'a private key (by its content)';
   const owner = fs.owner?.(resolved.finalPath);
@@ -38,7 +42,6 @@ export function secretReason(path: ByteString, fs: FsView, identity?: ServiceIde
   if (identity !== undefined && identity.uid !== undefined && identity.uid !== 0 && owner.uid === identity.uid) return undefined;
   // Readable by the group the service runs as (root:USER 0640): the key is kept for this service.
   if (ownedByServiceAccount(owner, identity, 0o040) !== undefined) return undefined;
-  if (identity !== undefined && isOwnPlace(resolved.finalPath, identity)) return undefined;
   return `not readable by others (mode ${(owner.mode & 0o777).toString(8).padStart(4, '0')})`;
 }
 
