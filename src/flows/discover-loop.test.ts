@@ -4,157 +4,16 @@
  * with every start, trace and candidate scripted, so each decision of the loop can be checked.
  */
 import { describe, expect, test } from '@jest/globals';
-import { createTraceParser } from '../../parsers/index.js';
-import type { StraceEvent } from '../../parsers/events.js';
-import type { AuditReport, Violation } from '../core/checks/audit.js';
-import type { Diagnosis } from '../core/checks/diagnose.js';
+import type { Violation } from '../core/checks/audit.js';
 import { memoryFsView } from '../core/fsview.js';
-import type { Profile } from '../core/model.js';
-import { unitInfoFromText } from '../core/unit-file/unitfile.js';
 import {
-  findAndInstallProfile,
-  type CandidateOutcome,
-  type DiscoverOptions,
-  type DiscoverSession,
-  type LoopContext,
-  type Reviewer,
-} from './discover-loop.js';
-
-const UNIT = unitInfoFromText(
-  'Id=app.service\nLoadState=loaded\nType=simple\n',
-  '# /lib/systemd/system/app.service\n[Service]\nExecStart=/usr/sbin/app\n',
-);
-
-const trace = (...paths: string[]) =>
-  paths.map((p, i) => `100 openat(AT_FDCWD</>, "${p}", O_RDONLY|O_CLOEXEC) = ${i + 3}<${p}>`);
-
-const FS = memoryFsView({
-  '/usr/sbin/app': 'file',
-  '/etc/app/app.conf': 'file',
-  '/etc/ssl/private/app.key': 'file',
-  '/usr/share/app/data.bin': 'file',
-});
-
-const OPTIONS: DiscoverOptions = {
-  unit: 'app',
-  exercise: 0,
-  maxStarts: 10,
-  dryRun: false,
-  baseline: false,
-  include: [],
-  exclude: [],
-  settleMs: 0,
-  startTimeoutMs: 1000,
-  dropInName: 'bindscout.conf',
-};
-
-const execFailure = (path: string): Diagnosis => ({
-  kind: 'exec',
-  summary: `203/EXEC: ${path} is not visible in the sandbox`,
-  details: [],
-  fixes: [{ directive: 'BindReadOnlyPaths', path, reason: 'needed to start' }],
-});
-
-interface Script {
-  /** Strace lines of each traced run, in order; a run with `ok: false` failed. */
-  traced: { ok: boolean; lines: string[] }[];
-  /** The outcome of each candidate start, in order. */
-  candidates: CandidateOutcome[];
-  /** Whether the installed drop-in verifies. */
-  installVerifies?: boolean;
-  /** Abort the run while this candidate (0-based) starts. */
-  interruptAtCandidate?: number;
-  /** What the audit of the working candidate finds (none: clean). */
-  violations?: Violation[];
-}
-
-function auditReport(violations: Violation[]): AuditReport {
-  const clean = violations.length === 0;
-  return { unit: 'app.service', pid: 9, uid: 0, clean, visible: 50, outside: 10, outsideByDirectory: [], own: [], violations };
-}
-
-/** A session that plays a script, and records what the loop asked of it. */
-function scriptedSession(script: Script) {
-  const log = {
-    candidates: [] as string[],
-    tracedUnder: [] as (string | undefined)[],
-    stops: 0,
-    removedCandidates: 0,
-    installed: [] as { target: string; text: string }[],
-    interrupted: false,
-  };
-  let starts = 0;
-  let candidate = 0;
-  const session: DiscoverSession = {
-    unit: UNIT,
-    get starts() {
-      return starts;
-    },
-    async tracedRun(sandbox, onEvent: (event: StraceEvent) => void) {
-      starts++;
-      log.tracedUnder.push(sandbox?.dropin);
-      const step = script.traced.shift();
-      if (step === undefined) throw new Error('an unscripted traced run');
-      const parser = createTraceParser({ source: 'fake journal', onEvent });
-      for (const line of step.lines) parser.line(line);
-      parser.end();
-      return { ok: step.ok, syscalls: step.lines.length };
-    },
-    async execClosures() {
-      return [];
-    },
-    async tryCandidate(dropin: string, _profile: Profile) {
-      starts++;
-      log.candidates.push(dropin);
-      if (script.interruptAtCandidate === candidate++) log.interrupted = true;
-      const outcome = script.candidates.shift();
-      if (outcome === undefined) throw new Error('an unscripted candidate start');
-      return outcome;
-    },
-    async stopFailed() {
-      log.stops++;
-    },
-    async removeCandidate() {
-      log.removedCandidates++;
-    },
-    async install(target: string, text: string) {
-      log.installed.push({ target, text });
-      return script.installVerifies ?? true;
-    },
-    async audit() {
-      return auditReport(script.violations ?? []);
-    },
-    async identity() {
-      return { names: ['app'], declared: [] };
-    },
-  };
-  return { session, log };
-}
-
-const acceptDefaults: Reviewer = {
-  review: async (items) => new Map(items.map((item) => [item.path, item.defaultAnswer])),
-  confirmInstall: async () => true,
-};
-
-function context(
-  log: { interrupted: boolean },
-  overrides: Partial<LoopContext> = {},
-): LoopContext & { said: string[] } {
-  const said: string[] = [];
-  return {
-    options: OPTIONS,
-    fs: FS,
-    reviewer: acceptDefaults,
-    log: (message) => void said.push(message),
-    checkpoint: () => {
-      if (log.interrupted) throw new Error('interrupted');
-    },
-    writeOutput: async () => undefined,
-    notes: [],
-    said,
-    ...overrides,
-  };
-}
+  FAKE_OPTIONS as OPTIONS,
+  execFailure,
+  fakeContext as context,
+  scriptedSession,
+  traceOf as trace,
+} from '../testing/fake-session.js';
+import { findAndInstallProfile, type Reviewer } from './discover-loop.js';
 
 describe('discover loop', () => {
   test('works at once: one traced start, one candidate, installed with what the trace showed', async () => {
