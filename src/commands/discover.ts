@@ -26,6 +26,7 @@ export interface DiscoverArgs {
   exclude: string[];
   settle: number;
   startTimeout: number;
+  probeTimeout: number;
   name: string;
   pid1?: number;
   acceptAudit: boolean;
@@ -41,6 +42,11 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
         type: 'string',
         array: true,
         describe: 'shell command that must succeed while the service runs (run with /bin/sh -c); repeatable: run in turn, each must succeed',
+      })
+      .option('probe-timeout', {
+        type: 'number',
+        default: 10,
+        describe: 'seconds the probe is tried again after a start (a service is often active before it answers) before it counts as failed',
       })
       .option('exercise', { type: 'number', default: 0, describe: 'seconds to keep tracing after the start while you use the service' })
       .option('max-starts', { type: 'number', default: 10, describe: 'give up after this many starts of the unit' })
@@ -87,6 +93,7 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
     const exercise = checkedNumber('exercise', args.exercise);
     const settle = checkedNumber('settle', args.settle);
     const startTimeout = checkedNumber('start-timeout', args.startTimeout, { min: 1 });
+    const probeTimeout = checkedNumber('probe-timeout', args.probeTimeout);
     const runner = runnerFor(args.pid1);
     const log = (message: string) => io.err(`${io.paint.dim('bindscout:')} ${message}\n`);
 
@@ -103,6 +110,7 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
         exclude: args.exclude,
         settleMs: settle * 1000,
         startTimeoutMs: startTimeout * 1000,
+        probeTimeoutMs: probeTimeout * 1000,
         dropInName: args.name,
         acceptAudit: args.acceptAudit,
       },
@@ -178,6 +186,8 @@ function summary(report: DiscoverReport, io: CommandIO): string {
         : io.paint.red(`${report.unit}: no working profile found`);
   lines.push(verdict);
   lines.push(`  starts used:        ${report.starts}`);
+  const probed = report.attempts.filter((a) => a.sandboxed && a.probe !== undefined).at(-1)?.probe;
+  if (probed) lines.push(`  probe:              ${probed.passed ? 'passed' : 'failed'} after ${probed.seconds.toFixed(1)} s (${probed.tries} ${probed.tries === 1 ? 'try' : 'tries'})`);
   lines.push(`  bound read-only:    ${report.readOnly.length}`);
   lines.push(`  bound writable:     ${report.writable.length}${report.writable.length ? ` (${report.writable.join(', ')})` : ''}`);
   lines.push(`  sensitive refused:  ${report.refused.length}${report.refused.length ? ` (${report.refused.join(', ')})` : ''}`);

@@ -59,6 +59,8 @@ export interface DiscoverOptions {
   /** How long a started service must stay up to count as working. */
   settleMs: number;
   startTimeoutMs: number;
+  /** How long the probe is tried again after a start before it counts as failed (default 10 s). */
+  probeTimeoutMs?: number;
   /** Name of the installed drop-in under /etc/systemd/system/UNIT.d/. */
   dropInName: string;
   /** Install even when the audit of the running candidate finds violations. */
@@ -78,6 +80,15 @@ export interface Attempt {
   sandboxed: boolean;
   ok: boolean;
   diagnosis?: Diagnosis;
+  /** How long the probe took to pass (or was tried) after this start. */
+  probe?: ProbeTiming;
+}
+
+/** The probe after a start: tried again until it passed or the probe timeout ended. */
+export interface ProbeTiming {
+  passed: boolean;
+  seconds: number;
+  tries: number;
 }
 
 export interface TracedOutcome {
@@ -98,6 +109,7 @@ export interface CandidateOutcome {
   probeFailure?: string;
   /** It started, but not on the empty root: a setting of the unit defeats the lockdown. */
   lockdown?: string;
+  probe?: ProbeTiming;
 }
 
 /** Everything the loop does to the unit and its systemd. Each start it makes is counted in `starts`. */

@@ -211,7 +211,7 @@ export async function attempt(session: DiscoverSession, ctx: LoopContext, state:
   state.tried.add(candidate.dropin);
   log(`starting ${name} under the candidate sandbox (start ${session.starts + 1} of at most ${options.maxStarts})`);
   const outcome = await session.tryCandidate(candidate.dropin, candidate.profile, state.collector.result().accesses);
-  const record: Attempt = { start: session.starts, traced: false, sandboxed: true, ok: outcome.started };
+  const record: Attempt = { start: session.starts, traced: false, sandboxed: true, ok: outcome.started, ...(outcome.probe ? { probe: outcome.probe } : {}) };
   state.attempts.push(record);
   if (outcome.working) return { kind: 'working' };
   const diagnosis = outcome.diagnosis!;

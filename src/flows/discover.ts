@@ -142,6 +142,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
       exercise: options.exercise,
       settleMs: options.settleMs,
       startTimeoutMs: options.startTimeoutMs,
+      ...(options.probeTimeoutMs !== undefined ? { probeTimeoutMs: options.probeTimeoutMs } : {}),
       fs: deps.fs,
       log,
       notes,

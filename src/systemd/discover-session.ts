@@ -23,6 +23,7 @@ import { execedMainPid, installCandidate, isRunning, removeCandidate, unitJob, u
 import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from './journal.js';
 import type { Runner } from './runner.js';
 import { traceOneRun } from './trace-run.js';
+import { DEFAULT_PROBE_TIMEOUT_MS, describeProbeRun, runProbe, type ProbeRun } from './probe.js';
 import { daemonReload, removeTracing } from './tracing.js';
 import { systemctl } from './unit.js';
 import { auditRunningService } from './view.js';
@@ -33,6 +34,8 @@ export interface UnitSessionOptions {
   exercise: number;
   settleMs: number;
   startTimeoutMs: number;
+  /** How long the probe is tried again after a start before it counts as failed. */
+  probeTimeoutMs?: number;
   /** The host filesystem as systemd sees it: what a candidate makes visible is judged against it. */
   fs: FsView;
   log(message: string): void;
@@ -59,6 +62,8 @@ export class UnitSession {
   private startCount = 0;
   /** The host links of the candidate last tried: made when it runs, installed with it. */
   private candidateLinks: HostLink[] = [];
+  /** The probe's last run: how long the service took to answer. */
+  private lastProbe: ProbeRun | undefined;
   private readonly name: string;
 
   constructor(
@@ -121,15 +126,19 @@ export class UnitSession {
 
   async tryCandidate(dropin: string, profile: Profile, accesses: Access[]) {
     this.candidateLinks = profile.hostLinks ?? [];
+    this.lastProbe = undefined;
     await installCandidate(this.runner, this.name, dropin);
     const cursor = await journalCursor(this.runner);
     const outcome = await this.startAndCheck(true);
-    if (outcome.ok && (await this.verifyReload())) return { started: true, working: true };
+    // The probe right after the start: how long the service took to answer is what the report tells.
+    const probe = this.lastProbe === undefined ? {} : { probe: probeTiming(this.lastProbe) };
+    if (outcome.ok && (await this.verifyReload())) return { started: true, working: true, ...probe };
     const diagnosis = await this.diagnose(profile, cursor, outcome.state, accesses);
     return {
       started: outcome.ok,
       working: false,
       diagnosis,
+      ...probe,
       ...(outcome.probeFailure !== undefined ? { probeFailure: outcome.probeFailure } : {}),
       ...(outcome.lockdown !== undefined ? { lockdown: outcome.lockdown } : {}),
     };
@@ -306,22 +315,25 @@ export class UnitSession {
   }
 
   /**
-   * Why the probe fails, or undefined when it passes. It gets a few seconds: services often answer
-   * shortly after they report ready.
+   * Why the probe fails, or undefined when it passes: tried again until it passes or the probe
+   * timeout ends (src/systemd/probe.ts). How long it took is kept for the report.
    */
   private async probeFailure(probe: string): Promise<string | undefined> {
     const { runner, options } = this;
-    let last = '';
-    for (let attempt = 0; attempt < 10; attempt++) {
-      options.checkpoint();
-      const result = await runner.run('/bin/sh', ['-c', probe], { timeoutMs: 15_000 });
-      if (result.exitCode === 0) return undefined;
-      const said = (result.stderr || result.stdout).trim();
-      last = `the probe \`${probe}\` failed (exit ${result.exitCode})${said ? `: ${said.slice(0, 300)}` : ''}`;
-      await options.sleep(500, options.signal);
+    const clock = {
+      now: () => Date.now(),
+      sleep: (ms: number) => options.sleep(ms, options.signal),
+      checkpoint: () => options.checkpoint(),
+    };
+    const run = await runProbe(runner, probe, options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, clock);
+    this.lastProbe = run;
+    if (run.passed) {
+      if (run.tries > 1) options.log(`the probe passed after ${describeProbeRun(run)}`);
+      return undefined;
     }
-    options.log(last);
-    return last;
+    const failure = `${run.failure} for ${describeProbeRun(run)}`;
+    options.log(failure);
+    return failure;
   }
 
   private async verifyReload(): Promise<boolean> {
@@ -366,3 +378,7 @@ export class UnitSession {
   }
 }
 
+
+function probeTiming(run: ProbeRun): { passed: boolean; seconds: number; tries: number } {
+  return { passed: run.passed, seconds: Math.round(run.ms / 100) / 10, tries: run.tries };
+}
