@@ -131,7 +131,7 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
 
     if (args.json) io.out(JSON.stringify(report, null, 2) + '\n');
     else {
-      if (report.installed === null && report.result !== 'failed') io.out(report.dropin);
+      if (report.installed === null && (report.result === 'working' || report.result === 'refused')) io.out(report.dropin);
       io.err(summary(report, io));
     }
     return report.result === 'working' ? ExitCode.ok : ExitCode.failed;
@@ -183,7 +183,9 @@ function summary(report: DiscoverReport, io: CommandIO): string {
       ? io.paint.bold(`${report.unit} works under TemporaryFileSystem=/:ro`)
       : report.result === 'refused'
         ? io.paint.red(`${report.unit} works under the profile, but it fails the audit: not installed`)
-        : io.paint.red(`${report.unit}: no working profile found`);
+        : report.result === 'stuck'
+          ? io.paint.red(`${report.unit}: stuck after ${report.starts} starts, the same failure again with nothing new to grant`)
+          : io.paint.red(`${report.unit}: no working profile found`);
   lines.push(verdict);
   lines.push(`  starts used:        ${report.starts}`);
   const probed = report.attempts.filter((a) => a.sandboxed && a.probe !== undefined).at(-1)?.probe;
@@ -198,6 +200,8 @@ function summary(report: DiscoverReport, io: CommandIO): string {
   for (const write of report.writesRefused) lines.push(`  write refused:      ${write.path}: ${write.reason}`);
   lines.push(`  drop-in:            ${report.installed ?? (report.result === 'working' ? 'not installed (printed on stdout)' : 'none')}`);
   if (report.failure) lines.push(`  ${report.result === 'refused' ? 'refused:          ' : 'still failing:    '}  ${report.failure}`);
+  for (const line of report.stuck?.evidence ?? []) lines.push(`  evidence:           ${line}`);
+  if (report.stuck) lines.push(`  to get further:     ${report.stuck.next}`);
   for (const note of report.notes) lines.push(`  note: ${note}`);
   return lines.join('\n') + '\n';
 }

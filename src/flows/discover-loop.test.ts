@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import type { Violation } from '../core/checks/audit.js';
+import type { Diagnosis } from '../core/checks/diagnose.js';
 import { memoryFsView } from '../core/fsview.js';
 import {
   FAKE_OPTIONS as OPTIONS,
@@ -13,7 +14,7 @@ import {
   scriptedSession,
   traceOf as trace,
 } from '../testing/fake-session.js';
-import { findAndInstallProfile, type Reviewer } from './discover-loop.js';
+import { findAndInstallProfile, type CandidateOutcome, type Reviewer } from './discover-loop.js';
 
 describe('discover loop', () => {
   test('works at once: one traced start, one candidate, installed with what the trace showed', async () => {
@@ -206,5 +207,64 @@ describe('discover loop', () => {
       expect(log.installed).toEqual([]);
       expect(written).toEqual('output' in overrides ? ['/tmp/app.conf'] : []);
     }
+  });
+});
+
+describe('a loop that converges or stops', () => {
+  const serviceError = (summary = 'app.service started but exited with status 1.'): Diagnosis => ({
+    kind: 'service-error',
+    summary,
+    details: [],
+    fixes: [],
+    lastOutput: ['app: cannot find its plugin'],
+  });
+
+  test('the same failure twice with nothing new to grant: stuck at once, with the evidence and what gets further', async () => {
+    // Every traced start under the sandbox shows one more path, so a loop that only counted starts would go on to --max-starts.
+    const traced = [{ ok: true, lines: trace('/usr/sbin/app', '/etc/app/app.conf') }];
+    for (let i = 0; i < 10; i++) traced.push({ ok: false, lines: trace('/usr/sbin/app', `/usr/share/app/extra-${i}`) });
+    const { session, log } = scriptedSession({
+      traced,
+      candidates: Array.from({ length: 10 }, () => ({ started: false, working: false, diagnosis: serviceError() })),
+    });
+    const outcome = await findAndInstallProfile(session, context(log));
+    expect(outcome.working).toBe(false);
+    expect(session.starts).toBe(4); // observe, candidate, traced under it, candidate again
+    expect(outcome.stuck?.evidence.join('\n')).toContain('cannot find its plugin');
+    expect(outcome.stuck?.next).toContain('journalctl -u app.service');
+    expect(outcome.failure).toContain('failed the same way twice');
+  });
+
+  test('a service that runs but does not answer the probe in time: stuck, and the next step is a longer --probe-timeout', async () => {
+    const probeFailure = 'the probe `curl -fsS http://127.0.0.1:8080/` failed (exit 7): Connection refused for 10.0 s (14 tries)';
+    const notAnswering = (): CandidateOutcome => ({
+      started: false,
+      working: false,
+      probeFailure,
+      probe: { passed: false, seconds: 10, tries: 14 },
+      diagnosis: { kind: 'unknown', summary: 'app.service is active (running, result probe-failed), and nothing says why.', details: [], fixes: [] },
+    });
+    const { session, log } = scriptedSession({
+      traced: [
+        { ok: true, lines: trace('/usr/sbin/app', '/etc/app/app.conf') },
+        { ok: false, lines: trace('/usr/sbin/app', '/usr/share/app/data.bin') },
+        { ok: false, lines: trace('/usr/sbin/app', '/usr/share/app/other') },
+      ],
+      candidates: [notAnswering(), notAnswering(), notAnswering()],
+    });
+    const outcome = await findAndInstallProfile(session, context(log, { options: { ...OPTIONS, probe: 'curl -fsS http://127.0.0.1:8080/' } }));
+    expect(outcome.stuck?.next).toContain('--probe-timeout 30');
+    expect(session.starts).toBe(4);
+  });
+
+  test('a setting of the unit that keeps the host root: stuck after one candidate, naming the setting to reset', async () => {
+    const lockdown = "app.service started, but its / is the host's (ext4), not the empty tmpfs: a setting of the unit defeats TemporaryFileSystem=/";
+    const { session, log } = scriptedSession({
+      traced: [{ ok: true, lines: trace('/usr/sbin/app') }],
+      candidates: [{ started: false, working: false, lockdown, diagnosis: { kind: 'unknown', summary: '', details: [], fixes: [] } }],
+    });
+    const outcome = await findAndInstallProfile(session, context(log));
+    expect(session.starts).toBe(2);
+    expect(outcome.stuck?.next).toContain('systemctl cat app.service');
   });
 });

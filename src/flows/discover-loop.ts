@@ -39,9 +39,10 @@ import {
   type Candidate,
   type InstallResult,
   type LoopEnd,
+  type Stuck,
 } from './discover-steps.js';
 
-export { INSTALL_DIR } from './discover-steps.js';
+export { INSTALL_DIR, type Stuck } from './discover-steps.js';
 
 export interface DiscoverOptions {
   unit: string;
@@ -163,6 +164,8 @@ export interface LoopOutcome {
   refused: string[];
   /** What is still failing, or why a working candidate was refused by the audit. */
   failure?: string;
+  /** The loop stopped early: the same failure again and nothing new to grant. */
+  stuck?: Stuck;
   /** The audit of the service running under the working candidate; null when there was none. */
   audit: AuditReport | null;
   /** The candidate works, but failed the audit and was not installed. */
@@ -183,7 +186,7 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
     ctx.checkpoint();
     candidate = await propose(ctx, state);
     if (state.tried.has(candidate.dropin)) {
-      end = repeated(state, candidate);
+      end = repeated(ctx, state, candidate);
       break;
     }
     const tried = await attempt(session, ctx, state, candidate);
@@ -220,6 +223,7 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
     accesses: state.collector.result().accesses,
     refused: refusedPaths(state, candidate?.profile),
     ...(failure !== undefined ? { failure } : {}),
+    ...(end?.stuck ? { stuck: end.stuck } : {}),
     audit: installed.audit,
     refusedByAudit: installed.refusedByAudit,
     writesRefused: writesRefused(state, candidate?.profile),

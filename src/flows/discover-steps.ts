@@ -66,6 +66,16 @@ export interface Candidate {
 export interface LoopEnd {
   kind: 'end';
   failure: string;
+  /** Set when the loop stopped because it could not get further by itself. */
+  stuck?: Stuck;
+}
+
+/** The loop failed the same way again with nothing new to grant: it stops rather than repeat itself. */
+export interface Stuck {
+  /** What the starts showed, one line each. */
+  evidence: string[];
+  /** The one thing that would get further. */
+  next: string;
 }
 
 export type AttemptResult = { kind: 'working' } | { kind: 'failed'; diagnosis: Diagnosis } | LoopEnd;
@@ -221,7 +231,9 @@ export async function attempt(session: DiscoverSession, ctx: LoopContext, state:
   if (outcome.lockdown !== undefined) {
     record.diagnosis = { ...diagnosis, summary: outcome.lockdown, fixes: [] };
     log(outcome.lockdown);
-    return { kind: 'end', failure: outcome.lockdown };
+    // No grant can bring the empty root back: only the setting that mounts over it.
+    const next = `reset the setting of ${name} that mounts on / (systemctl cat ${name}), then run discover again`;
+    return { kind: 'end', failure: outcome.lockdown, stuck: { evidence: [`start ${record.start}: ${outcome.lockdown}`], next } };
   }
   record.diagnosis = diagnosis;
   log(`${name} failed under the candidate: ${diagnosis.summary}`);
@@ -268,16 +280,20 @@ export async function diagnose(
     );
     return { kind: 'retry' };
   }
+  const before = previousFailure(state);
+  if (before !== undefined && sameFailure(before.diagnosis, diagnosis)) {
+    return stuckEnd(ctx, state, candidate, diagnosis, 'it failed the same way twice and the diagnosis names nothing new to grant');
+  }
   if (session.starts >= options.maxStarts) return { kind: 'retry' };
   // The diagnosis could not name the missing paths: see them fail under the sandbox itself.
   await session.removeCandidate();
   log(`tracing ${name} under the candidate sandbox to see which paths it misses`);
   const seen = (a: Access) => `${a.path}\0${[...a.errors].join(',')}\0${[...a.ops].join(',')}`;
-  const before = new Set(collector.result().accesses.map(seen));
+  const known = new Set(collector.result().accesses.map(seen));
   const traced = await session.tracedRun(candidate, recorder(state));
   if (traced.syscalls === 0) ctx.notes.push(`a traced start of ${name} produced no strace lines in the journal`);
   state.attempts.push({ start: session.starts, traced: true, sandboxed: true, ok: traced.ok });
-  const changed = collector.result().accesses.some((a) => !before.has(seen(a)));
+  const changed = collector.result().accesses.some((a) => !known.has(seen(a)));
   forgetIgnored(
     decisions,
     collector
@@ -286,16 +302,58 @@ export async function diagnose(
       .map((a) => a.path),
   );
   if (!changed && !traced.ok) {
-    const account = failureAccount(diagnosis, { refused: refusedPaths(state, candidate.profile) });
-    return { kind: 'end', failure: `${account} (a traced start under the sandbox showed no new path to grant${refusedHint(state, candidate.profile)})` };
+    return stuckEnd(ctx, state, candidate, diagnosis, 'a traced start under the sandbox showed no new path to grant');
   }
   return { kind: 'retry' };
 }
 
 /** The loop proposed a candidate it already started: everything seen is folded in, nothing is new. */
-export function repeated(state: LoopState, candidate: Candidate): LoopEnd {
-  const last = failureAccount(state.attempts.at(-1)?.diagnosis, { refused: refusedPaths(state, candidate.profile) }, 'the candidate fails');
-  return { kind: 'end', failure: `${last} (nothing new to grant${refusedHint(state, candidate.profile)})` };
+export function repeated(ctx: LoopContext, state: LoopState, candidate: Candidate): LoopEnd {
+  const last = previousFailure(state, 0)?.diagnosis;
+  return stuckEnd(ctx, state, candidate, last, 'everything seen so far is folded in, and the candidate is one that already failed');
+}
+
+/** The sandboxed, untraced start that failed before the latest one (`skip` 1), or the latest (`skip` 0). */
+function previousFailure(state: LoopState, skip = 1): Attempt | undefined {
+  const failed = state.attempts.filter((a) => a.sandboxed && !a.traced && !a.ok);
+  return failed.at(-1 - skip);
+}
+
+/** The same kind and the same words, whatever the pids, counts and times in them. */
+function sameFailure(a: Diagnosis | undefined, b: Diagnosis | undefined): boolean {
+  const shape = (d: Diagnosis | undefined) => `${d?.kind}\0${(d?.summary ?? '').replace(/\d+(\.\d+)?/g, '#')}`;
+  return shape(a) === shape(b);
+}
+
+function stuckEnd(ctx: LoopContext, state: LoopState, candidate: Candidate, diagnosis: Diagnosis | undefined, why: string): LoopEnd {
+  const refused = refusedPaths(state, candidate.profile);
+  const account = failureAccount(diagnosis, { refused }, 'the candidate fails');
+  const evidence = state.attempts
+    .filter((a) => a.sandboxed && !a.traced && !a.ok)
+    .slice(-2)
+    .map((a) => `start ${a.start}: ${failureAccount(a.diagnosis, { refused }, 'failed')}`);
+  const next = nextStep(ctx, state, candidate);
+  return { kind: 'end', failure: `${account} (stopped: ${why}; to get further: ${next})`, stuck: { evidence: [...evidence, why], next } };
+}
+
+/** The one thing that would get the loop further, from what it refused and how the last start failed. */
+function nextStep(ctx: LoopContext, state: LoopState, candidate: Candidate): string {
+  const name = state.unit.Id;
+  const quote = (p: string) => `'${p.replace(/'/g, "'\\''")}'`;
+  const refused = refusedPaths(state, candidate.profile);
+  if (refused.length > 0) {
+    return `if ${name} really needs ${refused.join(', ')}, run again with ${refused.map((p) => `--include ${quote(p)}`).join(' ')} (or answer "read-only" when asked)`;
+  }
+  const writes = writesRefused(state, candidate.profile);
+  if (writes.length > 0) {
+    return `if ${name} must write ${writes.map((w) => w.path).join(', ')}, run again with ${writes.map((w) => `--include ${quote(w.path)}`).join(' ')}`;
+  }
+  const last = state.attempts.filter((a) => a.sandboxed && !a.traced).at(-1);
+  if (last?.ok === false && last.probe !== undefined && !last.probe.passed && last.diagnosis?.fixes.length === 0) {
+    const seconds = Math.max(30, Math.ceil(((ctx.options.probeTimeoutMs ?? 10_000) / 1000) * 3));
+    return `it runs but does not answer the probe: run again with --probe-timeout ${seconds}, or check the --probe command by hand while it runs`;
+  }
+  return `read what ${name} said above (journalctl -u ${name}); a path it needs that no trace shows can be added to the drop-in of --dry-run --json by hand`;
 }
 
 /** Install: the audit of the running candidate decides, then the drop-in goes where the options say. */

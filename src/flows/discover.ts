@@ -32,6 +32,7 @@ import {
   type DiscoverOptions,
   type LoopOutcome,
   type Reviewer,
+  type Stuck,
 } from './discover-loop.js';
 
 export { INSTALL_DIR, type Attempt, type DiscoverOptions, type Reviewer } from './discover-loop.js';
@@ -54,8 +55,11 @@ export interface DiscoverDeps {
 
 export interface DiscoverReport {
   unit: string;
-  /** refused: the candidate works, but failed the audit and was not installed. */
-  result: 'working' | 'failed' | 'refused';
+  /**
+   * refused: the candidate works, but failed the audit and was not installed; stuck: it failed the
+   * same way again with nothing new to grant, and the loop stopped rather than repeat itself.
+   */
+  result: 'working' | 'failed' | 'refused' | 'stuck';
   starts: number;
   installed: string | null;
   dropin: string;
@@ -68,6 +72,8 @@ export interface DiscoverReport {
   /** Against the earlier observation discover remembered, when there was one. */
   changes?: ObservationDifference;
   failure?: string;
+  /** When result is "stuck": what the last starts showed, and the one thing that would get further. */
+  stuck?: Stuck;
   /** Writes to places that are not the service's own, not granted, with the Exec*= line that makes them. */
   writesRefused: { path: string; reason: string }[];
   /** The audit of the service running under the working candidate; null when there was none. */
@@ -203,7 +209,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     entries.filter((e) => e.directive === directive).map((e) => bytesToDisplay(e.value));
   return {
     unit: name,
-    result: outcome.refusedByAudit ? 'refused' : outcome.working ? 'working' : 'failed',
+    result: outcome.refusedByAudit ? 'refused' : outcome.working ? 'working' : outcome.stuck ? 'stuck' : 'failed',
     starts: session.starts,
     installed: outcome.installed,
     dropin: outcome.dropin,
@@ -213,6 +219,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     writable: bound('BindPaths'),
     refused: outcome.refused,
     ...(changes ? { changes } : {}),
+    ...(outcome.stuck && !outcome.working ? { stuck: outcome.stuck } : {}),
     ...(outcome.failure && (!outcome.working || outcome.refusedByAudit) ? { failure: outcome.failure } : {}),
     writesRefused: outcome.writesRefused,
     audit: outcome.audit,

@@ -342,9 +342,10 @@ export class UnitSession {
     const reload = await unitJob(runner, 'reload', name, options.startTimeoutMs);
     await options.sleep(Math.min(options.settleMs, 1000), options.signal);
     const state = await unitState(runner, name);
-    const probeOk = options.probe === undefined || (await this.probeFailure(options.probe)) === undefined;
-    if (reload.exitCode === 0 && isRunning(state) && probeOk) return true;
-    options.log(`reload failed under the candidate: ${reload.stderr.trim() || state.Result}`);
+    const probe = options.probe === undefined ? undefined : await this.probeFailure(options.probe);
+    const failed = reloadFailure(reload, state, probe);
+    if (failed === undefined) return true;
+    options.log(failed);
     return false;
   }
 
@@ -381,4 +382,15 @@ export class UnitSession {
 
 function probeTiming(run: ProbeRun): { passed: boolean; seconds: number; tries: number } {
   return { passed: run.passed, seconds: Math.round(run.ms / 100) / 10, tries: run.tries };
+}
+
+/**
+ * Why a reload under the candidate does not count, or undefined when it does. The job can succeed
+ * and the service still stop or stop answering afterwards: each is said as it is.
+ */
+export function reloadFailure(reload: { exitCode: number; stderr: string }, after: UnitState, probeFailure: string | undefined): string | undefined {
+  if (reload.exitCode !== 0) return `reload failed under the candidate: ${reload.stderr.trim() || `systemctl reload exited with ${reload.exitCode}`}`;
+  if (!isRunning(after)) return `reload under the candidate was accepted, but the service is ${after.ActiveState || 'gone'} afterwards (result ${after.Result || '?'})`;
+  if (probeFailure !== undefined) return `reload under the candidate was accepted, but afterwards ${probeFailure}`;
+  return undefined;
 }
