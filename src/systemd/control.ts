@@ -54,6 +54,55 @@ export async function execedMainPid(
   }
 }
 
+/** The processes in the unit's cgroup, lowest pid first; [] when it has none (or no cgroup). */
+export async function cgroupPids(runner: Runner, unit: string): Promise<number[]> {
+  const shown = await systemctl(runner, ['show', '-p', 'ControlGroup', '--value', '--', validateUnitName(unit)]);
+  const group = shown.stdout.trim();
+  if (shown.exitCode !== 0 || !group.startsWith('/')) return [];
+  // The unified hierarchy (systemd ≥ 243's default, Debian 12).
+  const procs = await runner.readFile(`/sys/fs/cgroup${group === '/' ? '' : group}/cgroup.procs`);
+  if (procs === undefined) return [];
+  return procs
+    .toString('utf8')
+    .split('\n')
+    .map(Number)
+    .filter((pid) => Number.isInteger(pid) && pid > 1)
+    .sort((a, b) => a - b);
+}
+
+/** A process of the unit that runs a program of its own, and whether it is the main process. */
+export interface UnitProcess {
+  pid: number;
+  main: boolean;
+}
+
+/**
+ * A process to look into the unit's namespace through: its main process once it has exec'd, or,
+ * when systemd knows no main process (a `Type=forking` unit without `PIDFile=` whose main process it
+ * could not guess reports MainPID=0), the first process of its cgroup that has exec'd. Every process
+ * of a service shares its mount namespace. `{ none: true }` when the unit has no process at all (a
+ * finished oneshot); undefined when it has one that never ran a program of its own in time.
+ */
+export async function unitProcess(
+  runner: Runner,
+  unit: string,
+  wait: { timeoutMs: number; sleep: (ms: number) => Promise<void> },
+): Promise<UnitProcess | { none: true } | undefined> {
+  const main = await execedMainPid(runner, unit, wait);
+  if (main !== undefined) return { pid: main, main: true };
+  const pids = await cgroupPids(runner, unit);
+  if (pids.length === 0) return Number((await unitState(runner, unit)).MainPID) > 1 ? undefined : { none: true };
+  for (const pid of pids) if (await hasExeced(runner, pid)) return { pid, main: false };
+  return undefined;
+}
+
+/** The process runs a program other than PID 1's (a forked copy of systemd has not exec'd yet). */
+async function hasExeced(runner: Runner, pid: number): Promise<boolean> {
+  const ids = await runner.run('stat', ['-L', '--format=%d:%i', '--', '/proc/1/exe', `/proc/${pid}/exe`]);
+  const [init, exe] = ids.stdout.trim().split('\n');
+  return ids.exitCode === 0 && exe !== undefined && exe !== init;
+}
+
 /** `systemctl VERB UNIT`, waiting for the job like an admin's command does. */
 export async function unitJob(
   runner: Runner,

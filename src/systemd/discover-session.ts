@@ -19,7 +19,7 @@ import { removeHostLinks } from './host-links.js';
 import { serviceNamesOf } from '../core/profile/unit-sandbox.js';
 import { execProgramsOf } from '../core/unit-file/exec-programs.js';
 import { resolveExecClosure, tolerantReader } from '../host/elf.js';
-import { execedMainPid, installCandidate, isRunning, removeCandidate, unitJob, unitState, type UnitState } from './control.js';
+import { installCandidate, unitProcess, isRunning, removeCandidate, unitJob, unitState, type UnitState } from './control.js';
 import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from './journal.js';
 import type { Runner } from './runner.js';
 import { traceOneRun } from './trace-run.js';
@@ -302,8 +302,10 @@ export class UnitSession {
   private async lockdownProblem(): Promise<string | undefined> {
     const { options } = this;
     const wait = { timeoutMs: options.startTimeoutMs, sleep: (ms: number) => options.sleep(ms, options.signal) };
-    const pid = await execedMainPid(this.runner, this.name, wait);
-    if (pid === undefined) return undefined;
+    // Through any process of the unit: a Type=forking unit without PIDFile= may have no main process.
+    const found = await unitProcess(this.runner, this.name, wait);
+    if (found === undefined || 'none' in found) return undefined;
+    const pid = found.pid;
     const mountinfo = (await this.runner.readFile(`/proc/${pid}/mountinfo`))?.toString('utf8');
     if (mountinfo === undefined) return undefined;
     const fstype = rootFilesystemType(mountinfo);

@@ -11,7 +11,7 @@ import { sensitiveReason } from '../core/profile/sensitive.js';
 import { auditService, auditSubjectOf, isWritable, type AuditReport } from '../core/checks/audit.js';
 import { parseMountinfo, parseStatus, type Credentials, type MountPoint } from '../core/checks/procfs.js';
 import type { UnitInfo } from '../core/unit-file/unitfile.js';
-import { execedMainPid } from './control.js';
+import { unitProcess } from './control.js';
 import type { Runner } from './runner.js';
 import { loadUnit } from './unit.js';
 
@@ -198,6 +198,8 @@ export class ViewError extends Error {
 export interface ServiceSnapshot {
   unit: UnitInfo;
   pid: number;
+  /** `pid` is the main process; false: a process of its cgroup (systemd knows no main process). */
+  main: boolean;
   credentials: Credentials;
   mounts: MountPoint[];
   /** The mounts of the systemd it runs under: what the host's filesystems are. */
@@ -208,14 +210,15 @@ export interface ServiceSnapshot {
 /** Reads the running service's own root, mounts and credentials, once its main process has exec'd. */
 export async function snapshotService(runner: Runner, unitName: string): Promise<ServiceSnapshot> {
   const unit = await loadUnit(runner, unitName);
-  if (!unit.MainPID) {
-    const message = `${unit.Id} has no main process (ActiveState=${unit.ActiveState}): start it first`;
-    throw new ViewError(message, unitName, 'not-running');
-  }
   // Right after a start its main process may not have entered its sandbox yet.
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-  const pid = await execedMainPid(runner, unit.Id, { timeoutMs: 10_000, sleep });
-  if (pid === undefined) throw new ViewError(`the main process of ${unit.Id} is gone or never ran its program`, unitName, 'gone');
+  const found = await unitProcess(runner, unit.Id, { timeoutMs: 10_000, sleep });
+  if (found !== undefined && 'none' in found) {
+    const message = `${unit.Id} has no process (ActiveState=${unit.ActiveState}): start it first`;
+    throw new ViewError(message, unitName, 'not-running');
+  }
+  if (found === undefined) throw new ViewError(`the processes of ${unit.Id} are gone or never ran its program`, unitName, 'gone');
+  const pid = found.pid;
   const status = await runner.readFile(`/proc/${pid}/status`);
   const mountinfo = await runner.readFile(`/proc/${pid}/mountinfo`);
   const hostMountinfo = await runner.readFile('/proc/1/mountinfo');
@@ -225,6 +228,7 @@ export async function snapshotService(runner: Runner, unitName: string): Promise
   return {
     unit,
     pid,
+    main: found.main,
     credentials: parseStatus(status.toString('utf8')),
     mounts: parseMountinfo(mountinfo.toString('utf8')),
     hostMounts: parseMountinfo(hostMountinfo.toString('utf8')),
