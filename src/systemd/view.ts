@@ -8,7 +8,9 @@
  */
 import { parentOf, splitPath, type FsNodeKind } from '../core/fsview.js';
 import { sensitiveReason } from '../core/profile/sensitive.js';
-import { auditService, auditSubjectOf, isWritable, type AuditReport } from '../core/checks/audit.js';
+import { auditService, auditSubjectOf, isWritable, socketUnitPaths, socketUnitsOf, type AuditReport, type OwnPlace } from '../core/checks/audit.js';
+import { parseShow } from '../core/unit-file/unitfile.js';
+import { systemctl } from './unit.js';
 import { parseMountinfo, parseStatus, type Credentials, type MountPoint } from '../core/checks/procfs.js';
 import type { UnitInfo } from '../core/unit-file/unitfile.js';
 import { unitProcess } from './control.js';
@@ -204,6 +206,8 @@ export interface ServiceSnapshot {
   mounts: MountPoint[];
   /** The mounts of the systemd it runs under: what the host's filesystems are. */
   hostMounts: MountPoint[];
+  /** What its own socket units listen on. */
+  sockets: OwnPlace[];
   seen: WalkEntry[];
 }
 
@@ -225,6 +229,7 @@ export async function snapshotService(runner: Runner, unitName: string): Promise
   if (status === undefined || mountinfo === undefined) throw new ViewError(`process ${pid} of ${unit.Id} is gone`, unitName, 'gone');
   if (hostMountinfo === undefined) throw new Error("cannot read the service manager's /proc/1/mountinfo");
   const seen = await walk(runner, `/proc/${pid}/root`);
+  const sockets = await ownSockets(runner, unit);
   return {
     unit,
     pid,
@@ -232,14 +237,26 @@ export async function snapshotService(runner: Runner, unitName: string): Promise
     credentials: parseStatus(status.toString('utf8')),
     mounts: parseMountinfo(mountinfo.toString('utf8')),
     hostMounts: parseMountinfo(hostMountinfo.toString('utf8')),
+    sockets,
     seen,
   };
+}
+
+/** The paths the unit's own socket units listen on (systemctl show -p Listen of each). */
+async function ownSockets(runner: Runner, unit: UnitInfo): Promise<OwnPlace[]> {
+  const out: OwnPlace[] = [];
+  for (const socket of socketUnitsOf(unit)) {
+    const shown = await systemctl(runner, ['show', '-p', 'Listen', '--', socket]);
+    if (shown.exitCode !== 0) continue;
+    out.push(...socketUnitPaths(socket, parseShow(shown.stdout).get('Listen') ?? []));
+  }
+  return out;
 }
 
 /** The audit of what was read (pure). */
 export function auditSnapshot(snapshot: ServiceSnapshot): AuditReport {
   return auditService({
-    subject: auditSubjectOf(snapshot.unit),
+    subject: auditSubjectOf(snapshot.unit, snapshot.sockets),
     pid: snapshot.pid,
     seen: snapshot.seen,
     mounts: snapshot.mounts,

@@ -53,6 +53,11 @@ export interface AuditSubject {
   /** Names a directory of the unit's own carries: `nginx`, `postgresql`, `redis`. */
   names: string[];
   privateTmp: boolean;
+  /**
+   * Sockets and FIFOs the unit's own socket units listen on (its `Sockets=`, the `.socket` units that
+   * trigger it): systemd hands them to the service, whatever tree they are in.
+   */
+  sockets?: OwnPlace[];
 }
 
 export type ViolationKind = 'writable' | 'socket' | 'secret';
@@ -120,8 +125,27 @@ const SOCKET_WHY: [RegExp, string][] = [
   [/^\/run\/systemd\//, "a socket of systemd's: an interface to the service manager outside the sandbox"],
 ];
 
+/**
+ * The paths a socket unit listens on, from `systemctl show -p Listen` values (`/run/x.sock (Stream)`,
+ * `/run/systemd/journal/syslog (Datagram)`, `/run/fifo (FIFO)`); ports and abstract names are no paths.
+ */
+export function socketUnitPaths(socketUnit: string, listen: string[]): OwnPlace[] {
+  const out: OwnPlace[] = [];
+  for (const value of listen) {
+    const m = /^(\/.*) \(([A-Za-z]+)\)$/.exec(value.trim());
+    if (m) out.push({ path: m[1], why: `Listen${m[2]}= of ${socketUnit}, the unit's own socket` });
+  }
+  return out;
+}
+
+/** The socket units that belong to a service: its `Sockets=` and the `.socket` units that trigger it. */
+export function socketUnitsOf(unit: UnitInfo): string[] {
+  const named = [...(unit.properties.get('Sockets') ?? []), ...(unit.properties.get('TriggeredBy') ?? [])].flatMap((v) => v.split(/\s+/));
+  return [...new Set(named.filter((n) => n.endsWith('.socket')))];
+}
+
 /** The audit's view of a unit: what it declares as its own and what its directories are called. */
-export function auditSubjectOf(unit: UnitInfo): AuditSubject {
+export function auditSubjectOf(unit: UnitInfo, sockets: OwnPlace[] = []): AuditSubject {
   const declared: OwnPlace[] = [];
   for (const [setting, base] of Object.entries(UNIT_DIRECTORY_BASES)) {
     for (const word of unit.sandbox[setting as UnitDirectorySetting] as string[]) {
@@ -136,7 +160,13 @@ export function auditSubjectOf(unit: UnitInfo): AuditSubject {
     const path = word.replace(/^[-+]+/, '');
     if (path.startsWith('/')) declared.push({ path, why: `ReadWritePaths=${path}` });
   }
-  return { unit: unit.Id, declared, names: serviceNamesOf(unit), privateTmp: /^(yes|true|1|on)$/i.test(unit.sandbox.PrivateTmp) };
+  return {
+    unit: unit.Id,
+    declared,
+    names: serviceNamesOf(unit),
+    privateTmp: /^(yes|true|1|on)$/i.test(unit.sandbox.PrivateTmp),
+    ...(sockets.length > 0 ? { sockets } : {}),
+  };
 }
 
 export function isUnder(path: string, dir: string): boolean {
@@ -209,6 +239,11 @@ function secretOf(entry: AuditEntry): string | undefined {
 function ownReason(path: string, host: string | undefined, entry: AuditEntry | undefined, subject: AuditSubject, creds: AuditCredentials): string | undefined {
   for (const place of subject.declared) {
     if (isUnder(path, place.path) || (host !== undefined && isUnder(host, place.path))) return place.why;
+  }
+  // Exactly the socket systemd listens on for it, even in systemd's own trees (/run/systemd/journal/syslog).
+  if (entry !== undefined && (entry.type === 's' || entry.type === 'p')) {
+    const socket = subject.sockets?.find((s) => s.path === path || s.path === host);
+    if (socket !== undefined) return socket.why;
   }
   const candidates = host === undefined || host === path ? [path] : [path, host];
   // systemd's own trees name things for the unit too (its drop-in directory, its propagation
