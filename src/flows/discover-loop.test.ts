@@ -7,6 +7,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { Violation } from '../core/checks/audit.js';
 import type { Diagnosis } from '../core/checks/diagnose.js';
 import { memoryFsView } from '../core/fsview.js';
+import { unitInfoFromText } from '../core/unit-file/unitfile.js';
 import {
   FAKE_OPTIONS as OPTIONS,
   execFailure,
@@ -266,5 +267,37 @@ describe('a loop that converges or stops', () => {
     const outcome = await findAndInstallProfile(session, context(log));
     expect(session.starts).toBe(2);
     expect(outcome.stuck?.next).toContain('systemctl cat app.service');
+  });
+});
+
+describe('unit settings that defeat the empty root', () => {
+  const unit = unitInfoFromText(
+    'Id=app.service\nLoadState=loaded\nType=simple\nReadOnlyPaths=/\nReadWritePaths=-/run\n',
+    '# /lib/systemd/system/app.service\n[Service]\nExecStart=/usr/sbin/app\nReadOnlyDirectories=/\nReadWriteDirectories=-/run\n',
+  );
+
+  test('ReadOnlyDirectories=/ is reset in the candidate; ReadWriteDirectories=-/run is asked about and never bound whole', async () => {
+    const { session, log } = scriptedSession({
+      unit,
+      traced: [{ ok: true, lines: [...trace('/usr/sbin/app', '/etc/app/app.conf'), '100 openat(AT_FDCWD</>, "/run/app/app.sock", O_WRONLY|O_CREAT, 0644) = 5</run/app/app.sock>'] }],
+      candidates: [{ started: true, working: true }],
+    });
+    const asked: { path: string; dangerous?: string }[] = [];
+    const reviewer: Reviewer = {
+      review: async (items) => {
+        asked.push(...items.map((i) => ({ path: i.path, ...(i.dangerous ? { dangerous: i.dangerous } : {}) })));
+        return new Map(items.map((item) => [item.path, item.defaultAnswer]));
+      },
+      confirmInstall: async () => true,
+    };
+    const fs = memoryFsView({ '/usr/sbin/app': 'file', '/etc/app/app.conf': 'file', '/run/app/app.sock': 'file' });
+    const outcome = await findAndInstallProfile(session, context(log, { reviewer, fs }));
+    expect(outcome.working).toBe(true);
+    const dropin = log.candidates[0];
+    expect(dropin).toMatch(/^ReadOnlyPaths=$/m);
+    expect(dropin).not.toMatch(/^BindPaths=-?\/run$/m);
+    expect(dropin).toMatch(/^BindPaths=\/run\/app$/m);
+    expect(asked.find((a) => a.path === '/run')?.dangerous).toContain('ReadWritePaths=/run');
+    expect(outcome.writesRefused.map((w) => w.path)).toContain('/run');
   });
 });

@@ -26,7 +26,7 @@ import { effectiveDefault, withWitnesses } from '../core/profile/review-groups.j
 import { lostTraceError } from '../core/unit-file/trace-output.js';
 import { TraceWitness } from '../core/trace/trace-witness.js';
 import type { UnitInfo } from '../core/unit-file/unitfile.js';
-import { keepUnitHardening, providedByUnit, serviceNamesOf } from '../core/profile/unit-sandbox.js';
+import { broadUnitGrants, keepUnitHardening, providedByUnit, serviceNamesOf } from '../core/profile/unit-sandbox.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import type { AuditReport } from '../core/checks/audit.js';
 import { auditBeforeInstall } from './audit-gate.js';
@@ -201,10 +201,18 @@ export async function propose(ctx: LoopContext, state: LoopState): Promise<Candi
   // A path bound writable (by the fold, a fix or an earlier grant) is not bound read-only as well.
   const writable = new Set(folded.entries.filter((e) => e.directive === 'BindPaths').map((e) => e.value));
   folded.entries = folded.entries.filter((e) => e.directive !== 'BindReadOnlyPaths' || !writable.has(e.value));
+  // A broad writable grant of the unit's own is asked about, never bound whole unasked.
+  const broad = broadUnitGrants(unit.sandbox).filter((n) => !folded.needsConsent.some((c) => c.path === n.path));
+  folded.needsConsent.push(...broad);
   const items = withWitnesses(pendingReview(folded, decisions), state.witness);
   if (items.length > 0) {
     const answers = await ctx.reviewer.review(items);
-    for (const item of items) decisions.set(item.path, answers.get(item.path) ?? effectiveDefault(item));
+    for (const item of items) {
+      const answer = answers.get(item.path) ?? effectiveDefault(item);
+      // Denying a shared place would exclude everything below it, the service's own directories too: not granting it is enough.
+      const shared = broad.some((n) => n.path === item.path) && answer.kind === 'deny';
+      decisions.set(item.path, shared ? { kind: 'ignore' } : answer);
+    }
   }
   const executed = collector
     .result()

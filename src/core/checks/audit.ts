@@ -23,7 +23,7 @@ import { sensitiveReason } from '../profile/sensitive.js';
 import type { Credentials, MountPoint } from './procfs.js';
 import type { UnitInfo } from '../unit-file/unitfile.js';
 import { UNIT_DIRECTORY_BASES, type UnitDirectorySetting } from '../unit-file/unit-directories.js';
-import { serviceNamesOf } from '../profile/unit-sandbox.js';
+import { isBroadPlace, serviceNamesOf } from '../profile/unit-sandbox.js';
 
 /** find's %y letters. */
 export type AuditEntryType = 'f' | 'd' | 'l' | 's' | 'c' | 'b' | 'p';
@@ -158,7 +158,8 @@ export function auditSubjectOf(unit: UnitInfo, sockets: OwnPlace[] = []): AuditS
   }
   for (const word of unit.sandbox.ReadWritePaths) {
     const path = word.replace(/^[-+]+/, '');
-    if (path.startsWith('/')) declared.push({ path, why: `ReadWritePaths=${path}` });
+    // A shared place declared writable (ReadWriteDirectories=-/run) stays a place of the host's.
+    if (path.startsWith('/') && !isBroadPlace(path)) declared.push({ path, why: `ReadWritePaths=${path}` });
   }
   return {
     unit: unit.Id,
