@@ -240,7 +240,9 @@ export async function attempt(session: DiscoverSession, ctx: LoopContext, state:
     record.diagnosis = { ...diagnosis, summary: outcome.lockdown, fixes: [] };
     log(outcome.lockdown);
     // No grant can bring the empty root back: only the setting that mounts over it.
-    const next = `reset the setting of ${name} that mounts on / (systemctl cat ${name}), then run discover again`;
+    const next = state.unit.DynamicUser
+      ? `DynamicUser=yes forces ProtectSystem=strict, which no drop-in can undo: give ${name} a User= of its own and DynamicUser=no, then run discover again`
+      : `reset the setting of ${name} that mounts on / (systemctl cat ${name}: RootDirectory=, RootImage=, a bind onto /), then run discover again`;
     return { kind: 'end', failure: outcome.lockdown, stuck: { evidence: [`start ${record.start}: ${outcome.lockdown}`], next } };
   }
   record.diagnosis = diagnosis;
