@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { discover, type DiscoverReport, type Reviewer } from '../flows/discover.js';
+import { describeExposure } from '../core/checks/audit.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { forgetUnit, memoryDir } from '../systemd/memory.js';
 import { validateUnitName } from '../core/unit-file/unitfile.js';
@@ -196,6 +197,11 @@ function summary(report: DiscoverReport, io: CommandIO): string {
   if (report.audit) {
     const verdict = report.audit.clean ? 'clean' : `${report.audit.violations.length} violation(s)`;
     lines.push(`  audit:              ${verdict}, ${report.audit.outside} entries visible outside the system trees and its own directories`);
+  }
+  if (report.exposure.before !== null || report.exposure.after !== null) {
+    // What the lockdown took away, by the same audit on the unit as found and under the profile.
+    lines.push('  as found → under the profile:');
+    for (const line of describeExposure(report.exposure.before, report.exposure.after)) lines.push(`    ${line}`);
   }
   for (const write of report.writesRefused) lines.push(`  write refused:      ${write.path}: ${write.reason}`);
   lines.push(`  drop-in:            ${report.installed ?? (report.result === 'working' ? 'not installed (printed on stdout)' : 'none')}`);

@@ -10,6 +10,7 @@ import { memoryFsView } from '../core/fsview.js';
 import { unitInfoFromText } from '../core/unit-file/unitfile.js';
 import {
   FAKE_OPTIONS as OPTIONS,
+  auditReport,
   execFailure,
   fakeContext as context,
   scriptedSession,
@@ -299,5 +300,24 @@ describe('unit settings that defeat the empty root', () => {
     expect(dropin).toMatch(/^BindPaths=\/run\/app$/m);
     expect(asked.find((a) => a.path === '/run')?.dangerous).toContain('ReadWritePaths=/run');
     expect(outcome.writesRefused.map((w) => w.path)).toContain('/run');
+  });
+});
+
+describe('what the lockdown took away', () => {
+  test('the same audit on the unit as found and under the profile: four numbers before and after', async () => {
+    const v = (kind: Violation['kind'], path: string, entries = 1): Violation => ({ kind, path, hostPath: null, entries, canWrite: true, why: '' });
+    const asFound = {
+      ...auditReport([v('socket', '/run/systemd/private'), v('socket', '/run/dbus/system_bus_socket'), v('secret', '/etc/ssl/private', 3), v('writable', '/run', 60), v('writable', '/var/tmp', 4)]),
+      outside: 802,
+    };
+    const { session, log } = scriptedSession({
+      traced: [{ ok: true, lines: trace('/usr/sbin/app', '/etc/app/app.conf'), asFound }],
+      candidates: [{ started: true, working: true }],
+    });
+    const outcome = await findAndInstallProfile(session, context(log));
+    expect(outcome.exposure).toEqual({
+      before: { outside: 802, writable: 2, sockets: 2, secrets: 3 },
+      after: { outside: 10, writable: 0, sockets: 0, secrets: 0 },
+    });
   });
 });

@@ -22,7 +22,7 @@ import type { FsView } from '../core/fsview.js';
 import type { Access, ByteString, Profile } from '../core/model.js';
 import type { Answer, ReviewItem } from '../core/profile/review.js';
 import type { UnitInfo } from '../core/unit-file/unitfile.js';
-import type { AuditReport } from '../core/checks/audit.js';
+import { exposureOf, type AuditReport, type Exposure } from '../core/checks/audit.js';
 import type { AuditAsker } from './audit-gate.js';
 import type { ServiceIdentity } from '../core/profile/ownership.js';
 import type { EarlierObservation } from '../core/checks/earlier.js';
@@ -98,6 +98,8 @@ export interface TracedOutcome {
   syscalls: number;
   diagnosis?: Diagnosis;
   probeFailure?: string;
+  /** The audit of the service as it was found, taken while the unsandboxed run was up. */
+  asFound?: AuditReport;
 }
 
 export interface CandidateOutcome {
@@ -168,6 +170,8 @@ export interface LoopOutcome {
   stuck?: Stuck;
   /** The audit of the service running under the working candidate; null when there was none. */
   audit: AuditReport | null;
+  /** The same audit's numbers on the unit as found and under the candidate: what the lockdown took away. */
+  exposure: { before: Exposure | null; after: Exposure | null };
   /** The candidate works, but failed the audit and was not installed. */
   refusedByAudit: boolean;
   /** Writes to places that are not the service's own, not granted, with the Exec*= line that makes them. */
@@ -225,6 +229,10 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
     ...(failure !== undefined ? { failure } : {}),
     ...(end?.stuck ? { stuck: end.stuck } : {}),
     audit: installed.audit,
+    exposure: {
+      before: state.asFound ? exposureOf(state.asFound) : null,
+      after: installed.audit ? exposureOf(installed.audit) : null,
+    },
     refusedByAudit: installed.refusedByAudit,
     writesRefused: writesRefused(state, candidate?.profile),
   };

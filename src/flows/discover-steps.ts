@@ -54,6 +54,8 @@ export interface LoopState {
   /** Candidates already started, by their text. */
   readonly tried: Set<string>;
   readonly attempts: Attempt[];
+  /** The audit of the unit as it was found (observe's run), for the before/after numbers. */
+  asFound?: AuditReport;
 }
 
 /** A profile and the drop-in it renders to. */
@@ -134,6 +136,7 @@ export async function observe(session: DiscoverSession, ctx: LoopContext, state:
       `${options.probe ? ', the probe' : ''}${reloads ? ', a reload' : ''} and a stop`,
   );
   const observed = await session.tracedRun(undefined, recorder(state));
+  if (observed.asFound) state.asFound = observed.asFound;
   state.attempts.push({
     start: session.starts,
     traced: true,

@@ -11,7 +11,7 @@
 import { accessToJson, type AccessJson } from '../core/profile/report.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import type { FsView } from '../core/fsview.js';
-import type { AuditReport } from '../core/checks/audit.js';
+import type { AuditReport, Exposure } from '../core/checks/audit.js';
 import { privateRunName, tmpfilesPath } from '../core/profile/shared-run.js';
 import { validateUnitName } from '../core/unit-file/unitfile.js';
 import { CliError, ExitCode } from '../exit-codes.js';
@@ -78,6 +78,8 @@ export interface DiscoverReport {
   writesRefused: { path: string; reason: string }[];
   /** The audit of the service running under the working candidate; null when there was none. */
   audit: AuditReport | null;
+  /** The same audit's numbers on the unit as found (before) and under the profile (after); null where none was taken. */
+  exposure: { before: Exposure | null; after: Exposure | null };
   notes: string[];
 }
 
@@ -185,7 +187,13 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     if (outcome.installed !== null) {
       // The profile is installed and verified by now: a memory that cannot be written costs only the comparison later.
       try {
-        const kept = await rememberDiscovery(runner, name, { path: outcome.installed, text: outcome.dropin }, outcome.accesses.map(accessToJson));
+        const kept = await rememberDiscovery(
+          runner,
+          name,
+          { path: outcome.installed, text: outcome.dropin },
+          outcome.accesses.map(accessToJson),
+          outcome.exposure.before ?? undefined,
+        );
         log(`remembered what the profile was made from in ${kept}/ (bindscout check ${name} compares with it)`);
       } catch (err) {
         log(`could not remember what the profile was made from: ${(err as Error).message}; check will not compare settings`);
@@ -223,6 +231,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     ...(outcome.failure && (!outcome.working || outcome.refusedByAudit) ? { failure: outcome.failure } : {}),
     writesRefused: outcome.writesRefused,
     audit: outcome.audit,
+    exposure: outcome.exposure,
     notes,
   };
 }

@@ -2,13 +2,23 @@
  * `bindscout view UNIT`: what a running service sees of the filesystem, compared with the host, and
  * the audit of it. Returns data; the table is the command's business.
  */
-import type { AuditReport } from '../core/checks/audit.js';
+import { exposureOf, type AuditReport, type Exposure } from '../core/checks/audit.js';
+import { recallInstall } from '../systemd/memory.js';
 import { auditSnapshot, snapshotService, summarizeView, walk, type ServiceView } from '../systemd/view.js';
 import type { Runner } from '../systemd/runner.js';
 
 export { ViewError } from '../systemd/view.js';
 
-export async function viewService(runner: Runner, unit: string): Promise<ServiceView & { audit: AuditReport }> {
+export interface ViewReport extends ServiceView {
+  audit: AuditReport;
+  /**
+   * The audit's numbers on the unit as discover found it (remembered at install; null without a
+   * memory) and now: what the lockdown took away.
+   */
+  exposure: { before: Exposure | null; beforeMeasured: string | null; now: Exposure };
+}
+
+export async function viewService(runner: Runner, unit: string): Promise<ViewReport> {
   const snapshot = await snapshotService(runner, unit);
   const host = await walk(runner, '/');
   const view = summarizeView({
@@ -19,5 +29,9 @@ export async function viewService(runner: Runner, unit: string): Promise<Service
     mounts: snapshot.mounts,
     credentials: snapshot.credentials,
   });
-  return { ...view, audit: auditSnapshot(snapshot) };
+  const audit = auditSnapshot(snapshot);
+  // Only the comparison depends on the memory: an unreadable one leaves the view as it is.
+  const memory = await recallInstall(runner, snapshot.unit.Id).catch(() => undefined);
+  const before = memory?.exposureBefore ?? null;
+  return { ...view, audit, exposure: { before, beforeMeasured: before ? memory!.installedAt : null, now: exposureOf(audit) } };
 }

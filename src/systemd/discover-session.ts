@@ -81,14 +81,17 @@ export class UnitSession {
   async tracedRun(
     sandbox: { dropin: string; profile: Profile } | undefined,
     onEvent: (event: StraceEvent) => void,
-  ): Promise<{ ok: boolean; syscalls: number; diagnosis?: Diagnosis; probeFailure?: string }> {
+  ): Promise<{ ok: boolean; syscalls: number; diagnosis?: Diagnosis; probeFailure?: string; asFound?: AuditReport }> {
     const { runner, name, options, unit } = this;
+    let asFound: AuditReport | undefined;
     const run = await traceOneRun(
       runner,
       unit,
       { ...(sandbox ? { sandbox: sandbox.dropin } : {}), onEvent },
       async (cursor) => {
         const outcome = await this.startAndCheck(false);
+        // The same audit as under the profile, on the unit as it was found: the "before" of the report.
+        if (outcome.ok && sandbox === undefined) asFound = await this.auditAsFound();
         if (outcome.ok && options.exercise > 0) {
           options.log(`tracing for ${options.exercise} s: use the service now`);
           await options.sleep(options.exercise * 1000, options.signal);
@@ -110,7 +113,17 @@ export class UnitSession {
         };
       },
     );
-    return { ...run.result, syscalls: run.syscalls };
+    return { ...run.result, syscalls: run.syscalls, ...(asFound ? { asFound } : {}) };
+  }
+
+  private async auditAsFound(): Promise<AuditReport | undefined> {
+    try {
+      return await auditRunningService(this.runner, this.name);
+    } catch (err) {
+      // Only the comparison is lost: a finished oneshot has nothing to look into.
+      this.options.notes.push(`no audit of ${this.name} as it was found: ${(err as Error).message}`);
+      return undefined;
+    }
   }
 
   /** The ELF interpreter and libraries never show up as opens in a trace: read them from the binaries. */

@@ -51,7 +51,7 @@ export const execFailure = (path: string): Diagnosis => ({
 
 export interface Script {
   /** Strace lines of each traced run, in order; a run with `ok: false` failed. */
-  traced: { ok: boolean; lines: string[]; diagnosis?: Diagnosis; probeFailure?: string }[];
+  traced: { ok: boolean; lines: string[]; diagnosis?: Diagnosis; probeFailure?: string; asFound?: AuditReport }[];
   /** The outcome of each candidate start, in order. */
   candidates: CandidateOutcome[];
   /** Whether the installed drop-in verifies. */
@@ -102,6 +102,7 @@ export function scriptedSession(script: Script): { session: DiscoverSession; log
         syscalls: step.lines.length,
         ...(step.diagnosis ? { diagnosis: step.diagnosis } : {}),
         ...(step.probeFailure ? { probeFailure: step.probeFailure } : {}),
+        ...(step.asFound ? { asFound: step.asFound } : {}),
       };
     },
     async execClosures() {

@@ -391,6 +391,43 @@ function secretGroup(path: string, byPath: Map<string, AuditEntry>): { path: str
   return { path };
 }
 
+/**
+ * What a service is exposed to, in four numbers of its audit: what bindscout's lockdown takes away.
+ * `systemd-analyze security` gives TemporaryFileSystem=/ no credit (systemd issue #15771); these show it.
+ */
+export interface Exposure {
+  /** Entries visible outside the system trees and its own directories. */
+  outside: number;
+  /** Host places it can write that are not its own (a writable directory counts once). */
+  writable: number;
+  /** Sockets of systemd and of other services it can reach. */
+  sockets: number;
+  /** Secret files it can see. */
+  secrets: number;
+}
+
+export function exposureOf(audit: AuditReport): Exposure {
+  const count = (kind: ViolationKind) => audit.violations.filter((v) => v.kind === kind);
+  return {
+    outside: audit.outside,
+    writable: count('writable').length,
+    sockets: count('socket').length,
+    secrets: count('secret').reduce((n, v) => n + v.entries, 0),
+  };
+}
+
+/** Before → after, one clause per number, for people. */
+export function describeExposure(before: Exposure | null, after: Exposure | null): string[] {
+  const n = (e: Exposure | null, key: keyof Exposure) => (e === null ? '?' : String(e[key]));
+  const rows: [keyof Exposure, string][] = [
+    ['outside', 'entries visible outside the system trees'],
+    ['writable', 'host places it can write'],
+    ['sockets', "other services' and systemd's sockets"],
+    ['secrets', 'secrets it can see'],
+  ];
+  return rows.map(([key, what]) => `${n(before, key).padStart(6)} → ${n(after, key).padEnd(6)} ${what}`);
+}
+
 /** One line per violation, for people. */
 export function describeViolation(v: Violation): string {
   const where = v.hostPath ? ` (host: ${v.hostPath})` : '';
