@@ -209,7 +209,8 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
     }
   }
   if (!working && end === undefined) {
-    const last = failureAccount(state.attempts.at(-1)?.diagnosis, { refused: refusedPaths(state, candidate?.profile) }, 'see above');
+    const refused = { refused: refusedPaths(state, candidate?.profile), refusedWrites: writesRefused(state, candidate?.profile).map((w) => w.path) };
+    const last = failureAccount(state.attempts.at(-1)?.diagnosis, refused, 'see above');
     end = { kind: 'end', failure: `still failing after ${session.starts} starts (--max-starts ${options.maxStarts}): ${last}` };
   }
 

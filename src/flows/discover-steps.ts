@@ -340,11 +340,12 @@ function sameFailure(a: Diagnosis | undefined, b: Diagnosis | undefined): boolea
 
 function stuckEnd(ctx: LoopContext, state: LoopState, candidate: Candidate, diagnosis: Diagnosis | undefined, why: string): LoopEnd {
   const refused = refusedPaths(state, candidate.profile);
-  const account = failureAccount(diagnosis, { refused }, 'the candidate fails');
+  const refusedWrites = writesRefused(state, candidate.profile).map((w) => w.path);
+  const account = failureAccount(diagnosis, { refused, refusedWrites }, 'the candidate fails');
   const evidence = state.attempts
     .filter((a) => a.sandboxed && !a.traced && !a.ok)
     .slice(-2)
-    .map((a) => `start ${a.start}: ${failureAccount(a.diagnosis, { refused }, 'failed')}`);
+    .map((a) => `start ${a.start}: ${failureAccount(a.diagnosis, { refused, refusedWrites }, 'failed')}`);
   const next = nextStep(ctx, state, candidate);
   return { kind: 'end', failure: `${account} (stopped: ${why}; to get further: ${next})`, stuck: { evidence: [...evidence, why], next } };
 }

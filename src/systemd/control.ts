@@ -59,11 +59,11 @@ export async function cgroupPids(runner: Runner, unit: string): Promise<number[]
   const shown = await systemctl(runner, ['show', '-p', 'ControlGroup', '--value', '--', validateUnitName(unit)]);
   const group = shown.stdout.trim();
   if (shown.exitCode !== 0 || !group.startsWith('/')) return [];
-  // The unified hierarchy (systemd ≥ 243's default, Debian 12).
-  const procs = await runner.readFile(`/sys/fs/cgroup${group === '/' ? '' : group}/cgroup.procs`);
-  if (procs === undefined) return [];
-  return procs
-    .toString('utf8')
+  // The unified hierarchy (systemd ≥ 243's default, Debian 12). Read by a program in systemd's own
+  // namespaces: cgroup.procs gives pids as the reader's PID namespace numbers them.
+  const procs = await runner.run('cat', ['--', `/sys/fs/cgroup${group === '/' ? '' : group}/cgroup.procs`], { timeoutMs: 30_000 });
+  if (procs.exitCode !== 0) return [];
+  return procs.stdout
     .split('\n')
     .map(Number)
     .filter((pid) => Number.isInteger(pid) && pid > 1)

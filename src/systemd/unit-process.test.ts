@@ -13,7 +13,6 @@ const DAEMON = '254:1:999';
 function forkingUnit(opts: { procs: string; exes: Record<number, string> }) {
   return fakeRunner({
     files: {
-      '/sys/fs/cgroup/system.slice/forky.service/cgroup.procs': opts.procs,
       '/proc/812/status': 'Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\t\nCapEff:\t000001ffffffffff\n',
       '/proc/812/mountinfo': '900 800 0:50 / / ro,nosuid,nodev - tmpfs tmpfs ro,mode=755\n901 900 8:1 /usr /usr ro,relatime - ext4 /dev/sda1 rw\n',
       '/proc/1/mountinfo': '20 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw\n',
@@ -26,6 +25,7 @@ function forkingUnit(opts: { procs: string; exes: Record<number, string> }) {
         const pid = Number(/\/proc\/(\d+)\/exe/.exec(args.at(-1)!)?.[1]);
         return ok(`${SYSTEMD}\n${opts.exes[pid] ?? SYSTEMD}\n`);
       }
+      if (file === 'cat' && args.at(-1) === '/sys/fs/cgroup/system.slice/forky.service/cgroup.procs') return ok(opts.procs);
       if (file === 'find') return ok('d 755 0 0 usr\0f 755 0 0 usr/sbin/forky\0');
       return undefined;
     },
