@@ -13,8 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { analyzeTraces } from '../src/flows/analyze.js';
-import { memoryFsView } from '../src/core/fsview.js';
+import { analyzeInputs } from '../src/flows/analyze.js';
+import { memoryFsView } from '../src/testing/fs-views.js';
 import type { TraceSource } from '../src/host/inputs.js';
 import type { StraceEvent } from './events.js';
 import { createTraceParser } from './index.js';
@@ -121,7 +121,7 @@ describe(`parser fed mutated real traces (seed ${SEED})`, () => {
     expect(afterGrowth).toBeLessThan(HEAP_GROWTH_MAX);
   }, HANG_GUARD_MS + 60_000);
 
-  test('the same kind of input through analyzeTraces, in chunks cut at random places', async () => {
+  test('the same kind of input through analyze, in chunks cut at random places', async () => {
     const rand = seededRandom(SEED ^ 0x5eed);
     const lines = Math.min(200_000, TOTAL_LINES);
     let bytes = 0;
@@ -143,8 +143,8 @@ describe(`parser fed mutated real traces (seed ${SEED})`, () => {
         yield buffer;
       },
     };
-    const result = await analyzeTraces([source], { baseline: true, include: [], exclude: [] }, memoryFsView({ '/usr/lib': 'dir', '/etc': 'dir' }));
-    figures.push(`  analyzeTraces: ${result.stats.lines} lines, ${(bytes / 1e6).toFixed(0)} MB, ${result.stats.unparsed} unparsed, ${result.accesses.length} distinct paths`);
+    const result = await analyzeInputs([{ kind: 'trace', name: source.name, sources: [source], observedAt: null }], { baseline: true, include: [], exclude: [], host: null }, memoryFsView({ '/usr/lib': 'dir', '/etc': 'dir' }));
+    figures.push(`  analyze: ${result.stats.lines} lines, ${(bytes / 1e6).toFixed(0)} MB, ${result.stats.unparsed} unparsed, ${result.accesses.length} distinct paths`);
     expect(result.stats.lines).toBeGreaterThanOrEqual(lines);
     expect(result.stats.unparsed).toBeGreaterThan(0);
     expect(result.warnings.length).toBe(Math.min(100, result.stats.unparsed));

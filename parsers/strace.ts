@@ -4,7 +4,13 @@
  * arguments as text: src/core splits only the calls it cares about.
  */
 import { shareResult, type CompleteCall, type ParseStats, type StraceEvent, type SyscallResult } from './events.js';
-import { detachBytes, parseFdArg, skipDecoration } from './strings.js';
+import {
+  type UnfinishedCall, type ResumedCall, UNFINISHED_MARK, DETACHED_MARK, SUMMARY_ROW, SUMMARY_HEADER, SUMMARY_RULE,
+  MESSAGE_LINE, MESSAGE_PID, PID_CHANGED, PERSONALITY, TIPS_EDGE, TIPS_MAX_LINES, ANSI_SGR, isNameChar, closingParen,
+  leaderPid, parseLeader, resultParenFromRight, warningText, parseResult, completeCallOf, unfinishedCallOf,
+  resumedCallOf, splicedMessageAt, joinHalves, resumedParts
+} from './strace-line.js';
+import { detachBytes } from './strings.js';
 
 export interface StraceParserOptions {
   /** File name or `-`, copied into every event. */
@@ -23,19 +29,11 @@ export interface StraceParseStats extends ParseStats {
   neverResumed: number;
 }
 
-/** Warnings quote at most this much of the offending text. */
-const WARNING_TEXT_MAX = 200;
 /** A line left open by tracee output may absorb this many following lines before it is given up. */
 const PARTIAL_MAX_LINES = 256;
 const PARTIAL_MAX_BYTES = 4 << 20;
 /** Beyond this many tasks with a pending call, the oldest is given up (a log of endless never-resumed calls). */
 const PENDING_MAX_TASKS = 65536;
-/** The largest pid Linux hands out; a bigger bare number at line start is a `unix,precision:s` timestamp. */
-const PID_MAX = 4194304;
-
-const UNFINISHED_MARK = ' <unfinished ...>';
-const DETACHED_MARK = ' <detached ...>';
-const RESUMED_MARK = ' resumed>';
 const NO_PID = -1;
 /** Distinct complete-line texts kept before the table starts over. */
 const LINE_CACHE_LIMIT = 50000;
@@ -61,24 +59,6 @@ interface PendingCall {
   from?: UnfinishedCall;
 }
 
-/** An unfinished half's text after the leader, taken once for every line with that text (see unfinishedCall). */
-export interface UnfinishedCall {
-  unfinished: string;
-  /** What the half leaves pending: its text without the unfinished marker. */
-  body: string;
-  /** The calls it made with each resumed half's text: a complete call, or the merged text that is none. */
-  merges: Map<ResumedCall, CompleteCall | { incomplete: string }>;
-}
-
-/** A resumed half's text after the leader, taken once for every line with that text (see resumedCall). */
-export interface ResumedCall {
-  resumed: string;
-  /** The text it was taken from. */
-  text: string;
-  /** The text after the resumed marker, as joined to the pending half. */
-  rest: string;
-}
-
 interface PartialLine {
   /** The line as first seen, used if it never completes. */
   original: string;
@@ -88,198 +68,6 @@ interface PartialLine {
   key: number;
   absorbed: { text: string; line: number }[];
   bytes: number;
-}
-
-const SUMMARY_ROW = /^\s*\d+\.\d+\s+\d+(?:\.\d+)?\s+\d+\s+\d+(?:\s+\d+)?\s+[\w?]+\s*$/;
-const SUMMARY_HEADER = /^%?\s*time\s+seconds\s+usecs\/call\s+calls\s+/;
-const SUMMARY_RULE = /^-{6} -{6,}/;
-const MESSAGE_LINE = /^(?:\S*strace: |Process \d+ (?:attached|detached)|Detached unknown pid)/;
-const MESSAGE_PID = /Process (\d+) (?:attached|detached)/;
-const PID_CHANGED = / <pid changed to (\d+) \.\.\.>$/;
-const PERSONALITY = /^\[ Process PID=(\d+) runs in .* mode\. \]$/;
-const TIPS_EDGE = /^\s*_{8,}(?:\s|$)/;
-/** The tips box (and the art beside it) is a couple of dozen lines; past that, foreign text is warned again. */
-const TIPS_MAX_LINES = 40;
-const RESULT_AFTER_PAREN = /^ +=  ?(?:-?\d|\?|0x)/;
-const ANSI_SGR = /\x1b\[[0-9;]*m/g;
-
-function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
-}
-
-function isNameChar(code: number): boolean {
-  return (code >= 97 && code <= 122) || isDigit(code) || code === 95;
-}
-
-/** Index of the `"` closing the string opened at `open`, skipping escaped quotes with native searches. */
-function stringEnd(text: string, open: number): number {
-  let close = open;
-  for (;;) {
-    close = text.indexOf('"', close + 1);
-    if (close < 0) return -1;
-    let backslashes = 0;
-    while (text.charCodeAt(close - 1 - backslashes) === 92) backslashes++;
-    if ((backslashes & 1) === 0) return close;
-  }
-}
-
-/**
- * Index of the `)` closing the argument list that starts at `from` (just after `name(`), or -1. Only
- * parentheses are counted: tracee output glued into a line brings stray `[`/`{`, never balanced ones.
- * Strings and fd decorations are skipped whole (they may hold parentheses). The scan jumps between the
- * next `)`, `(`, `"` and `<` with native searches: a loop over every character in JS costs twice as much.
- */
-function closingParen(text: string, from: number): number {
-  const none = text.length + 1;
-  let depth = 1;
-  let i = from;
-  let close = text.indexOf(')', i);
-  let quote = -1;
-  let open = -1;
-  let lt = -1;
-  while (close >= 0) {
-    if (quote < i && quote !== none) quote = indexOrNone(text, '"', i, none);
-    if (open < i && open !== none) open = indexOrNone(text, '(', i, none);
-    if (lt < i && lt !== none) lt = indexOrNone(text, '<', i, none);
-    if (close < quote && close < open && close < lt) {
-      if (--depth === 0) return close;
-      i = close + 1;
-      close = text.indexOf(')', i);
-      continue;
-    }
-    if (quote < open && quote < lt) {
-      const end = stringEnd(text, quote);
-      if (end < 0) return -1;
-      i = end + 1;
-    } else if (open < lt) {
-      depth++;
-      i = open + 1;
-    } else {
-      i = lt + 1;
-      // An fd decoration (`3</a(b>`) holds unescaped parentheses; `1<<CAP` is not one.
-      const before = text.charCodeAt(lt - 1);
-      if ((isDigit(before) || before === 68) && text.charCodeAt(lt + 1) !== 60) {
-        const after = skipDecoration(text, lt, text.length);
-        if (after > 0) i = after;
-      }
-    }
-    if (close < i) close = text.indexOf(')', i);
-  }
-  return -1;
-}
-
-function indexOrNone(text: string, char: string, from: number, none: number): number {
-  const at = text.indexOf(char, from);
-  return at < 0 ? none : at;
-}
-
-/** Set by parseLeader: the pid from the prefix, undefined when the line has none. */
-let leaderPid: number | undefined;
-
-/**
- * Skips the leader (§3 of the format notes): pid prefix, SELinux context, timestamps, syscall number,
- * instruction pointer. Returns where the body starts (or -1) and leaves the pid in `leaderPid`.
- */
-function parseLeader(text: string): number {
-  let i = 0;
-  let pid: number | undefined;
-  const end = text.length;
-  let code = text.charCodeAt(0);
-  if (code === 32) {
-    while (text.charCodeAt(i) === 32) i++;
-    code = text.charCodeAt(i);
-  }
-  if (code === 91 && text.startsWith('[pid ', i)) {
-    i += 5;
-    while (text.charCodeAt(i) === 32) i++;
-    let value = 0;
-    const digits = i;
-    while (isDigit((code = text.charCodeAt(i)))) (value = value * 10 + (code - 48)), i++;
-    if (i === digits) return -1;
-    if (code === 60) {
-      i = skipComm(text, i);
-      if (i < 0) return -1;
-    }
-    if (text.charCodeAt(i) !== 93 || text.charCodeAt(i + 1) !== 32) return -1;
-    i += 2;
-    pid = value;
-  } else if (isDigit(code)) {
-    let value = 0;
-    const digits = i;
-    while (isDigit((code = text.charCodeAt(i)))) (value = value * 10 + (code - 48)), i++;
-    if (code === 60) {
-      i = skipComm(text, i);
-      if (i < 0 || text.charCodeAt(i) !== 32) return -1;
-      pid = value;
-    } else if (code === 32) {
-      let next = i;
-      while (text.charCodeAt(next) === 32) next++;
-      // A lone huge number straight before the body is a seconds-precision timestamp, not a pid.
-      if (value <= PID_MAX || isDigit(text.charCodeAt(next)) || text.charCodeAt(next) === 40) pid = value;
-      else i = digits;
-    } else {
-      i = digits; // a timestamp: handled below
-    }
-  }
-  // Timestamps, syscall number, IP and security context, in that order but each optional.
-  for (;;) {
-    while (text.charCodeAt(i) === 32) i++;
-    code = text.charCodeAt(i);
-    if (isDigit(code)) {
-      let j = i;
-      while (j < end) {
-        const c = text.charCodeAt(j);
-        if (isDigit(c) || c === 58 || c === 46) j++;
-        else break;
-      }
-      if (text.charCodeAt(j) !== 32) return -1;
-      i = j + 1;
-    } else if (code === 40 && text.charCodeAt(i + 1) === 43) {
-      const close = text.indexOf(') ', i);
-      if (close < 0 || close - i > 32) return -1;
-      i = close + 2;
-    } else if (code === 91) {
-      if (text.charCodeAt(i + 1) === 32 && text.startsWith('[ Process PID=', i)) break;
-      const close = text.indexOf('] ', i);
-      if (close < 0 || close - i > 200) return -1;
-      if (!LEADER_BRACKET.test(text.slice(i + 1, close))) return -1;
-      i = close + 2;
-    } else {
-      break;
-    }
-  }
-  leaderPid = pid;
-  return i;
-}
-
-/** `[ 257]`/`[???]` (-n), `[00007f0e85092b1d]` (-i), `[system_u:system_r:…]` (--secontext). */
-const LEADER_BRACKET = /^(?: *\d+|\?+|[0-9a-f?]{8,16}|[^\s\]]*:[^\s\]]*)$/;
-
-function skipComm(text: string, lt: number): number {
-  for (let i = lt + 1; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 92) i++;
-    else if (code === 62) return i + 1;
-  }
-  return -1;
-}
-
-/**
- * Fallback for lines whose parentheses do not balance because the tracee's own output was glued into them
- * (`write(2, "(\\n", 2(` … `) = 2`): the rightmost `)` that is followed by a valid result. Bounded so a
- * line full of parentheses stays linear.
- */
-function resultParenFromRight(text: string, argsStart: number): number {
-  let candidate = text.lastIndexOf(')');
-  for (let tries = 0; candidate >= argsStart && tries < 32; tries++) {
-    if (RESULT_AFTER_PAREN.test(text.slice(candidate + 1, candidate + 64))) return candidate;
-    candidate = text.lastIndexOf(')', candidate - 1);
-  }
-  return -1;
-}
-
-function warningText(text: string): string {
-  return detachBytes(text.length > WARNING_TEXT_MAX ? text.slice(0, WARNING_TEXT_MAX) + '...' : text);
 }
 
 export class StraceParser {
@@ -321,7 +109,7 @@ export class StraceParser {
       return;
     }
     // `strace: Process N attached` written into the middle of a pending trace line (§6.1).
-    const splice = this.findSplicedMessage(text);
+    const splice = splicedMessageAt(text);
     if (splice > 0) {
       this.fragment(text.slice(0, splice), lineNo, this.parse(text.slice(0, splice), lineNo));
       this.message(text.slice(splice), lineNo);
@@ -336,21 +124,7 @@ export class StraceParser {
    * or glued by tracee output, foreign text), which must then go through lineAt whole.
    */
   completeCall(body: string): CompleteCall | undefined {
-    let i = 0;
-    while (isNameChar(body.charCodeAt(i))) i++;
-    const first = body.charCodeAt(0);
-    if (i === 0 || !((first >= 97 && first <= 122) || first === 95) || body.charCodeAt(i) !== 40) return undefined;
-    if (body.indexOf('\x1b') >= 0) return undefined;
-    if (body.endsWith(UNFINISHED_MARK) || body.endsWith(DETACHED_MARK)) return undefined;
-    const argsStart = i + 1;
-    let close = closingParen(body, argsStart);
-    let result = close < 0 ? undefined : this.result(body, close + 1);
-    if (result === undefined) {
-      close = resultParenFromRight(body, argsStart);
-      if (close > 0) result = this.result(body, close + 1);
-    }
-    if (result === undefined) return undefined;
-    return { name: body.slice(0, i), argsText: body.slice(argsStart, close), result: shareResult(result) };
+    return completeCallOf(body);
   }
 
   /**
@@ -369,12 +143,7 @@ export class StraceParser {
    * it pending; undefined for anything else.
    */
   unfinishedCall(body: string): UnfinishedCall | undefined {
-    let i = 0;
-    while (isNameChar(body.charCodeAt(i))) i++;
-    const first = body.charCodeAt(0);
-    if (i === 0 || !((first >= 97 && first <= 122) || first === 95) || body.charCodeAt(i) !== 40) return undefined;
-    if (body.indexOf('\x1b') >= 0 || !body.endsWith(UNFINISHED_MARK)) return undefined;
-    return { unfinished: body.slice(0, i), body: detachBytes(body.slice(0, body.length - UNFINISHED_MARK.length)), merges: new Map() };
+    return unfinishedCallOf(body);
   }
 
   /** A line whose text after the leader is `call` (from unfinishedCall): exactly what lineAt does with it. */
@@ -388,9 +157,7 @@ export class StraceParser {
 
   /** The resumed half that `body` (a line's text after its leader) states, as lineAt reads it; undefined for anything else. */
   resumedCall(body: string): ResumedCall | undefined {
-    if (!body.startsWith('<... ') || body.indexOf('\x1b') >= 0) return undefined;
-    const parts = resumedParts(body, 0);
-    return parts === undefined ? undefined : { resumed: parts.name, text: body, rest: detachBytes(parts.rest) };
+    return resumedCallOf(body);
   }
 
   /**
@@ -489,21 +256,6 @@ export class StraceParser {
       return true;
     }
     return false;
-  }
-
-  private findSplicedMessage(text: string): number {
-    const at = text.indexOf('strace: ', 1);
-    if (at < 0) return -1;
-    let start = at;
-    // strace's argv[0] may be a path: `/usr/bin/strace: Process 1 attached`.
-    while (start > 0 && text.charCodeAt(start - 1) === 47) {
-      const slash = text.lastIndexOf(' ', start - 1);
-      const token = text.slice(slash + 1, start);
-      if (!/^(?:\/[\w.-]+)+\/$/.test(token)) break;
-      start = slash + 1;
-    }
-    if (!MESSAGE_LINE.test(text.slice(start, start + 64))) return -1;
-    return start;
   }
 
   private message(line: string, lineNo: number): void {
@@ -610,10 +362,10 @@ export class StraceParser {
       return Status.Handled;
     }
     let close = closingParen(text, argsStart);
-    let result = close < 0 ? undefined : this.result(text, close + 1);
+    let result = close < 0 ? undefined : parseResult(text, close + 1);
     if (result === undefined) {
       close = resultParenFromRight(text, argsStart);
-      if (close > 0) result = this.result(text, close + 1);
+      if (close > 0) result = parseResult(text, close + 1);
     }
     if (result === undefined) {
       const changed = marked ? PID_CHANGED.exec(text) : null;
@@ -660,64 +412,6 @@ export class StraceParser {
     this.completeLines.set(detachBytes(body), { name, argsText: detachBytes(argsText), result: shareResult(result) });
   }
 
-  /** ` = RETVAL …` after the closing parenthesis, or undefined when the text there is not a result. */
-  private result(text: string, after: number): SyscallResult | undefined {
-    let i = after;
-    if (text.charCodeAt(i) !== 32) return undefined;
-    while (text.charCodeAt(i) === 32) i++;
-    if (text.charCodeAt(i) !== 61 || text.charCodeAt(i + 1) !== 32) return undefined;
-    i += 2;
-    const code = text.charCodeAt(i);
-    if (code === 63) {
-      const rest = text.slice(i + 1).trim();
-      if (rest.startsWith('ERESTART') || rest.startsWith('EINTR')) {
-        const space = rest.indexOf(' ');
-        return { kind: 'unknown', reason: space < 0 ? rest : rest.slice(0, space) };
-      }
-      if (rest.startsWith('<unavailable>')) return { kind: 'unknown', reason: 'unavailable' };
-      return { kind: 'unknown', reason: '?' };
-    }
-    if (code === 45 && text.charCodeAt(i + 1) === 49 && text.charCodeAt(i + 2) === 32) {
-      const errStart = i + 3;
-      let j = errStart;
-      if (text.charCodeAt(j) === 69) {
-        while (j < text.length) {
-          const c = text.charCodeAt(j);
-          if ((c >= 65 && c <= 90) || isDigit(c) || c === 95) j++;
-          else break;
-        }
-        return { kind: 'error', errno: text.slice(errStart, j) };
-      }
-      if (text.startsWith('(errno ', errStart)) return { kind: 'error', errno: 'EUNKNOWN' };
-    }
-    if (!(isDigit(code) || code === 45)) return undefined;
-    let j = i + 1;
-    const end = text.length;
-    while (j < end) {
-      const c = text.charCodeAt(j);
-      if (c === 32 || c === 60) break;
-      j++;
-    }
-    const value = text.slice(i, j);
-    if (text.charCodeAt(j) === 60) {
-      const decorationEnd = skipDecoration(text, j, end);
-      if (decorationEnd > 0) {
-        // Common case: a plain absolute path with nothing to unescape and no device note.
-        if (text.charCodeAt(j + 1) === 47 && text.charCodeAt(decorationEnd) !== 40) {
-          const inner = text.slice(j + 1, decorationEnd - 1);
-          if (inner.indexOf('\\') < 0 && inner.indexOf('<') < 0 && !inner.endsWith(' (deleted)')) {
-            return { kind: 'ok', value, fdPath: detachBytes(inner) };
-          }
-        }
-        let fdEnd = decorationEnd;
-        if (text.startsWith('(deleted)', fdEnd)) fdEnd += 9;
-        const fd = parseFdArg(text.slice(i, fdEnd));
-        if (fd.path !== undefined) return { kind: 'ok', value, fdPath: fd.path };
-      }
-    }
-    return { kind: 'ok', value };
-  }
-
   private resumed(text: string, body: number, pid: number | undefined, lineNo: number): Status {
     const parts = resumedParts(text, body);
     if (parts === undefined) return Status.Foreign;
@@ -741,7 +435,7 @@ export class StraceParser {
     const from = resumed !== undefined ? call.from : undefined;
     let joined = from?.merges.get(resumed!);
     if (joined === undefined) {
-      joined = this.join(call.body, name, rest);
+      joined = joinHalves(call.body, name, rest);
       if (from !== undefined) {
         if ('result' in joined) joined = { name: joined.name, argsText: detachBytes(joined.argsText), result: shareResult(joined.result) };
         from.merges.set(resumed!, joined);
@@ -753,20 +447,6 @@ export class StraceParser {
     }
     this.stats.merged++;
     this.emitSyscall(lineNo, pid ?? call.pid, name, joined.argsText, joined.result);
-  }
-
-  /** The call a pending half's text and a resumed half's make together, or their joined text when they make none. */
-  private join(body: string, name: string, rest: string): CompleteCall | { incomplete: string } {
-    const merged = body + rest;
-    const argsStart = name.length + 1;
-    let close = closingParen(merged, argsStart);
-    let result = close < 0 ? undefined : this.result(merged, close + 1);
-    if (result === undefined) {
-      close = resultParenFromRight(merged, argsStart);
-      if (close > 0) result = this.result(merged, close + 1);
-    }
-    if (result === undefined) return { incomplete: merged };
-    return { name, argsText: merged.slice(argsStart, close), result };
   }
 
   private exitLine(text: string, body: number, pid: number | undefined, lineNo: number): Status {
@@ -896,28 +576,4 @@ export class StraceParser {
   }
 }
 
-/** `<... name resumed>rest` from `body` on: the name and the text to join to the pending half. */
-function resumedParts(text: string, body: number): { name: string; rest: string } | undefined {
-  const markAt = text.indexOf(RESUMED_MARK, body + 5);
-  if (markAt < 0) return undefined;
-  const name = text.slice(body + 5, markAt);
-  let rest = text.slice(markAt + RESUMED_MARK.length);
-  // strace < 5.0 printed a space after the marker (§5.2).
-  if (rest.charCodeAt(0) === 32 && rest.charCodeAt(1) !== 32) rest = rest.slice(1);
-  // The task died or exec'd while blocked and strace had more to print: `<unfinished ...>) = ?`.
-  if (rest.startsWith('<unfinished ...>')) rest = rest.slice(16);
-  return { name, rest };
-}
-
-/**
- * True when `text` starts like a strace line (leader then a syscall, resumed half, `+++`/`---` line or a
- * strace message). Used to sniff the input form; emits nothing.
- */
-export function looksLikeStrace(text: string): boolean {
-  if (MESSAGE_LINE.test(text)) return true;
-  const body = parseLeader(text);
-  if (body < 0) return false;
-  if (text.startsWith('<... ', body) || text.startsWith('+++ ', body) || text.startsWith('--- ', body)) return true;
-  return /^(?:[a-z_][a-z0-9_]*|\?\?\?)\(/.test(text.slice(body, body + 64));
-}
-
+export { looksLikeStrace, type ResumedCall, type UnfinishedCall } from './strace-line.js';

@@ -159,7 +159,7 @@ test('the script from `bindscout completion` completes in bash: commands, option
   symlinkSync(lonely, path.join(bin, 'bindscout'));
   const ask = (words: string[]) =>
     [`COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')})`, `COMP_CWORD=${words.length - 1}`, '_bindscout_yargs_completions', 'printf "%s\\n" "${COMPREPLY[@]}"', 'echo ---'].join('; ');
-  const script = ['source <(bindscout completion)', ask(['bindscout', 'an']), ask(['bindscout', 'analyze', '--for']), ask(['bindscout', 'analyze', '--format', 'js'])].join('\n');
+  const script = ['source <(bindscout completion bash)', ask(['bindscout', 'an']), ask(['bindscout', 'analyze', '--for']), ask(['bindscout', 'analyze', '--format', 'js'])].join('\n');
   const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
   expect(result.stderr).toBe('');
   expect(result.stdout.split('---\n').map((block) => block.trim())).toEqual(['analyze', '--format', 'json', '']);

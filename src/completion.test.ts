@@ -78,3 +78,36 @@ describe('completion', () => {
     expect((await completions('cleanup', '')).words).toEqual([]);
   });
 });
+
+describe('bindscout completion', () => {
+  async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
+    const { io, stdout, stderr } = fakeIO({ env });
+    const code = await runProgram(argv, io);
+    return { code, stdout: stdout(), stderr: stderr() };
+  }
+
+  test('--help prints help, not the script', async () => {
+    const help = await run(['completion', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('bindscout completion [shell]');
+    expect(help.stdout).toContain('/usr/local/share/bash-completion/completions/bindscout');
+    expect(help.stdout).not.toContain('_bindscout_yargs_completions');
+  });
+
+  test('the script says where it goes, for the shell asked or the one $SHELL names', async () => {
+    const bash = await run(['completion']);
+    expect(bash.code).toBe(0);
+    expect(bash.stdout).toMatch(/^# {3}~\/\.local\/share\/bash-completion\/completions\/bindscout \(for you\)/m);
+    expect(bash.stdout).toContain('complete -o bashdefault -o default -F _bindscout_yargs_completions bindscout');
+    const zsh = await run(['completion'], { SHELL: '/usr/bin/zsh' });
+    // compinit reads the first line of a file on $fpath.
+    expect(zsh.stdout.split('\n')[0]).toBe('#compdef bindscout');
+    expect(zsh.stdout).toMatch(/^# {3}\/usr\/local\/share\/zsh\/site-functions\/_bindscout \(for everyone\)/m);
+    expect((await run(['completion', 'bash'], { SHELL: '/usr/bin/zsh' })).stdout).toBe(bash.stdout);
+    expect((await run(['completion', 'fish'])).code).toBe(2);
+  });
+
+  test('the shell argument completes', async () => {
+    expect((await completions('completion', '')).words).toEqual(['bash', 'zsh']);
+  });
+});

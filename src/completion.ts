@@ -19,7 +19,8 @@ export interface CompletionSources {
 }
 
 /** What each command's positional arguments are. */
-const POSITIONAL_KINDS: Record<string, 'files' | 'units' | 'units-or-files' | 'none'> = {
+const POSITIONAL_KINDS: Record<string, 'files' | 'units' | 'units-or-files' | 'shells' | 'none'> = {
+  completion: 'shells',
   analyze: 'files',
   lint: 'units-or-files',
   profile: 'units-or-files',
@@ -117,7 +118,7 @@ async function completeWords(words: readonly string[], sources: CompletionSource
 
   if (commandName === undefined) {
     if (current.startsWith('-')) return byPrefix(GLOBAL_OPTIONS);
-    return byPrefix([...commands.keys(), 'completion']);
+    return byPrefix(commands.keys());
   }
   if (shape === undefined) return [];
   if (pendingValueOf !== undefined) {
@@ -138,6 +139,8 @@ async function completeWords(words: readonly string[], sources: CompletionSource
       // A file target is anything with a slash (./app.service); anything else is a unit name.
       if (current.includes('/') || current.startsWith('.') || current.startsWith('~')) return completeFiles(current, false);
       return completeUnits(current, await sources.listUnits(pid1));
+    case 'shells':
+      return byPrefix(COMPLETION_SHELLS);
     default:
       return [];
   }
@@ -163,4 +166,88 @@ function completeFiles(current: string, directoriesOnly: boolean): string[] {
     else if (!directoriesOnly) out.push(`${dirPart}${entry.name}`);
   }
   return out.sort();
+}
+
+export const COMPLETION_SHELLS = ['bash', 'zsh'] as const;
+export type CompletionShell = (typeof COMPLETION_SHELLS)[number];
+
+/** Where each shell loads a completion script from without any change to the admin's own rc files. */
+export const COMPLETION_PLACES: Record<CompletionShell, { user: string; everyone: string; lines: string[] }> = {
+  bash: {
+    user: '~/.local/share/bash-completion/completions/bindscout',
+    everyone: '/usr/local/share/bash-completion/completions/bindscout',
+    lines: [
+      '  ~/.local/share/bash-completion/completions/bindscout (for you), or',
+      '  /usr/local/share/bash-completion/completions/bindscout (for everyone);',
+      '  the bash-completion package reads it on the first Tab (without it: source the file from ~/.bashrc).',
+    ],
+  },
+  zsh: {
+    user: '~/.zfunc/_bindscout',
+    everyone: '/usr/local/share/zsh/site-functions/_bindscout',
+    lines: [
+      '  ~/.zfunc/_bindscout (for you; put fpath=(~/.zfunc $fpath) before compinit in ~/.zshrc), or',
+      '  /usr/local/share/zsh/site-functions/_bindscout (for everyone);',
+      '  a new shell picks it up.',
+    ],
+  },
+};
+
+/** Where the script for `shell` goes: the script's own first lines, and `completion --help`. */
+export function completionPlaces(shell: CompletionShell): string[] {
+  return [`Install for ${shell}: save the script as`, ...COMPLETION_PLACES[shell].lines];
+}
+
+/**
+ * The script `bindscout completion` prints. The shell asks `bindscout --get-yargs-completions bindscout
+ * WORDS…` and offers the answer; an empty answer falls back to the shell's own file completion.
+ */
+export function completionScript(shell: CompletionShell): string {
+  const header = ['###-begin-bindscout-completions-###', '#', ...completionPlaces(shell).map((line) => `# ${line}`), '#'];
+  if (shell === 'zsh') {
+    return [
+      // First line of the file: compinit reads it to know which command the function completes.
+      '#compdef bindscout',
+      ...header,
+      '_bindscout_yargs_completions()',
+      '{',
+      '  local reply',
+      '  local si=$IFS',
+      '  IFS=$\'\\n\' reply=($(COMP_CWORD="$((CURRENT-1))" COMP_LINE="$BUFFER" COMP_POINT="$CURSOR" bindscout --get-yargs-completions "${words[@]}"))',
+      '  IFS=$si',
+      '  if [[ ${#reply} -gt 0 ]]; then',
+      "    _describe 'values' reply",
+      '  else',
+      '    _default',
+      '  fi',
+      '}',
+      // Autoloaded from $fpath, the file's body is the function's first call; sourced, it registers it.
+      'if [[ "${zsh_eval_context[-1]}" == "loadautofunc" ]]; then',
+      '  _bindscout_yargs_completions "$@"',
+      'else',
+      '  compdef _bindscout_yargs_completions bindscout',
+      'fi',
+      '###-end-bindscout-completions-###',
+      '',
+    ].join('\n');
+  }
+  return [
+    ...header,
+    '_bindscout_yargs_completions()',
+    '{',
+    '    local cur_word args type_list',
+    '',
+    '    cur_word="${COMP_WORDS[COMP_CWORD]}"',
+    '    args=("${COMP_WORDS[@]}")',
+    '',
+    '    mapfile -t type_list < <(bindscout --get-yargs-completions "${args[@]}")',
+    // Words with spaces come back quoted, so that compgen does not split them.
+    '    mapfile -t COMPREPLY < <(compgen -W "$( printf \'%q \' "${type_list[@]}" )" -- "${cur_word}" |',
+    '        awk \'/ / { print "\\""$0"\\"" } /^[^ ]+$/ { print $0 }\')',
+    '    return 0',
+    '}',
+    'complete -o bashdefault -o default -F _bindscout_yargs_completions bindscout',
+    '###-end-bindscout-completions-###',
+    '',
+  ].join('\n');
 }

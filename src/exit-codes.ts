@@ -17,16 +17,24 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** Each exit code with what it means: --help's "Exit codes" and the man page's EXIT STATUS. */
+export const EXIT_CODE_MEANINGS: readonly (readonly [ExitCode, string])[] = [
+  [ExitCode.ok, 'success'],
+  [
+    ExitCode.failed,
+    'the answer is no (lint found problems, discover found no working profile or one failing the audit, view found a violation, check found a profile that no longer fits)',
+  ],
+  [ExitCode.usage, 'usage error'],
+  [ExitCode.badInput, 'bad input (unreadable file, no strace output in it)'],
+  [ExitCode.missingPrerequisite, 'missing prerequisite (strace, systemd, unit, a recent enough Node.js)'],
+  [ExitCode.permission, 'permission denied (not root, unreadable file)'],
+  [ExitCode.internal, 'internal error (a bug: please report it)'],
+  [ExitCode.interrupted, 'interrupted (after cleaning up)'],
+];
+
 export const EXIT_CODE_HELP = [
   'Exit codes:',
-  '  0    success',
-  '  1    the answer is no (lint found problems, discover found no working profile or one failing the audit, view found a violation)',
-  '  2    usage error',
-  '  3    bad input (unreadable file, no strace output in it)',
-  '  4    missing prerequisite (strace, systemd, unit)',
-  '  5    permission denied (not root, unreadable file)',
-  '  70   internal error (a bug: please report it)',
-  '  130  interrupted (after cleaning up)',
+  ...EXIT_CODE_MEANINGS.map(([code, meaning]) => `  ${String(code).padEnd(5)}${meaning}`),
 ].join('\n');
 
 /** An error meant for the admin: a message, what to do about it, and the exit code. */

@@ -8,8 +8,8 @@ import { describe, expect, test } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyzeTraces, type AnalyzeResult } from './flows/analyze.js';
-import { recordingFsView, replayFsView, type FsFacts } from './core/fsview.js';
+import { analyzeInputs, type AnalyzeResult } from './flows/analyze.js';
+import { recordingFsView, replayFsView, type FsFacts } from './testing/fs-views.js';
 import { profileToJson } from './core/profile/report.js';
 import { createHostFsView } from './host/fs.js';
 import { resolveTraceSources } from './host/inputs.js';
@@ -17,19 +17,19 @@ import { resolveTraceSources } from './host/inputs.js';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tracesDir = path.join(repo, 'fixtures', 'traces');
 const recording = process.env.BINDSCOUT_RECORD_HOST_FACTS === '1';
-const options = { baseline: true, include: [], exclude: [] };
+const options = { baseline: true, include: [], exclude: [], host: null };
 
 async function analyzeFixture(service: string, file: string): Promise<AnalyzeResult> {
   const factsFile = path.join(tracesDir, service, 'host-facts.json');
   const input = path.join(tracesDir, service, file);
-  const sources = await resolveTraceSources([input], process.stdin);
+  const inputs = [{ kind: 'trace' as const, name: input, sources: await resolveTraceSources([input], process.stdin), observedAt: null }];
   if (!recording) {
     const facts = JSON.parse(readFileSync(factsFile, 'latin1')) as FsFacts;
-    return analyzeTraces(sources, options, replayFsView(facts));
+    return analyzeInputs(inputs, options, replayFsView(facts));
   }
   const known: FsFacts = existsSync(factsFile) && file !== 'strace.log' ? JSON.parse(readFileSync(factsFile, 'latin1')) : {};
   const recorder = recordingFsView(createHostFsView());
-  const result = await analyzeTraces(sources, options, recorder.view);
+  const result = await analyzeInputs(inputs, options, recorder.view);
   writeFileSync(factsFile, JSON.stringify({ ...known, ...recorder.facts }, null, 1) + '\n', 'latin1');
   return result;
 }

@@ -11,6 +11,7 @@ import { viewCommand } from './commands/view.js';
 import { profileCommand } from './commands/profile.js';
 import { cleanupCommand } from './commands/cleanup.js';
 import { checkCommand } from './commands/check.js';
+import { completionCommand } from './commands/completion.js';
 import { asCliError, runnerFor, STDIN_WORD } from './commands/shared.js';
 import type { BindscoutCommand, CommandIO } from './commands/types.js';
 import { VERSION } from './version.js';
@@ -20,8 +21,16 @@ import { listServiceNames } from './systemd/list-units.js';
 
 const COMPLETION_REQUEST = '--get-yargs-completions';
 
+/** What bindscout does, in one sentence: the top of --help and the man page's NAME and DESCRIPTION. */
+export const PROGRAM_DESCRIPTION =
+  'Find the files and directories a systemd service really needs, and lock it down to them with TemporaryFileSystem=/:ro.';
+/** The global epilogue's note on colour, also the man page's ENVIRONMENT entry for NO_COLOR. */
+export const COLOUR_NOTE =
+  'Colour is used on a terminal only, decided for stdout and stderr each, and never when NO_COLOR is set to a non-empty value.';
+
 // yargs types each command's arguments differently; the list only needs the common shape.
-const COMMANDS: BindscoutCommand<any>[] = [
+export const COMMANDS: BindscoutCommand<any>[] = [
+  completionCommand,
   discoverCommand,
   analyzeCommand,
   profileCommand,
@@ -47,6 +56,19 @@ export function skipHelpCacheOnRun(parser: object): void {
 /** A command line yargs refused: reported as a usage error, never as a bug. */
 class UsageError extends Error {}
 
+/**
+ * `cmd -- WORD…`: yargs keeps the words after `--` apart; they belong to the command's list argument
+ * (`analyze [inputs..]`), and a command without one has no use for them.
+ */
+function withWordsAfterDashes(cmd: BindscoutCommand<any>, args: Record<string, unknown>): Record<string, unknown> {
+  const after = Array.isArray(args['--']) ? args['--'].map(String) : [];
+  if (after.length === 0) return args;
+  const list = /[<[]([A-Za-z]+)\.\.[>\]]/.exec(cmd.command)?.[1];
+  if (list === undefined) throw new UsageError(`unexpected argument after --: ${after.join(' ')}`);
+  const given = Array.isArray(args[list]) ? (args[list] as unknown[]).map(String) : [];
+  return { ...args, [list]: [...given, ...after] };
+}
+
 export async function runProgram(argv: string[], io: CommandIO): Promise<number> {
   // The shell's question for completion (the script `bindscout completion` prints asks it).
   if (argv[0] === COMPLETION_REQUEST) {
@@ -60,27 +82,26 @@ export async function runProgram(argv: string[], io: CommandIO): Promise<number>
   // yargs drops a bare `-` from positionals when other inputs come with it (`analyze FILE -`): stdin
   // goes through it under a name no real argument can have (argv never holds a NUL byte).
   if (argv.find((word) => !word.startsWith('-')) === 'analyze') argv = argv.map((word) => (word === '-' ? STDIN_WORD : word));
+  // yargs counts the words after `--` for no required argument (`lint -- ./app.service`): words that
+  // cannot be taken for options need no `--`; the others are handed over by withWordsAfterDashes.
+  const dashes = argv.indexOf('--');
+  if (dashes >= 0 && argv.slice(dashes + 1).every((word) => !word.startsWith('-') || word === STDIN_WORD)) argv = [...argv.slice(0, dashes), ...argv.slice(dashes + 1)];
   let exitCode: number = ExitCode.ok;
   let usageError: string | undefined;
   let handled = false;
 
   const parser = yargs(argv)
     .scriptName('bindscout')
-    .usage(
-      '$0 <command> [options]\n\nFind the files and directories a systemd service really needs, ' +
-        'and lock it down to them with TemporaryFileSystem=/:ro.',
-    )
+    .usage(`$0 <command> [options]\n\n${PROGRAM_DESCRIPTION}`)
     .version(VERSION)
     .strict()
     .demandCommand(1, 'name a command')
     .recommendCommands()
-    .completion('completion', 'Print a bash/zsh completion script (source it from your shell profile)')
     .example('$0 analyze /tmp/nginx.strace', 'suggest a drop-in from a saved strace log')
     .example('$0 analyze --help', 'all options of analyze')
-    .epilogue(
-      EXIT_CODE_HELP +
-        '\n\nColour is used on a terminal only, decided for stdout and stderr each, and never when NO_COLOR is set to a non-empty value.',
-    )
+    .epilogue(`${EXIT_CODE_HELP}\n\n${COLOUR_NOTE}`)
+    // Words after `--` are arguments even when they look like options (`analyze -- -odd.log`).
+    .parserConfiguration({ 'populate--': true })
     .wrap(Math.min(110, io.columns || 100))
     .exitProcess(false)
     .fail((message, error) => {
@@ -103,7 +124,7 @@ export async function runProgram(argv: string[], io: CommandIO): Promise<number>
       (y) => cmd.builder(y).epilogue(EXIT_CODE_HELP),
       async (args) => {
         handled = true;
-        exitCode = await cmd.run(args, io);
+        exitCode = await cmd.run(withWordsAfterDashes(cmd, args), io);
       },
     );
   }

@@ -1,7 +1,6 @@
 import type { Argv } from 'yargs';
 import { hostname } from 'node:os';
-import type { AnalyzeProgress } from '../flows/analyze.js';
-import { analyzeInputs } from '../flows/merge.js';
+import { analyzeInputs, type AnalyzeProgress } from '../flows/analyze.js';
 import { formatMergedTable, REPORT_SCHEMA_VERSION } from '../core/checks/merge.js';
 import { classifyInput, type Input } from '../host/report-input.js';
 import { CliError, ExitCode } from '../exit-codes.js';
@@ -16,7 +15,7 @@ import type { BindscoutCommand, CommandIO } from './types.js';
 
 export interface AnalyzeArgs {
   inputs: string[];
-  format: 'dropin' | 'table' | 'json';
+  format?: 'dropin' | 'table' | 'json';
   json: boolean;
   baseline: boolean;
   include: string[];
@@ -43,8 +42,10 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
       })
       .option('format', {
         alias: 'f',
+        requiresArg: true,
         choices: ['dropin', 'table', 'json'] as const,
-        default: 'dropin' as const,
+        // No default, so that --json with another --format is told apart from --json alone.
+        defaultDescription: 'dropin',
         describe: 'dropin: systemd drop-in; table: one line per path; json: everything as data',
       })
       .option('json', { type: 'boolean', default: false, describe: 'same as --format json' })
@@ -77,7 +78,10 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
       .example('$0 analyze web1.json web2.json web3.json', 'one drop-in from the --json reports of three hosts ("needed on 2 of 3 hosts")') as unknown as Argv<AnalyzeArgs>,
 
   async run(args, io) {
-    const format = args.json ? 'json' : args.format;
+    if (args.json && args.format !== undefined && args.format !== 'json') {
+      throw new CliError(`--json and --format ${args.format} ask for two different outputs: give one`, ExitCode.usage);
+    }
+    const format = args.json ? 'json' : (args.format ?? 'dropin');
     const judge = chooseJudge(args);
     const inputs: Input[] = [];
     const given = args.inputs.length > 0 ? args.inputs.map((arg) => (arg === STDIN_WORD ? '-' : arg)) : ['-'];
@@ -101,11 +105,14 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
     progress?.done();
 
     // Reports carry no strace lines: only what was read as a trace is judged as one.
+    let mostlyOtherLines: string | undefined;
     if (result.reports === 0) {
       const verdict = judgeTraceInput(names, result.stats, result.summaryTables);
-      if (verdict !== undefined) throw new CliError(verdict.message, ExitCode.badInput, verdict.hint);
+      if (verdict?.accepted === true) mostlyOtherLines = `${verdict.message}\n  ${verdict.hint}`;
+      else if (verdict !== undefined) throw new CliError(verdict.message, ExitCode.badInput, verdict.hint);
     }
-    if (!args.quiet) reportWarnings(result.stats.unparsed, result.warnings, io);
+    if (!args.quiet && mostlyOtherLines !== undefined) io.err(`${io.paint.yellow('warning:')} ${mostlyOtherLines}\n`);
+    else if (!args.quiet) reportWarnings(result.stats.unparsed, result.warnings, io);
     const gaps = findTraceGaps(result.accesses, result.unresolved);
     if (!args.quiet) for (const gap of gaps) io.err(`${io.paint.yellow('warning:')} ${gap.message}\n`);
 

@@ -1,8 +1,7 @@
 import type { Argv } from 'yargs';
-import { UnitNameError, validateUnitName } from '../core/unit-file/unitfile.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { ExitCode } from '../exit-codes.js';
 import { auditRunningNamespace, checkUnits, DEFAULT_DROPIN_NAME, type UnitCheck } from '../flows/check.js';
-import { pid1Option, runnerFor } from './shared.js';
+import { pid1Option, runnerFor, unitArgument } from './shared.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
 
 export interface CheckArgs {
@@ -35,15 +34,8 @@ export const checkCommand: BindscoutCommand<CheckArgs> = {
       ) as unknown as Argv<CheckArgs>,
 
   async run(args, io) {
-    for (const unit of args.units) {
-      try {
-        validateUnitName(unit);
-      } catch (err) {
-        if (!(err instanceof UnitNameError)) throw err;
-        throw new CliError(err.message, ExitCode.usage, 'give a unit name as systemctl shows it, e.g. nginx');
-      }
-    }
-    const results = await checkUnits({ units: args.units, dropInName: args.name }, { runner: runnerFor(args.pid1), audit: auditRunningNamespace });
+    const units = args.units.map((unit) => unitArgument(unit, 'give a unit name as systemctl shows it, e.g. nginx'));
+    const results = await checkUnits({ units, dropInName: args.name }, { runner: runnerFor(args.pid1), audit: auditRunningNamespace });
     const fits = results.every((r) => r.fits);
     if (args.json) io.out(JSON.stringify({ schemaVersion: CHECK_SCHEMA_VERSION, fits, units: results }, null, 2) + '\n');
     else io.out(formatCheck(results, io));

@@ -4,11 +4,11 @@ import { discover, type DiscoverReport, type Reviewer } from '../flows/discover.
 import { describeExposure } from '../core/checks/audit.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { forgetUnit, memoryDir } from '../systemd/memory.js';
-import { validateUnitName } from '../core/unit-file/unitfile.js';
-import { baselineOption, checkedNumber, EXCLUDE_OPTION, includeOption, pid1Option, runnerFor } from './shared.js';
+import { baselineOption, checkedNumber, EXCLUDE_OPTION, includeOption, pid1Option, runnerFor, unitArgument } from './shared.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
 import { terminalReviewer } from './review-prompt.js';
 import { effectiveDefault } from '../core/profile/review-groups.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
 
 export { terminalReviewer };
 
@@ -86,7 +86,7 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
       ) as unknown as Argv<DiscoverArgs>,
 
   async run(args, io) {
-    if (args.forget) return forget(args, io);
+    if (args.forget) return forget(unitArgument(args.unit), args, io);
     if (!args.yes && !io.interactive) {
       throw new CliError('discover asks questions and stdin is not a terminal', ExitCode.usage, 'run it in a terminal, or add --yes to accept the defaults');
     }
@@ -97,10 +97,11 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
     const probeTimeout = checkedNumber('probe-timeout', args.probeTimeout);
     const runner = runnerFor(args.pid1);
     const log = (message: string) => io.err(`${io.paint.dim('bindscout:')} ${message}\n`);
+    const unit = unitArgument(args.unit);
 
     const report = await discover(
       {
-        unit: args.unit,
+        unit,
         ...(args.probe !== undefined && args.probe.length > 0 ? { probe: probesInTurn(args.probe) } : {}),
         exercise,
         maxStarts,
@@ -148,8 +149,7 @@ export function probesInTurn(probes: string[]): string {
   return probes.map((p) => `(\n${p}\n)`).join(' &&\n');
 }
 
-async function forget(args: DiscoverArgs, io: CommandIO): Promise<number> {
-  const unit = validateUnitName(args.unit);
+async function forget(unit: UnitName, args: DiscoverArgs, io: CommandIO): Promise<number> {
   if (io.isRoot === false) {
     throw new CliError(`removing ${memoryDir(unit)} needs root`, ExitCode.permission, `run: sudo bindscout discover --forget ${unit}`);
   }

@@ -1,9 +1,8 @@
 import type { Argv } from 'yargs';
-import { UnitNameError, validateUnitName } from '../core/unit-file/unitfile.js';
-import { CliError, ExitCode } from '../exit-codes.js';
-import { isFileTarget, lintTargets, type LintedTarget } from '../flows/lint.js';
+import { ExitCode } from '../exit-codes.js';
+import { lintTargets, type LintedTarget } from '../flows/lint.js';
 import { readUnitFile } from '../host/inputs.js';
-import { pid1Option, runnerFor } from './shared.js';
+import { pid1Option, runnerFor, unitOrFileArgument } from './shared.js';
 import { PLAIN, type BindscoutCommand, type CommandIO } from './types.js';
 
 export interface LintArgs {
@@ -36,15 +35,8 @@ export const lintCommand: BindscoutCommand<LintArgs> = {
       ) as unknown as Argv<LintArgs>,
 
   async run(args, io) {
-    for (const target of args.targets.filter((t) => !isFileTarget(t))) {
-      try {
-        validateUnitName(target);
-      } catch (err) {
-        if (!(err instanceof UnitNameError)) throw err;
-        throw new CliError(err.message, ExitCode.usage, 'give a unit name, or a path with a "/" for a unit file (./app.service)');
-      }
-    }
-    const results = await lintTargets(args.targets, runnerFor(args.pid1), readUnitFile);
+    const targets = args.targets.map((target) => unitOrFileArgument(target, 'give a unit name, or a path with a "/" for a unit file (./app.service)'));
+    const results = await lintTargets(targets, runnerFor(args.pid1), readUnitFile);
 
     const total = results.reduce((n, r) => n + r.findings.length, 0);
     if (args.json) io.out(JSON.stringify({ findings: total, targets: results }, null, 2) + '\n');

@@ -4,7 +4,7 @@ import { profileToJson } from '../core/profile/report.js';
 import { ExitCode } from '../exit-codes.js';
 import { profileTarget } from '../flows/profile.js';
 import { readUnitFile } from '../host/inputs.js';
-import { baselineOption, EXCLUDE_OPTION, includeOption, pid1Option, runnerFor } from './shared.js';
+import { baselineOption, EXCLUDE_OPTION, includeOption, pid1Option, runnerFor, unitOrFileArgument } from './shared.js';
 import type { BindscoutCommand } from './types.js';
 
 export interface ProfileArgs {
@@ -54,9 +54,10 @@ export const profileCommand: BindscoutCommand<ProfileArgs> = {
       }) as unknown as Argv<ProfileArgs>,
 
   async run(args, io) {
+    const runner = runnerFor(args.pid1);
     const result = await profileTarget(
       {
-        ...(args.target !== undefined ? { target: args.target } : {}),
+        ...(args.target !== undefined ? { target: unitOrFileArgument(args.target) } : {}),
         ...(args.exec !== undefined ? { exec: args.exec } : {}),
         baseline: args.baseline,
         include: args.include,
@@ -64,7 +65,7 @@ export const profileCommand: BindscoutCommand<ProfileArgs> = {
         ...(args.trace !== undefined ? { trace: args.trace } : {}),
       },
       {
-        runner: runnerFor(args.pid1),
+        runner,
         readUnitFile,
         log: (message) => io.err(`${io.paint.dim('bindscout:')} ${message}\n`),
         warn: (message) => io.err(`${io.paint.yellow('warning:')} ${message}\n`),

@@ -3,7 +3,7 @@ import { CliError, ExitCode } from '../exit-codes.js';
 import { describeExposure, describeViolation, type AuditReport } from '../core/checks/audit.js';
 import { viewService, type ViewReport } from '../flows/view.js';
 import type { ServiceView } from '../systemd/view.js';
-import { pid1Option, runnerFor } from './shared.js';
+import { pid1Option, runnerFor, unitArgument } from './shared.js';
 import { PLAIN, type BindscoutCommand, type CommandIO } from './types.js';
 
 export interface ViewArgs {
@@ -36,7 +36,7 @@ export const viewCommand: BindscoutCommand<ViewArgs> = {
 
   async run(args, io) {
     if (io.isRoot === false) throw new CliError('view reads /proc/PID/root of another user\'s process: run it as root', ExitCode.permission);
-    const view = await viewService(runnerFor(args.pid1), args.unit);
+    const view = await viewService(runnerFor(args.pid1), unitArgument(args.unit));
     if (args.json) io.out(JSON.stringify(view, null, 2) + '\n');
     else {
       // stdout may be a file while stderr is a terminal: its colour is its own.

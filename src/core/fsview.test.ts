@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { followLinkLexically, memoryFsView, normalizePath, resolveSymlinks } from './fsview.js';
+import { followLinkLexically, normalizePath, resolveSymlinks } from './fsview.js';
+import { memoryFsView } from '../testing/fs-views.js';
 
 /** The merged-/usr layout of Debian 12 and the symlinks the fold has to see through. */
 const debian = memoryFsView({

@@ -17,6 +17,12 @@ export interface FsView {
   head?(path: ByteString): ByteString | undefined;
   /** The names in a directory, sorted; undefined when it is not a readable directory. */
   list?(path: ByteString): ByteString[] | undefined;
+  /**
+   * True when whoever judges may not look the path up (permission denied on a directory above it), or
+   * may not list it when it is a directory: lstat's or list's undefined then means "cannot tell", not
+   * "missing". Run unprivileged, the fold must not take such a path for a public or missing one.
+   */
+  denied?(path: ByteString): boolean;
 }
 
 /** Enough for a PEM header after a few lines of `Bag Attributes`, and for an OpenSSH key's magic. */
@@ -180,49 +186,6 @@ export function followLinkLexically(link: ByteString, target: ByteString, rest: 
   return normalizePath(base + (rest.length ? '/' + rest.join('/') : ''));
 }
 
-export type MemoryNode = Exclude<FsNodeKind, 'symlink'> | { symlink: ByteString };
-
-/**
- * An FsView over a fixed tree, for tests and dry runs. Every ancestor of a listed path is a directory.
- * Like the kernel's lstat, intermediate symlinks are followed and only the last component is not.
- */
-export function memoryFsView(nodes: Record<ByteString, MemoryNode>, meta: Record<ByteString, Partial<FileOwner> & { head?: ByteString }> = {}): FsView {
-  const table = new Map<ByteString, MemoryNode>([['/', 'dir']]);
-  for (const [path, node] of Object.entries(nodes)) {
-    const parts = splitPath(path);
-    for (let depth = 1; depth < parts.length; depth++) {
-      const ancestor = '/' + parts.slice(0, depth).join('/');
-      if (!table.has(ancestor)) table.set(ancestor, 'dir');
-    }
-    table.set('/' + parts.join('/'), node);
-  }
-  // Lookups of already resolved (physical) paths: what resolveSymlinks asks for.
-  const physical: FsView = {
-    lstat: (path) => {
-      const node = table.get(path);
-      return node === undefined ? undefined : typeof node === 'string' ? node : 'symlink';
-    },
-    readlink: (path) => {
-      const node = table.get(path);
-      return node !== undefined && typeof node !== 'string' ? node.symlink : undefined;
-    },
-    owner: (path) => {
-      const node = table.get(path);
-      if (node === undefined) return undefined;
-      const m = meta[path] ?? {};
-      return { uid: m.uid ?? 0, mode: m.mode ?? (node === 'dir' ? 0o755 : 0o644) };
-    },
-    head: (path) => (table.get(path) === 'file' ? (meta[path]?.head ?? '') : undefined),
-    list: (path) => {
-      if (table.get(path) !== 'dir') return undefined;
-      const prefix = path === '/' ? '/' : path + '/';
-      const names = [...table.keys()].filter((p) => p !== '/' && p.startsWith(prefix) && !p.slice(prefix.length).includes('/'));
-      return names.map((p) => p.slice(prefix.length)).sort();
-    },
-  };
-  return withParentsResolved(physical);
-}
-
 /**
  * A view that looks paths up like lstat(2) on top of one that only answers for physical paths: the
  * parent is resolved first (its symlinks followed inside the view, never outside it), then the last
@@ -259,61 +222,6 @@ export function withParentsResolved(physical: FsView): FsView {
       const resolved = resolveSymlinks(physical, normalizePath(path));
       return resolved.kind === 'dir' ? physical.list?.(resolved.finalPath) : undefined;
     },
-  };
-}
-
-/** Answers of a filesystem, by exact path asked: what the fold saw on the machine a trace came from. */
-export type FsFacts = Record<ByteString, { kind: FsNodeKind | null; target?: ByteString; uid?: number; mode?: number; head?: ByteString; entries?: ByteString[] }>;
-
-/** Passes every question to `inner` and keeps the answers, so a fold can be replayed elsewhere. */
-export function recordingFsView(inner: FsView): { view: FsView; facts: FsFacts } {
-  const facts: FsFacts = {};
-  const entry = (path: ByteString) => (facts[path] ??= { kind: null });
-  return {
-    facts,
-    view: {
-      lstat(path) {
-        const kind = inner.lstat(path);
-        entry(path).kind = kind ?? null;
-        return kind;
-      },
-      readlink(path) {
-        const target = inner.readlink(path);
-        if (target !== undefined) entry(path).target = target;
-        return target;
-      },
-      owner(path) {
-        const owner = inner.owner?.(path);
-        if (owner !== undefined) Object.assign(entry(path), { uid: owner.uid, mode: owner.mode });
-        return owner;
-      },
-      head(path) {
-        const head = inner.head?.(path);
-        if (head !== undefined) entry(path).head = head;
-        return head;
-      },
-      list(path) {
-        const entries = inner.list?.(path);
-        if (entries !== undefined) entry(path).entries = entries;
-        return entries;
-      },
-    },
-  };
-}
-
-/**
- * The filesystem a recording saw. A question it was never asked answers "missing": a fold that asks
- * something new shows up as a changed result, not as a silent read of this machine.
- */
-export function replayFsView(facts: FsFacts): FsView {
-  return {
-    lstat: (path) => facts[path]?.kind ?? undefined,
-    readlink: (path) => facts[path]?.target,
-    owner: (path) => {
-      const fact = facts[path];
-      return fact?.uid === undefined || fact.mode === undefined ? undefined : { uid: fact.uid, mode: fact.mode };
-    },
-    head: (path) => facts[path]?.head,
-    list: (path) => facts[path]?.entries,
+    ...(physical.denied !== undefined ? { denied: (path: ByteString) => physical.denied!(resolveSymlinks(physical, normalizePath(path)).finalPath) } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { catUnit } from '../systemd/unit.js';
 import { describeWithBed, retry, type Bed } from './bed.js';
 import { CRON_PROBE, UNBOUND_PROBE } from './probes.js';
 import { buildCli, mainPidOf, runBuiltCli, uninstallDropIn } from './run-cli.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 const MAX_ENTRIES = 60;
 const NGINX_PROBE = 'curl -fsS http://127.0.0.1/ >/dev/null';
@@ -38,7 +39,7 @@ describeWithBed('tight profiles: working, installed, and a clean audit', (bed) =
   beforeAll(() => buildCli(), 60_000);
 
   test.each(CASES)('$unit: discover --yes installs a profile under which the audit is clean and ≤ 60 entries are visible', async ({ unit, probe }) => {
-    const before = await catUnit(bed().runner, unit);
+    const before = await catUnit(bed().runner, parseUnitName(unit));
     try {
       const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--json', '--probe', probe]);
       const report = JSON.parse(run.stdout) as { result: string; starts: number; installed: string | null; failure?: string; audit: AuditReport | null };
@@ -58,12 +59,12 @@ describeWithBed('tight profiles: working, installed, and a clean audit', (bed) =
     } finally {
       await uninstallDropIn(bed(), unit);
     }
-    expect(await catUnit(bed().runner, unit)).toBe(before);
+    expect(await catUnit(bed().runner, parseUnitName(unit))).toBe(before);
   }, 600_000);
 
   test('nginx under its installed profile: reload, restart, kill -USR1 (log reopening) and stop all work', async () => {
     const unit = 'nginx.service';
-    const before = await catUnit(bed().runner, unit);
+    const before = await catUnit(bed().runner, parseUnitName(unit));
     let logOwner: string | undefined;
     try {
       const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--json', '--probe', NGINX_PROBE]);
@@ -121,7 +122,7 @@ describeWithBed('tight profiles: working, installed, and a clean audit', (bed) =
       }
       await uninstallDropIn(bed(), unit);
     }
-    expect(await catUnit(bed().runner, unit)).toBe(before);
+    expect(await catUnit(bed().runner, parseUnitName(unit))).toBe(before);
     expect(await active(bed(), unit)).toBe(true);
     // Undone as the drop-in's header says, nginx writes its pid file itself again, not through a link.
     expect((await bed().runner.run('test', ['-L', '/run/nginx.pid'])).exitCode).not.toBe(0);

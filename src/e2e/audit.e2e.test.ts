@@ -13,6 +13,7 @@ import { catUnit } from '../systemd/unit.js';
 import { describeWithBed, type Bed } from './bed.js';
 import { CRON_PROBE, UNBOUND_PROBE } from './probes.js';
 import { buildCli, mainPidOf, runBuiltCli, uninstallDropIn } from './run-cli.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 
 interface Case {
@@ -38,7 +39,7 @@ describeWithBed('the audit of real services', (bed) => {
   beforeAll(() => buildCli(), 60_000);
 
   test.each(CASES)('$unit: discover --yes works, its report carries the audit, and view audits the same running service', async ({ unit, probe, extra, own }) => {
-    const before = await catUnit(bed().runner, unit);
+    const before = await catUnit(bed().runner, parseUnitName(unit));
     try {
       const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--accept-audit', '--json', '--probe', probe, ...extra]);
       expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
@@ -73,7 +74,7 @@ describeWithBed('the audit of real services', (bed) => {
     } finally {
       await uninstallDropIn(bed(), unit);
     }
-    expect(await catUnit(bed().runner, unit)).toBe(before);
+    expect(await catUnit(bed().runner, parseUnitName(unit))).toBe(before);
   }, 300_000);
 
   test('a candidate that fails the audit is refused under --yes alone: exit 1, why and how to override, the unit as found', async () => {
@@ -84,7 +85,7 @@ describeWithBed('the audit of real services', (bed) => {
     try {
       await bed().exec('systemctl', ['daemon-reload']);
       await bed().exec('systemctl', ['start', '--', unit]);
-      const before = await catUnit(bed().runner, unit);
+      const before = await catUnit(bed().runner, parseUnitName(unit));
       const pidBefore = await mainPidOf(bed(), unit);
       const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--json', '--include', '/etc/shadow']);
       expect(run.code).toBe(1);
@@ -97,7 +98,7 @@ describeWithBed('the audit of real services', (bed) => {
       expect(report.failure).toContain('--accept-audit');
       expect(run.stderr).toContain('audit: ');
       // Restored: its own configuration, running, no longer the candidate's process, nothing left.
-      expect(await catUnit(bed().runner, unit)).toBe(before);
+      expect(await catUnit(bed().runner, parseUnitName(unit))).toBe(before);
       expect((await bed().runner.run('systemctl', ['is-active', '--quiet', '--', unit])).exitCode).toBe(0);
       const pid = await mainPidOf(bed(), unit);
       expect(pid).not.toBe(pidBefore);

@@ -9,6 +9,7 @@ import { execedMainPid } from '../systemd/control.js';
 import { catUnit } from '../systemd/unit.js';
 import { buildCli, runBuiltCli } from './run-cli.js';
 import { describeWithBed, retry, type Bed } from './bed.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 
 interface Case {
@@ -116,7 +117,7 @@ describeWithBed('discover --yes on real services', (bed) => {
   });
 
   test.each(CASES)('$unit ends working, installed, locked down and clean', async ({ unit, probe, maxStarts, config, own }) => {
-    const before = await catUnit(bed().runner, unit);
+    const before = await catUnit(bed().runner, parseUnitName(unit));
     const started = Date.now();
     try {
       // Installed whatever the audit finds: this checks the way to an installed profile; how tight it
@@ -136,7 +137,7 @@ describeWithBed('discover --yes on real services', (bed) => {
       expect((await bed().runner.run('/bin/sh', ['-c', probe], { timeoutMs: 30_000 })).exitCode).toBe(0);
 
       // What the service sees: the empty root, not the host's secrets.
-      const mainPid = await execedMainPid(bed().runner, unit, { timeoutMs: 30_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+      const mainPid = await execedMainPid(bed().runner, parseUnitName(unit), { timeoutMs: 30_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
       expect(mainPid).toBeGreaterThan(1);
       // The report's audit is of this very process.
       expect(report.audit).toMatchObject({ unit, pid: mainPid });
@@ -154,7 +155,7 @@ describeWithBed('discover --yes on real services', (bed) => {
       expect((await bed().runner.run('test', ['-e', `/proc/${mainPid}/root${config}`])).exitCode).toBe(0);
 
       // The unit is its original configuration plus the new drop-in, and nothing else of bindscout's.
-      const after = await catUnit(bed().runner, unit);
+      const after = await catUnit(bed().runner, parseUnitName(unit));
       expect(after.startsWith(before.trimEnd())).toBe(true);
       const added = after.slice(before.trimEnd().length);
       expect(added).toContain(`# /etc/systemd/system/${unit}.d/bindscout.conf\n`);
@@ -164,12 +165,12 @@ describeWithBed('discover --yes on real services', (bed) => {
     } finally {
       await uninstall(bed(), unit);
     }
-    expect(await catUnit(bed().runner, unit)).toBe(before);
+    expect(await catUnit(bed().runner, parseUnitName(unit))).toBe(before);
   }, 300_000);
 
   test('nginx under the installed profile: reload, restart, log reopen (kill -USR1) and stop all work', async () => {
     const unit = 'nginx.service';
-    const before = await catUnit(bed().runner, unit);
+    const before = await catUnit(bed().runner, parseUnitName(unit));
     const mainPid = async () => (await bed().exec('systemctl', ['show', '-p', 'MainPID', '--value', '--', unit])).trim();
     const probe = async () => (await bed().runner.run('/bin/sh', ['-c', CASES[0].probe], { timeoutMs: 30_000 })).exitCode;
     try {
@@ -202,12 +203,12 @@ describeWithBed('discover --yes on real services', (bed) => {
     } finally {
       await uninstall(bed(), unit);
     }
-    expect(await catUnit(bed().runner, unit)).toBe(before);
+    expect(await catUnit(bed().runner, parseUnitName(unit))).toBe(before);
   }, 300_000);
 
   test('SIGINT in the middle of the traced start leaves the unit exactly as it was, and running', async () => {
     const unit = 'nginx.service';
-    const before = await catUnit(bed().runner, unit);
+    const before = await catUnit(bed().runner, parseUnitName(unit));
     expect(await isActive(bed(), unit)).toBe(true);
     let sent = false;
     const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--probe', CASES[0].probe], (stderr, child) => {
@@ -220,7 +221,7 @@ describeWithBed('discover --yes on real services', (bed) => {
     expect(sent).toBe(true);
     expect(run.code).toBe(130);
     expect(run.stderr).toContain('interrupted');
-    expect(await catUnit(bed().runner, unit)).toBe(before);
+    expect(await catUnit(bed().runner, parseUnitName(unit))).toBe(before);
     expect(await ours(bed(), unit)).toEqual([]);
     expect(await isActive(bed(), unit)).toBe(true);
     expect((await bed().runner.run('pgrep', ['-x', 'strace'])).exitCode).toBe(1);
@@ -228,7 +229,7 @@ describeWithBed('discover --yes on real services', (bed) => {
 
   test('a second discover on a unit that is being worked on is refused and changes nothing', async () => {
     const unit = 'redis-server.service';
-    const before = await catUnit(bed().runner, unit);
+    const before = await catUnit(bed().runner, parseUnitName(unit));
     // A lock held by a live process (this test's own pid on the host).
     await bed().runner.mkdirp('/run/bindscout');
     await bed().runner.writeFileAtomic(`/run/bindscout/${unit}.lock`, `${process.pid}\n`);
@@ -236,7 +237,7 @@ describeWithBed('discover --yes on real services', (bed) => {
       const run = await runBuiltCli(bed(), ['discover', unit, '--yes']);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain(`another bindscout (pid ${process.pid}) is working on ${unit}`);
-      expect(await catUnit(bed().runner, unit)).toBe(before);
+      expect(await catUnit(bed().runner, parseUnitName(unit))).toBe(before);
       expect(await isActive(bed(), unit)).toBe(true);
     } finally {
       await bed().runner.removeFile(`/run/bindscout/${unit}.lock`);
@@ -245,14 +246,14 @@ describeWithBed('discover --yes on real services', (bed) => {
 
   test('discover on two different units at the same time: both work', async () => {
     const [redis, memcached] = [CASES[2], CASES[3]];
-    const before = await Promise.all([catUnit(bed().runner, redis.unit), catUnit(bed().runner, memcached.unit)]);
+    const before = await Promise.all([catUnit(bed().runner, parseUnitName(redis.unit)), catUnit(bed().runner, parseUnitName(memcached.unit))]);
     const runs = await Promise.all(
       [redis, memcached].map((c) => runBuiltCli(bed(), ['discover', c.unit, '--yes', '--dry-run', '--json', '--probe', c.probe])),
     );
     for (const [i, run] of runs.entries()) {
       expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
       expect(JSON.parse(run.stdout)).toMatchObject({ result: 'working', installed: null });
-      expect(await catUnit(bed().runner, [redis, memcached][i].unit)).toBe(before[i]);
+      expect(await catUnit(bed().runner, parseUnitName([redis, memcached][i].unit))).toBe(before[i]);
       expect(await isActive(bed(), [redis, memcached][i].unit)).toBe(true);
     }
   }, 300_000);
@@ -279,7 +280,7 @@ describeWithBed('discover --yes on real services', (bed) => {
     await bed().runner.writeFileAtomic(`/run/systemd/system/${unit}`, `[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=${dir}/job.py\n`);
     try {
       await bed().exec('systemctl', ['daemon-reload']);
-      const before = await catUnit(bed().runner, unit);
+      const before = await catUnit(bed().runner, parseUnitName(unit));
       const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--dry-run', '--json', '--probe', `grep -qx hello ${state}/last-run`]);
       expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
       const report = JSON.parse(run.stdout);
@@ -288,7 +289,7 @@ describeWithBed('discover --yes on real services', (bed) => {
       expect(report.readOnly).toEqual(expect.arrayContaining([`${dir}/job.py`, `${dir}/config.json`]));
       expect(report.readOnly.some((p: string) => p.startsWith('/usr/bin/python3'))).toBe(true);
       expect(report.readOnly).not.toContain('/run');
-      expect(await catUnit(bed().runner, unit)).toBe(before);
+      expect(await catUnit(bed().runner, parseUnitName(unit))).toBe(before);
       expect(await isActive(bed(), unit)).toBe(false);
     } finally {
       await bed().runner.run('systemctl', ['stop', '--', unit]);
@@ -304,13 +305,13 @@ describeWithBed('discover --yes on real services', (bed) => {
     await bed().runner.writeFileAtomic(`/run/systemd/system/${unit}`, '[Service]\nType=simple\nExecStart=/usr/bin/sleep infinity\n');
     try {
       await bed().exec('systemctl', ['daemon-reload']);
-      const before = await catUnit(bed().runner, unit);
+      const before = await catUnit(bed().runner, parseUnitName(unit));
       const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--dry-run', '--json', '--settle', '0']);
       expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
       const report = JSON.parse(run.stdout);
       expect(report).toMatchObject({ result: 'working', starts: 2 });
       expect(JSON.stringify(report.attempts)).not.toContain('lockdown-not-in-effect');
-      expect(await catUnit(bed().runner, unit)).toBe(before);
+      expect(await catUnit(bed().runner, parseUnitName(unit))).toBe(before);
     } finally {
       await bed().runner.run('systemctl', ['stop', '--', unit]);
       await bed().runner.removeFile(`/run/systemd/system/${unit}`);
@@ -325,7 +326,7 @@ describeWithBed('discover --yes on real services', (bed) => {
     try {
       await bed().exec('systemctl', ['daemon-reload']);
       await bed().exec('systemctl', ['start', '--', unit]);
-      const before = await catUnit(bed().runner, unit);
+      const before = await catUnit(bed().runner, parseUnitName(unit));
       const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--json', '--max-starts', '6']);
       expect(run.code).toBe(1);
       const report = JSON.parse(run.stdout);
@@ -335,7 +336,7 @@ describeWithBed('discover --yes on real services', (bed) => {
       expect(report.stuck.next).toContain("--include '/etc/shadow'");
       expect(report.failure).toContain("--include '/etc/shadow'");
       expect(report.dropin).not.toMatch(/^BindReadOnlyPaths=\/etc\/shadow$/m);
-      expect(await catUnit(bed().runner, unit)).toBe(before);
+      expect(await catUnit(bed().runner, parseUnitName(unit))).toBe(before);
       expect(await isActive(bed(), unit)).toBe(true);
       expect(await ours(bed(), unit)).toEqual([]);
     } finally {

@@ -12,6 +12,7 @@ import type { ByteString, Profile, ProfileEntry } from '../core/model.js';
 import { renderDropIn } from '../core/profile/render.js';
 import { execedMainPid } from '../systemd/control.js';
 import { describeWithBed, type Bed } from './bed.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 const UNIT = 'bindscout-e2e-prove-escaping.service';
 const UNIT_FILE = `/run/systemd/system/${UNIT}`;
@@ -159,7 +160,7 @@ describeWithBed('bind paths with awkward names, read back by systemd', (bed) => 
   test('inside the running service each directory is there with its marker, read-only or writable as bound', async () => {
     await bed().exec('systemctl', ['start', '--', UNIT], 60_000);
     // Type=simple: the start job returns before the child has entered its sandbox and exec'd.
-    const mainPid = await execedMainPid(bed().runner, UNIT, { timeoutMs: 30_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+    const mainPid = await execedMainPid(bed().runner, parseUnitName(UNIT), { timeoutMs: 30_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
     if (mainPid === undefined) throw new Error(`${UNIT} has no main process running its program`);
     const root = `/proc/${mainPid}/root`;
     const mountinfo = (await bed().runner.readFile(`/proc/${mainPid}/mountinfo`))!.toString('utf8');

@@ -16,6 +16,7 @@ import { catUnit } from '../systemd/unit.js';
 import { describeWithBed, retry, type Bed } from './bed.js';
 import { throwawayNginx } from './throwaway-nginx.js';
 import { seededRandom } from '../testing/seeded-random.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(repo, 'dist', 'bindscout.mjs');
@@ -88,7 +89,7 @@ async function setFound(bed: Bed, running: boolean): Promise<void> {
 /** What must hold after every run that ended without installing anything; each difference, described. */
 async function differences(bed: Bed, original: string, running: boolean): Promise<string[]> {
   const found: string[] = [];
-  const cat = await catUnit(bed.runner, UNIT);
+  const cat = await catUnit(bed.runner, parseUnitName(UNIT));
   if (cat !== original) {
     const files = (text: string) => text.split('\n').filter((l) => /^# \/\S+$/.test(l));
     const added = files(cat).filter((f) => !files(original).includes(f));
@@ -153,7 +154,7 @@ describeWithBed('discover interrupted at any moment', (bed) => {
     await bed().runner.writeFileAtomic(`${DIR}/nginx.conf`, NGINX_CONF);
     await bed().runner.writeFileAtomic(UNIT_FILE, UNIT_TEXT);
     await bed().exec('systemctl', ['daemon-reload']);
-    original = await catUnit(bed().runner, UNIT);
+    original = await catUnit(bed().runner, parseUnitName(UNIT));
 
     // A whole run, uninterrupted, found stopped: proves the unit can be discovered at all.
     await setFound(bed(), false);
@@ -193,7 +194,7 @@ describeWithBed('discover interrupted at any moment', (bed) => {
         // and installed, which is the other acceptable outcome. Everything temporary is gone all the same.
         outcomes.finished++;
         const installed = `/etc/systemd/system/${UNIT}.d/bindscout.conf`;
-        problems = (await catUnit(bed().runner, UNIT)).includes(`# ${installed}\n`) ? [] : [`exit 0 without ${installed}`];
+        problems = (await catUnit(bed().runner, parseUnitName(UNIT))).includes(`# ${installed}\n`) ? [] : [`exit 0 without ${installed}`];
         await uninstall(bed());
         await bed().exec('systemctl', ['restart', '--', UNIT], 60_000);
         if (!running) await bed().exec('systemctl', ['stop', '--', UNIT], 60_000);

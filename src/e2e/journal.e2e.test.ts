@@ -8,6 +8,7 @@ import { followUnitJournal, journalCursor, readUnitJournal, UnitJournalSplitter 
 import { installTracing, removeTracing } from '../systemd/tracing.js';
 import { loadUnit, systemctl } from '../systemd/unit.js';
 import { describeWithBed } from './bed.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 const UNIT = 'bindscout-e2e-flood.service';
 const FRAGMENT = `/run/systemd/system/${UNIT}`;
@@ -42,20 +43,20 @@ describeWithBed('journal: every strace line reaches the parser', (bed) => {
     await runner.writeFileAtomic(FRAGMENT, unitText);
     try {
       await systemctl(runner, ['daemon-reload']);
-      const installed = await installTracing(runner, await loadUnit(runner, UNIT));
+      const installed = await installTracing(runner, await loadUnit(runner, parseUnitName(UNIT)));
       expect(installed.text).toContain('LogRateLimitBurst=100000000');
 
       const cursor = await journalCursor(runner);
       const followed = new AccessCollector();
       const splitter = new UnitJournalSplitter(UNIT, (e) => followed.add(e), cursor);
-      const follower = followUnitJournal(runner, UNIT, cursor, splitter);
+      const follower = followUnitJournal(runner, parseUnitName(UNIT), cursor, splitter);
       const t0 = Date.now();
       const started = await systemctl(runner, ['start', '--', UNIT], 300_000);
       expect(started.exitCode).toBe(0);
       for (let state = 'active'; state === 'active' || state === 'activating'; ) {
         if (Date.now() - t0 > 240_000) throw new Error('the flood unit did not finish');
         await new Promise((r) => setTimeout(r, 200));
-        state = (await loadUnit(runner, UNIT)).ActiveState;
+        state = (await loadUnit(runner, parseUnitName(UNIT))).ActiveState;
       }
       const seconds = (Date.now() - t0) / 1000;
       await follower.finish();
@@ -75,12 +76,12 @@ describeWithBed('journal: every strace line reaches the parser', (bed) => {
       // The same entries read in one go after the fact.
       const again = new AccessCollector();
       const once = new UnitJournalSplitter(UNIT, (e) => again.add(e), cursor);
-      await readUnitJournal(runner, UNIT, cursor, once);
+      await readUnitJournal(runner, parseUnitName(UNIT), cursor, once);
       once.end();
       expect(countProbes(again).size).toBe(COUNT);
       expect(once.stats).toEqual(splitter.stats);
     } finally {
-      await removeTracing(runner, UNIT);
+      await removeTracing(runner, parseUnitName(UNIT));
       await runner.removeFile(FRAGMENT);
       await systemctl(runner, ['daemon-reload']);
       await systemctl(runner, ['reset-failed', '--', UNIT]);

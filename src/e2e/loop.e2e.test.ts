@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeAll, expect, test } from '@jest/globals';
 import { catUnit } from '../systemd/unit.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 import { describeWithBed, type Bed } from './bed.js';
 import { buildCli, runBuiltCli } from './run-cli.js';
 
@@ -75,7 +76,7 @@ describeWithBed('discover on units that used to defeat its loop', (bed) => {
         '[Service]\nType=simple\nRuntimeDirectory=bsx-rodir\nReadOnlyDirectories=/\nReadWriteDirectories=-/run\n' +
         "ExecStart=/bin/sh -c 'echo x > /run/bsx-rodir/state && exec sleep infinity'\n",
     });
-    const before = await catUnit(bed().runner, unit);
+    const before = await catUnit(bed().runner, parseUnitName(unit));
     const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--dry-run', '--json']);
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
     const report = JSON.parse(run.stdout);
@@ -87,7 +88,7 @@ describeWithBed('discover on units that used to defeat its loop', (bed) => {
     // As found, all of /run was writable; under the profile nothing of the host is.
     expect(report.exposure.before.writable).toBeGreaterThan(0);
     expect(report.exposure.after.writable).toBe(0);
-    expect(await catUnit(bed().runner, unit)).toBe(before);
+    expect(await catUnit(bed().runner, parseUnitName(unit))).toBe(before);
   }, 300_000);
 
   test("a daemon handed a socket in systemd's tree by its own .socket unit: the audit calls it its own", async () => {

@@ -7,6 +7,7 @@ import { beforeAll, expect, test } from '@jest/globals';
 import { catUnit } from '../systemd/unit.js';
 import { describeWithBed } from './bed.js';
 import { buildCli, runBuiltCli as runCli } from './run-cli.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 describeWithBed('discover on a unit whose output does not go to the journal', (bed) => {
   beforeAll(buildCli, 60_000);
@@ -24,14 +25,14 @@ describeWithBed('discover on a unit whose output does not go to the journal', (b
     try {
       await bed().exec('systemctl', ['daemon-reload']);
       expect((await bed().exec('systemctl', ['show', '-p', 'StandardError', '--value', '--', unit])).trim()).toBe('inherit');
-      const before = await catUnit(bed().runner, unit);
+      const before = await catUnit(bed().runner, parseUnitName(unit));
       const run = await runCli(bed(), ['discover', unit, '--yes', '--dry-run', '--json']);
       expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
       const report = JSON.parse(run.stdout);
       expect(report).toMatchObject({ result: 'working', starts: 2 });
       expect(report.accesses.map((a: { path: string }) => a.path)).toEqual(expect.arrayContaining([`${dir}/settings`, '/usr/bin/grep']));
       expect(report.readOnly.some((p: string) => p === `${dir}/settings` || p === dir)).toBe(true);
-      expect(await catUnit(bed().runner, unit)).toBe(before);
+      expect(await catUnit(bed().runner, parseUnitName(unit))).toBe(before);
       expect(await bed().runner.readdir(`/run/systemd/system/${unit}.d`)).toBeUndefined();
     } finally {
       await bed().runner.run('systemctl', ['stop', '--', unit]);

@@ -11,6 +11,7 @@ import { execedMainPid } from '../systemd/control.js';
 import { catUnit } from '../systemd/unit.js';
 import { removeDropIn } from './run-cli.js';
 import { describeWithBed, retry } from './bed.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(repo, 'dist', 'bindscout.mjs');
@@ -23,7 +24,7 @@ describeWithBed("profile keeps a unit's own hardening working under the lockdown
   test('redis-server under its starter profile: the root is the empty tmpfs, and it saves its data', async () => {
     const unit = 'redis-server.service';
     const { runner, exec } = bed();
-    const before = await catUnit(runner, unit);
+    const before = await catUnit(runner, parseUnitName(unit));
     const made = spawnSync(process.execPath, [cli, 'profile', unit, '--pid1', String(bed().pid1)], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(made.status).toBe(0);
     expect(made.stdout).toMatch(/^NoExecPaths=$/m);
@@ -33,7 +34,7 @@ describeWithBed("profile keeps a unit's own hardening working under the lockdown
     try {
       await exec('systemctl', ['daemon-reload']);
       await exec('systemctl', ['restart', '--', unit], 120_000);
-      const pid = await execedMainPid(runner, unit, { timeoutMs: 30_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+      const pid = await execedMainPid(runner, parseUnitName(unit), { timeoutMs: 30_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
       expect(pid).toBeGreaterThan(1);
       const root = (await exec('cat', [`/proc/${pid}/mountinfo`])).split('\n').find((l) => l.split(' ')[4] === '/');
       expect(root?.split(' - ')[1]?.split(' ')[0]).toBe('tmpfs');
@@ -44,6 +45,6 @@ describeWithBed("profile keeps a unit's own hardening working under the lockdown
     } finally {
       await removeDropIn(bed(), unit, dropIn);
     }
-    expect(await catUnit(runner, unit)).toBe(before);
+    expect(await catUnit(runner, parseUnitName(unit))).toBe(before);
   }, 180_000);
 });

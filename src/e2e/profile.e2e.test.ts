@@ -12,6 +12,7 @@ import { execedMainPid } from '../systemd/control.js';
 import { catUnit } from '../systemd/unit.js';
 import { removeDropIn } from './run-cli.js';
 import { describeWithBed } from './bed.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(repo, 'dist', 'bindscout.mjs');
@@ -23,7 +24,7 @@ describeWithBed('profile: a starter profile gets real services past 203/EXEC', (
 
   test.each(['nginx.service', 'memcached.service'])('%s under its starter profile alone', async (unit) => {
     const { runner, exec } = bed();
-    const before = await catUnit(runner, unit);
+    const before = await catUnit(runner, parseUnitName(unit));
     const made = spawnSync(process.execPath, [cli, 'profile', unit, '--pid1', String(bed().pid1)], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(made.status).toBe(0);
     expect(made.stdout).toContain('TemporaryFileSystem=/:ro');
@@ -35,7 +36,7 @@ describeWithBed('profile: a starter profile gets real services past 203/EXEC', (
       await exec('systemctl', ['daemon-reload']);
       const started = await runner.run('systemctl', ['restart', '--', unit], { timeoutMs: 120_000 });
       // memcached is Type=simple: the restart returns before its exec (where a 203 would happen).
-      await execedMainPid(runner, unit, { timeoutMs: 30_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+      await execedMainPid(runner, parseUnitName(unit), { timeoutMs: 30_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
       await exec('journalctl', ['--sync']);
       const state = await exec('systemctl', ['show', '-p', 'ExecMainStatus', '-p', 'ActiveState', '-p', 'Result', '--', unit]);
       const journal = await exec('journalctl', ['-u', unit, '-n', '30', '--no-pager', '-o', 'cat']);
@@ -45,7 +46,7 @@ describeWithBed('profile: a starter profile gets real services past 203/EXEC', (
     } finally {
       await removeDropIn(bed(), unit, dropIn);
     }
-    expect(await catUnit(runner, unit)).toBe(before);
+    expect(await catUnit(runner, parseUnitName(unit))).toBe(before);
   }, 180_000);
 });
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { catUnit } from '../systemd/unit.js';
 import { describeWithBed } from './bed.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(repo, 'dist', 'bindscout.mjs');
@@ -57,7 +58,7 @@ describeWithBed('the interactive review, in a real terminal', (bed) => {
     );
     try {
       await exec('systemctl', ['daemon-reload']);
-      const before = await catUnit(runner, unit);
+      const before = await catUnit(runner, parseUnitName(unit));
       const command = `NO_COLOR=1 ${process.execPath} ${cli} discover ${unit} --dry-run --pid1 ${bed().pid1}; echo EXIT=$?; sleep 600`;
       tmux('new-session', '-d', '-s', SESSION, '-x', '200', '-y', '50', command);
 
@@ -88,7 +89,7 @@ describeWithBed('the interactive review, in a real terminal', (bed) => {
       expect(end).toMatch(/^BindPaths=\/var\/lib\/bindscout-e2e-review$/m);
       expect(end).not.toMatch(/^BindReadOnlyPaths=\/etc\/shadow$/m);
       expect(end).toMatch(/sensitive refused: +1 \(\/etc\/shadow\)/);
-      expect(await catUnit(runner, unit)).toBe(before);
+      expect(await catUnit(runner, parseUnitName(unit))).toBe(before);
     } finally {
       try {
         // Interrupted, bindscout puts the unit back before it exits; only then is the terminal closed.

@@ -6,6 +6,7 @@ import { beforeAll, expect, test } from '@jest/globals';
 import { catUnit } from '../systemd/unit.js';
 import { describeWithBed, type Bed } from './bed.js';
 import { buildCli, runBuiltCli as runCli } from './run-cli.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 async function isActive(bed: Bed, unit: string): Promise<boolean> {
   return (await bed.runner.run('systemctl', ['is-active', '--quiet', '--', unit])).exitCode === 0;
@@ -25,13 +26,13 @@ describeWithBed('discover on a service that fails for a reason that is not a hid
     );
     try {
       await bed().exec('systemctl', ['daemon-reload']);
-      const before = await catUnit(bed().runner, unit);
+      const before = await catUnit(bed().runner, parseUnitName(unit));
       const run = await runCli(bed(), ['discover', unit, '--yes', '--dry-run']);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('does not work even without a sandbox');
       expect(run.stderr).toContain('Address already in use');
       expect(run.stderr).not.toContain('hidden path');
-      expect(await catUnit(bed().runner, unit)).toBe(before);
+      expect(await catUnit(bed().runner, parseUnitName(unit))).toBe(before);
       expect(await bed().runner.readdir(`/run/systemd/system/${unit}.d`)).toBeUndefined();
     } finally {
       await bed().runner.run('systemctl', ['stop', '--', unit]);
@@ -43,7 +44,7 @@ describeWithBed('discover on a service that fails for a reason that is not a hid
 
   test('sshd with its host keys refused as secrets: the refusal is named as the likely cause, with its own words', async () => {
     const unit = 'ssh.service';
-    const before = await catUnit(bed().runner, unit);
+    const before = await catUnit(bed().runner, parseUnitName(unit));
     const wasActive = await isActive(bed(), unit);
     const run = await runCli(bed(), ['discover', unit, '--yes', '--dry-run', '--json', '--max-starts', '6']);
     expect(run.code).toBe(1);
@@ -53,7 +54,7 @@ describeWithBed('discover on a service that fails for a reason that is not a hid
     expect(report.refused).toEqual(expect.arrayContaining([expect.stringMatching(/^\/etc\/ssh\/ssh_host_\w+_key$/)]));
     expect(report.failure).toMatch(/refused .*ssh_host_\w+_key.* as sensitive, and that refusal is the likely cause/);
     expect(report.failure).toContain('no hostkeys available');
-    expect(await catUnit(bed().runner, unit)).toBe(before);
+    expect(await catUnit(bed().runner, parseUnitName(unit))).toBe(before);
     expect(await isActive(bed(), unit)).toBe(wasActive);
     expect(await bed().runner.readdir(`/run/systemd/system/${unit}.d`)).toBeUndefined();
   }, 300_000);

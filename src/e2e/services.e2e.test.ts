@@ -10,6 +10,7 @@ import { followUnitJournal, journalCursor, UnitJournalSplitter } from '../system
 import { dropInDir, installTracing, removeTracing, tracingDropInPath } from '../systemd/tracing.js';
 import { catUnit, loadUnit, systemctl } from '../systemd/unit.js';
 import { describeWithBed, retry, type Bed } from './bed.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 const LIBC = '/usr/lib/x86_64-linux-gnu/libc.so.6';
 const LD_CACHE = '/etc/ld.so.cache';
@@ -58,9 +59,9 @@ describeWithBed('tracing real services in the bed', (bed) => {
     test(`${c.unit}: traced through the journal, then restored`, async () => {
       const { runner } = bed();
       // A drop-in left by a killed run would be read as part of the unit.
-      await removeTracing(runner, c.unit);
-      const before = await catUnit(runner, c.unit);
-      const original = await loadUnit(runner, c.unit);
+      await removeTracing(runner, parseUnitName(c.unit));
+      const before = await catUnit(runner, parseUnitName(c.unit));
+      const original = await loadUnit(runner, parseUnitName(c.unit));
       const wasActive = original.ActiveState === 'active';
       const collector = new AccessCollector();
       const warnings: string[] = [];
@@ -77,7 +78,7 @@ describeWithBed('tracing real services in the bed', (bed) => {
           if (event.type === 'warning') warnings.push(`${event.reason}: ${event.text}`);
           else collector.add(event);
         }, cursor);
-        follower = followUnitJournal(runner, c.unit, cursor, splitter);
+        follower = followUnitJournal(runner, parseUnitName(c.unit), cursor, splitter);
         const started = await systemctl(runner, ['start', '--', c.unit]);
         if (started.exitCode !== 0) {
           await follower.finish();
@@ -90,18 +91,18 @@ describeWithBed('tracing real services in the bed', (bed) => {
         splitter.end();
       } finally {
         follower?.abort();
-        await removeTracing(runner, c.unit);
+        await removeTracing(runner, parseUnitName(c.unit));
         await systemctl(runner, ['reset-failed', '--', c.unit]);
         if (wasActive) await systemctl(runner, ['start', '--', c.unit]);
       }
 
       // The unit is as it was.
-      expect(await catUnit(runner, c.unit)).toBe(before);
-      const left = (await runner.readdir(dropInDir(c.unit))) ?? [];
+      expect(await catUnit(runner, parseUnitName(c.unit))).toBe(before);
+      const left = (await runner.readdir(dropInDir(parseUnitName(c.unit)))) ?? [];
       expect(left.filter((f) => f.includes('bindscout'))).toEqual([]);
-      expect(await runner.readFile(tracingDropInPath(c.unit))).toBeUndefined();
+      expect(await runner.readFile(tracingDropInPath(parseUnitName(c.unit)))).toBeUndefined();
       expect(left).not.toContain(TRACING_DROPIN_NAME);
-      expect((await loadUnit(runner, c.unit)).ActiveState).toBe(original.ActiveState);
+      expect((await loadUnit(runner, parseUnitName(c.unit))).ActiveState).toBe(original.ActiveState);
 
       // The trace is there, and says what the service is known to do.
       expect(splitter!.stats.straceEntries).toBeGreaterThan(100);

@@ -1,7 +1,9 @@
 /**
- * One pass over strace logs: text → events → accesses → profile → drop-in. Returns data; printing is
- * the command's business. Memory grows with the number of distinct paths, not with the log size:
- * events are consumed as they are produced and only the first warnings are kept.
+ * analyze: strace logs and earlier `--json` reports → one profile and its drop-in. Each trace is one
+ * pass, text → events → accesses; several inputs are merged as one observation with the provenance of
+ * every access, then folded once. Returns data; printing is the command's business. Memory grows with
+ * the number of distinct paths, not with the log size: events are consumed as they are produced and
+ * only the first warnings are kept.
  */
 import { parseTraceInput } from '../host/trace-reader/read.js';
 import type { ParseStats, StraceEvent, WarningEvent } from '../../parsers/events.js';
@@ -9,8 +11,11 @@ import { AccessCollector } from '../core/trace/accesses.js';
 import { foldProfile } from '../core/profile/fold.js';
 import { renderDropIn } from '../core/profile/render.js';
 import type { FsView } from '../core/fsview.js';
-import type { Access, Profile, UnresolvedAccess } from '../core/model.js';
+import type { Access, ByteString, Profile, UnresolvedAccess } from '../core/model.js';
+import { annotateProvenance, ObservationMerger, type Observation } from '../core/checks/merge.js';
+import { InputError } from '../errors.js';
 import type { TraceSource } from '../host/inputs.js';
+import type { Input } from '../host/report-input.js';
 
 export interface AnalyzeOptions {
   baseline: boolean;
@@ -26,7 +31,8 @@ export interface AnalyzeProgress {
   source: string;
 }
 
-export interface AnalyzeResult {
+/** What one trace gives, before it is merged with the other inputs. */
+interface TraceAnalysis {
   stats: ParseStats;
   accesses: Access[];
   unresolved: UnresolvedAccess[];
@@ -38,19 +44,74 @@ export interface AnalyzeResult {
   summaryTables: number;
 }
 
+export interface AnalyzeResult extends TraceAnalysis {
+  observations: Observation[];
+  /** Observation ids that saw each path. */
+  seenIn: Map<ByteString, number[]>;
+  /** How many inputs were reports (they carry no strace lines). */
+  reports: number;
+}
+
+export async function analyzeInputs(
+  inputs: Input[],
+  options: AnalyzeOptions & { host: string | null },
+  /** As in analyzeTraces: a function when the view is built from the trace itself (--no-host). */
+  fs: FsView | ((accesses: Access[]) => FsView),
+  onProgress?: (progress: AnalyzeProgress) => void,
+): Promise<AnalyzeResult> {
+  const merger = new ObservationMerger();
+  const stats: ParseStats = { lines: 0, syscalls: 0, unparsed: 0 };
+  const warnings: WarningEvent[] = [];
+  const unresolved: UnresolvedAccess[] = [];
+  let reports = 0;
+  let summaryTables = 0;
+  let single: TraceAnalysis | undefined;
+  for (const input of inputs) {
+    if (input.kind === 'report') {
+      reports++;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(await input.read());
+      } catch (err) {
+        throw new InputError(`${input.name}: not valid JSON (${(err as Error).message})`, 'give the file analyze --json wrote, unchanged');
+      }
+      merger.addReport(input.name, parsed);
+      continue;
+    }
+    const result = await analyzeTraces(input.sources, options, fs, onProgress);
+    single = result;
+    merger.addTrace(input.name, result.accesses, input.observedAt, options.host);
+    stats.lines += result.stats.lines;
+    stats.syscalls += result.stats.syscalls;
+    stats.unparsed += result.stats.unparsed;
+    summaryTables += result.summaryTables;
+    warnings.push(...result.warnings.slice(0, KEPT_WARNINGS - warnings.length));
+    unresolved.push(...result.unresolved);
+  }
+  const { observations, accesses, seenIn } = merger.result();
+  // One trace alone: exactly what analyze always printed.
+  if (inputs.length === 1 && single !== undefined) return { ...single, observations, seenIn, reports };
+
+  const view = typeof fs === 'function' ? fs(accesses as Access[]) : fs;
+  const folded: Profile = foldProfile(accesses as Access[], { baseline: options.baseline, include: options.include, exclude: options.exclude }, view);
+  const profile = annotateProvenance(folded, accesses, seenIn, observations);
+  const dropin = renderDropIn(profile, { header: options.header });
+  return { stats, accesses, unresolved, profile, dropin, warnings, summaryTables, observations, seenIn, reports };
+}
+
 /** The message the strace parser emits at the header of a `strace -c` table. */
 const SUMMARY_TABLE_MESSAGE = 'summary table';
 
 /** Enough to show what went wrong without letting a garbage file grow memory without bound. */
-export const KEPT_WARNINGS = 100;
+const KEPT_WARNINGS = 100;
 
-export async function analyzeTraces(
+async function analyzeTraces(
   sources: TraceSource[],
   options: AnalyzeOptions,
   /** The filesystem failed paths are judged by; a function when it is built from the trace itself. */
   fs: FsView | ((accesses: Access[]) => FsView),
   onProgress?: (progress: AnalyzeProgress) => void,
-): Promise<AnalyzeResult> {
+): Promise<TraceAnalysis> {
   const collector = new AccessCollector();
   const warnings: WarningEvent[] = [];
   const stats: ParseStats = { lines: 0, syscalls: 0, unparsed: 0 };

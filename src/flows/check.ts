@@ -8,7 +8,7 @@ import type { ExecClosure } from '../core/profile/elf.js';
 import { describeViolation, type Violation } from '../core/checks/audit.js';
 import { execPrograms } from '../core/unit-file/exec-programs.js';
 import { parseUnitText, UnitSettings } from '../core/unit-file/unit-settings.js';
-import { validateUnitName } from '../core/unit-file/unitfile.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
 import { tmpfilesPath } from '../core/profile/shared-run.js';
 import { findOnDefaultPath, resolveExecClosure, tolerantReader } from '../host/elf.js';
 import { isRunning, unitState } from '../systemd/control.js';
@@ -21,7 +21,7 @@ import { INSTALL_DIR } from './discover-loop.js';
 export const DEFAULT_DROPIN_NAME = 'bindscout.conf';
 
 /** The namespace audit of a running service (least privilege), when one is available. */
-export type NamespaceAudit = (runner: Runner, unit: string, mainPid: number) => Promise<{ message: string; fix: string }[]>;
+export type NamespaceAudit = (runner: Runner, unit: UnitName, mainPid: number) => Promise<{ message: string; fix: string }[]>;
 
 /**
  * The namespace audit `view` and discover run, for check: what the running service can write, connect
@@ -51,7 +51,7 @@ function violationFix(v: Violation, unit: string): string {
 }
 
 export interface CheckOptions {
-  units: string[];
+  units: UnitName[];
   /** The drop-in name discover was given (--name), when nothing was remembered. */
   dropInName: string;
 }
@@ -72,16 +72,15 @@ export interface UnitCheck {
 }
 
 export async function checkUnits(options: CheckOptions, deps: CheckDeps): Promise<UnitCheck[]> {
-  const names = options.units.map((u) => validateUnitName(u));
   const results: UnitCheck[] = [];
-  for (const name of names) results.push(await checkUnit(name, options, deps));
+  for (const name of options.units) results.push(await checkUnit(name, options, deps));
   return results;
 }
 
-async function checkUnit(requested: string, options: CheckOptions, deps: CheckDeps): Promise<UnitCheck> {
+async function checkUnit(requested: UnitName, options: CheckOptions, deps: CheckDeps): Promise<UnitCheck> {
   const { runner } = deps;
   const unit = await loadUnit(runner, requested);
-  const name = unit.Id || requested;
+  const name = unit.Id;
   const remembered = await recallInstall(runner, name);
   const dropIn = remembered?.dropIn ?? `${INSTALL_DIR}/${name}.d/${options.dropInName}`;
   const catText = await catUnit(runner, name);

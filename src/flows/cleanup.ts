@@ -7,6 +7,7 @@
  */
 import { PRIVATE_RUN_SUFFIX, privateRunName } from '../core/profile/shared-run.js';
 import { TRACING_DROPIN_GLOB } from '../core/unit-file/tracing-dropin.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 import { hostLinksInRun, removeLinks } from '../systemd/host-links.js';
 import { systemctl } from '../systemd/unit.js';
 import { isRunning, LOCK_DIR, unitJob, unitState } from '../systemd/control.js';
@@ -55,7 +56,7 @@ export async function cleanupLeftovers(runner: Runner, alive: (pid: number) => b
       touched.add(unit);
     } else if (PROFILE_UNIT.test(entry)) {
       // A `profile --trace` that is still running has its unit active: leave it to finish.
-      if (isRunning(await unitState(runner, entry))) {
+      if (isRunning(await unitState(runner, parseUnitName(entry)))) {
         report.inUse.push(`${RUNTIME_UNIT_DIR}/${entry}`);
         continue;
       }
@@ -64,7 +65,8 @@ export async function cleanupLeftovers(runner: Runner, alive: (pid: number) => b
   }
   if (report.removed.length > 0) await daemonReload(runner);
   report.removed.push(...(await removeOrphanHostLinks(runner, liveLocks)));
-  for (const unit of [...touched].sort()) {
+  // Names read from /run: made UnitNames here, where they come in.
+  for (const unit of [...touched].sort().map(parseUnitName)) {
     if (!isRunning(await unitState(runner, unit))) continue;
     const job = await unitJob(runner, 'restart', unit, 120_000);
     if (job.exitCode === 0) report.restarted.push(unit);

@@ -6,7 +6,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { Violation } from '../core/checks/audit.js';
 import type { Diagnosis } from '../core/checks/diagnose.js';
-import { memoryFsView } from '../core/fsview.js';
+import { memoryFsView } from '../testing/fs-views.js';
 import { unitInfoFromText } from '../core/unit-file/unitfile.js';
 import {
   FAKE_OPTIONS as OPTIONS,
@@ -158,7 +158,7 @@ describe('discover loop', () => {
   test('a unit that fails with its own configuration: exit code 1 before any candidate', async () => {
     const { session, log } = scriptedSession({ traced: [{ ok: false, lines: [] }], candidates: [] });
     await expect(findAndInstallProfile(session, context(log))).rejects.toMatchObject({
-      exitCode: 1,
+      name: 'CannotProceed',
       message: expect.stringContaining('does not work even without a sandbox'),
     });
     expect(log.candidates).toEqual([]);
@@ -167,7 +167,7 @@ describe('discover loop', () => {
   test('a traced start that works but leaves no trace: stopped with an error naming where the lines went', async () => {
     const { session, log } = scriptedSession({ traced: [{ ok: true, lines: [] }], candidates: [] });
     await expect(findAndInstallProfile(session, context(log))).rejects.toMatchObject({
-      exitCode: 1,
+      name: 'CannotProceed',
       message: expect.stringContaining('produced no strace output in the journal'),
       hint: expect.stringContaining('journalctl -u app.service'),
     });

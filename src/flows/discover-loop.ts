@@ -22,6 +22,7 @@ import type { FsView } from '../core/fsview.js';
 import type { Access, ByteString, Profile } from '../core/model.js';
 import type { Answer, ReviewItem } from '../core/profile/review.js';
 import type { UnitInfo } from '../core/unit-file/unitfile.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
 import { exposureOf, type AuditReport, type Exposure } from '../core/checks/audit.js';
 import type { AuditAsker } from './audit-gate.js';
 import type { ServiceIdentity } from '../core/profile/ownership.js';
@@ -45,7 +46,7 @@ import {
 export { INSTALL_DIR, type Stuck } from './discover-steps.js';
 
 export interface DiscoverOptions {
-  unit: string;
+  unit: UnitName;
   /** Shell command that must succeed while the service runs (run with /bin/sh -c in systemd's view). */
   probe?: string;
   /** Seconds to keep tracing after the start, while the admin uses the service. */

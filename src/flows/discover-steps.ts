@@ -27,7 +27,7 @@ import { lostTraceError } from '../core/unit-file/trace-output.js';
 import { TraceWitness } from '../core/trace/trace-witness.js';
 import type { UnitInfo } from '../core/unit-file/unitfile.js';
 import { broadUnitGrants, keepUnitHardening, providedByUnit, serviceNamesOf } from '../core/profile/unit-sandbox.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { CannotProceed } from '../errors.js';
 import type { AuditReport } from '../core/checks/audit.js';
 import { auditBeforeInstall } from './audit-gate.js';
 import { describeWriterLine, outsideNamespacePrograms } from '../core/trace/exec-origin.js';
@@ -146,9 +146,8 @@ export async function observe(session: DiscoverSession, ctx: LoopContext, state:
   });
   if (!observed.ok) {
     const why = observed.probeFailure ?? failureAccount(observed.diagnosis, { refused: [] }, 'start failed');
-    throw new CliError(
+    throw new CannotProceed(
       `${name} does not work even without a sandbox: ${why}`,
-      ExitCode.failed,
       observed.probeFailure
         ? 'check the --probe command by hand while the service runs'
         : 'fix the unit first (systemctl status, journalctl -u), then run discover again',
@@ -157,7 +156,7 @@ export async function observe(session: DiscoverSession, ctx: LoopContext, state:
   if (observed.syscalls === 0) {
     // A candidate built from nothing can only fail.
     const lost = lostTraceError(unit);
-    throw new CliError(lost.message, ExitCode.failed, lost.hint);
+    throw new CannotProceed(lost.message, lost.hint);
   }
   for (const { program, closure } of await session.execClosures()) {
     for (const item of closure.items) {

@@ -6,8 +6,9 @@
  */
 import { expect, test } from '@jest/globals';
 import { discover, type DiscoverOptions } from './discover.js';
-import { memoryFsView } from '../core/fsview.js';
+import { memoryFsView } from '../testing/fs-views.js';
 import { fakeRunner, ok } from '../testing/fake-runner.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 function silentSystem() {
   let active = 'active';
@@ -35,7 +36,7 @@ function silentSystem() {
 }
 
 const options: DiscoverOptions = {
-  unit: 'app.service',
+  unit: parseUnitName('app.service'),
   exercise: 0,
   maxStarts: 10,
   dryRun: true,
@@ -62,7 +63,7 @@ test('a traced start that yields no strace line stops the run with an error nami
     sleep: async () => undefined,
   });
   await expect(run).rejects.toMatchObject({
-    exitCode: 1,
+    name: 'CannotProceed',
     message: expect.stringMatching(/no strace output.*StandardOutput=null/),
     hint: expect.stringContaining('journalctl -u app.service'),
   });

@@ -7,7 +7,8 @@ import { asCliError } from '../commands/shared.js';
 import { discover, type DiscoverDeps, type DiscoverOptions } from './discover.js';
 import type { Runner } from '../systemd/runner.js';
 import { fakeRunner, ok } from '../testing/fake-runner.js';
-import { memoryFsView } from '../core/fsview.js';
+import { memoryFsView } from '../testing/fs-views.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 
 interface FakeSystem {
   systemdVersion?: string;
@@ -31,7 +32,7 @@ function fakeSystem(system: FakeSystem) {
 }
 
 const options: DiscoverOptions = {
-  unit: 'app',
+  unit: parseUnitName('app'),
   exercise: 0,
   maxStarts: 10,
   dryRun: true,
@@ -72,12 +73,6 @@ describe('discover refuses before touching anything', () => {
   test('not root: exit 5, and says how to run it', async () => {
     const fake = fakeSystem({});
     await expect(asTheAdminSeesIt(discover(options, deps(fake.runner, false)))).rejects.toMatchObject({ exitCode: 5, hint: expect.stringContaining('sudo bindscout discover app') });
-    expect(fake.calls).toEqual([]);
-  });
-
-  test('a malformed unit name: exit 2, nothing run', async () => {
-    const fake = fakeSystem({});
-    await expect(asTheAdminSeesIt(discover({ ...options, unit: 'app;rm -rf /' }, deps(fake.runner)))).rejects.toMatchObject({ exitCode: 2 });
     expect(fake.calls).toEqual([]);
   });
 

@@ -13,8 +13,7 @@ import { bytesToDisplay } from '../../parsers/strings.js';
 import type { FsView } from '../core/fsview.js';
 import type { AuditReport, Exposure } from '../core/checks/audit.js';
 import { privateRunName, tmpfilesPath } from '../core/profile/shared-run.js';
-import { validateUnitName } from '../core/unit-file/unitfile.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { CannotProceed, InterruptedError, PermissionDenied } from '../errors.js';
 import { acquireLock, isRunning, unitState } from '../systemd/control.js';
 import { preflightTools } from '../systemd/preflight.js';
 import type { Runner } from '../systemd/runner.js';
@@ -96,11 +95,9 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     if (deps.signal?.aborted) throw new Interrupted();
   };
 
-  validateUnitName(options.unit);
   if (!deps.isRoot) {
-    throw new CliError(
+    throw new PermissionDenied(
       'discover must run as root: it writes drop-ins and starts and stops the unit',
-      ExitCode.permission,
       `run: sudo bindscout discover ${options.unit}`,
     );
   }
@@ -109,9 +106,8 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
   const name = unit.Id;
   const lock = await acquireLock(runner, name, deps.pid, deps.alive);
   if ('heldBy' in lock) {
-    throw new CliError(
+    throw new CannotProceed(
       `another bindscout (pid ${lock.heldBy}) is working on ${name}`,
-      ExitCode.failed,
       'wait for it to finish, or stop it (it cleans up after itself)',
     );
   }
@@ -205,7 +201,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     await aside?.putBack().catch((e) => log(`could not put ${aside?.path} back: ${String(e)}`));
     if (err instanceof Interrupted) {
       log('interrupted: the unit was put back as it was found');
-      throw new CliError(`discover ${name} interrupted; nothing was installed`, ExitCode.interrupted);
+      throw new InterruptedError(`discover ${name} interrupted; nothing was installed`);
     }
     throw err;
   } finally {

@@ -7,9 +7,9 @@ import type { FsView } from '../core/fsview.js';
 import { execPrograms } from '../core/unit-file/exec-programs.js';
 import { lintUnit, type Finding } from '../core/checks/lint.js';
 import { parseUnitText, UnitSettings } from '../core/unit-file/unit-settings.js';
-import { validateUnitName } from '../core/unit-file/unitfile.js';
+import type { UnitOrFile } from '../core/unit-file/unit-name.js';
 import { UNIT_TEXT_HINT, whyNotUnitText } from '../core/unit-file/unit-syntax.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { InputError } from '../errors.js';
 import { findOnDefaultPath, resolveExecClosure, tolerantReader, type ElfFileReader } from '../host/elf.js';
 import type { Runner } from '../systemd/runner.js';
 import { catUnit } from '../systemd/unit.js';
@@ -18,11 +18,6 @@ export interface LintedTarget {
   target: string;
   kind: 'unit' | 'file';
   findings: Finding[];
-}
-
-/** A target is a file when it names one (has a slash); otherwise a unit name, as systemctl reads it. */
-export function isFileTarget(target: string): boolean {
-  return target.includes('/');
 }
 
 export async function lintText(text: string, file: string, fs: FsView, reader: ElfFileReader): Promise<Finding[]> {
@@ -41,7 +36,7 @@ export async function lintText(text: string, file: string, fs: FsView, reader: E
  * unit file is meant for the machine that systemd runs on.
  */
 export async function lintTargets(
-  targets: string[],
+  targets: UnitOrFile[],
   runner: Runner,
   readFile: (path: string) => Promise<string>,
 ): Promise<LintedTarget[]> {
@@ -49,17 +44,16 @@ export async function lintTargets(
   const reader = tolerantReader(runner);
   const results: LintedTarget[] = [];
   for (const target of targets) {
-    if (isFileTarget(target)) {
-      const text = await readFile(target);
+    if ('file' in target) {
+      const text = await readFile(target.file);
       const notUnit = whyNotUnitText(text);
       if (notUnit !== undefined)
-        throw new CliError(`${target} is not a unit file: ${notUnit}`, ExitCode.badInput, UNIT_TEXT_HINT);
-      results.push({ target, kind: 'file', findings: await lintText(text, target, fs, reader) });
+        throw new InputError(`${target.file} is not a unit file: ${notUnit}`, UNIT_TEXT_HINT);
+      results.push({ target: target.file, kind: 'file', findings: await lintText(text, target.file, fs, reader) });
       continue;
     }
-    const name = validateUnitName(target);
-    const text = await catUnit(runner, name);
-    results.push({ target: name, kind: 'unit', findings: await lintText(text, name, fs, reader) });
+    const text = await catUnit(runner, target.unit);
+    results.push({ target: target.unit, kind: 'unit', findings: await lintText(text, target.unit, fs, reader) });
   }
   return results;
 }

@@ -12,9 +12,10 @@ import { parseUnitText, UnitSettings } from '../core/unit-file/unit-settings.js'
 import type { Access } from '../core/model.js';
 import { renderDropIn } from '../core/profile/render.js';
 import { starterProfile, type Starter } from '../core/profile/starter.js';
-import { execLineValue, validateUnitName } from '../core/unit-file/unitfile.js';
+import { execLineValue } from '../core/unit-file/unitfile.js';
+import type { UnitOrFile } from '../core/unit-file/unit-name.js';
 import { UNIT_TEXT_HINT, whyNotUnitText } from '../core/unit-file/unit-syntax.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { ArgumentError, CannotProceed, InputError, InterruptedError, PermissionDenied } from '../errors.js';
 import { findOnDefaultPath, resolveExecClosure, tolerantReader } from '../host/elf.js';
 import { interpreterTrees } from '../systemd/interpreters.js';
 import type { Runner } from '../systemd/runner.js';
@@ -22,8 +23,8 @@ import { traceCommandUnit } from '../systemd/trace-run.js';
 import { catUnit } from '../systemd/unit.js';
 
 export interface ProfileRequest {
-  /** A unit name, or a unit file (anything with a "/"). */
-  target?: string;
+  /** An installed unit, or a unit file. */
+  target?: UnitOrFile;
   /** A command line with no unit yet. */
   exec?: string;
   baseline: boolean;
@@ -59,6 +60,11 @@ export async function profileTarget(request: ProfileRequest, deps: ProfileDeps):
   const { name, text } = await unitText(request, deps);
 
   const settings = new UnitSettings(parseUnitText(text, name));
+  if (request.exec === undefined) {
+    const unread = withoutService(text, settings);
+    const target = request.target === undefined ? name : 'file' in request.target ? request.target.file : request.target.unit;
+    if (unread !== undefined) deps.warn(`${target}: ${unread}: the starter drop-in below holds only what every service gets, nothing of this unit's own`);
+  }
   const reader = tolerantReader(runner);
   const closures = new Map<string, ExecClosure>();
   const notFound: string[] = [];
@@ -70,9 +76,8 @@ export async function profileTarget(request: ProfileRequest, deps: ProfileDeps):
   }
   if (request.exec !== undefined && notFound.length > 0) {
     const absolute = notFound[0].startsWith('/');
-    throw new CliError(
+    throw new InputError(
       `${notFound[0]}: ${absolute ? 'no such program on this machine' : 'not found on this machine'}`,
-      ExitCode.badInput,
       absolute ? 'check the path: the first word of --exec is the program' : 'give the program with its absolute path',
     );
   }
@@ -89,7 +94,7 @@ export async function profileTarget(request: ProfileRequest, deps: ProfileDeps):
   };
   let traced: Access[] | undefined;
   if (request.trace !== undefined) {
-    if (!deps.isRoot) throw new CliError('--trace starts a unit: run as root', ExitCode.permission);
+    if (!deps.isRoot) throw new PermissionDenied('--trace starts a unit: run as root');
     const first = starterProfile(starterInput, fs);
     traced = await traceCommand(stem, request.exec!.trim(), renderDropIn(first.profile), request.trace, deps);
   }
@@ -109,26 +114,34 @@ export async function profileTarget(request: ProfileRequest, deps: ProfileDeps):
 async function unitText(request: ProfileRequest, deps: ProfileDeps): Promise<{ name: string; text: string }> {
   if (request.exec !== undefined) {
     const program = request.exec.trim().split(/\s+/)[0] ?? '';
-    if (program === '') throw new CliError('--exec needs a command', ExitCode.usage);
+    if (program === '') throw new ArgumentError('--exec needs a command');
     const name = `${path.basename(program).replace(/[^A-Za-z0-9_.@-]/g, '-') || 'app'}.service`;
     return { name, text: `[Service]\nExecStart=${execLineValue(request.exec.trim())}\n` };
   }
-  if (request.target!.includes('/')) {
-    const text = await deps.readUnitFile(request.target!);
+  const target = request.target!;
+  if ('file' in target) {
+    const text = await deps.readUnitFile(target.file);
     const notUnit = whyNotUnitText(text);
     if (notUnit !== undefined)
-      throw new CliError(`${request.target} is not a unit file: ${notUnit}`, ExitCode.badInput, UNIT_TEXT_HINT);
-    return { name: path.basename(request.target!), text };
+      throw new InputError(`${target.file} is not a unit file: ${notUnit}`, UNIT_TEXT_HINT);
+    return { name: path.basename(target.file), text };
   }
-  const name = validateUnitName(request.target!);
-  return { name, text: await catUnit(deps.runner, name) };
+  return { name: target.unit, text: await catUnit(deps.runner, target.unit) };
+}
+
+/** Why a unit text gives the starter nothing of its own: empty, or no [Service] settings. */
+function withoutService(text: string, settings: UnitSettings): string | undefined {
+  if (text.trim() === '') return 'the file is empty';
+  if (settings.service.length === 0) return 'it has no [Service] settings';
+  return undefined;
 }
 
 /** The drop-in made a complete unit: the command as its ExecStart=, enabled for multi-user.target. */
 function serviceFile(stem: string, command: string, dropin: string): string {
   const unit = `[Unit]\nDescription=${stem} (locked down by bindscout)\n\n`;
   const service = `[Service]\nType=exec\nExecStart=${execLineValue(command)}\n\n`;
-  return dropin.replace('[Service]\n', unit + service) + '\n[Install]\nWantedBy=multi-user.target\n';
+  // A function, not a string: a replacement string would read the command's $$ as one $.
+  return dropin.replace('[Service]\n', () => unit + service) + '\n[Install]\nWantedBy=multi-user.target\n';
 }
 
 async function traceCommand(
@@ -149,8 +162,8 @@ async function traceCommand(
   });
   if ('exists' in run) {
     const message = `${run.exists} exists: another bindscout profile --trace is running, or one was killed (remove the file)`;
-    throw new CliError(message, ExitCode.failed);
+    throw new CannotProceed(message);
   }
-  if (deps.signal?.aborted) throw new CliError('interrupted; the runtime unit was removed', ExitCode.interrupted);
+  if (deps.signal?.aborted) throw new InterruptedError('interrupted; the runtime unit was removed');
   return collector.result().accesses;
 }

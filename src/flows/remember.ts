@@ -12,13 +12,14 @@ import { findOnDefaultPath } from '../host/elf.js';
 import { packageVersions, rememberInstall } from '../systemd/memory.js';
 import type { Runner } from '../systemd/runner.js';
 import { catUnit } from '../systemd/unit.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
 
 /** Version of the accesses report kept in memory (and of analyze --json's `accesses`). */
 export const ACCESSES_SCHEMA_VERSION = 1;
 
 export async function rememberDiscovery(
   runner: Runner,
-  unit: string,
+  unit: UnitName,
   installed: { path: string; text: string },
   accesses: AccessJson[],
   exposureBefore?: Exposure,

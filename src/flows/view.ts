@@ -6,6 +6,7 @@ import { exposureOf, type AuditReport, type Exposure } from '../core/checks/audi
 import { recallInstall } from '../systemd/memory.js';
 import { auditSnapshot, snapshotService, summarizeView, walk, type ServiceView } from '../systemd/view.js';
 import type { Runner } from '../systemd/runner.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
 
 export { ViewError } from '../systemd/view.js';
 
@@ -18,7 +19,7 @@ export interface ViewReport extends ServiceView {
   exposure: { before: Exposure | null; beforeMeasured: string | null; now: Exposure };
 }
 
-export async function viewService(runner: Runner, unit: string): Promise<ViewReport> {
+export async function viewService(runner: Runner, unit: UnitName): Promise<ViewReport> {
   const snapshot = await snapshotService(runner, unit);
   const host = await walk(runner, '/');
   const view = summarizeView({
@@ -31,7 +32,7 @@ export async function viewService(runner: Runner, unit: string): Promise<ViewRep
   });
   const audit = auditSnapshot(snapshot);
   // Only the comparison depends on the memory: an unreadable one leaves the view as it is.
-  const memory = await recallInstall(runner, snapshot.unit.Id).catch(() => undefined);
+  const memory = await recallInstall(runner, unit).catch(() => undefined);
   const before = memory?.exposureBefore ?? null;
   return { ...view, audit, exposure: { before, beforeMeasured: before ? memory!.installedAt : null, now: exposureOf(audit) } };
 }

@@ -3,7 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { realpathSync, mkdtempSync, writeFileSync, chmodSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { envCommand, hostElfReader, resolveExecClosure, type ElfFileReader } from './elf.js';
+import { createHostRunner } from '../systemd/runner.js';
+import { resolveExecClosure, tolerantReader, type ElfFileReader } from './elf.js';
+
+/** This machine's files, read as discover reads them. */
+const hostElfReader = (): ElfFileReader => tolerantReader(createHostRunner());
 
 /** ldd's answer (the reference): DT_NEEDED name → path, plus the interpreter. */
 function ldd(file: string): { libs: Map<string, string>; interpreter?: string } {
@@ -76,6 +80,13 @@ describe('scripts', () => {
       expect(viaEnv.items.some((i) => i.path === '/usr/bin/perl' && i.role === 'script-interpreter')).toBe(true);
       const split = await resolveExecClosure(script('b', '#!/usr/bin/env -S perl -w\n'), hostElfReader());
       expect(split.items.some((i) => i.path === '/usr/bin/perl')).toBe(true);
+      // -S: the first word that is neither an option nor NAME=VALUE; without -S the whole argument.
+      const settings = await resolveExecClosure(script('e', '#!/usr/bin/env -S FOO=1 -i perl --x\n'), hostElfReader());
+      expect(settings.items.some((i) => i.path === '/usr/bin/perl' && i.role === 'script-interpreter')).toBe(true);
+      const whole = await resolveExecClosure(script('f', '#!/usr/bin/env perl -w\n'), hostElfReader());
+      expect(whole.unresolved).toEqual([expect.objectContaining({ name: 'perl -w', role: 'script-interpreter' })]);
+      const none = await resolveExecClosure(script('g', '#!/usr/bin/env -i\n'), hostElfReader());
+      expect(none.notes).toEqual([expect.stringContaining('cannot tell which program')]);
       const missing = await resolveExecClosure(script('c', '#!/usr/bin/env no-such-interpreter-xyz\n'), hostElfReader());
       expect(missing.unresolved).toEqual([expect.objectContaining({ name: 'no-such-interpreter-xyz', role: 'script-interpreter' })]);
       // A script whose interpreter is another script (the kernel follows up to 4 levels).
@@ -89,13 +100,6 @@ describe('scripts', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  test('envCommand', () => {
-    expect(envCommand('python3')).toBe('python3');
-    expect(envCommand('-S python3 -u')).toBe('python3');
-    expect(envCommand('-S FOO=1 -i node --x')).toBe('node');
-    expect(envCommand('-i')).toBeUndefined();
   });
 });
 

@@ -9,7 +9,6 @@
  * Files are read through an injected reader, so the same code works on the host (node:fs) and in a
  * container's view (a Runner).
  */
-import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import {
   ldCacheArchFlag,
@@ -355,7 +354,7 @@ class ClosureBuilder {
  * The program `#!/usr/bin/env ARG` runs: the first word that is neither an option nor NAME=VALUE.
  * `-S` (split) makes the argument several words; without it the whole argument is the program's name.
  */
-export function envCommand(arg: string): string | undefined {
+function envCommand(arg: string): string | undefined {
   const words = /^-[a-zA-Z]*S/.test(arg) ? arg.replace(/^-[a-zA-Z]*S\s*/, '').split(/[ \t]+/) : [arg];
   for (const word of words) {
     if (word === '' || word.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) continue;
@@ -384,39 +383,6 @@ export async function resolveExecClosure(file: string, reader: ElfFileReader, op
     ...(interpreter ? { interpreter } : {}),
     unresolved: builder.unresolved,
     notes: builder.notes,
-  };
-}
-
-function errorCode(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException).code;
-}
-
-/** This machine's files. Paths are byte strings (latin1), like everywhere else in bindscout. */
-export function hostElfReader(): ElfFileReader {
-  const bytes = (file: string) => Buffer.from(file, 'latin1');
-  return {
-    async readFile(file) {
-      try {
-        return await fsp.readFile(bytes(file));
-      } catch (err) {
-        if (['ENOENT', 'ENOTDIR', 'EISDIR', 'ELOOP', 'EACCES'].includes(errorCode(err) ?? '')) return undefined;
-        throw err;
-      }
-    },
-    async readlink(file) {
-      try {
-        return (await fsp.readlink(bytes(file), { encoding: 'buffer' })).toString('latin1');
-      } catch {
-        return undefined;
-      }
-    },
-    async readdir(dir) {
-      try {
-        return (await fsp.readdir(bytes(dir), { encoding: 'buffer' })).map((n) => n.toString('latin1'));
-      } catch {
-        return undefined;
-      }
-    },
   };
 }
 

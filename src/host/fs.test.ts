@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolveSymlinks } from '../core/fsview.js';
 import { createHostFsView } from './fs.js';
 
 let dir: string;
@@ -41,5 +42,34 @@ describe('createHostFsView', () => {
   test('readlink', () => {
     expect(fs.readlink(bytes(join(dir, 'link')))).toBe('sub');
     expect(fs.readlink(bytes(join(dir, 'sub')))).toBeUndefined();
+  });
+});
+
+describe('createHostFsView asks the kernel once per path', () => {
+  test('kind, owner and readlink of a path already seen cost no further lstat', () => {
+    const asked: string[] = [];
+    const counting = (at: Buffer) => {
+      asked.push(at.toString('latin1'));
+      return lstatSync(at, { throwIfNoEntry: false });
+    };
+    const fs = createHostFsView('/', counting);
+    const file = Buffer.from(join(dir, 'sub', 'file'), 'utf8').toString('latin1');
+    const link = Buffer.from(join(dir, 'link'), 'utf8').toString('latin1');
+    for (let i = 0; i < 3; i++) {
+      expect(resolveSymlinks(fs, file).kind).toBe('file');
+      expect(fs.owner?.(file)?.mode).toBe(0o644 & ~process.umask());
+      expect(fs.readlink(link)).toBe('sub');
+      expect(resolveSymlinks(fs, link + '/file').kind).toBe('file');
+    }
+    expect(fs.lstat(Buffer.from(join(dir, 'missing'), 'utf8').toString('latin1'))).toBeUndefined();
+    expect(fs.lstat(Buffer.from(join(dir, 'missing'), 'utf8').toString('latin1'))).toBeUndefined();
+    expect(asked.length).toBe(new Set(asked).size);
+  });
+
+  test('head opens regular files only', () => {
+    const fs = createHostFsView();
+    expect(fs.head?.(Buffer.from(join(dir, 'sub', 'file'), 'utf8').toString('latin1'))).toBe('x');
+    expect(fs.head?.(Buffer.from(join(dir, 'sub'), 'utf8').toString('latin1'))).toBeUndefined();
+    expect(fs.head?.('/dev/null')).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@
 import { constants as fsConstants, createReadStream, openSync, promises as fsp } from 'node:fs';
 import { Socket } from 'node:net';
 import path from 'node:path';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { ArgumentError, InputError, PermissionDenied } from '../errors.js';
 
 export interface TraceSource {
   /** Shown in warnings: the file path, or `-` for stdin. */
@@ -94,14 +94,14 @@ function stdinSource(stdin: NodeJS.ReadableStream): TraceSource {
   };
 }
 
-export function inputError(file: string, err: NodeJS.ErrnoException): CliError {
+export function inputError(file: string, err: NodeJS.ErrnoException): InputError | PermissionDenied {
   if (err.code === 'EACCES' || err.code === 'EPERM') {
-    return new CliError(`cannot read ${file}: permission denied`, ExitCode.permission, 'run as a user who can read it, e.g. with sudo');
+    return new PermissionDenied(`cannot read ${file}: permission denied`, 'run as a user who can read it, e.g. with sudo');
   }
   if (err.code === 'ENOENT') {
-    return new CliError(`${file}: no such file or directory`, ExitCode.badInput);
+    return new InputError(`${file}: no such file or directory`);
   }
-  return new CliError(`cannot read ${file}: ${err.message}`, ExitCode.badInput);
+  return new InputError(`cannot read ${file}: ${err.message}`);
 }
 
 /**
@@ -112,7 +112,7 @@ export function inputError(file: string, err: NodeJS.ErrnoException): CliError {
 export async function resolveTraceSources(args: string[], stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<TraceSource[]> {
   if (args.length === 0) {
     if (stdin.isTTY) {
-      throw new CliError('no input: give a strace log file or directory, or pipe one into stdin', ExitCode.usage, 'example: bindscout analyze /tmp/nginx.strace');
+      throw new ArgumentError('no input: give a strace log file or directory, or pipe one into stdin', 'example: bindscout analyze /tmp/nginx.strace');
     }
     return [stdinSource(stdin)];
   }
@@ -120,7 +120,7 @@ export async function resolveTraceSources(args: string[], stdin: NodeJS.Readable
   let stdinUsed = false;
   for (const arg of args) {
     if (arg === '-') {
-      if (stdinUsed) throw new CliError('`-` (stdin) given more than once', ExitCode.usage);
+      if (stdinUsed) throw new ArgumentError('`-` (stdin) given more than once');
       stdinUsed = true;
       sources.push(stdinSource(stdin));
       continue;
@@ -147,7 +147,7 @@ export async function resolveTraceSources(args: string[], stdin: NodeJS.Readable
         await checkReadable(file);
         sources.push(fileSource(file, fileStat.size, pidFromName(name)));
       }
-      if (found === 0) throw new CliError(`${arg}: directory holds no files`, ExitCode.badInput);
+      if (found === 0) throw new InputError(`${arg}: directory holds no files`);
     } else if (stat.isFIFO()) {
       sources.push(fifoSource(arg, pidFromName(path.basename(arg))));
     } else {
@@ -175,8 +175,7 @@ export async function readUnitFile(file: string): Promise<string> {
   try {
     return await fsp.readFile(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const exitCode = code === 'EACCES' ? ExitCode.permission : ExitCode.badInput;
-    throw new CliError(`cannot read ${file}: ${(err as Error).message}`, exitCode);
+    const message = `cannot read ${file}: ${(err as Error).message}`;
+    throw (err as NodeJS.ErrnoException).code === 'EACCES' ? new PermissionDenied(message) : new InputError(message);
   }
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { FsView } from '../core/fsview.js';
 import type { Access } from '../core/model.js';
 import { traceFsView } from '../core/trace/trace-fsview.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { ArgumentError } from '../errors.js';
 import { createHostFsView, createTreeFsView } from './fs.js';
 
 export interface Judge {
@@ -21,7 +21,7 @@ export interface Judge {
 }
 
 export function chooseJudge(options: { root?: string; host: boolean }): Judge {
-  if (options.root !== undefined && !options.host) throw new CliError('--root and --no-host exclude each other', ExitCode.usage);
+  if (options.root !== undefined && !options.host) throw new ArgumentError('--root and --no-host exclude each other');
   if (options.root !== undefined) {
     const root = path.resolve(options.root);
     let isDirectory = false;
@@ -30,7 +30,7 @@ export function chooseJudge(options: { root?: string; host: boolean }): Judge {
     } catch {
       // reported below
     }
-    if (!isDirectory) throw new CliError(`--root ${options.root}: not a directory`, ExitCode.usage, "give the other machine's root tree (mounted or copied), e.g. --root /mnt/web01");
+    if (!isDirectory) throw new ArgumentError(`--root ${options.root}: not a directory`, "give the other machine's root tree (mounted or copied), e.g. --root /mnt/web01");
     return {
       fs: createTreeFsView(root),
       description: `Paths that failed in the trace were judged by the files under ${root}.`,

@@ -5,7 +5,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { looksLikeReport } from '../core/checks/merge.js';
-import { CliError, ExitCode } from '../exit-codes.js';
+import { ArgumentError } from '../errors.js';
 import { inputError, resolveTraceSources, type TraceSource } from './inputs.js';
 
 export type Input =
@@ -45,7 +45,7 @@ async function peek(file: string): Promise<string> {
 
 async function classifyStdin(stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<Input> {
   if (stdin.isTTY) {
-    throw new CliError('no input on stdin: pipe a strace log or a report into it', ExitCode.usage, 'example: journalctl -u app -o json -a | bindscout analyze -');
+    throw new ArgumentError('no input on stdin: pipe a strace log or a report into it', 'example: journalctl -u app -o json -a | bindscout analyze -');
   }
   const iterator = (stdin as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
   const first = await iterator.next();

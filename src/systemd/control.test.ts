@@ -1,6 +1,7 @@
 /** Waiting for a unit's main process to run its own program, with a fake runner scripted per poll. */
 import { describe, expect, test } from '@jest/globals';
 import { execedMainPid } from './control.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 import type { RunResult, Runner } from './runner.js';
 
 /** Each poll answers with the next MainPID and the next pair of executables (PID 1's, the main process's). */
@@ -37,20 +38,20 @@ describe('execedMainPid', () => {
       { mainPid: 77, exe: [SYSTEMD, SYSTEMD] },
       { mainPid: 77, exe: [SYSTEMD, SLEEP] },
     ]);
-    expect(await execedMainPid(fake.runner, 'app.service', noWait)).toBe(77);
+    expect(await execedMainPid(fake.runner, parseUnitName('app.service'), noWait)).toBe(77);
     expect(fake.polls()).toBe(3);
     expect(fake.asked[0]).toBe('/proc/1/exe /proc/77/exe');
   });
 
   test('a process that exits before it execs (203/EXEC) leaves no pid to answer', async () => {
     const fake = scripted([{ mainPid: 77, exe: [SYSTEMD, SYSTEMD] }, { mainPid: 77 }, { mainPid: 0 }]);
-    expect(await execedMainPid(fake.runner, 'app.service', noWait)).toBeUndefined();
+    expect(await execedMainPid(fake.runner, parseUnitName('app.service'), noWait)).toBeUndefined();
     expect(fake.polls()).toBe(3);
   });
 
   test('no main process at all: undefined at once', async () => {
     const fake = scripted([{ mainPid: 0 }]);
-    expect(await execedMainPid(fake.runner, 'app.service', noWait)).toBeUndefined();
+    expect(await execedMainPid(fake.runner, parseUnitName('app.service'), noWait)).toBeUndefined();
     expect(fake.asked).toEqual([]);
   });
 
@@ -58,7 +59,7 @@ describe('execedMainPid', () => {
     const fake = scripted([{ mainPid: 77, exe: [SYSTEMD, SYSTEMD] }]);
     let slept = 0;
     const clock = { timeoutMs: 0, sleep: async () => void slept++ };
-    expect(await execedMainPid(fake.runner, 'app.service', clock)).toBeUndefined();
+    expect(await execedMainPid(fake.runner, parseUnitName('app.service'), clock)).toBeUndefined();
     expect(slept).toBe(0);
   });
 });

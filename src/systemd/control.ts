@@ -2,7 +2,8 @@
  * Starting, stopping and watching a unit, and the small files bindscout keeps beside systemd's own:
  * the candidate drop-in under /run (gone at reboot) and the per-unit lock.
  */
-import { parseShow, validateUnitName } from '../core/unit-file/unitfile.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
+import { parseShow } from '../core/unit-file/unitfile.js';
 import type { RunResult, Runner } from './runner.js';
 import { dropInDir, daemonReload } from './tracing.js';
 import { systemctl } from './unit.js';
@@ -15,8 +16,8 @@ export const STATE_PROPERTIES = ['ActiveState', 'SubState', 'Result', 'MainPID',
 
 export type UnitState = Record<string, string>;
 
-export async function unitState(runner: Runner, unit: string): Promise<UnitState> {
-  const result = await systemctl(runner, ['show', ...STATE_PROPERTIES.flatMap((p) => ['-p', p]), '--', validateUnitName(unit)]);
+export async function unitState(runner: Runner, unit: UnitName): Promise<UnitState> {
+  const result = await systemctl(runner, ['show', ...STATE_PROPERTIES.flatMap((p) => ['-p', p]), '--', unit]);
   const shown = parseShow(result.stdout);
   const state: UnitState = {};
   for (const key of STATE_PROPERTIES) state[key] = shown.get(key)?.join(' ') ?? '';
@@ -39,7 +40,7 @@ export function isRunning(state: UnitState): boolean {
  */
 export async function execedMainPid(
   runner: Runner,
-  unit: string,
+  unit: UnitName,
   wait: { timeoutMs: number; sleep: (ms: number) => Promise<void> },
 ): Promise<number | undefined> {
   const deadline = Date.now() + wait.timeoutMs;
@@ -55,8 +56,8 @@ export async function execedMainPid(
 }
 
 /** The processes in the unit's cgroup, lowest pid first; [] when it has none (or no cgroup). */
-export async function cgroupPids(runner: Runner, unit: string): Promise<number[]> {
-  const shown = await systemctl(runner, ['show', '-p', 'ControlGroup', '--value', '--', validateUnitName(unit)]);
+export async function cgroupPids(runner: Runner, unit: UnitName): Promise<number[]> {
+  const shown = await systemctl(runner, ['show', '-p', 'ControlGroup', '--value', '--', unit]);
   const group = shown.stdout.trim();
   if (shown.exitCode !== 0 || !group.startsWith('/')) return [];
   // The unified hierarchy (systemd ≥ 243's default, Debian 12). Read by a program in systemd's own
@@ -85,7 +86,7 @@ export interface UnitProcess {
  */
 export async function unitProcess(
   runner: Runner,
-  unit: string,
+  unit: UnitName,
   wait: { timeoutMs: number; sleep: (ms: number) => Promise<void> },
 ): Promise<UnitProcess | { none: true } | undefined> {
   const main = await execedMainPid(runner, unit, wait);
@@ -107,18 +108,18 @@ async function hasExeced(runner: Runner, pid: number): Promise<boolean> {
 export async function unitJob(
   runner: Runner,
   verb: 'start' | 'stop' | 'restart' | 'reload' | 'reset-failed',
-  unit: string,
+  unit: UnitName,
   timeoutMs: number,
 ): Promise<RunResult> {
-  return systemctl(runner, [verb, '--', validateUnitName(unit)], timeoutMs);
+  return systemctl(runner, [verb, '--', unit], timeoutMs);
 }
 
-export function candidateDropInPath(unit: string): string {
+export function candidateDropInPath(unit: UnitName): string {
   return `${dropInDir(unit)}/${CANDIDATE_DROPIN_NAME}`;
 }
 
 /** Puts a candidate sandbox in place for the next start (without tracing), and reloads systemd. */
-export async function installCandidate(runner: Runner, unit: string, text: string): Promise<string> {
+export async function installCandidate(runner: Runner, unit: UnitName, text: string): Promise<string> {
   const path = candidateDropInPath(unit);
   await runner.mkdirp(dropInDir(unit));
   await runner.writeFileAtomic(path, text, 0o644);
@@ -127,7 +128,7 @@ export async function installCandidate(runner: Runner, unit: string, text: strin
 }
 
 /** Removes the candidate drop-in; reloads systemd only when there was one. */
-export async function removeCandidate(runner: Runner, unit: string, removeEmptyDir: boolean): Promise<boolean> {
+export async function removeCandidate(runner: Runner, unit: UnitName, removeEmptyDir: boolean): Promise<boolean> {
   const removed = await runner.removeFile(candidateDropInPath(unit));
   if (removeEmptyDir) await runner.removeEmptyDir(dropInDir(unit));
   if (removed) await daemonReload(runner);
@@ -139,15 +140,15 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-function lockPath(unit: string): string {
-  return `${LOCK_DIR}/${validateUnitName(unit)}.lock`;
+export function lockPath(unit: UnitName): string {
+  return `${LOCK_DIR}/${unit}.lock`;
 }
 
 /**
  * One bindscout per unit. The lock file names the pid that holds it; a lock whose process is gone
  * (bindscout was killed) is taken over. `alive` is asked about that pid.
  */
-export async function acquireLock(runner: Runner, unit: string, pid: number, alive: (pid: number) => boolean): Promise<Lock | { heldBy: number }> {
+export async function acquireLock(runner: Runner, unit: UnitName, pid: number, alive: (pid: number) => boolean): Promise<Lock | { heldBy: number }> {
   const path = lockPath(unit);
   await runner.mkdirp(LOCK_DIR);
   for (let attempt = 0; attempt < 2; attempt++) {

@@ -12,6 +12,7 @@ import type { FsView } from '../core/fsview.js';
 import type { Access, HostLink, Profile } from '../core/model.js';
 import { rootFilesystemType } from '../core/checks/procfs.js';
 import type { UnitInfo } from '../core/unit-file/unitfile.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
 import type { AuditReport } from '../core/checks/audit.js';
 import { declaredWritable, type ServiceIdentity } from '../core/profile/ownership.js';
 import { privateRunName, renderTmpfiles, tmpfilesPath } from '../core/profile/shared-run.js';
@@ -25,7 +26,7 @@ import type { Runner } from './runner.js';
 import { traceOneRun } from './trace-run.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, describeProbeRun, runProbe, type ProbeRun } from './probe.js';
 import { daemonReload, removeTracing } from './tracing.js';
-import { systemctl } from './unit.js';
+import { systemctl, type LoadedUnit } from './unit.js';
 import { auditRunningService } from './view.js';
 
 export interface UnitSessionOptions {
@@ -64,11 +65,11 @@ export class UnitSession {
   private candidateLinks: HostLink[] = [];
   /** The probe's last run: how long the service took to answer. */
   private lastProbe: ProbeRun | undefined;
-  private readonly name: string;
+  private readonly name: UnitName;
 
   constructor(
     private readonly runner: Runner,
-    readonly unit: UnitInfo,
+    readonly unit: LoadedUnit,
     private readonly options: UnitSessionOptions,
   ) {
     this.name = unit.Id;

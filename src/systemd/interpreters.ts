@@ -15,7 +15,8 @@ export async function interpreterTrees(runner: Runner, closures: Iterable<ExecCl
   const trees = new Set<string>();
   for (const closure of closures) {
     for (const item of closure.items) {
-      if (item.role !== 'script-interpreter') continue;
+      // The interpreter as the Exec program itself (ExecStart=/usr/bin/python3 app.py) needs its modules as much as after a #!.
+      if (item.role !== 'script-interpreter' && item.role !== 'binary') continue;
       const query = TREE_QUERIES.find((q) => q.match.test(path.basename(item.path)));
       if (query === undefined) continue;
       const result = await runner.run(item.path, query.args, { timeoutMs: 30_000 });

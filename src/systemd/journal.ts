@@ -10,7 +10,7 @@ import { createTraceParser, type TraceParser } from '../../parsers/index.js';
 import { messageBytes } from '../../parsers/journal.js';
 import { looksLikeStrace } from '../../parsers/strace.js';
 import type { StraceEvent } from '../../parsers/events.js';
-import { validateUnitName } from '../core/unit-file/unitfile.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
 import type { Runner } from './runner.js';
 
 /** Fields journalctl prints per entry; __CURSOR always comes too. Fewer fields, a much smaller stream. */
@@ -152,12 +152,12 @@ export class UnitJournalSplitter {
   }
 }
 
-function journalArgs(unit: string, cursor: string, follow: boolean): string[] {
+function journalArgs(unit: UnitName, cursor: string, follow: boolean): string[] {
   // --cursor, not --after-cursor: systemd < 255 with a match and --after-cursor skips the first
   // matching entry (systemd#30288). The start cursor is never an entry of the unit (it was taken
   // before the unit did anything), and the splitter skips it should it be one.
   return [
-    '-u', validateUnitName(unit), '-o', 'json', '-a', '--no-pager', `--output-fields=${FIELDS}`, `--cursor=${cursor}`,
+    '-u', unit, '-o', 'json', '-a', '--no-pager', `--output-fields=${FIELDS}`, `--cursor=${cursor}`,
     ...(follow ? ['-f'] : []),
   ];
 }
@@ -168,7 +168,7 @@ export interface ReadOptions {
 }
 
 /** Reads the unit's entries since `cursor` (once, to the journal's current end) into `splitter`. */
-export async function readUnitJournal(runner: Runner, unit: string, cursor: string, splitter: UnitJournalSplitter): Promise<void> {
+export async function readUnitJournal(runner: Runner, unit: UnitName, cursor: string, splitter: UnitJournalSplitter): Promise<void> {
   const streamed = runner.stream('journalctl', journalArgs(unit, cursor, false));
   for await (const line of streamed.lines) splitter.line(line);
   const done = await streamed.done;
@@ -206,7 +206,7 @@ export function cursorReached(seen: string | undefined, target: string): boolean
 }
 
 /** Follows the unit's entries from `cursor` while the unit runs (`journalctl -f`). */
-export function followUnitJournal(runner: Runner, unit: string, cursor: string, splitter: UnitJournalSplitter): JournalFollower {
+export function followUnitJournal(runner: Runner, unit: UnitName, cursor: string, splitter: UnitJournalSplitter): JournalFollower {
   const streamed = runner.stream('journalctl', journalArgs(unit, cursor, true));
   let failure: unknown;
   const pump = (async () => {

@@ -6,6 +6,9 @@ import { forgetUnit, MemoryError, memoryDir, packageVersions, recallInstall, rem
 import { withParentsResolved } from '../core/fsview.js';
 import { createHostFsView } from '../host/fs.js';
 import { createHostRunner, type RunResult, type Runner } from './runner.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
+
+const APP = parseUnitName('app.service');
 
 /** The host runner's file operations, rooted in a temporary directory; programs answered by `run`. */
 function rootedRunner(root: string, run: Runner['run'] = async () => ({ exitCode: 127, stdout: '', stderr: '', failedToStart: 'not here' })): Runner {
@@ -38,7 +41,7 @@ afterEach(() => {
 });
 
 const memory = {
-  unit: 'app.service',
+  unit: APP,
   installedAt: '2026-11-01T10:00:00.000Z',
   dropIn: '/etc/systemd/system/app.service.d/bindscout.conf',
   profile: '[Service]\nTemporaryFileSystem=/:ro\n',
@@ -51,34 +54,34 @@ describe('what discover remembers about a unit', () => {
   test('remembered, recalled as written, forgotten', async () => {
     const root = tempRoot();
     const runner = rootedRunner(root);
-    expect(await recallInstall(runner, 'app.service')).toBeUndefined();
+    expect(await recallInstall(runner, APP)).toBeUndefined();
     expect(await rememberInstall(runner, memory)).toBe('/var/lib/bindscout/app.service');
-    expect(await recallInstall(runner, 'app.service')).toEqual(memory);
-    expect(await forgetUnit(runner, 'app.service')).toBe(true);
+    expect(await recallInstall(runner, APP)).toEqual(memory);
+    expect(await forgetUnit(runner, APP)).toBe(true);
     expect(readdirSync(path.join(root, 'var/lib/bindscout'))).toEqual([]);
-    expect(await forgetUnit(runner, 'app.service')).toBe(false);
+    expect(await forgetUnit(runner, APP)).toBe(false);
   });
 
   test('forget removes only its own files', async () => {
     const root = tempRoot();
     const runner = rootedRunner(root);
     await rememberInstall(runner, memory);
-    writeFileSync(path.join(root, memoryDir('app.service'), 'notes.txt'), 'the admin\'s own\n');
-    await forgetUnit(runner, 'app.service');
-    expect(readdirSync(path.join(root, memoryDir('app.service')))).toEqual(['notes.txt']);
+    writeFileSync(path.join(root, memoryDir(APP), 'notes.txt'), 'the admin\'s own\n');
+    await forgetUnit(runner, APP);
+    expect(readdirSync(path.join(root, memoryDir(APP)))).toEqual(['notes.txt']);
   });
 
   test('a damaged memory is a clear error that says how to start afresh', async () => {
     const root = tempRoot();
     const runner = rootedRunner(root);
     await rememberInstall(runner, memory);
-    writeFileSync(path.join(root, memoryDir('app.service'), 'install.json'), '{"schemaVersion": 9');
-    await expect(recallInstall(runner, 'app.service')).rejects.toThrow(MemoryError);
-    await expect(recallInstall(runner, 'app.service')).rejects.toThrow('bindscout discover --forget app.service');
+    writeFileSync(path.join(root, memoryDir(APP), 'install.json'), '{"schemaVersion": 9');
+    await expect(recallInstall(runner, APP)).rejects.toThrow(MemoryError);
+    await expect(recallInstall(runner, APP)).rejects.toThrow('bindscout discover --forget app.service');
   });
 
   test('a unit name that is not one never becomes a path', async () => {
-    expect(() => memoryDir('../../etc')).toThrow();
+    expect(() => memoryDir(parseUnitName('../../etc'))).toThrow();
   });
 
   test('package versions from dpkg -S and dpkg-query, files no package owns left out', async () => {
@@ -108,8 +111,8 @@ describe("the unit's exposure as discover found it", () => {
     const runner = rootedRunner(tempRoot());
     const exposureBefore = { outside: 802, writable: 2, sockets: 3, secrets: 5 };
     await rememberInstall(runner, { ...memory, exposureBefore });
-    expect((await recallInstall(runner, 'app.service'))?.exposureBefore).toEqual(exposureBefore);
+    expect((await recallInstall(runner, parseUnitName('app.service')))?.exposureBefore).toEqual(exposureBefore);
     await rememberInstall(runner, memory);
-    expect((await recallInstall(runner, 'app.service'))?.exposureBefore).toBeUndefined();
+    expect((await recallInstall(runner, parseUnitName('app.service')))?.exposureBefore).toBeUndefined();
   });
 });

@@ -12,20 +12,20 @@
  */
 import type { PackageVersion, RememberedInstall } from '../core/checks/drift.js';
 import type { Exposure } from '../core/checks/audit.js';
-import { validateUnitName } from '../core/unit-file/unitfile.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
 import type { Runner } from './runner.js';
 
 export const MEMORY_DIR = '/var/lib/bindscout';
 export const MEMORY_SCHEMA_VERSION = 1;
 
-const FILES = ['install.json', 'profile.conf', 'unit.conf', 'accesses.json'] as const;
+export const MEMORY_FILES = ['install.json', 'profile.conf', 'unit.conf', 'accesses.json'] as const;
 
-export function memoryDir(unit: string): string {
-  return `${MEMORY_DIR}/${validateUnitName(unit)}`;
+export function memoryDir(unit: UnitName): string {
+  return `${MEMORY_DIR}/${unit}`;
 }
 
 export interface Memory extends RememberedInstall {
-  unit: string;
+  unit: UnitName;
   /** The accesses report (JSON text), when one was kept. */
   accesses?: string;
   /** The audit's numbers on the unit as discover found it, before the profile (view's "before"). */
@@ -59,7 +59,7 @@ export class MemoryError extends Error {
 }
 
 /** The remembered install of a unit, or undefined when there is none. */
-export async function recallInstall(runner: Runner, unit: string): Promise<Memory | undefined> {
+export async function recallInstall(runner: Runner, unit: UnitName): Promise<Memory | undefined> {
   const dir = memoryDir(unit);
   const metaBuf = await runner.readFile(`${dir}/install.json`);
   if (metaBuf === undefined) return undefined;
@@ -91,13 +91,13 @@ export async function recallInstall(runner: Runner, unit: string): Promise<Memor
 }
 
 /** Removes the memory of a unit; false when there was none. */
-export async function forgetUnit(runner: Runner, unit: string): Promise<boolean> {
+export async function forgetUnit(runner: Runner, unit: UnitName): Promise<boolean> {
   const dir = memoryDir(unit);
   const names = await runner.readdir(dir);
   if (names === undefined) return false;
   for (const name of names) {
     // Only our own files (and leftovers of their atomic writes): anything else stays, and so does the directory.
-    if ((FILES as readonly string[]).includes(name) || /^\.(install\.json|profile\.conf|unit\.conf|accesses\.json)\..*\.tmp$/.test(name)) {
+    if ((MEMORY_FILES as readonly string[]).includes(name) || /^\.(install\.json|profile\.conf|unit\.conf|accesses\.json)\..*\.tmp$/.test(name)) {
       await runner.removeFile(`${dir}/${name}`);
     }
   }

@@ -5,12 +5,12 @@
  * events.
  */
 import type { StraceEvent } from '../../parsers/events.js';
-import type { UnitInfo } from '../core/unit-file/unitfile.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 import { unitJob } from './control.js';
 import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from './journal.js';
 import type { Runner } from './runner.js';
 import { daemonReload, installTracing, removeTracing, RUNTIME_UNIT_DIR } from './tracing.js';
-import { loadUnit } from './unit.js';
+import { loadUnit, type LoadedUnit } from './unit.js';
 
 export interface TracedRun<T> {
   /** What `during` returned. */
@@ -26,7 +26,7 @@ export interface TracedRun<T> {
  */
 export async function traceOneRun<T>(
   runner: Runner,
-  unit: UnitInfo,
+  unit: LoadedUnit,
   options: { sandbox?: string; onEvent(event: StraceEvent): void },
   during: (cursor: string) => Promise<T>,
 ): Promise<TracedRun<T>> {
@@ -65,7 +65,7 @@ export async function traceCommandUnit(
     onEvent(event: StraceEvent): void;
   },
 ): Promise<{ unit: string; file: string } | { exists: string }> {
-  const unit = `${RUNTIME_UNIT_PREFIX}${stem.replace(/[^A-Za-z0-9_.-]/g, '-')}.service`;
+  const unit = parseUnitName(`${RUNTIME_UNIT_PREFIX}${stem.replace(/[^A-Za-z0-9_.-]/g, '-')}.service`);
   const file = `${RUNTIME_UNIT_DIR}/${unit}`;
   if ((await runner.readFile(file)) !== undefined) return { exists: file };
   const text = `[Unit]\nDescription=bindscout profile --trace of ${stem}\n\n[Service]\nType=exec\nExecStart=${execLine}\n`;

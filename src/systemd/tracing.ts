@@ -10,17 +10,17 @@ import {
   TRACING_DROPIN_NAME,
   type TracingDropInOptions,
 } from '../core/unit-file/tracing-dropin.js';
-import { validateUnitName, type UnitInfo } from '../core/unit-file/unitfile.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
 import type { Runner } from './runner.js';
-import { loadUnit, systemctl, UnitError } from './unit.js';
+import { loadUnit, systemctl, UnitError, type LoadedUnit } from './unit.js';
 
 export const RUNTIME_UNIT_DIR = '/run/systemd/system';
 
-export function dropInDir(unit: string): string {
-  return `${RUNTIME_UNIT_DIR}/${validateUnitName(unit)}.d`;
+export function dropInDir(unit: UnitName): string {
+  return `${RUNTIME_UNIT_DIR}/${unit}.d`;
 }
 
-export function tracingDropInPath(unit: string): string {
+export function tracingDropInPath(unit: UnitName): string {
   return `${dropInDir(unit)}/${TRACING_DROPIN_NAME}`;
 }
 
@@ -36,17 +36,17 @@ export interface InstalledTracing {
   text: string;
   notes: string[];
   /** The unit as systemd sees it with the drop-in in place. */
-  unit: UnitInfo;
+  unit: LoadedUnit;
 }
 
 /**
  * Writes the drop-in for `unit` (as loaded before, without any bindscout drop-in) and reloads systemd.
  * A drop-in left by an earlier run is replaced: the unit must be clean when it is read, so pass a
- * UnitInfo loaded after `removeTracing`.
+ * unit loaded after `removeTracing`.
  */
 export async function installTracing(
   runner: Runner,
-  unit: UnitInfo,
+  unit: LoadedUnit,
   options: Omit<TracingDropInOptions, 'createdDir'> = {},
 ): Promise<InstalledTracing> {
   const path = tracingDropInPath(unit.Id);
@@ -77,7 +77,7 @@ export interface RemovedTracing {
 }
 
 /** Removes the drop-in (and the directory when bindscout created it and it is empty) and reloads systemd. */
-export async function removeTracing(runner: Runner, unit: string): Promise<RemovedTracing> {
+export async function removeTracing(runner: Runner, unit: UnitName): Promise<RemovedTracing> {
   const path = tracingDropInPath(unit);
   const content = await runner.readFile(path);
   const createdDir = content !== undefined && content.toString('utf8').split('\n').includes(CREATED_DIR_MARKER);

@@ -5,6 +5,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { fakeRunner, ok } from '../testing/fake-runner.js';
 import { unitProcess } from './control.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 import { auditSnapshot, snapshotService, ViewError } from './view.js';
 
 const SYSTEMD = '254:1:1234';
@@ -37,16 +38,16 @@ const noWait = { timeoutMs: 0, sleep: async () => undefined };
 describe('a unit without a main process', () => {
   test('is looked into through the first process of its cgroup that runs its own program', async () => {
     const runner = forkingUnit({ procs: '813\n812\n', exes: { 812: DAEMON, 813: DAEMON } });
-    expect(await unitProcess(runner, 'forky.service', noWait)).toEqual({ pid: 812, main: false });
-    const snapshot = await snapshotService(runner, 'forky.service');
+    expect(await unitProcess(runner, parseUnitName('forky.service'), noWait)).toEqual({ pid: 812, main: false });
+    const snapshot = await snapshotService(runner, parseUnitName('forky.service'));
     expect(snapshot).toMatchObject({ pid: 812, main: false });
     expect(auditSnapshot(snapshot)).toMatchObject({ unit: 'forky.service', pid: 812, clean: true });
   });
 
   test('with an empty cgroup (a finished oneshot) it has no process at all', async () => {
     const runner = forkingUnit({ procs: '', exes: {} });
-    expect(await unitProcess(runner, 'forky.service', noWait)).toEqual({ none: true });
-    await expect(snapshotService(runner, 'forky.service')).rejects.toMatchObject({ reason: 'not-running' });
-    await expect(snapshotService(runner, 'forky.service')).rejects.toBeInstanceOf(ViewError);
+    expect(await unitProcess(runner, parseUnitName('forky.service'), noWait)).toEqual({ none: true });
+    await expect(snapshotService(runner, parseUnitName('forky.service'))).rejects.toMatchObject({ reason: 'not-running' });
+    await expect(snapshotService(runner, parseUnitName('forky.service'))).rejects.toBeInstanceOf(ViewError);
   });
 });

@@ -2,7 +2,8 @@
  * What systemd says about a unit: `systemctl show` for the effective settings and state, `systemctl
  * cat` for the exact Exec*= text. Both through the Runner, the unit name always as one argv word.
  */
-import { unitInfoFromText, validateUnitName, type UnitInfo } from '../core/unit-file/unitfile.js';
+import { parseUnitName, type UnitName } from '../core/unit-file/unit-name.js';
+import { unitInfoFromText, type UnitInfo } from '../core/unit-file/unitfile.js';
 import type { Runner } from './runner.js';
 
 export type { UnitInfo } from '../core/unit-file/unitfile.js';
@@ -28,15 +29,16 @@ export async function systemctl(runner: Runner, args: string[], timeoutMs = 120_
 }
 
 /** `systemctl cat` text, byte for byte, to compare a unit before and after bindscout touched it. */
-export async function catUnit(runner: Runner, unit: string): Promise<string> {
-  const name = validateUnitName(unit);
+export async function catUnit(runner: Runner, name: UnitName): Promise<string> {
   const result = await systemctl(runner, ['cat', '--', name]);
   if (result.exitCode !== 0) throw new UnitError(name, failure(`systemctl cat ${name}`, result), 'systemctl');
   return result.stdout;
 }
 
-export async function loadUnit(runner: Runner, unit: string): Promise<UnitInfo> {
-  const name = validateUnitName(unit);
+/** A unit systemd has loaded, under the name systemd gives it (an alias's target). */
+export type LoadedUnit = UnitInfo & { Id: UnitName };
+
+export async function loadUnit(runner: Runner, name: UnitName): Promise<LoadedUnit> {
   const show = await systemctl(runner, ['show', '--', name]);
   if (show.exitCode !== 0) throw new UnitError(name, failure(`systemctl show ${name}`, show), 'systemctl');
   // cat first needs a loadable unit; show always answers, with LoadState telling why not.
@@ -54,5 +56,6 @@ export async function loadUnit(runner: Runner, unit: string): Promise<UnitInfo> 
       throw new UnitError(name, `unit ${name} cannot be loaded (LoadState=${partial.LoadState || 'unknown'})`, 'error');
   }
   const cat = await catUnit(runner, name);
-  return unitInfoFromText(show.stdout, cat);
+  const info = unitInfoFromText(show.stdout, cat);
+  return { ...info, Id: info.Id === '' ? name : parseUnitName(info.Id) };
 }

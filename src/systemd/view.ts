@@ -12,6 +12,7 @@ import { auditService, auditSubjectOf, isWritable, socketUnitPaths, socketUnitsO
 import { parseShow } from '../core/unit-file/unitfile.js';
 import { systemctl } from './unit.js';
 import { parseMountinfo, parseStatus, type Credentials, type MountPoint } from '../core/checks/procfs.js';
+import type { UnitName } from '../core/unit-file/unit-name.js';
 import type { UnitInfo } from '../core/unit-file/unitfile.js';
 import { unitProcess } from './control.js';
 import type { Runner } from './runner.js';
@@ -212,7 +213,7 @@ export interface ServiceSnapshot {
 }
 
 /** Reads the running service's own root, mounts and credentials, once its main process has exec'd. */
-export async function snapshotService(runner: Runner, unitName: string): Promise<ServiceSnapshot> {
+export async function snapshotService(runner: Runner, unitName: UnitName): Promise<ServiceSnapshot> {
   const unit = await loadUnit(runner, unitName);
   // Right after a start its main process may not have entered its sandbox yet.
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -266,7 +267,7 @@ export function auditSnapshot(snapshot: ServiceSnapshot): AuditReport {
 }
 
 /** The audit of a running service: what discover checks before it installs a profile. */
-export async function auditRunningService(runner: Runner, unit: string): Promise<AuditReport> {
+export async function auditRunningService(runner: Runner, unit: UnitName): Promise<AuditReport> {
   return auditSnapshot(await snapshotService(runner, unit));
 }
 

@@ -2,7 +2,8 @@
  * A Runner for tests of logic above the systemd layer: programs answer from a function of the test's
  * own, files live in memory, and every program run and every file written is recorded.
  */
-import { memoryFsView, type FsView } from '../core/fsview.js';
+import { type FsView } from '../core/fsview.js';
+import { memoryFsView } from './fs-views.js';
 import type { RunOptions, RunResult, Runner, Streamed } from '../systemd/runner.js';
 
 export const ok = (stdout = ''): RunResult => ({ exitCode: 0, stdout, stderr: '' });

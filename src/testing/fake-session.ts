@@ -7,7 +7,8 @@ import { createTraceParser } from '../../parsers/index.js';
 import type { StraceEvent } from '../../parsers/events.js';
 import type { AuditReport, Violation } from '../core/checks/audit.js';
 import type { Diagnosis } from '../core/checks/diagnose.js';
-import { memoryFsView } from '../core/fsview.js';
+import { memoryFsView } from './fs-views.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
 import type { Profile } from '../core/model.js';
 import { unitInfoFromText, type UnitInfo } from '../core/unit-file/unitfile.js';
 import type { CandidateOutcome, DiscoverOptions, DiscoverSession, LoopContext, Reviewer } from '../flows/discover-loop.js';
@@ -29,7 +30,7 @@ export const FAKE_FS = memoryFsView({
 });
 
 export const FAKE_OPTIONS: DiscoverOptions = {
-  unit: 'app',
+  unit: parseUnitName('app'),
   exercise: 0,
   maxStarts: 10,
   dryRun: false,

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { diagnoseStart, type JournalLine, type StartFacts } from './diagnose.js';
 import { visibleUnder } from '../profile/visibility.js';
-import { memoryFsView } from '../fsview.js';
+import { memoryFsView } from '../../testing/fs-views.js';
 import type { ExecClosure } from '../profile/elf.js';
 import type { Access, Profile, ProfileEntry } from '../model.js';
 

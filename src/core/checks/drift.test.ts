@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { driftFails, fileText, judgeDrift, type DriftInput, type RememberedInstall } from './drift.js';
 import type { ExecClosure } from '../profile/elf.js';
-import { memoryFsView, type MemoryNode } from '../fsview.js';
+import { memoryFsView, type MemoryNode } from '../../testing/fs-views.js';
 import { execPrograms } from '../unit-file/exec-programs.js';
 import { parseUnitText, UnitSettings } from '../unit-file/unit-settings.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { accessesStillThere, earlierAccesses, earlierGrants, earlierSource, grantsToKeep, observationDifference, type EarlierObservation } from './earlier.js';
-import { memoryFsView } from '../fsview.js';
+import { memoryFsView } from '../../testing/fs-views.js';
 import type { Profile } from '../model.js';
 
 const WHEN = '2026-11-01T10:00:00.000Z';

@@ -8,6 +8,8 @@
 import { bytesToDisplay } from '../../../parsers/strings.js';
 import { resolveSymlinks, type FsView } from '../fsview.js';
 import { parseUnitText, UnitSettings } from '../unit-file/unit-settings.js';
+import { readBindPaths } from '../unit-file/escape.js';
+import { pathFromJson } from '../profile/report.js';
 import { OPERATIONS, type ByteString, type Operation, type Profile, type ProfileEntry } from '../model.js';
 
 export interface EarlierObservation {
@@ -17,11 +19,6 @@ export interface EarlierObservation {
   accesses: { path: ByteString; ops: Operation[] }[];
   /** Bind entries of the profile installed then. */
   grants: ProfileEntry[];
-}
-
-/** Display text (UTF-8) as the byte string the model uses: one char per byte. */
-function toBytes(text: string): ByteString {
-  return Buffer.from(text, 'utf8').toString('latin1');
 }
 
 /** The remembered `accesses.json` (analyze --json's access format): unreadable entries are skipped. */
@@ -36,10 +33,11 @@ export function earlierAccesses(json: string | undefined): EarlierObservation['a
   const list = (parsed as { accesses?: unknown }).accesses;
   if (!Array.isArray(list)) return [];
   const out: EarlierObservation['accesses'] = [];
-  for (const item of list as { path?: unknown; ops?: unknown; ok?: unknown }[]) {
-    if (typeof item?.path !== 'string' || !item.path.startsWith('/') || item.ok !== true || !Array.isArray(item.ops)) continue;
+  for (const item of list as { path?: unknown; pathBase64?: unknown; ops?: unknown; ok?: unknown }[]) {
+    const path = item === null || typeof item !== 'object' ? undefined : pathFromJson(item);
+    if (path === undefined || !path.startsWith('/') || item.ok !== true || !Array.isArray(item.ops)) continue;
     const ops = item.ops.filter((op): op is Operation => (OPERATIONS as readonly unknown[]).includes(op));
-    if (ops.length > 0) out.push({ path: toBytes(item.path), ops });
+    if (ops.length > 0) out.push({ path, ops });
   }
   return out;
 }
@@ -49,12 +47,15 @@ export function earlierGrants(profileText: string, when: string): ProfileEntry[]
   const settings = new UnitSettings(parseUnitText(profileText, 'earlier profile'));
   const out: ProfileEntry[] = [];
   for (const directive of ['BindReadOnlyPaths', 'BindPaths'] as const) {
-    for (const { word } of settings.list(directive)) {
-      const optional = word.startsWith('-');
-      const spec = optional ? word.slice(1) : word;
-      // Binds to another place are the admin's own lines, not discover's: left to the unit.
-      if (spec.includes(':')) continue;
-      out.push({ directive, value: toBytes(spec), ...(optional ? { optional: true } : {}), reason: `granted by the profile installed ${when}` });
+    for (const at of settings.listAssignments(directive)) {
+      // Read as systemd reads it, by the module that wrote it: `\:` and `%%` are part of the path.
+      const read = readBindPaths(at.value);
+      if ('error' in read) continue;
+      for (const spec of read) {
+        // Binds to another place, or templated by specifiers, are the admin's own lines: left to the unit.
+        if (spec.destination !== spec.source || spec.specifiers.length > 0) continue;
+        out.push({ directive, value: spec.source, ...(spec.optional ? { optional: true } : {}), reason: `granted by the profile installed ${when}` });
+      }
     }
   }
   return out;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecClosure } from '../profile/elf.js';
-import { memoryFsView } from '../fsview.js';
+import { memoryFsView } from '../../testing/fs-views.js';
 import { execPrograms } from '../unit-file/exec-programs.js';
 import { lintUnit, type Finding } from './lint.js';
 import { parseUnitText, splitWords, UnitSettings } from '../unit-file/unit-settings.js';

@@ -19,7 +19,9 @@
 import type { ExecClosure } from '../profile/elf.js';
 import { visibleUnder } from '../profile/visibility.js';
 import { isUnder, normalizePath, resolveSymlinks, type FsView } from '../fsview.js';
-import type { Directive, Profile, ProfileEntry } from '../model.js';
+import type { ByteString, Directive, Profile, ProfileEntry } from '../model.js';
+import { bytesToDisplay } from '../../../parsers/strings.js';
+import { bindWord, escapeBindPath, encodeUtf8Bytes, readBindPaths } from '../unit-file/escape.js';
 import { containsSensitivePlace, sensitiveReason } from '../profile/sensitive.js';
 import type { ExecKind } from '../unit-file/unitfile.js';
 import { execProgram } from '../unit-file/exec-programs.js';
@@ -36,6 +38,7 @@ export const CHECKS = [
   'protect-home-hides-bind',
   'sensitive-bind',
   'exec-not-visible',
+  'bind-syntax',
 ] as const;
 export type CheckId = (typeof CHECKS)[number];
 
@@ -57,27 +60,83 @@ export interface Finding {
 
 interface Bind {
   optional: boolean;
-  source: string;
-  destination: string;
+  /** As systemd reads it (escapes undone, `%%` made `%`), as bytes like every path of the model. */
+  source: ByteString;
+  destination: ByteString;
   writable: boolean;
   at: Assignment;
+  /** The bind as a person reads it: source (and :destination), unescaped. */
   word: string;
+  /** Specifiers systemd expands (`%n`): the paths are templates and are not looked up here. */
+  specifiers: string[];
 }
 
+const BIND_KEYS = [
+  ['BindReadOnlyPaths', false],
+  ['BindPaths', true],
+] as const;
+
+/** The unit's binds, read by the same module that writes them (src/core/unit-file/escape.ts). */
 function binds(settings: UnitSettings): Bind[] {
   const out: Bind[] = [];
-  for (const [key, writable] of [
-    ['BindReadOnlyPaths', false],
-    ['BindPaths', true],
-  ] as const) {
-    for (const { word, at } of settings.list(key)) {
-      const optional = word.startsWith('-');
-      const spec = optional ? word.slice(1) : word;
-      const [source, destination] = spec.split(':');
-      out.push({ optional, source, destination: destination || source, writable, at, word });
+  for (const [key, writable] of BIND_KEYS) {
+    for (const at of settings.listAssignments(key)) {
+      const read = readBindPaths(at.value);
+      if ('error' in read) continue;
+      for (const spec of read) {
+        const shown = bytesToDisplay(spec.source) + (spec.destination !== spec.source ? ':' + bytesToDisplay(spec.destination) : '');
+        out.push({ optional: spec.optional, source: spec.source, destination: spec.destination, writable, at, word: (spec.optional ? '-' : '') + shown, specifiers: spec.specifiers });
+      }
     }
   }
   return out;
+}
+
+/** How to write `bind` again with a `-` (skip when missing), escaped as systemd reads it. */
+function optionalBindFix(bind: Bind): string {
+  const word = bindWord(bind.source, bind.destination, true);
+  return typeof word === 'string' ? `${bind.at.key}=${word}` : `a ${bind.at.key}= line with a "-" prefix`;
+}
+
+/** Binds systemd would refuse to read, and binds whose path holds a specifier. */
+function checkBindSyntax(settings: UnitSettings, add: (f: Finding) => void): void {
+  for (const [key] of BIND_KEYS) {
+    for (const at of settings.listAssignments(key)) {
+      const read = readBindPaths(at.value);
+      if ('error' in read) {
+        add({
+          check: 'bind-syntax',
+          severity: 'error',
+          file: at.file,
+          line: at.line,
+          setting: key,
+          value: at.value,
+          message: `${key}=${at.value} cannot be read: ${read.error}`,
+          explanation: 'systemd ignores an assignment it cannot parse (or refuses the path), so nothing of it is bound and the service misses it.',
+          fix: 'write each path escaped: "\\:" for a colon, "%%" for a percent sign, quotes around whitespace (bindscout analyze writes them so)',
+        });
+        continue;
+      }
+      for (const spec of read) {
+        for (const specifier of new Set(spec.specifiers)) {
+          const known = SPECIFIERS.has(specifier.slice(1));
+          add({
+            check: 'percent-not-doubled',
+            severity: known ? 'warning' : 'error',
+            file: at.file,
+            line: at.line,
+            setting: key,
+            value: bytesToDisplay(spec.source),
+            message: `"${specifier}" in ${key}= is read as the specifier ${specifier}${known ? '' : ' (unknown)'}, not as a "%" in the path`,
+            explanation: known
+              ? `systemd replaces ${specifier} before binding, so a path that holds a literal "%" names another path.`
+              : `${specifier} is not a specifier: systemd refuses the assignment and binds nothing of it.`,
+            fix: `write %%${specifier.slice(1)} if the path holds a literal "%"`,
+          });
+        }
+      }
+    }
+  }
 }
 
 function pathOf(word: string): string {
@@ -87,11 +146,6 @@ function pathOf(word: string): string {
 /** `/`, `/:ro`, `/:ro,mode=0755`: a TemporaryFileSystem= word that hides the whole root. */
 function hidesRoot(word: string): boolean {
   return normalizePath(word.split(':')[0] || '.') === '/' && word.startsWith('/');
-}
-
-/** Has a specifier we cannot expand without systemd: the path is not checked on the host. */
-function hasSpecifier(path: string): boolean {
-  return /%[^%]/.test(path.replace(/%%/g, ''));
 }
 
 /** Specifiers systemd 252 knows in Exec*= lines (systemd.unit(5) "Specifiers"). */
@@ -212,7 +266,8 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
     for (const key of ['ReadOnlyPaths', 'ReadWritePaths']) {
       for (const { word, at } of settings.list(key)) {
         const path = pathOf(word);
-        if (!path.startsWith('/') || normalizePath(path) === '/' || !hiddenUnder(normalizePath(path))) continue;
+        if (!path.startsWith('/') || normalizePath(path) === '/' || !hiddenUnder(normalizePath(encodeUtf8Bytes(path)))) continue;
+        const escaped = escapeBindPath(encodeUtf8Bytes(normalizePath(path)));
         const bind = key === 'ReadOnlyPaths' ? 'BindReadOnlyPaths' : 'BindPaths';
         add({
           check: 'read-paths-through-tmpfs',
@@ -225,15 +280,21 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
           explanation:
             `${key}= only changes how an already visible path is mounted; under the empty tmpfs ${path} does not ` +
             'exist, so it stays invisible (or the start fails with 226/NAMESPACE).',
-          fix: `${bind}=${word.startsWith('-') ? '-' : ''}${path}`,
+          fix: typeof escaped === 'string' ? `${bind}=${word.startsWith('-') ? '-' : ''}${escaped}` : `${bind}= cannot name it: ${escaped.error}`,
         });
       }
     }
   }
 
+  checkBindSyntax(settings, add);
+
+  // systemd creates the unit's own *Directory= before it binds (a private /run's backing directory).
+  const createdAtStart = directoryMounts(settings).filter((d) => !d.startsWith('/tmp') && !d.startsWith('/var/tmp'));
   for (const bind of unitBinds) {
-    if (bind.optional || hasSpecifier(bind.source) || !bind.source.startsWith('/')) continue;
+    if (bind.optional || bind.specifiers.length > 0 || !bind.source.startsWith('/')) continue;
     if (resolveSymlinks(ctx.fs, bind.source).kind !== undefined) continue;
+    if (createdAtStart.some((d) => normalizePath(bind.source) === encodeUtf8Bytes(d))) continue;
+    const shown = bytesToDisplay(bind.source);
     add({
       check: 'missing-bind-source',
       severity: 'error',
@@ -241,9 +302,9 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
       line: bind.at.line,
       setting: bind.at.key,
       value: bind.word,
-      message: `${bind.source} does not exist on this host`,
+      message: `${shown} does not exist on this host`,
       explanation: 'a missing bind source fails the start with status=226/NAMESPACE ("Failed to set up mount namespacing").',
-      fix: `create ${bind.source}, remove the entry, or write ${bind.at.key}=-${bind.word} to skip it when missing`,
+      fix: `create ${shown}, remove the entry, or write ${optionalBindFix(bind)} to skip it when missing`,
     });
   }
 
@@ -277,7 +338,7 @@ export function lintUnit(settings: UnitSettings, ctx: LintContext): Finding[] {
 
   for (const bind of unitBinds) {
     const source = normalizePath(bind.source);
-    if (!bind.source.startsWith('/') || hasSpecifier(bind.source)) continue;
+    if (!bind.source.startsWith('/') || bind.specifiers.length > 0) continue;
     const holdsSecrets = 'a place that holds secrets (password hashes, private keys, home directories) is below it';
     const reason = sensitiveReason(source) ?? (containsSensitivePlace(source) ? holdsSecrets : undefined);
     if (reason === undefined) continue;
@@ -395,18 +456,6 @@ function checkExecWords(kind: ExecKind, at: Assignment, settings: UnitSettings, 
         if ((start > 0 && !/\s/.test(value[start - 1])) || (end < value.length && !/\s/.test(value[end]))) continue;
       }
       if (defined.has(name) || SYSTEMD_VARIABLES.has(name) || hasEnvFile) continue;
-      add({
-        check: 'dollar-not-doubled',
-        severity: 'warning',
-        file: at.file,
-        line: at.line,
-        setting: kind,
-        value: m[0],
-        message: `${m[0]} in ${kind}= is replaced by the environment variable ${name}, which this unit never sets`,
-        explanation: 'systemd expands ${NAME} (and $NAME as a word of its own) itself, before any shell sees the line; an unset variable becomes empty.',
-        fix: `write $${m[0]} if the program (or a shell) should see it literally, or set Environment=${name}=…`,
-      });
-      continue;
     }
     add({
       check: 'dollar-not-doubled',
@@ -415,9 +464,17 @@ function checkExecWords(kind: ExecKind, at: Assignment, settings: UnitSettings, 
       line: at.line,
       setting: kind,
       value: m[0],
-      message: `a lone "$" in ${kind}= (${JSON.stringify(m[0])})`,
-      explanation: 'systemd reserves $ for environment variables; a literal dollar sign is written $$.',
-      fix: 'write $$ for a literal $',
+      ...(name !== undefined
+        ? {
+            message: `${m[0]} in ${kind}= is replaced by the environment variable ${name}, which this unit never sets`,
+            explanation: 'systemd expands ${NAME} (and $NAME as a word of its own) itself, before any shell sees the line; an unset variable becomes empty.',
+            fix: `write $${m[0]} if the program (or a shell) should see it literally, or set Environment=${name}=…`,
+          }
+        : {
+            message: `a lone "$" in ${kind}= (${JSON.stringify(m[0])})`,
+            explanation: 'systemd reserves $ for environment variables; a literal dollar sign is written $$.',
+            fix: 'write $$ for a literal $',
+          }),
     });
   }
 }

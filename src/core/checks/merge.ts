@@ -6,6 +6,7 @@
  */
 import { bytesToDisplay } from '../../../parsers/strings.js';
 import { isUnder, parentOf } from '../fsview.js';
+import { pathFromJson } from '../profile/report.js';
 import { OPERATIONS, type Access, type ByteString, type Operation, type Profile } from '../model.js';
 
 /** Version of `analyze --json` (and of the reports it reads back); see the README. */
@@ -29,13 +30,10 @@ export class ReportError extends Error {
   }
 }
 
-/** Display text (UTF-8) as the byte string the model uses: one char per byte. */
-function toBytes(text: string): ByteString {
-  return /^[\x20-\x7e]*$/.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1');
-}
 
 interface ReportAccess {
   path?: unknown;
+  pathBase64?: unknown;
   ops?: unknown;
   ok?: unknown;
   errors?: unknown;
@@ -97,7 +95,7 @@ export class ObservationMerger {
    */
   private mergeReportItem(item: ReportAccess, input: string, seen: readonly number[]): void {
     if (typeof item?.path !== 'string' || !item.path.startsWith('/') || !Array.isArray(item.ops)) return;
-    const known = this.byPath.get(toBytes(item.path));
+    const known = this.byPath.get(pathFromJson(item)!);
     if (known === undefined) {
       const access = reportAccess(item, input);
       if (access !== undefined) this.byPath.set(access.path, { access, seen: [...seen] });
@@ -180,11 +178,12 @@ function copyAccess(access: Access): Access {
 }
 
 function reportAccess(item: ReportAccess, input: string): Access | undefined {
-  if (typeof item?.path !== 'string' || !item.path.startsWith('/') || !Array.isArray(item.ops)) return undefined;
+  const path = pathFromJson(item);
+  if (path === undefined || !path.startsWith('/') || !Array.isArray(item.ops)) return undefined;
   const ops = new Set(item.ops.filter((op): op is Operation => (OPERATIONS as readonly unknown[]).includes(op)));
   const errors = new Set(Array.isArray(item.errors) ? item.errors.filter((e): e is string => typeof e === 'string') : []);
   return {
-    path: toBytes(item.path),
+    path,
     ops,
     ok: item.ok === true,
     errors,

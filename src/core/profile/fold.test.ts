@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { linksOfTmpfiles, renderTmpfiles, tmpfilesLines } from './shared-run.js';
 import { foldProfile, type FoldOptions } from './fold.js';
-import { memoryFsView, type MemoryNode } from '../fsview.js';
+import { memoryFsView, type MemoryNode } from '../../testing/fs-views.js';
 import type { Access, Operation, Profile } from '../model.js';
 
 /** A small Debian 12 host: merged /usr, nginx installed, the usual symlinks. */

@@ -20,8 +20,6 @@
  */
 import { BASELINE } from './baseline.js';
 import { bytesToDisplay } from '../../../parsers/strings.js';
-import { decodeUtf8Bytes } from '../unit-file/escape.js';
-import { compileGlob, type GlobTest } from '../glob.js';
 import {
   followLinkLexically,
   isStrictlyUnder,
@@ -33,234 +31,39 @@ import {
   splitPath,
   type FsView,
 } from '../fsview.js';
-import { DIRECTIVES, type Access, type ByteString, type Directive, type HostLink, type Profile, type ProfileEntry, type ProfileNote } from '../model.js';
-import { ownReason, type ServiceIdentity } from './ownership.js';
-import { secretReason, secretsInside } from './secrets.js';
+import { type Access, type ByteString, type Directive, type HostLink, type Profile, type ProfileEntry, type ProfileNote } from '../model.js';
+import { isSharedOrSystemPlace, ownReason } from './ownership.js';
+import { CANNOT_JUDGE, secretReason, secretsInside, type SecretsInside } from './secrets.js';
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
 import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES } from './private-devices.js';
-import { UNIT_DIRECTORY_BASES } from '../unit-file/unit-directories.js';
 import { canonicalRunPath, privateRunEntries, privateRunLinks, privateRunName, SHARED_RUN } from './shared-run.js';
 
-export interface FoldOptions {
-  /** Add the baseline (libraries, ld.so, time zones, locales, CA certificates, journald sockets). */
-  baseline: boolean;
-  /** minimatch globs: consent to bind sensitive paths that match (a glob matching a directory covers it). */
-  include: string[];
-  /** minimatch globs: never bind matching paths (nor anything below a matching directory). */
-  exclude: string[];
-  /**
-   * Names the service goes by (e.g. `nginx`): `/etc/<name>`, `/srv/<name>`, `/var/lib/<name>`… are then
-   * bound whole when the service read inside them, so a later config change keeps working.
-   */
-  serviceNames?: string[];
-  /**
-   * Paths the unit's own settings already make visible (its RuntimeDirectory=, PrivateTmp=…), with the
-   * setting's name: not bound again.
-   */
-  provided?: { path: ByteString; by: string }[];
-  /**
-   * Bind written directories under /run, /var/lib, /var/cache and /var/log instead of proposing
-   * RuntimeDirectory=/StateDirectory=/…: those settings chown the directory to the unit's user and
-   * RuntimeDirectory= removes it at stop, which changes the host for a unit that did not ask for them.
-   */
-  directoriesAsBinds?: boolean;
-  /** Who the service is, to tell its own written places from the host's (src/core/profile/ownership.ts). */
-  identity?: ServiceIdentity;
-  /** The private /run for files created directly in /run (src/core/profile/shared-run.ts): its name, the unit's PIDFile=. */
-  privateRun?: { name: string; pidFile?: ByteString };
-  /** The Exec*= line a write came from, with its prefixes, for the report on refused writes. */
-  describeWriter?: (access: Access) => string | undefined;
-}
+import {
+  GROUP_PARENTS,
+  GROUP_MIN_PATHS,
+  SERVICE_DIRECTORIES,
+  SIMPLE_PATH,
+  SAFE_NAME,
+  WRITE_OPS,
+  hasAny,
+  matchingGlob,
+  byTraceOrder,
+  describeContributions,
+  directiveOrder,
+  depthOf,
+  treeRoot,
+  commonDirectory,
+  compiledGlob,
+  globText,
+  onlyEnsured,
+} from './fold-terms.js';
+import type { FoldOptions, Contribution, Demand, Candidate } from './fold-terms.js';
 
-/**
- * What a unit's own settings already make visible in its namespace: its *Directory= entries (`name`
- * or `name:symlink`) and PrivateTmp=. `values(setting)` gives a list setting's words.
- */
-export function providedByUnitSettings(values: (setting: string) => string[], privateTmp: boolean): { path: ByteString; by: string }[] {
-  const provided: { path: ByteString; by: string }[] = [];
-  for (const [setting, base] of Object.entries(UNIT_DIRECTORY_BASES)) {
-    for (const word of values(setting)) {
-      const name = word.split(':')[0];
-      if (name) provided.push({ path: `${base}/${name}`, by: `the unit's own ${setting}=${name}` });
-    }
-  }
-  if (privateTmp) provided.push({ path: '/tmp', by: "the unit's own PrivateTmp=yes" }, { path: '/var/tmp', by: "the unit's own PrivateTmp=yes" });
-  return provided;
-}
-
-/** Directories under which a child directory is a self-contained tree (a library, a package's data). */
-const TREE_PARENTS: ByteString[] = [
-  '/usr/lib',
-  '/usr/lib64',
-  '/usr/lib32',
-  '/usr/libx32',
-  '/usr/libexec',
-  '/lib',
-  '/lib64',
-  '/lib32',
-  '/libx32',
-  '/usr/local/lib',
-  '/usr/share',
-  '/usr/local/share',
-];
-
-/**
- * Directories whose children are configuration or data of one program each: bound as narrowly as the
- * accesses allow, widened to the service's own directory only with enough evidence.
- */
-const GROUP_PARENTS: ByteString[] = ['/etc', '/opt', '/srv', '/var/lib', '/var/www', '/usr/local/etc'];
-
-/** Distinct paths read inside one directory before it is bound whole instead of file by file. */
-const GROUP_MIN_PATHS = 3;
-
-const SERVICE_DIRECTORIES: { base: ByteString; directive: Directive; skip: string[] }[] = [
-  { base: UNIT_DIRECTORY_BASES.RuntimeDirectory, directive: 'RuntimeDirectory', skip: ['systemd', 'user', 'lock', 'shm', 'dbus', 'private', 'credentials'] },
-  { base: UNIT_DIRECTORY_BASES.StateDirectory, directive: 'StateDirectory', skip: ['private', 'systemd'] },
-  { base: UNIT_DIRECTORY_BASES.CacheDirectory, directive: 'CacheDirectory', skip: ['private'] },
-  { base: UNIT_DIRECTORY_BASES.LogsDirectory, directive: 'LogsDirectory', skip: ['private', 'journal'] },
-];
-
-/** Paths that can stand in a TemporaryFileSystem= value as they are (no quoting, no `:`). */
-const SIMPLE_PATH = /^\/[A-Za-z0-9_.@+\/-]+$/;
-
-/** Directory names systemd accepts and the renderer can write without quoting. */
-const SAFE_NAME = /^[A-Za-z0-9_.@+-]+$/;
-
-const WRITE_OPS = ['write', 'create', 'delete'] as const;
-
-/** One reason a bind is needed: an access, possibly reached through a symlink. */
-interface Contribution {
-  access: Access;
-  /** The path this contribution asks for (differs from access.path when it came through a symlink). */
-  path: ByteString;
-  viaSymlink?: ByteString;
-}
-
-interface Demand extends Contribution {
-  writable: boolean;
-  /** Symlinks followed to reach this demand, bounded like the kernel bounds a lookup. */
-  hops?: number;
-  /** Set for writable parents: the file created or removed inside. */
-  createdInside?: ByteString;
-  /** A directory only listed: an empty stand-in unless a directory bound whole covers it anyway. */
-  listedOnly?: boolean;
-}
-
-interface Candidate {
-  path: ByteString;
-  writable: boolean;
-  contributions: Contribution[];
-  baselineReason?: string;
-  /** Files created or removed directly in this (shared) directory. */
-  createdInside: Set<ByteString>;
-  consent?: string;
-}
-
-function hasAny(access: Access, ops: readonly string[]): boolean {
-  return ops.some((op) => access.ops.has(op as never));
-}
-
-function globText(path: ByteString): string {
-  return decodeUtf8Bytes(path) ?? path;
-}
-
-const globCache = new Map<string, GlobTest>();
-const matchesNothing: GlobTest = () => false;
-
-/** A user's glob, compiled once; an invalid glob matches nothing. */
-function compiledGlob(glob: string): GlobTest {
-  let test = globCache.get(glob);
-  if (test === undefined) {
-    test = compileGlob(glob) ?? matchesNothing;
-    globCache.set(glob, test);
-  }
-  return test;
-}
-
-/** The first glob matching `path` or one of its ancestors. */
-function matchingGlob(path: ByteString, globs: string[]): string | undefined {
-  if (globs.length === 0) return undefined;
-  const parts = splitPath(path);
-  for (let depth = parts.length; depth >= 0; depth--) {
-    const prefix = globText('/' + parts.slice(0, depth).join('/'));
-    const glob = globs.find((g) => compiledGlob(g)(prefix));
-    if (glob !== undefined) return glob;
-  }
-  return undefined;
-}
-
-function verbFor(access: Access): string {
-  if (access.ops.has('create')) return 'created';
-  if (access.ops.has('write')) return 'written';
-  if (access.ops.has('delete')) return 'deleted';
-  if (access.ops.has('exec')) return 'executed';
-  if (access.ops.has('connect')) return 'connected to';
-  if (access.ops.has('list')) return 'listed';
-  if (access.ops.has('read')) return 'read';
-  return 'looked up';
-}
-
-function byTraceOrder(a: Contribution, b: Contribution): number {
-  return (
-    a.access.firstLine - b.access.firstLine ||
-    (a.access.source < b.access.source ? -1 : a.access.source > b.access.source ? 1 : 0) ||
-    (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
-  );
-}
-
-/** `read by pid 1234 (line 17): /etc/nginx/nginx.conf and 3 more` */
-export function describeContributions(contributions: Contribution[]): string {
-  if (contributions.length === 0) return '';
-  const sorted = [...contributions].sort(byTraceOrder);
-  const first = sorted[0];
-  const who = first.access.firstPid !== undefined ? ` by pid ${first.access.firstPid}` : '';
-  // Line 0: known without a trace (ELF facts, unit settings); the source says how.
-  let text =
-    first.access.firstLine > 0
-      ? `${verbFor(first.access)}${who} (line ${first.access.firstLine}): ${bytesToDisplay(first.access.path)}`
-      : `${verbFor(first.access)}: ${bytesToDisplay(first.access.path)} (${first.access.source})`;
-  if (first.viaSymlink === first.access.path) text += ' (a symlink to here)';
-  else if (first.viaSymlink !== undefined) text += ` through symlink ${bytesToDisplay(first.viaSymlink)}`;
-  if (!first.access.ok && first.access.errors.size > 0) {
-    text += ` (failed with ${[...first.access.errors].sort().join('/')}, exists here)`;
-  }
-  const others = new Set(sorted.slice(1).map((c) => c.access.path));
-  others.delete(first.access.path);
-  if (others.size > 0) text += ` and ${others.size} more`;
-  return text;
-}
-
-function directiveOrder(a: ProfileEntry, b: ProfileEntry): number {
-  return DIRECTIVES.indexOf(a.directive) - DIRECTIVES.indexOf(b.directive) || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
-}
-
-function depthOf(path: ByteString): number {
-  return splitPath(path).length;
-}
-
-/** `/usr/lib/x86_64-linux-gnu/libc.so.6` → `/usr/lib/x86_64-linux-gnu`; undefined outside library/data trees. */
-function treeRoot(path: ByteString): ByteString | undefined {
-  for (const parent of TREE_PARENTS) {
-    if (!isStrictlyUnder(path, parent)) continue;
-    const below = splitPath(path.slice(parent.length));
-    return below.length >= 2 ? parent + '/' + below[0] : path;
-  }
-  return undefined;
-}
-
-function commonDirectory(paths: ByteString[]): ByteString {
-  let common = splitPath(paths[0]);
-  for (const path of paths.slice(1)) {
-    const parts = splitPath(path);
-    let i = 0;
-    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
-    common = common.slice(0, i);
-  }
-  return '/' + common.join('/');
-}
+export { describeContributions, providedByUnitSettings, type FoldOptions } from './fold-terms.js';
 
 class Folder {
   private readonly entries: ProfileEntry[] = [];
+  private readonly entryKeys = new Set<string>();
   private readonly needsConsent = new Map<ByteString, ProfileNote>();
   private readonly omitted = new Map<ByteString, ProfileNote>();
   private readonly candidates = new Map<ByteString, Candidate>();
@@ -287,7 +90,10 @@ class Folder {
   }
 
   private addEntry(directive: Directive, value: ByteString, reason: string, optional = false): void {
-    if (this.entries.some((e) => e.directive === directive && e.value === value)) return;
+    // A set, not a search of the entries: a trace of many distinct paths makes as many entries.
+    const key = directive + '\0' + value;
+    if (this.entryKeys.has(key)) return;
+    this.entryKeys.add(key);
     this.entries.push({ directive, value, reason, ...(optional ? { optional } : {}) });
   }
 
@@ -357,6 +163,8 @@ class Folder {
   /** A failed lookup of something this host does not have either: search-path probing, optional files. */
   private isNoise(access: Access): boolean {
     if (access.ok || this.fs.lstat(access.path) !== undefined) return false;
+    // Hidden from the judging user is not missing: the secret rules decide (src/core/profile/secrets.ts).
+    if (this.fs.denied?.(access.path) === true) return false;
     // A failed create in an existing directory is the service wanting to make a file there.
     if (hasAny(access, WRITE_OPS) && this.exists(parentOf(access.path))) return false;
     return true;
@@ -508,13 +316,20 @@ class Folder {
     for (const c of this.coveredBy) markAncestors(c.path);
     if (this.options.baseline) for (const item of BASELINE) markAncestors(item.path);
     return demands.filter((d) => {
-      // A listing is not a read: it grants the names used below it (or an empty stand-in), never the subtree.
-      // A mkdir that found the directory there (EEXIST) ensured it, as its owner and mode: an empty
-      // stand-in owned by root would make nginx chown its temp directories on the read-only tmpfs.
-      const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat' || op === 'list') && !d.access.errors.has('EEXIST');
       // Another demand on the same directory (a file created in it) decides how it is bound.
       const alsoNeededOtherwise = (demandedAt.get(d.path) ?? 0) > 1;
-      if (d.writable || !onlyLookedUp || alsoNeededOtherwise || resolveSymlinks(this.fs, d.path).kind !== 'dir') return true;
+      if (d.writable || alsoNeededOtherwise || resolveSymlinks(this.fs, d.path).kind !== 'dir') return true;
+      // A listing is not a read: it grants the names used below it (or an empty stand-in), never the subtree.
+      const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat' || op === 'list');
+      if (onlyLookedUp && onlyEnsured(d.access)) {
+        const ensured = this.ensuredDirectory(d, below.has(d.path));
+        if (ensured === 'own') {
+          d.writable = true;
+          return true;
+        }
+        if (ensured === 'as-is') return true;
+      }
+      if (!onlyLookedUp) return true;
       if (below.has(d.path)) {
         this.omit(d.path, 'only looked up or listed on the way to paths below it, which are bound: the directory exists in the sandbox without binding it whole');
         return false;
@@ -529,6 +344,20 @@ class Folder {
       this.addEntry('TemporaryFileSystem', `${d.path}:ro`, `only looked up, never read: ${describeContributions([d])}; an empty directory stands in for it`);
       return false;
     });
+  }
+
+  /**
+   * A directory a mkdir found already there (EEXIST). `mkdir -p` walks through every parent the same way
+   * (`/run`, `/var`, `/var/lib`): those, and any shared or system place, were only looked up. The
+   * directory the service tries to create is its own when the ownership rules say so (named for it,
+   * owned by its user, declared by the unit), and then writable even if the trace never wrote into it
+   * (nginx's temp directories take request bodies only under load). Any other one is bound read-only as
+   * it is: an empty root-owned stand-in would make a service that chowns it fail on the read-only tmpfs.
+   */
+  private ensuredDirectory(d: Demand, walkedThrough: boolean): 'own' | 'as-is' | 'looked-up' {
+    if (walkedThrough || isSharedOrSystemPlace(d.path)) return 'looked-up';
+    const own = ownReason({ path: d.path, existingFile: false, ownerUid: this.fs.owner?.(d.path)?.uid }, this.options.identity);
+    return own !== undefined ? 'own' : 'as-is';
   }
 
   /** Directories read often enough (or named after the service) to be bound whole. */
@@ -553,6 +382,8 @@ class Folder {
       const dir = own ? top : commonDirectory(paths);
       if (!isUnder(dir, top) || this.fs.lstat(dir) !== 'dir' || containsSensitivePlace(dir)) continue;
       if (sensitiveReason(dir) !== undefined) continue;
+      // A directory the judging user cannot list is not widened to: what else it holds cannot be judged.
+      if (this.fs.denied?.(dir) === true) continue;
       groups.push(dir);
     }
     return groups.sort();
@@ -571,10 +402,11 @@ class Folder {
    * they are real symlinks in the service's view, so what they point to must be bound as well.
    */
   private bindAll(demands: Demand[]): void {
+    // Walked by index: shift() on a large array moves every element, which made this quadratic.
     const queue = [...demands];
     const seen = new Set<string>();
-    while (queue.length > 0) {
-      const demand = queue.shift()!;
+    for (let next = 0; next < queue.length; next++) {
+      const demand = queue[next];
       const key = `${demand.writable ? 'w' : 'r'}${demand.path}`;
       if (seen.has(key)) {
         this.addContribution(demand);
@@ -603,6 +435,7 @@ class Folder {
 
   /** Records one demand on its bind root; returns the root, or undefined when it was not bound. */
   private addContribution(demand: Demand): ByteString | undefined {
+    demand = this.fileGrantedAlone(demand);
     const by = this.coveringSetting(demand.path);
     if (by !== undefined) {
       this.omit(demand.path, `covered by ${by}`);
@@ -622,8 +455,10 @@ class Folder {
       this.omit(demand.createdInside ?? demand.path, 'would need the whole root writable, which defeats the lockdown');
       return undefined;
     }
-    const sensitive = secretReason(demand.path, this.fs, this.options.identity) ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
-    const consentGlob = matchingGlob(demand.path, this.options.include);
+    const secret = secretReason(demand.path, this.fs, this.options.identity);
+    const sensitive = secret ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
+    // A secret needs consent to itself or to its place of secrets; a broad directory's consent is not that.
+    const consentGlob = secret !== undefined ? this.consentToSecret(demand.path) : matchingGlob(demand.path, this.options.include);
     if (sensitive !== undefined && consentGlob === undefined) {
       const what = describeContributions([demand]);
       this.consent(demand.path === root ? root : demand.path, `${sensitive}: ${what}`, demand.writable);
@@ -641,6 +476,19 @@ class Folder {
     if (sensitive !== undefined) candidate.consent = `${sensitive}, granted by --include ${consentGlob}`;
     this.candidates.set(root, candidate);
     return root;
+  }
+
+  /**
+   * A file written with O_CREAT that is already there needs its directory writable only if it is really
+   * made anew. When --include names that file and not its directory, the user asked for the file: it is
+   * bound writable alone (it exists, and the service neither removes nor renames it).
+   */
+  private fileGrantedAlone(demand: Demand): Demand {
+    const file = demand.createdInside;
+    if (file === undefined || !demand.writable || demand.access.ops.has('delete')) return demand;
+    if (this.options.include.length === 0 || matchingGlob(demand.path, this.options.include) !== undefined) return demand;
+    if (matchingGlob(file, this.options.include) === undefined || this.fs.lstat(file) !== 'file') return demand;
+    return { access: demand.access, path: file, writable: true, ...(demand.viaSymlink !== undefined ? { viaSymlink: demand.viaSymlink } : {}) };
   }
 
   /**
@@ -710,9 +558,11 @@ class Folder {
 
   /** Nested binds collapse into their parent unless the child needs writing and the parent does not. */
   private emitBinds(): void {
-    const ordered = [...this.candidates.values()].sort(
-      (a, b) => depthOf(a.path) - depthOf(b.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
-    );
+    // Depths computed once, not in the comparator: splitting two paths per comparison dominated large folds.
+    const ordered = [...this.candidates.values()]
+      .map((candidate) => ({ candidate, depth: depthOf(candidate.path) }))
+      .sort((a, b) => a.depth - b.depth || (a.candidate.path < b.candidate.path ? -1 : a.candidate.path > b.candidate.path ? 1 : 0))
+      .map((entry) => entry.candidate);
     const keptBinds = new Map<ByteString, Candidate>();
     for (const candidate of ordered) {
       let cover: Candidate | undefined;
@@ -725,7 +575,7 @@ class Folder {
         if (up === '/') break;
       }
       if (cover !== undefined) {
-        cover.contributions.push(...candidate.contributions);
+        for (const contribution of candidate.contributions) cover.contributions.push(contribution);
         for (const inside of candidate.createdInside) cover.createdInside.add(inside);
         continue;
       }
@@ -733,21 +583,47 @@ class Folder {
     }
     for (const candidate of keptBinds.values()) {
       const optional = !this.exists(candidate.path);
+      const found = this.secretsOf(candidate.path);
+      if (found?.unlisted === true && this.consentToSecret(candidate.path) === undefined) {
+        // Bound whole, it would show whatever the judging user could not see: asked about, not granted.
+        this.consent(candidate.path, `${CANNOT_JUDGE}: ${this.reasonFor(candidate, optional)}`, candidate.writable);
+        continue;
+      }
       this.addEntry(candidate.writable ? 'BindPaths' : 'BindReadOnlyPaths', candidate.path, this.reasonFor(candidate, optional), optional);
-      this.maskSecretsInside(candidate.path);
+      if (found !== undefined) this.maskSecretsInside(candidate.path, found);
     }
   }
 
-  /** A directory bound whole shows what is inside: secrets there are masked unless --include consents. */
-  private maskSecretsInside(dir: ByteString): void {
-    if (resolveSymlinks(this.fs, dir).kind !== 'dir' || this.fs.lstat(dir) !== 'dir') return;
-    const found = secretsInside(dir, this.fs, this.options.identity);
+  private secretsOf(dir: ByteString): SecretsInside | undefined {
+    if (resolveSymlinks(this.fs, dir).kind !== 'dir' || this.fs.lstat(dir) !== 'dir') return undefined;
+    return secretsInside(dir, this.fs, this.options.identity);
+  }
+
+  /**
+   * A directory bound whole shows what is inside: secrets there are masked unless --include names the
+   * secret itself or a place of secrets holding it (`--include /etc/ssl/private`). Consent to a broad
+   * directory (`--include /etc`, to make it writable) is not consent to `/etc/shadow`.
+   */
+  private maskSecretsInside(dir: ByteString, found: SecretsInside): void {
     for (const secret of found.secrets) {
-      const consentGlob = matchingGlob(secret.path, this.options.include);
-      if (consentGlob !== undefined) continue;
-      this.addEntry('InaccessiblePaths', secret.path, `${secret.reason}, inside ${bytesToDisplay(dir)} which is bound whole: masked (--include to grant it)`, true);
+      if (this.consentToSecret(secret.path) !== undefined) continue;
+      this.addEntry('InaccessiblePaths', secret.path, `${secret.reason}, inside ${bytesToDisplay(dir)} which is bound whole: masked (--include ${bytesToDisplay(secret.path)} to grant it)`, true);
     }
     if (found.truncated) this.omit(dir, `bound whole, but too big to check for secrets inside (more than ${found.secrets.length + 5000} entries)`);
+  }
+
+  /** The --include glob naming the secret itself or a place of secrets holding it. */
+  private consentToSecret(secret: ByteString): string | undefined {
+    const include = this.options.include;
+    if (include.length === 0) return undefined;
+    const parts = splitPath(secret);
+    for (let depth = parts.length; depth >= 1; depth--) {
+      const prefix = '/' + parts.slice(0, depth).join('/');
+      if (depth < parts.length && sensitiveReason(prefix) === undefined) continue;
+      const glob = include.find((g) => compiledGlob(g)(globText(prefix)));
+      if (glob !== undefined) return glob;
+    }
+    return undefined;
   }
 
   private reasonFor(candidate: Candidate, optional: boolean): string {

@@ -75,6 +75,11 @@ export const SYSTEM_STATE: readonly ByteString[] = [
   '/var/lib/ucf',
 ];
 
+/** A place shared by every service or holding the system's state: never the service's own as a whole. */
+export function isSharedOrSystemPlace(path: ByteString): boolean {
+  return SHARED_PLACES.includes(path) || SYSTEM_STATE.some((place) => isUnder(path, place));
+}
+
 /** Kernel and device trees: their write rules are PrivateDevices=/MountAPIVFS=, not ownership. */
 const API_TREES: readonly ByteString[] = ['/dev', '/proc', '/sys'];
 

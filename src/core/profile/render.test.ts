@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBindPaths } from '../unit-file/escape.js';
 import { foldProfile } from './fold.js';
-import { memoryFsView } from '../fsview.js';
+import { memoryFsView } from '../../testing/fs-views.js';
 import type { Access, Operation, Profile } from '../model.js';
 import { renderDropIn } from './render.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { foldProfile } from './fold.js';
-import { memoryFsView } from '../fsview.js';
+import { memoryFsView } from '../../testing/fs-views.js';
 import type { Access, Operation } from '../model.js';
 import { secretReason, secretsInside } from './secrets.js';
 

@@ -18,10 +18,17 @@ const NOT_WALKED: ByteString[] = ['/usr', '/lib', '/lib64', '/lib32', '/libx32',
 /** Enough for a service's own directories; a bigger tree is reported as not checked. */
 export const WALK_LIMIT = 5000;
 
+/** A directory whose entries the judging user may not list. */
+const CANNOT_JUDGE_INSIDE = 'not readable by the user bindscout runs as, so what it holds cannot be judged (run it as root to judge): treated as a secret';
+
+/** What the judging user may not look at is never taken for public (or missing). */
+export const CANNOT_JUDGE = 'cannot be judged: permission denied to the user bindscout runs as (run it as root to judge), so treated as a secret';
+
 export function secretReason(path: ByteString, fs: FsView, identity?: ServiceIdentity): string | undefined {
   const known = sensitiveReason(path);
   if (known !== undefined) return known;
   const resolved = resolveSymlinks(fs, path);
+  if (resolved.kind === undefined && fs.denied?.(resolved.finalPath) === true) return CANNOT_JUDGE;
   if (resolved.kind !== 'file') return undefined;
   const head = fs.head?.(resolved.finalPath);
   if (head !== undefined && PRIVATE_KEY.test(head)) return 'a private key (by its content)';
@@ -44,6 +51,8 @@ export interface SecretsInside {
   secrets: { path: ByteString; reason: string }[];
   /** The walk stopped at WALK_LIMIT entries: the rest is unchecked. */
   truncated: boolean;
+  /** `dir` itself could not be listed by the judging user: nothing inside was checked. */
+  unlisted?: boolean;
 }
 
 /** Secrets a bind of the directory `dir` would show, found by walking it (symlinks are not followed). */
@@ -54,7 +63,15 @@ export function secretsInside(dir: ByteString, fs: FsView, identity?: ServiceIde
   let seen = 0;
   while (queue.length > 0) {
     const at = queue.shift()!;
-    for (const name of fs.list(at) ?? []) {
+    const names = fs.list(at);
+    if (names === undefined) {
+      // A directory the judging user may not read (mode 0770 of someone else) hides what it holds.
+      if (fs.denied?.(at) !== true) continue;
+      if (at === dir) out.unlisted = true;
+      else out.secrets.push({ path: at, reason: CANNOT_JUDGE_INSIDE });
+      continue;
+    }
+    for (const name of names) {
       if (++seen > WALK_LIMIT) {
         out.truncated = true;
         return out;
@@ -68,6 +85,9 @@ export function secretsInside(dir: ByteString, fs: FsView, identity?: ServiceIde
       } else if (kind === 'file') {
         const reason = secretReason(path, fs, identity);
         if (reason !== undefined) out.secrets.push({ path, reason });
+      } else if (kind === undefined && fs.denied?.(path) === true) {
+        // Listed but not looked up: a directory readable without search permission (mode 0744).
+        out.secrets.push({ path, reason: CANNOT_JUDGE });
       }
     }
   }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import type { ExecClosure } from './elf.js';
-import { memoryFsView } from '../fsview.js';
+import { memoryFsView } from '../../testing/fs-views.js';
 import { parseUnitText, UnitSettings } from '../unit-file/unit-settings.js';
 import { profileToJson } from './report.js';
 import { pathArguments, starterProfile } from './starter.js';

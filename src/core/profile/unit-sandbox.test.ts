@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { memoryFsView } from '../fsview.js';
+import { memoryFsView } from '../../testing/fs-views.js';
 import { lintUnit } from '../checks/lint.js';
 import { parseUnitText, UnitSettings } from '../unit-file/unit-settings.js';
 import type { Profile } from '../model.js';

@@ -139,36 +139,50 @@ function extractWord(value: string, start: number, separators: string): Word | {
   return { text, separator: undefined, next: value.length };
 }
 
-/** Only `%%` is ever written; any other specifier is reported rather than guessed. */
-function expandSpecifiers(word: string): string | { error: string } {
-  let out = '';
+/**
+ * `%%` → `%`; any other specifier is kept as written (it needs systemd to expand) and named in
+ * `specifiers`, so a reader can tell a path from a template.
+ */
+function expandSpecifiers(word: string): { text: string; specifiers: string[] } {
+  let text = '';
+  const specifiers: string[] = [];
   for (let i = 0; i < word.length; i++) {
     if (word[i] !== '%') {
-      out += word[i];
+      text += word[i];
       continue;
     }
     if (word[i + 1] === '%') {
-      out += '%';
+      text += '%';
       i++;
       continue;
     }
-    return { error: `specifier %${word[i + 1] ?? ''} is not supported here` };
+    specifiers.push('%' + (word[i + 1] ?? ''));
+    text += word.slice(i, i + 2);
+    i++;
   }
-  return out;
+  return { text, specifiers };
 }
 
-function checkedPath(word: string, what: string): ByteString | { error: string } {
+function checkedPath(word: string, what: string, templated: boolean): ByteString | { error: string } {
   const bytes = encodeUtf8Bytes(word);
+  // A path with specifiers is only known once systemd expands them: its shape cannot be judged here.
+  if (templated) return bytes;
   const problem = bindPathProblem(bytes);
   return problem === undefined ? bytes : { error: `${what} ${problem}` };
 }
 
+/** One bind of a `BindPaths=` value as systemd reads it, with the specifiers it would expand. */
+export interface ReadBind extends BindSpec {
+  /** Specifiers other than `%%` in source or destination (`%n`): the paths are templates, not paths. */
+  specifiers: string[];
+}
+
 /**
- * Reads a `BindPaths=` value back the way systemd 252 does (for the syntax this module writes plus
- * source:destination:options), so that tests can check what the escaping produces.
+ * Reads a `BindPaths=`/`BindReadOnlyPaths=` value the way systemd 252 does: the inverse of
+ * escapeBindPath, plus source:destination:options and specifiers (kept, and listed in `specifiers`).
  */
-export function parseBindPaths(value: string): BindSpec[] | { error: string } {
-  const specs: BindSpec[] = [];
+export function readBindPaths(value: string): ReadBind[] | { error: string } {
+  const specs: ReadBind[] = [];
   let pos = 0;
   for (;;) {
     const sourceWord = extractWord(value, pos, SEPARATORS);
@@ -176,11 +190,12 @@ export function parseBindPaths(value: string): BindSpec[] | { error: string } {
     if ('error' in sourceWord) return sourceWord;
     pos = sourceWord.next;
     if (sourceWord.text === '' && sourceWord.separator !== ':') continue;
-    let expanded = expandSpecifiers(sourceWord.text);
-    if (typeof expanded !== 'string') return expanded;
-    const optional = expanded.startsWith('-');
-    if (optional) expanded = expanded.slice(1);
-    const source = checkedPath(expanded, 'source');
+    const expanded = expandSpecifiers(sourceWord.text);
+    const specifiers = [...expanded.specifiers];
+    let sourceText = expanded.text;
+    const optional = sourceText.startsWith('-');
+    if (optional) sourceText = sourceText.slice(1);
+    const source = checkedPath(sourceText, 'source', expanded.specifiers.length > 0);
     if (typeof source !== 'string') return source;
     let destination = source;
     let recursive = true;
@@ -189,8 +204,8 @@ export function parseBindPaths(value: string): BindSpec[] | { error: string } {
       if (destWord === undefined || 'error' in destWord) return destWord ?? { error: 'missing destination' };
       pos = destWord.next;
       const destExpanded = expandSpecifiers(destWord.text);
-      if (typeof destExpanded !== 'string') return destExpanded;
-      const dest = checkedPath(destExpanded, 'destination');
+      specifiers.push(...destExpanded.specifiers);
+      const dest = checkedPath(destExpanded.text, 'destination', destExpanded.specifiers.length > 0);
       if (typeof dest !== 'string') return dest;
       destination = dest;
       if (destWord.separator === ':') {
@@ -205,9 +220,31 @@ export function parseBindPaths(value: string): BindSpec[] | { error: string } {
         }
       }
     }
-    specs.push({ optional, source, destination, recursive });
+    specs.push({ optional, source, destination, recursive, specifiers });
   }
   return specs;
+}
+
+/**
+ * Reads a `BindPaths=` value back the way systemd 252 does, for the syntax this module writes: only
+ * `%%`, never another specifier, so that tests can check what the escaping produces.
+ */
+export function parseBindPaths(value: string): BindSpec[] | { error: string } {
+  const read = readBindPaths(value);
+  if ('error' in read) return read;
+  const templated = read.find((spec) => spec.specifiers.length > 0);
+  if (templated !== undefined) return { error: `specifier ${templated.specifiers[0]} is not supported here` };
+  return read.map(({ optional, source, destination, recursive }) => ({ optional, source, destination, recursive }));
+}
+
+/** A bind as it must be written after `BindPaths=` (escaped, `-` when optional, `:DEST` when elsewhere). */
+export function bindWord(source: ByteString, destination: ByteString, optional: boolean): EscapeResult {
+  const from = escapeBindPath(source);
+  if (typeof from !== 'string') return from;
+  if (destination === source) return (optional ? '-' : '') + from;
+  const to = escapeBindPath(destination);
+  if (typeof to !== 'string') return to;
+  return `${optional ? '-' : ''}${from}:${to}`;
 }
 
 /** Comment text: one line, control characters shown as escapes so nothing can end the comment early. */

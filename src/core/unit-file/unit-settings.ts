@@ -139,6 +139,17 @@ export class UnitSettings {
     return words;
   }
 
+  /** The assignments of a list setting in effect: an empty one resets those before it. */
+  listAssignments(key: string): Assignment[] {
+    let out: Assignment[] = [];
+    for (const a of this.service) {
+      if (a.key !== key) continue;
+      if (a.value === '') out = [];
+      else out.push(a);
+    }
+    return out;
+  }
+
   /** Exec*= lines in effect, with the same reset rule. */
   exec(): { kind: ExecKind; at: Assignment }[] {
     const lists = new Map<ExecKind, Assignment[]>();
