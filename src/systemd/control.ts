@@ -55,16 +55,25 @@ export async function execedMainPid(
   }
 }
 
-/** The processes in the unit's cgroup, lowest pid first; [] when it has none (or no cgroup). */
-export async function cgroupPids(runner: Runner, unit: UnitName): Promise<number[]> {
+/** The processes in the unit's cgroup, lowest pid first; [] when it has none or no cgroup; undefined when unreadable. */
+export async function cgroupPids(runner: Runner, unit: UnitName): Promise<number[] | undefined> {
   const shown = await systemctl(runner, ['show', '-p', 'ControlGroup', '--value', '--', unit]);
   const group = shown.stdout.trim();
   if (shown.exitCode !== 0 || !group.startsWith('/')) return [];
-  // The unified hierarchy (systemd ≥ 243's default, Debian 12). Read by a program in systemd's own
-  // namespaces: cgroup.procs gives pids as the reader's PID namespace numbers them.
-  const procs = await runner.run('cat', ['--', `/sys/fs/cgroup${group === '/' ? '' : group}/cgroup.procs`], { timeoutMs: 30_000 });
-  if (procs.exitCode !== 0) return [];
-  return procs.stdout
+  // Read by a program in systemd's own namespaces: cgroup.procs numbers pids as its reader's PID
+  // namespace does. The unified hierarchy first (systemd ≥ 243's default), then the hybrid and legacy
+  // layouts' (a container booted by systemd-nspawn on a hybrid host has those).
+  const at = group === '/' ? '' : group;
+  let procs: string | undefined;
+  for (const base of ['/sys/fs/cgroup', '/sys/fs/cgroup/unified', '/sys/fs/cgroup/systemd']) {
+    const read = await runner.run('cat', ['--', `${base}${at}/cgroup.procs`], { timeoutMs: 30_000 });
+    if (read.exitCode === 0) {
+      procs = read.stdout;
+      break;
+    }
+  }
+  if (procs === undefined) return undefined;
+  return procs
     .split('\n')
     .map(Number)
     .filter((pid) => Number.isInteger(pid) && pid > 1)
@@ -92,6 +101,8 @@ export async function unitProcess(
   const main = await execedMainPid(runner, unit, wait);
   if (main !== undefined) return { pid: main, main: true };
   const pids = await cgroupPids(runner, unit);
+  // A cgroup that cannot be read says nothing: it is not taken for an empty one.
+  if (pids === undefined) return undefined;
   if (pids.length === 0) return Number((await unitState(runner, unit)).MainPID) > 1 ? undefined : { none: true };
   for (const pid of pids) if (await hasExeced(runner, pid)) return { pid, main: false };
   return undefined;

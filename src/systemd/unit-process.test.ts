@@ -26,7 +26,9 @@ function forkingUnit(opts: { procs: string; exes: Record<number, string> }) {
         const pid = Number(/\/proc\/(\d+)\/exe/.exec(args.at(-1)!)?.[1]);
         return ok(`${SYSTEMD}\n${opts.exes[pid] ?? SYSTEMD}\n`);
       }
-      if (file === 'cat' && args.at(-1) === '/sys/fs/cgroup/system.slice/forky.service/cgroup.procs') return ok(opts.procs);
+      // A hybrid layout, as in a container booted on one: the unified path is not there.
+      if (file === 'cat' && args.at(-1) === '/sys/fs/cgroup/systemd/system.slice/forky.service/cgroup.procs') return ok(opts.procs);
+      if (file === 'cat') return { exitCode: 1, stdout: '', stderr: 'No such file or directory' };
       if (file === 'find') return ok('d 755 0 0 usr\0f 755 0 0 usr/sbin/forky\0');
       return undefined;
     },
@@ -42,6 +44,11 @@ describe('a unit without a main process', () => {
     const snapshot = await snapshotService(runner, parseUnitName('forky.service'));
     expect(snapshot).toMatchObject({ pid: 812, main: false });
     expect(auditSnapshot(snapshot)).toMatchObject({ unit: 'forky.service', pid: 812, clean: true });
+  });
+
+  test('a cgroup that cannot be read is not taken for an empty one', async () => {
+    const runner = fakeRunner({ answer: (file, args) => (file === 'cat' ? { exitCode: 1, stdout: '', stderr: 'No such file' } : args.includes('ControlGroup') ? ok('/system.slice/forky.service\n') : ok('MainPID=0\n')) }).runner;
+    expect(await unitProcess(runner, parseUnitName('forky.service'), noWait)).toBeUndefined();
   });
 
   test('with an empty cgroup (a finished oneshot) it has no process at all', async () => {
