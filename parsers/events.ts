@@ -8,28 +8,6 @@
  */
 export type ByteString = string;
 
-/**
- * A slot for the results the parser shares between every repeat of one call text (same name, argsText
- * and result): a consumer may keep there what it derives from those three alone, and skip deriving it
- * again on the next repeat. Kept beside the results, not on them, so that events stay plain data.
- */
-export interface CallMemoSlot {
-  [consumer: string]: unknown;
-}
-
-const memoSlots = new WeakMap<SyscallResult, CallMemoSlot>();
-
-/** Marks `result` as shared by every repeat of one call text (see CallMemoSlot). */
-export function shareResult(result: SyscallResult): SyscallResult {
-  memoSlots.set(result, {});
-  return result;
-}
-
-/** The memo slot of a shared result, undefined for a result made for one event only. */
-export function callMemoSlot(result: SyscallResult): CallMemoSlot | undefined {
-  return memoSlots.get(result);
-}
-
 /** How a syscall ended. */
 export type SyscallResult =
   /** `= 3`, `= 0`, `= 3</etc/passwd>`: `value` is the raw text before any `<…>` decoration. */
@@ -114,41 +92,6 @@ export interface CompleteCall {
   name: string;
   argsText: string;
   result: SyscallResult;
-}
-
-/**
- * Complete calls in input order with no other event between them, handed on in bulk by a reader that
- * parses each distinct call text once (see onCalls in src/host/trace-reader/read.ts): call i stands for the event
- * `{ type: 'syscall', line: lines[i], pid: pids[i] < 0 ? undefined : pids[i], ...callOf(run, i), source }`,
- * where the call is `calls[ids[i]]`, or for a negative id the call a resumed half completed on that
- * line, `joined[-1 - ids[i]]` (joined once for each pair of halves' texts, then the same object).
- * The arrays are lent for the call only. `calls` may be the same array from run to run with other calls
- * at the same ids (a consumer keeping something per id must check the call is still the one it saw);
- * every call's result is shared by its repeats (see shareResult).
- */
-export interface CallRun {
-  source: string;
-  count: number;
-  lines: Int32Array;
-  pids: Int32Array;
-  ids: Int32Array;
-  calls: readonly CompleteCall[];
-  joined: readonly CompleteCall[];
-}
-
-/** The call that call i of the run stands for. */
-export function callOf(run: CallRun, i: number): CompleteCall {
-  const id = run.ids[i];
-  return id >= 0 ? run.calls[id] : run.joined[-1 - id];
-}
-
-/** The events a run stands for, one by one, for a consumer that takes only events. */
-export function forEachRunEvent(run: CallRun, onEvent: (event: SyscallEvent) => void): void {
-  for (let i = 0; i < run.count; i++) {
-    const call = callOf(run, i);
-    const pid = run.pids[i];
-    onEvent({ type: 'syscall', line: run.lines[i], pid: pid < 0 ? undefined : pid, name: call.name, argsText: call.argsText, result: call.result, source: run.source });
-  }
 }
 
 export interface ParseStats {

@@ -3,26 +3,8 @@
  * number, instruction pointer, security context), a call's name and depth-0 closing parenthesis, the
  * ` = ` result, and the resumed half's marker. The streaming parser (strace.ts) keeps the state.
  */
-import { shareResult, type CompleteCall, type SyscallResult } from './events.js';
+import type { CompleteCall, SyscallResult } from './events.js';
 import { detachBytes, parseFdArg, skipDecoration } from './strings.js';
-
-/** An unfinished half's text after the leader, taken once for every line with that text (see unfinishedCall). */
-export interface UnfinishedCall {
-  unfinished: string;
-  /** What the half leaves pending: its text without the unfinished marker. */
-  body: string;
-  /** The calls it made with each resumed half's text: a complete call, or the merged text that is none. */
-  merges: Map<ResumedCall, CompleteCall | { incomplete: string }>;
-}
-
-/** A resumed half's text after the leader, taken once for every line with that text (see resumedCall). */
-export interface ResumedCall {
-  resumed: string;
-  /** The text it was taken from. */
-  text: string;
-  /** The text after the resumed marker, as joined to the pending half. */
-  rest: string;
-}
 
 /** Warnings quote at most this much of the offending text. */
 export const WARNING_TEXT_MAX = 200;
@@ -116,14 +98,16 @@ export function indexOrNone(text: string, char: string, from: number, none: numb
   return at < 0 ? none : at;
 }
 
-/** Set by parseLeader: the pid from the prefix, undefined when the line has none. */
-export let leaderPid: number | undefined;
+/** What parseLeader found besides where the body starts: the pid from the prefix, undefined when none. */
+export interface Leader {
+  pid: number | undefined;
+}
 
 /**
  * Skips the leader (§3 of the format notes): pid prefix, SELinux context, timestamps, syscall number,
- * instruction pointer. Returns where the body starts (or -1) and leaves the pid in `leaderPid`.
+ * instruction pointer. Returns where the body starts (or -1) and leaves the pid in `leader`.
  */
-export function parseLeader(text: string): number {
+export function parseLeader(text: string, leader: Leader): number {
   let i = 0;
   let pid: number | undefined;
   const end = text.length;
@@ -191,7 +175,7 @@ export function parseLeader(text: string): number {
       break;
     }
   }
-  leaderPid = pid;
+  leader.pid = pid;
   return i;
 }
 
@@ -285,49 +269,6 @@ export function parseResult(text: string, after: number): SyscallResult | undefi
 }
 
 
-/**
- * The call that `body` (a line's text after its leader) states on its own, when lineAt would emit it
- * as one syscall event and nothing else; undefined for anything else (unfinished halves, lines cut
- * or glued by tracee output, foreign text), which must then go through lineAt whole.
- */
-export function completeCallOf(body: string): CompleteCall | undefined{
-  let i = 0;
-  while (isNameChar(body.charCodeAt(i))) i++;
-  const first = body.charCodeAt(0);
-  if (i === 0 || !((first >= 97 && first <= 122) || first === 95) || body.charCodeAt(i) !== 40) return undefined;
-  if (body.indexOf('\x1b') >= 0) return undefined;
-  if (body.endsWith(UNFINISHED_MARK) || body.endsWith(DETACHED_MARK)) return undefined;
-  const argsStart = i + 1;
-  let close = closingParen(body, argsStart);
-  let result = close < 0 ? undefined : parseResult(body, close + 1);
-  if (result === undefined) {
-    close = resultParenFromRight(body, argsStart);
-    if (close > 0) result = parseResult(body, close + 1);
-  }
-  if (result === undefined) return undefined;
-  return { name: body.slice(0, i), argsText: body.slice(argsStart, close), result: shareResult(result) };
-}
-
-/**
- * The unfinished half that `body` (a line's text after its leader) states, when lineAt would only set
- * it pending; undefined for anything else.
- */
-export function unfinishedCallOf(body: string): UnfinishedCall | undefined{
-  let i = 0;
-  while (isNameChar(body.charCodeAt(i))) i++;
-  const first = body.charCodeAt(0);
-  if (i === 0 || !((first >= 97 && first <= 122) || first === 95) || body.charCodeAt(i) !== 40) return undefined;
-  if (body.indexOf('\x1b') >= 0 || !body.endsWith(UNFINISHED_MARK)) return undefined;
-  return { unfinished: body.slice(0, i), body: detachBytes(body.slice(0, body.length - UNFINISHED_MARK.length)), merges: new Map() };
-}
-
-/** The resumed half that `body` (a line's text after its leader) states, as lineAt reads it; undefined for anything else. */
-export function resumedCallOf(body: string): ResumedCall | undefined{
-  if (!body.startsWith('<... ') || body.indexOf('\x1b') >= 0) return undefined;
-  const parts = resumedParts(body, 0);
-  return parts === undefined ? undefined : { resumed: parts.name, text: body, rest: detachBytes(parts.rest) };
-}
-
 export function splicedMessageAt(text: string): number{
   const at = text.indexOf('strace: ', 1);
   if (at < 0) return -1;
@@ -377,7 +318,7 @@ export function resumedParts(text: string, body: number): { name: string; rest: 
  */
 export function looksLikeStrace(text: string): boolean {
   if (MESSAGE_LINE.test(text)) return true;
-  const body = parseLeader(text);
+  const body = parseLeader(text, { pid: undefined });
   if (body < 0) return false;
   if (text.startsWith('<... ', body) || text.startsWith('+++ ', body) || text.startsWith('--- ', body)) return true;
   return /^(?:[a-z_][a-z0-9_]*|\?\?\?)\(/.test(text.slice(body, body + 64));

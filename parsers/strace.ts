@@ -3,12 +3,11 @@
  * It verifies each line's structure (leader, name, depth-0 closing parenthesis, ` = ` result) but leaves the
  * arguments as text: src/core splits only the calls it cares about.
  */
-import { shareResult, type CompleteCall, type ParseStats, type StraceEvent, type SyscallResult } from './events.js';
+import { type CompleteCall, type ParseStats, type StraceEvent, type SyscallResult } from './events.js';
 import {
-  type UnfinishedCall, type ResumedCall, UNFINISHED_MARK, DETACHED_MARK, SUMMARY_ROW, SUMMARY_HEADER, SUMMARY_RULE,
-  MESSAGE_LINE, MESSAGE_PID, PID_CHANGED, PERSONALITY, TIPS_EDGE, TIPS_MAX_LINES, ANSI_SGR, isNameChar, closingParen,
-  leaderPid, parseLeader, resultParenFromRight, warningText, parseResult, completeCallOf, unfinishedCallOf,
-  resumedCallOf, splicedMessageAt, joinHalves, resumedParts
+  UNFINISHED_MARK, DETACHED_MARK, SUMMARY_ROW, SUMMARY_HEADER, SUMMARY_RULE, MESSAGE_LINE, MESSAGE_PID, PID_CHANGED,
+  PERSONALITY, TIPS_EDGE, TIPS_MAX_LINES, ANSI_SGR, isNameChar, closingParen, parseLeader, resultParenFromRight,
+  warningText, parseResult, splicedMessageAt, joinHalves, resumedParts, type Leader
 } from './strace-line.js';
 import { detachBytes } from './strings.js';
 
@@ -55,8 +54,6 @@ interface PendingCall {
   body: string;
   line: number;
   pid: number | undefined;
-  /** The unfinished half's text, when it came through unfinishedLine: the resumed halves it met are kept there. */
-  from?: UnfinishedCall;
 }
 
 interface PartialLine {
@@ -87,6 +84,10 @@ export class StraceParser {
   private joining = false;
   /** Set by syscall() when it returns Open: the task the open line belongs to. */
   private openKey = NO_PID;
+  /** The number of the last line given, to tell a log cut inside its last line. */
+  private lastLine = 0;
+  /** parseLeader's pid of the line being parsed. */
+  private readonly leader: Leader = { pid: undefined };
 
   constructor(opts: StraceParserOptions) {
     this.source = opts.source;
@@ -101,6 +102,9 @@ export class StraceParser {
 
   /** One line whose number the caller owns (journal input numbers its own lines). */
   lineAt(text: string, lineNo: number): void {
+    this.lastLine = lineNo;
+    // A log that went through a CRLF tool: strace itself never ends a line with `\r` (it prints `\r` escaped).
+    if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
     if (text.length === 0) return;
     if (text.indexOf('\x1b') >= 0) text = text.replace(ANSI_SGR, '');
     const status = this.parse(text, lineNo);
@@ -118,95 +122,15 @@ export class StraceParser {
     this.fragment(text, lineNo, status);
   }
 
-  /**
-   * The call that `body` (a line's text after its leader) states on its own, when lineAt would emit it
-   * as one syscall event and nothing else; undefined for anything else (unfinished halves, lines cut
-   * or glued by tracee output, foreign text), which must then go through lineAt whole.
-   */
-  completeCall(body: string): CompleteCall | undefined {
-    return completeCallOf(body);
-  }
-
-  /**
-   * A line whose text after the leader is `call` (from completeCall): exactly what lineAt does with it,
-   * without looking at the text again. `pid` is the leader's, undefined when the line had none.
-   */
-  callLine(lineNo: number, pid: number | undefined, call: CompleteCall): void {
-    this.tipsLines = 0;
-    const taskPid = pid ?? this.defaultPid;
-    this.beforeTaskEvent(taskPid ?? NO_PID);
-    this.emitSyscall(lineNo, taskPid, call.name, call.argsText, call.result);
-  }
-
-  /**
-   * The unfinished half that `body` (a line's text after its leader) states, when lineAt would only set
-   * it pending; undefined for anything else.
-   */
-  unfinishedCall(body: string): UnfinishedCall | undefined {
-    return unfinishedCallOf(body);
-  }
-
-  /** A line whose text after the leader is `call` (from unfinishedCall): exactly what lineAt does with it. */
-  unfinishedLine(lineNo: number, pid: number | undefined, call: UnfinishedCall): void {
-    const taskPid = pid ?? this.defaultPid;
-    const key = taskPid ?? NO_PID;
-    this.beforeTaskEvent(key);
-    this.addPending(key, { name: call.unfinished, body: call.body, line: lineNo, pid: taskPid, from: call });
-    this.tipsLines = 0;
-  }
-
-  /** The resumed half that `body` (a line's text after its leader) states, as lineAt reads it; undefined for anything else. */
-  resumedCall(body: string): ResumedCall | undefined {
-    return resumedCallOf(body);
-  }
-
-  /**
-   * A line whose text after the leader is `call` (from resumedCall): exactly what lineAt does with it.
-   * `line` gives the whole line, for a warning.
-   */
-  resumedLine(lineNo: number, pid: number | undefined, call: ResumedCall, line: () => string): void {
-    this.resume(call.resumed, call.rest, pid ?? this.defaultPid, lineNo, line, call);
-    this.tipsLines = 0;
-  }
-
-  /**
-   * The call a resumed line (text `call`, from resumedCall) completes, when resumedLine would emit that
-   * call's event and nothing else: its task's own pending half has that name, no line of that task is
-   * open, and the two halves' texts were joined before into a complete call. The pending half is then
-   * taken as resumedLine takes it, and the event is the caller's to hand on (counted as takeCalls
-   * counts). Undefined, with nothing changed, for anything else: resumedLine must then take the line.
-   */
-  takeResumedCall(pid: number | undefined, call: ResumedCall): CompleteCall | undefined {
-    const key = pid ?? this.defaultPid ?? NO_PID;
-    if (this.partial !== undefined && this.partial.key === key) return undefined;
-    const own = this.pending.get(key);
-    if (own === undefined || own.name !== call.resumed || own.from === undefined) return undefined;
-    const joined = own.from.merges.get(call);
-    if (joined === undefined || 'incomplete' in joined) return undefined;
-    this.pending.delete(key);
-    this.stats.merged++;
-    return joined;
-  }
-
-  /**
-   * True when callLine for a task with leader pid `pid` would emit the call's event and nothing else:
-   * that task has no call pending and left no line open. Then takeCalls may stand for such calls.
-   */
-  quietFor(pid: number | undefined): boolean {
-    const key = pid ?? this.defaultPid ?? NO_PID;
-    return (this.partial === undefined || this.partial.key !== key) && (this.pending.size === 0 || !this.pending.has(key));
-  }
-
-  /** What callLine leaves in this parser for `count` calls that were each quietFor their task, when their events are handed on in bulk. */
-  takeCalls(count: number): void {
-    if (count === 0) return;
-    this.tipsLines = 0;
-    this.stats.syscalls += count;
-  }
-
   /** Flushes what is still open: a cut line, calls that never resumed. */
   end(): void {
-    if (this.partial) this.abandonPartial();
+    if (this.partial) {
+      // An open last line that nothing followed: the log stops inside it, so what it names may be cut short.
+      if (this.partial.line === this.lastLine && this.partial.absorbed.length === 0) {
+        this.warn(this.partial.line, 'the trace ends inside this line: it was cut (strace killed, or the log copied while written)', this.partial.original);
+      }
+      this.abandonPartial();
+    }
     for (const call of this.pending.values()) this.emitNeverResumed(call, 'unfinished');
     this.pending.clear();
   }
@@ -278,9 +202,9 @@ export class StraceParser {
    * joined text came from: its line number stays that of the completing line, which is the one read last.
    */
   private parse(text: string, lineNo: number, from?: PartialLine): Status {
-    const body = parseLeader(text);
+    const body = parseLeader(text, this.leader);
     if (body < 0) return this.parseLeaderless(text, lineNo);
-    const pid = leaderPid ?? this.defaultPid;
+    const pid = this.leader.pid ?? this.defaultPid;
     const code = text.charCodeAt(body);
     if ((code >= 97 && code <= 122) || code === 95) {
       const status = this.syscall(text, body, pid, lineNo, from);
@@ -409,22 +333,20 @@ export class StraceParser {
       this.cacheHits = 0;
       this.cacheMisses = 0;
     }
-    this.completeLines.set(detachBytes(body), { name, argsText: detachBytes(argsText), result: shareResult(result) });
+    this.completeLines.set(detachBytes(body), { name, argsText: detachBytes(argsText), result });
   }
 
   private resumed(text: string, body: number, pid: number | undefined, lineNo: number): Status {
     const parts = resumedParts(text, body);
     if (parts === undefined) return Status.Foreign;
-    this.resume(parts.name, parts.rest, pid, lineNo, () => text, undefined);
+    this.resume(parts.name, parts.rest, pid, lineNo, () => text);
     return Status.Handled;
   }
 
   /**
-   * The resumed half of `name` for task `pid`, joined to its pending half. When both halves' texts were
-   * taken once for all their lines (`resumed`, and the pending call's `from`), the call they make is kept
-   * with the unfinished half: the joined text is then parsed once for every pair of texts.
+   * The resumed half of `name` for task `pid`, joined to its pending half.
    */
-  private resume(name: string, rest: string, pid: number | undefined, lineNo: number, line: () => string, resumed: ResumedCall | undefined): void {
+  private resume(name: string, rest: string, pid: number | undefined, lineNo: number, line: () => string): void {
     const key = pid ?? NO_PID;
     const call = this.takePending(key, name);
     if (!call) {
@@ -432,15 +354,7 @@ export class StraceParser {
       return;
     }
     this.beforeTaskEvent(key);
-    const from = resumed !== undefined ? call.from : undefined;
-    let joined = from?.merges.get(resumed!);
-    if (joined === undefined) {
-      joined = joinHalves(call.body, name, rest);
-      if (from !== undefined) {
-        if ('result' in joined) joined = { name: joined.name, argsText: detachBytes(joined.argsText), result: shareResult(joined.result) };
-        from.merges.set(resumed!, joined);
-      }
-    }
+    const joined = joinHalves(call.body, name, rest);
     if ('incomplete' in joined) {
       this.warn(lineNo, `resumed ${name} does not complete the call started on line ${call.line}`, joined.incomplete);
       return;
@@ -554,8 +468,8 @@ export class StraceParser {
   private abandonPartial(): void {
     const partial = this.partial!;
     this.partial = undefined;
-    const body = parseLeader(partial.original);
-    const pid = leaderPid ?? this.defaultPid;
+    const body = parseLeader(partial.original, this.leader);
+    const pid = this.leader.pid ?? this.defaultPid;
     const open = partial.original.indexOf('(', body);
     this.stats.neverResumed++;
     this.emitSyscall(partial.line, pid, partial.original.slice(body, open), partial.original.slice(open + 1), {
@@ -576,4 +490,4 @@ export class StraceParser {
   }
 }
 
-export { looksLikeStrace, type ResumedCall, type UnfinishedCall } from './strace-line.js';
+export { looksLikeStrace } from './strace-line.js';

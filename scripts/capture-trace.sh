@@ -30,7 +30,7 @@ TRACE_DIR=/run/bindscout-trace
 DROPIN_NAME=zz-bindscout-trace.conf
 STRACE=/usr/bin/strace
 # %% because a unit file would expand %f; the journal run and the file run use the same set.
-STRACE_ARGS='-D -f -y --seccomp-bpf -e trace=%%file,connect,bind,sendto,sendmsg'
+STRACE_ARGS='-D -f -y --seccomp-bpf -e trace=%%file,fchdir,clone,clone3,fork,vfork,connect,bind,sendto,sendmsg'
 EXEC_KINDS=(ExecCondition ExecStartPre ExecStart ExecStartPost ExecReload ExecStop ExecStopPost)
 PROBE_TRIES=${BINDSCOUT_PROBE_TRIES:-20}
 

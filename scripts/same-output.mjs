@@ -1,9 +1,9 @@
 // `node scripts/same-output.mjs OLD_BUNDLE [NEW_BUNDLE] [FILE ...]`: runs `analyze --json` with two builds
 // of the CLI on every trace (default: the fixtures' logs and journal exports and the shared corpus) and
-// says where their output differs. Each build also runs once more with its parallel reader forced onto
-// every file, in 4 KiB chunks with a 64-entry table (the small-file cut-off, chunk size and table size
-// patched in a copy of the bundle), so that a change to that reader is compared on the whole corpus and
-// not only on logs over 16 MiB. Nothing here is timing-dependent: the outputs must match byte for byte.
+// says where their output differs. An old build that still has the parallel reader also runs once more
+// with it forced onto every file, in 4 KiB chunks with a 64-entry table (the small-file cut-off, chunk
+// size and table size patched in a copy of the bundle), against the new build's one reader. Nothing
+// here is timing-dependent: the outputs must match byte for byte.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,9 +31,11 @@ function defaultInputs() {
 }
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'same-output-'));
-/** A copy of `bundle` that reads every strace file in parallel, in small chunks. */
+/** A copy of `bundle` that reads every strace file in parallel, in small chunks; undefined for a bundle without that reader. */
 function forcedParallel(bundle, name) {
-  const patched = readFileSync(bundle, 'utf8')
+  const text = readFileSync(bundle, 'utf8');
+  if (!/var PARALLEL_MIN_BYTES = /.test(text)) return undefined;
+  const patched = text
     .replace(/(var PARALLEL_MIN_BYTES = )[^;]+;/, '$10;')
     .replace(/(var DEFAULT_CHUNK_BYTES = )[^;]+;/, '$14096;')
     .replace(/(var DEFAULT_TABLE_LIMIT = )[^;]+;/, '$164;');
@@ -53,10 +55,9 @@ function analyze(bundle, file) {
   return `exit ${run.status}\n${run.stdout.replace(/^  "observedAt": "[^"]*",\n/m, '')}`;
 }
 
-const builds = [
-  ['old', oldBundle, 'new', newBundle],
-  ['old parallel', forcedParallel(oldBundle, 'old.mjs'), 'new parallel', forcedParallel(newBundle, 'new.mjs')],
-];
+const builds = [['old', oldBundle, 'new', newBundle]];
+const oldParallel = forcedParallel(oldBundle, 'old.mjs');
+if (oldParallel !== undefined) builds.push(['old parallel', oldParallel, 'new', forcedParallel(newBundle, 'new.mjs') ?? newBundle]);
 let differ = 0;
 let compared = 0;
 try {

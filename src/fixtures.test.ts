@@ -22,7 +22,7 @@ const options = { baseline: true, include: [], exclude: [], host: null };
 async function analyzeFixture(service: string, file: string): Promise<AnalyzeResult> {
   const factsFile = path.join(tracesDir, service, 'host-facts.json');
   const input = path.join(tracesDir, service, file);
-  const inputs = [{ kind: 'trace' as const, name: input, sources: await resolveTraceSources([input], process.stdin), observedAt: null }];
+  const inputs = [{ kind: 'trace' as const, name: input, sources: await resolveTraceSources(input), observedAt: null }];
   if (!recording) {
     const facts = JSON.parse(readFileSync(factsFile, 'latin1')) as FsFacts;
     return analyzeInputs(inputs, options, replayFsView(facts));

@@ -43,7 +43,7 @@ function traceFiles(): string[] {
 }
 
 async function dropinFor(file: string): Promise<string | undefined> {
-  const inputs = [{ kind: 'trace' as const, name: file, sources: await resolveTraceSources([file], process.stdin), observedAt: null }];
+  const inputs = [{ kind: 'trace' as const, name: file, sources: await resolveTraceSources(file), observedAt: null }];
   try {
     return (await analyzeInputs(inputs, { baseline: true, include: [], exclude: [], host: null }, host)).dropin;
   } catch {
@@ -53,7 +53,8 @@ async function dropinFor(file: string): Promise<string | undefined> {
 }
 
 function lintText(text: string): string[] {
-  return lintUnit(new UnitSettings(parseUnitText(text, 'dropin.conf')), { fs: host }).map((f) => `${f.line}: ${f.check}: ${f.message}`);
+  // A host view is a snapshot (src/host/fs.ts): a fresh one sees a file removed since the last.
+  return lintUnit(new UnitSettings(parseUnitText(text, 'dropin.conf')), { fs: createHostFsView() }).map((f) => `${f.line}: ${f.check}: ${f.message}`);
 }
 
 describe('every drop-in analyze writes lints clean', () => {

@@ -114,6 +114,7 @@ export function formatAudit(audit: AuditReport, io: Pick<CommandIO, 'paint'>): s
     lines.push(`    … ${audit.outsideByDirectory.length - SHOWN_DIRECTORIES} more places (all in --json)`);
   }
   lines.push(`  its own: ${audit.own.length === 0 ? 'nothing' : audit.own.map((o) => `${o.path} (${o.why})`).join(', ')}`);
+  for (const g of audit.granted ?? []) lines.push(`  granted: ${g.path} (${g.why})`);
   for (const v of audit.violations.slice(0, SHOWN_VIOLATIONS)) lines.push(io.paint.red(`  ${describeViolation(v)}`));
   if (audit.violations.length > SHOWN_VIOLATIONS) lines.push(`  … and ${audit.violations.length - SHOWN_VIOLATIONS} more violations (all in --json)`);
   return lines.join('\n') + '\n';

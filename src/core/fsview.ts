@@ -30,6 +30,8 @@ export const HEAD_BYTES = 1024;
 
 export interface FileOwner {
   uid: number;
+  /** Owning group; undefined when the view does not know it. */
+  gid?: number;
   /** st_mode & 0o7777. */
   mode: number;
 }

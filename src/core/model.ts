@@ -125,4 +125,6 @@ export interface Profile {
   needsConsent: ProfileNote[];
   /** Paths left out on purpose: noise (ENOENT on the host too), user excludes, covered elsewhere. */
   omitted: ProfileNote[];
+  /** Secrets bound because --include granted them (a link's target counts as granted by the link's glob). */
+  granted?: { path: ByteString; glob: string }[];
 }

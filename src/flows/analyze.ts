@@ -5,9 +5,8 @@
  * the number of distinct paths, not with the log size: events are consumed as they are produced and
  * only the first warnings are kept.
  */
-import { parseTraceInput } from '../host/trace-reader/read.js';
-import type { ParseStats, StraceEvent, WarningEvent } from '../../parsers/events.js';
-import { AccessCollector } from '../core/trace/accesses.js';
+import { collectAccesses, KEPT_WARNINGS } from '../host/trace-reader/read.js';
+import type { ParseStats, WarningEvent } from '../../parsers/events.js';
 import { foldProfile } from '../core/profile/fold.js';
 import { renderDropIn } from '../core/profile/render.js';
 import type { FsView } from '../core/fsview.js';
@@ -99,12 +98,6 @@ export async function analyzeInputs(
   return { stats, accesses, unresolved, profile, dropin, warnings, summaryTables, observations, seenIn, reports };
 }
 
-/** The message the strace parser emits at the header of a `strace -c` table. */
-const SUMMARY_TABLE_MESSAGE = 'summary table';
-
-/** Enough to show what went wrong without letting a garbage file grow memory without bound. */
-const KEPT_WARNINGS = 100;
-
 async function analyzeTraces(
   sources: TraceSource[],
   options: AnalyzeOptions,
@@ -112,40 +105,7 @@ async function analyzeTraces(
   fs: FsView | ((accesses: Access[]) => FsView),
   onProgress?: (progress: AnalyzeProgress) => void,
 ): Promise<TraceAnalysis> {
-  const collector = new AccessCollector();
-  const warnings: WarningEvent[] = [];
-  const stats: ParseStats = { lines: 0, syscalls: 0, unparsed: 0 };
-  const totalBytes = sources.every((s) => s.size !== undefined)
-    ? sources.reduce((sum, s) => sum + (s.size ?? 0), 0)
-    : undefined;
-  let bytes = 0;
-  let summaryTables = 0;
-
-  const onEvent = (event: StraceEvent): void => {
-    if (event.type === 'warning') {
-      if (warnings.length < KEPT_WARNINGS) warnings.push(event);
-      return;
-    }
-    if (event.type === 'message' && event.text === SUMMARY_TABLE_MESSAGE) summaryTables++;
-    collector.add(event);
-  };
-
-  for (const source of sources) {
-    const parsed = await parseTraceInput(
-      source,
-      onEvent,
-      (chunkBytes) => {
-        bytes += chunkBytes;
-        onProgress?.({ bytes, totalBytes, source: source.name });
-      },
-      { onCalls: (run) => collector.addRun(run) },
-    );
-    stats.lines += parsed.lines;
-    stats.syscalls += parsed.syscalls;
-    stats.unparsed += parsed.unparsed;
-  }
-
-  const { accesses, unresolved } = collector.result();
+  const { accesses, unresolved, stats, warnings, summaryTables } = await collectAccesses(sources, { onProgress });
   const view = typeof fs === 'function' ? fs(accesses) : fs;
   const profile = foldProfile(accesses, { baseline: options.baseline, include: options.include, exclude: options.exclude }, view);
   const dropin = renderDropIn(profile, { header: options.header });

@@ -59,6 +59,7 @@ export async function auditBeforeInstall(
     };
   }
   const summary = `${audit.outside} entries visible outside the system trees and its own directories`;
+  for (const g of audit.granted ?? []) log(`audit: granted secret ${g.path}: ${g.why}`);
   if (audit.clean) {
     log(`audit: clean; ${summary}`);
     return { audit };

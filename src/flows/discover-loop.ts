@@ -27,6 +27,9 @@ import { exposureOf, type AuditReport, type Exposure } from '../core/checks/audi
 import type { AuditAsker } from './audit-gate.js';
 import type { ServiceIdentity } from '../core/profile/ownership.js';
 import type { EarlierObservation } from '../core/checks/earlier.js';
+import type { LogrotateRule } from '../core/profile/shared-log.js';
+import { UNWRITTEN_OWN } from '../core/profile/ownership.js';
+import { bytesToDisplay } from '../../parsers/strings.js';
 import {
   attempt,
   diagnose,
@@ -125,8 +128,12 @@ export interface DiscoverSession {
     sandbox: { dropin: string; profile: Profile } | undefined,
     onEvent: (event: StraceEvent) => void,
   ): Promise<TracedOutcome>;
-  /** The files the Exec programs need to start, read from the binaries (they never show as opens). */
-  execClosures(): Promise<{ program: string; closure: ExecClosure }[]>;
+  /**
+   * The files programs need to start, read from the binaries (the kernel loads a `#!` interpreter and
+   * an ELF's PT_INTERP without a traced open): of every Exec*= program, and of every program in
+   * `executed` (paths the trace saw executed successfully, by any process).
+   */
+  execClosures(executed: string[]): Promise<{ program: string; closure: ExecClosure }[]>;
   /** One untraced start under the candidate, diagnosed when it fails (against `accesses` seen so far). */
   tryCandidate(dropin: string, profile: Profile, accesses: Access[]): Promise<CandidateOutcome>;
   /** After a failed candidate: stopped, and its failed state reset. */
@@ -134,9 +141,15 @@ export interface DiscoverSession {
   removeCandidate(): Promise<void>;
   /** Installs the drop-in, then verifies the running service uses it; rolled back when it does not. */
   install(target: string, text: string): Promise<boolean>;
-  /** What the service, running now under the working candidate, can see and change. */
-  audit(): Promise<AuditReport>;
-  /** Its names, declared writable places and User='s uid, to tell its own places from the host's. */
+  /**
+   * What the service, running now under the working candidate, can see and change; `granted`: secrets
+   * the admin granted (--include), listed as granted rather than as violations.
+   */
+  audit(granted?: { path: string; by: string }[]): Promise<AuditReport>;
+  /**
+   * Its names, declared writable places, User='s uid and the accounts its processes ran as, to tell its
+   * own places from the host's. Asked after the observed start, which shows those accounts.
+   */
   identity(): Promise<ServiceIdentity>;
 }
 
@@ -154,6 +167,8 @@ export interface LoopContext {
   notes: string[];
   /** What an earlier discover of the unit observed and installed: folded in, its grants kept. */
   earlier?: EarlierObservation;
+  /** The host's logrotate rules: a log written directly in /var/log is bound alone when rotation survives it. */
+  logRules?: LogrotateRule[];
 }
 
 export interface LoopOutcome {
@@ -181,7 +196,7 @@ export interface LoopOutcome {
 
 export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopContext): Promise<LoopOutcome> {
   const { options } = ctx;
-  const state = await initialState(session, ctx);
+  const state = initialState(session);
   await observe(session, ctx, state);
 
   let candidate: Candidate | undefined;
@@ -213,6 +228,17 @@ export async function findAndInstallProfile(session: DiscoverSession, ctx: LoopC
     const refused = { refused: refusedPaths(state, candidate?.profile), refusedWrites: writesRefused(state, candidate?.profile).map((w) => w.path) };
     const last = failureAccount(state.attempts.at(-1)?.diagnosis, refused, 'see above');
     end = { kind: 'end', failure: `still failing after ${session.starts} starts (--max-starts ${options.maxStarts}): ${last}` };
+  }
+
+  // A profile must survive the traffic the probe did not send: say where it grants on the rules alone.
+  const unexercised = (candidate?.profile.entries ?? [])
+    .filter((e) => e.directive === 'BindPaths' && e.reason.includes(UNWRITTEN_OWN))
+    .map((e) => bytesToDisplay(e.value));
+  if (working && unexercised.length > 0) {
+    ctx.notes.push(
+      `not exercised by the observed run or the probe: writes into ${unexercised.join(', ')} (granted as the service's own); ` +
+        'what else the probe did not send (large requests, other protocols, rare code paths) may still meet the read-only root: probe it with --probe or --exercise',
+    );
   }
 
   const installed: InstallResult =

@@ -9,7 +9,7 @@ describe('discover steps', () => {
   test('observe fills the state with the traced accesses; propose folds them into a candidate', async () => {
     const { session, log } = scriptedSession({ traced: [{ ok: true, lines: traceOf('/usr/sbin/app', '/etc/app/app.conf') }], candidates: [] });
     const ctx = fakeContext(log);
-    const state = await initialState(session, ctx);
+    const state = initialState(session);
     await observe(session, ctx, state);
     expect(state.attempts).toEqual([{ start: 1, traced: true, sandboxed: false, ok: true }]);
     expect(state.collector.result().accesses.map((a) => a.path)).toContain('/etc/app/app.conf');
@@ -24,7 +24,7 @@ describe('discover steps', () => {
       candidates: [{ started: false, working: false, diagnosis: execFailure('/usr/share/app/data.bin') }],
     });
     const ctx = fakeContext(log);
-    const state = await initialState(session, ctx);
+    const state = initialState(session);
     await observe(session, ctx, state);
     const first = await propose(ctx, state);
     const tried = await attempt(session, ctx, state, first);

@@ -31,7 +31,7 @@ import { CannotProceed } from '../errors.js';
 import type { AuditReport } from '../core/checks/audit.js';
 import { auditBeforeInstall } from './audit-gate.js';
 import { describeWriterLine, outsideNamespacePrograms } from '../core/trace/exec-origin.js';
-import { ownReason, type ServiceIdentity } from '../core/profile/ownership.js';
+import { ownerFacts, ownReason, type ServiceIdentity } from '../core/profile/ownership.js';
 import { privateRunName, tmpfilesPath } from '../core/profile/shared-run.js';
 import { accessesStillThere, earlierSource, grantsToKeep } from '../core/checks/earlier.js';
 import type { Attempt, DiscoverSession, LoopContext } from './discover-loop.js';
@@ -41,7 +41,8 @@ export const INSTALL_DIR = '/etc/systemd/system';
 /** What the loop knows and has decided so far. */
 export interface LoopState {
   readonly unit: UnitInfo;
-  readonly identity: ServiceIdentity;
+  /** Known once the observed start has shown the accounts its processes run as. */
+  identity: ServiceIdentity;
   readonly collector: AccessCollector;
   /** Who touched each path, so that the review names a process and a syscall rather than a journal line. */
   readonly witness: TraceWitness;
@@ -92,25 +93,21 @@ export interface InstallResult {
   refusedByAudit: boolean;
 }
 
-/** The state before anything ran: an earlier observation's grants sorted into kept and reconsidered. */
-export async function initialState(session: DiscoverSession, ctx: LoopContext): Promise<LoopState> {
+/** The state before anything ran. */
+export function initialState(session: DiscoverSession): LoopState {
   const unit = session.unit;
   const collector = new AccessCollector();
   // `+` lines run outside the namespace: what they touch needs no bind.
   const outside = outsideNamespacePrograms(unit.exec);
   if (outside.size > 0) collector.ignoreOrigin = (program) => outside.has(program);
-  const identity = await session.identity();
-  const earlierGrants = ctx.earlier
-    ? grantsToKeep(ctx.earlier, ctx.fs, (path) => ownsPath(ctx.fs, identity, path))
-    : { keep: [], reconsidered: [] };
   return {
     unit,
-    identity,
+    identity: { names: [], declared: [] },
     collector,
     witness: new TraceWitness(),
     decisions: new Map(),
-    forced: [...earlierGrants.keep],
-    reconsidered: earlierGrants.reconsidered,
+    forced: [],
+    reconsidered: [],
     tried: new Set(),
     attempts: [],
   };
@@ -158,7 +155,12 @@ export async function observe(session: DiscoverSession, ctx: LoopContext, state:
     const lost = lostTraceError(unit);
     throw new CannotProceed(lost.message, lost.hint);
   }
-  for (const { program, closure } of await session.execClosures()) {
+  state.identity = await session.identity();
+  const executedPaths = collector
+    .result()
+    .accesses.filter((a) => a.ok && a.ops.has('exec'))
+    .map((a) => Buffer.from(a.path, 'latin1').toString('utf8'));
+  for (const { program, closure } of await session.execClosures(executedPaths)) {
     for (const item of closure.items) {
       const executed = item.role === 'binary' || item.role === 'script-interpreter' || item.role === 'elf-interpreter';
       const path = Buffer.from(item.path, 'utf8').toString('latin1');
@@ -167,6 +169,12 @@ export async function observe(session: DiscoverSession, ctx: LoopContext, state:
   }
   // After this run's own accesses, so a path seen again keeps this run as its source.
   if (ctx.earlier) for (const { path, ops } of accessesStillThere(ctx.earlier, ctx.fs)) collector.addKnown(path, ops, earlierSource(ctx.earlier));
+  // An earlier profile's grants, sorted into kept and judged again by the identity just learned.
+  if (ctx.earlier) {
+    const earlierGrants = grantsToKeep(ctx.earlier, ctx.fs, (path) => ownsPath(ctx.fs, state.identity, path));
+    state.forced.push(...earlierGrants.keep);
+    state.reconsidered.push(...earlierGrants.reconsidered);
+  }
   for (const grant of state.reconsidered) {
     log(`earlier writable grant of ${bytesToDisplay(grant.value)} is not the service's own: not kept, the write goes through the review again`);
     // Seen written, so the fold judges it as a write (refused, or asked about) rather than forgetting it.
@@ -188,6 +196,7 @@ export async function propose(ctx: LoopContext, state: LoopState): Promise<Candi
       provided: providedByUnit(unit),
       directoriesAsBinds: true,
       identity: state.identity,
+      ...(ctx.logRules !== undefined ? { logRules: ctx.logRules } : {}),
       privateRun: {
         name: privateRunName(unit.Id),
         ...(unit.PIDFile ? { pidFile: Buffer.from(unit.PIDFile, 'utf8').toString('latin1') } : {}),
@@ -375,7 +384,8 @@ export async function install(session: DiscoverSession, ctx: LoopContext, state:
   const name = state.unit.Id;
   const installing = !options.dryRun && options.output === undefined;
   const gateOptions = { installing, acceptAudit: options.acceptAudit === true };
-  const gate = await auditBeforeInstall(name, () => session.audit(), gateOptions, ctx.reviewer, log);
+  const granted = (candidate.profile.granted ?? []).map((g) => ({ path: bytesToDisplay(g.path), by: `--include ${g.glob}` }));
+  const gate = await auditBeforeInstall(name, () => session.audit(granted), gateOptions, ctx.reviewer, log);
   if (gate.note) ctx.notes.push(gate.note);
   ctx.checkpoint();
   const audited = { audit: gate.audit };
@@ -431,7 +441,7 @@ export function writesRefused(state: LoopState, profile: Profile | undefined): {
 
 /** A writable bind (a diagnosis' fix, an earlier grant) is granted only where the service owns the place. */
 function ownsPath(fs: FsView, identity: ServiceIdentity, path: ByteString): boolean {
-  const facts = { path, existingFile: fs.lstat(path) === 'file', ownerUid: fs.owner?.(path)?.uid };
+  const facts = { path, existingFile: fs.lstat(path) === 'file', ...ownerFacts(fs, path) };
   return ownReason(facts, identity) !== undefined;
 }
 

@@ -20,6 +20,7 @@ import type { Runner } from '../systemd/runner.js';
 import { daemonReload, dropInDir, findStaleTracing } from '../systemd/tracing.js';
 import { loadUnit } from '../systemd/unit.js';
 import { UnitSession } from '../systemd/discover-session.js';
+import { readLogrotateRules } from '../systemd/logrotate.js';
 import { describeDifference, earlierObservation, rememberDiscovery } from './remember.js';
 import { observationDifference, type ObservationDifference } from '../core/checks/earlier.js';
 import { memoryDir, recallInstall } from '../systemd/memory.js';
@@ -167,6 +168,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
         writeOutput: deps.writeOutput,
         notes,
         ...(earlier ? { earlier } : {}),
+        logRules: await readLogrotateRules(runner),
       });
       if (earlier) {
         changes = observationDifference(earlier, outcome.accesses, outcome.profile, deps.fs);

@@ -53,7 +53,7 @@ export function createHostFsView(root: ByteString = '/', lstat: LstatFn = system
       entry = MISSING;
       try {
         const found = lstat(at(path));
-        if (found) entry = { kind: kindOf(found), owner: { uid: found.uid, mode: found.mode & 0o7777 }, lookupDenied: false };
+        if (found) entry = { kind: kindOf(found), owner: { uid: found.uid, gid: found.gid, mode: found.mode & 0o7777 }, lookupDenied: false };
       } catch (err) {
         // EACCES on a parent, ENOTDIR, ENAMETOOLONG: for the fold all of them mean "not usable here".
         if (isPermissionError(err)) entry = LOOKUP_DENIED;

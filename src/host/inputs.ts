@@ -5,7 +5,7 @@
 import { constants as fsConstants, createReadStream, openSync, promises as fsp } from 'node:fs';
 import { Socket } from 'node:net';
 import path from 'node:path';
-import { ArgumentError, InputError, PermissionDenied } from '../errors.js';
+import { InputError, PermissionDenied } from '../errors.js';
 
 export interface TraceSource {
   /** Shown in warnings: the file path, or `-` for stdin. */
@@ -14,8 +14,6 @@ export interface TraceSource {
   pid?: number;
   /** Size in bytes when known, for progress. */
   size?: number;
-  /** A regular file's path: it can then be read in parallel ranges. */
-  file?: string;
   open(): AsyncIterable<string>;
 }
 
@@ -35,7 +33,6 @@ function fileSource(file: string, size: number, pid?: number): TraceSource {
     name: file,
     pid,
     size,
-    file,
     open: () => readErrorsExplained(file, latin1Chunks(createReadStream(file, { highWaterMark: READ_CHUNK }))),
   };
 }
@@ -75,23 +72,13 @@ function fifoSource(file: string, pid?: number): TraceSource {
   };
 }
 
-/**
- * Opened once before reading: a large file is read by worker threads that open it themselves, past
- * readErrorsExplained, so a file this user may not read is refused here, as bad input, before any.
- */
+/** Opened once before reading: a file this user may not read is refused here, as bad input, before any is read. */
 async function checkReadable(file: string): Promise<void> {
   try {
     await (await fsp.open(file, 'r')).close();
   } catch (err) {
     throw inputError(file, err as NodeJS.ErrnoException);
   }
-}
-
-function stdinSource(stdin: NodeJS.ReadableStream): TraceSource {
-  return {
-    name: '-',
-    open: () => latin1Chunks(stdin as AsyncIterable<Buffer | string>),
-  };
 }
 
 export function inputError(file: string, err: NodeJS.ErrnoException): InputError | PermissionDenied {
@@ -105,56 +92,38 @@ export function inputError(file: string, err: NodeJS.ErrnoException): InputError
 }
 
 /**
- * A directory is taken as the output of `strace -ff -o DIR/NAME`: every regular file in it, with the
- * pid from a numeric suffix when there is one. A lone file named `NAME.1234` gets pid 1234 too, since
- * `-ff` files carry no pid prefix on their lines.
+ * The trace sources one command-line path (never `-`, which the caller reads itself) stands for. A
+ * directory is taken as the output of `strace -ff -o DIR/NAME`: every regular file in it, with the pid
+ * from a numeric suffix when there is one. A lone file named `NAME.1234` gets pid 1234 too, since `-ff`
+ * files carry no pid prefix on their lines.
  */
-export async function resolveTraceSources(args: string[], stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<TraceSource[]> {
-  if (args.length === 0) {
-    if (stdin.isTTY) {
-      throw new ArgumentError('no input: give a strace log file or directory, or pipe one into stdin', 'example: bindscout analyze /tmp/nginx.strace');
-    }
-    return [stdinSource(stdin)];
+export async function resolveTraceSources(arg: string): Promise<TraceSource[]> {
+  let stat;
+  try {
+    stat = await fsp.stat(arg);
+  } catch (err) {
+    throw inputError(arg, err as NodeJS.ErrnoException);
+  }
+  if (stat.isFIFO()) return [fifoSource(arg, pidFromName(path.basename(arg)))];
+  if (!stat.isDirectory()) {
+    await checkReadable(arg);
+    return [fileSource(arg, stat.size, pidFromName(path.basename(arg)))];
+  }
+  let names: string[];
+  try {
+    names = (await fsp.readdir(arg)).sort(compareNatural);
+  } catch (err) {
+    throw inputError(arg, err as NodeJS.ErrnoException);
   }
   const sources: TraceSource[] = [];
-  let stdinUsed = false;
-  for (const arg of args) {
-    if (arg === '-') {
-      if (stdinUsed) throw new ArgumentError('`-` (stdin) given more than once');
-      stdinUsed = true;
-      sources.push(stdinSource(stdin));
-      continue;
-    }
-    let stat;
-    try {
-      stat = await fsp.stat(arg);
-    } catch (err) {
-      throw inputError(arg, err as NodeJS.ErrnoException);
-    }
-    if (stat.isDirectory()) {
-      let names: string[];
-      try {
-        names = (await fsp.readdir(arg)).sort(compareNatural);
-      } catch (err) {
-        throw inputError(arg, err as NodeJS.ErrnoException);
-      }
-      let found = 0;
-      for (const name of names) {
-        const file = path.join(arg, name);
-        const fileStat = await fsp.stat(file).catch(() => undefined);
-        if (!fileStat?.isFile()) continue;
-        found++;
-        await checkReadable(file);
-        sources.push(fileSource(file, fileStat.size, pidFromName(name)));
-      }
-      if (found === 0) throw new InputError(`${arg}: directory holds no files`);
-    } else if (stat.isFIFO()) {
-      sources.push(fifoSource(arg, pidFromName(path.basename(arg))));
-    } else {
-      await checkReadable(arg);
-      sources.push(fileSource(arg, stat.size, pidFromName(path.basename(arg))));
-    }
+  for (const name of names) {
+    const file = path.join(arg, name);
+    const fileStat = await fsp.stat(file).catch(() => undefined);
+    if (!fileStat?.isFile()) continue;
+    await checkReadable(file);
+    sources.push(fileSource(file, fileStat.size, pidFromName(name)));
   }
+  if (sources.length === 0) throw new InputError(`${arg}: directory holds no files`);
   return sources;
 }
 

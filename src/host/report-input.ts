@@ -17,7 +17,7 @@ const PEEK_BYTES = 4096;
 
 export async function classifyInput(arg: string, stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<Input> {
   if (arg === '-') return classifyStdin(stdin);
-  const sources = await resolveTraceSources([arg], stdin);
+  const sources = await resolveTraceSources(arg);
   const stat = await fsp.stat(arg);
   const observedAt = stat.mtime.toISOString();
   // A FIFO is not peeked at: that would wait for its writer outside the reader that a signal can end.

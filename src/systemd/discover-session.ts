@@ -5,7 +5,7 @@
  * The loop in src/flows/discover-loop.ts drives it through its DiscoverSession interface.
  */
 import type { StraceEvent } from '../../parsers/events.js';
-import { diagnoseStart, type Diagnosis } from '../core/checks/diagnose.js';
+import { diagnoseStart, notFoundPaths, type Diagnosis } from '../core/checks/diagnose.js';
 import { visibleUnder } from '../core/profile/visibility.js';
 import type { ExecClosure } from '../core/profile/elf.js';
 import type { FsView } from '../core/fsview.js';
@@ -14,7 +14,7 @@ import { rootFilesystemType } from '../core/checks/procfs.js';
 import type { UnitInfo } from '../core/unit-file/unitfile.js';
 import type { UnitName } from '../core/unit-file/unit-name.js';
 import type { AuditReport } from '../core/checks/audit.js';
-import { declaredWritable, type ServiceIdentity } from '../core/profile/ownership.js';
+import { declaredWritable, SHARED_PLACES, SYSTEM_STATE, type ServiceIdentity } from '../core/profile/ownership.js';
 import { privateRunName, renderTmpfiles, tmpfilesPath } from '../core/profile/shared-run.js';
 import { removeHostLinks } from './host-links.js';
 import { serviceNamesOf } from '../core/profile/unit-sandbox.js';
@@ -25,6 +25,7 @@ import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from
 import type { Runner } from './runner.js';
 import { traceOneRun } from './trace-run.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, describeProbeRun, runProbe, type ProbeRun } from './probe.js';
+import { packageOf, runningAccounts, type Accounts } from './unit-accounts.js';
 import { daemonReload, removeTracing } from './tracing.js';
 import { systemctl, type LoadedUnit } from './unit.js';
 import { auditRunningService } from './view.js';
@@ -65,6 +66,8 @@ export class UnitSession {
   private candidateLinks: HostLink[] = [];
   /** The probe's last run: how long the service took to answer. */
   private lastProbe: ProbeRun | undefined;
+  /** The accounts the processes of the observed start ran as (read while it ran). */
+  private observedAccounts: Accounts | undefined;
   private readonly name: UnitName;
 
   constructor(
@@ -91,8 +94,12 @@ export class UnitSession {
       { ...(sandbox ? { sandbox: sandbox.dropin } : {}), onEvent },
       async (cursor) => {
         const outcome = await this.startAndCheck(false);
-        // The same audit as under the profile, on the unit as it was found: the "before" of the report.
-        if (outcome.ok && sandbox === undefined) asFound = await this.auditAsFound();
+        if (outcome.ok && sandbox === undefined) {
+          const accounts = await runningAccounts(runner, name).catch(() => undefined);
+          if (accounts !== undefined) this.observedAccounts = accounts;
+          // The same audit as under the profile, on the unit as it was found: the "before" of the report.
+          asFound = await this.auditAsFound();
+        }
         if (outcome.ok && options.exercise > 0) {
           options.log(`tracing for ${options.exercise} s: use the service now`);
           await options.sleep(options.exercise * 1000, options.signal);
@@ -127,11 +134,14 @@ export class UnitSession {
     }
   }
 
-  /** The ELF interpreter and libraries never show up as opens in a trace: read them from the binaries. */
-  async execClosures(): Promise<{ program: string; closure: ExecClosure }[]> {
+  /**
+   * The ELF interpreter, libraries and `#!` interpreters never show up as opens in a trace: read them
+   * from the binaries, of the Exec*= programs and of everything the trace saw executed.
+   */
+  async execClosures(executed: string[] = []): Promise<{ program: string; closure: ExecClosure }[]> {
     const reader = tolerantReader(this.runner);
     const found: { program: string; closure: ExecClosure }[] = [];
-    for (const program of execProgramsOf(this.unit)) {
+    for (const program of new Set([...execProgramsOf(this.unit), ...executed])) {
       const closure = await resolveExecClosure(program, reader).catch(() => undefined);
       if (closure !== undefined) found.push({ program, closure });
     }
@@ -251,7 +261,10 @@ export class UnitSession {
     }
   }
 
-  /** Names, declared directories and User='s uid (from the passwd file of the systemd worked on). */
+  /**
+   * Names, declared directories, User='s uid (from the passwd file of the systemd worked on), the
+   * accounts the observed start ran as and the package shipping the unit file.
+   */
   async identity(): Promise<ServiceIdentity> {
     const unit = this.unit;
     const declared = declaredWritable((setting) =>
@@ -267,6 +280,12 @@ export class UnitSession {
       const entry = passwd.split('\n').find((line) => line.split(':')[0] === user);
       const uid = Number(entry?.split(':')[2]);
       if (Number.isInteger(uid)) identity.uid = uid;
+    }
+    if (this.observedAccounts !== undefined) identity.ranAs = this.observedAccounts;
+    const pkg = await packageOf(this.runner, unit.FragmentPath);
+    if (pkg !== undefined) {
+      identity.package = pkg;
+      if (packageNameIsOwn(pkg) && !identity.names.includes(pkg)) identity.names.push(pkg);
     }
     return identity;
   }
@@ -305,8 +324,8 @@ export class UnitSession {
   }
 
   /** The audit of the service as it runs now (under the working candidate). */
-  audit(): Promise<AuditReport> {
-    return auditRunningService(this.runner, this.name);
+  audit(granted?: { path: string; by: string }[]): Promise<AuditReport> {
+    return auditRunningService(this.runner, this.name, granted);
   }
 
   /**
@@ -381,6 +400,12 @@ export class UnitSession {
     const closure = execPath
       ? await resolveExecClosure(execPath, tolerantReader(runner)).catch(() => undefined)
       : undefined;
+    const closuresOfNamed: Record<string, ExecClosure> = {};
+    for (const named of notFoundPaths(journal, name)) {
+      if (options.fs.lstat(named) !== 'file' && options.fs.lstat(named) !== 'symlink') continue;
+      const found = await resolveExecClosure(named, tolerantReader(runner)).catch(() => undefined);
+      if (found !== undefined) closuresOfNamed[named] = found;
+    }
     return diagnoseStart({
       unit: name,
       properties: state,
@@ -390,11 +415,11 @@ export class UnitSession {
       ...(tried ? { visible: visibleUnder(tried, options.fs), profile: tried } : {}),
       ...(execPath ? { execPath } : {}),
       ...(closure ? { closure } : {}),
+      ...(Object.keys(closuresOfNamed).length > 0 ? { closuresOfNamed } : {}),
       ...(unit.WorkingDirectory ? { workingDirectory: unit.WorkingDirectory } : {}),
     });
   }
 }
-
 
 function probeTiming(run: ProbeRun): { passed: boolean; seconds: number; tries: number } {
   return { passed: run.passed, seconds: Math.round(run.ms / 100) / 10, tries: run.tries };
@@ -409,4 +434,12 @@ export function reloadFailure(reload: { exitCode: number; stderr: string }, afte
   if (!isRunning(after)) return `reload under the candidate was accepted, but the service is ${after.ActiveState || 'gone'} afterwards (result ${after.Result || '?'})`;
   if (probeFailure !== undefined) return `reload under the candidate was accepted, but afterwards ${probeFailure}`;
   return undefined;
+}
+
+/**
+ * A package name stands for the service only when the system's own state does not use it: units
+ * shipped by systemd or dbus would otherwise make /var/lib/systemd or /run/dbus "named for" them.
+ */
+function packageNameIsOwn(name: string): boolean {
+  return ![...SYSTEM_STATE, ...SHARED_PLACES].some((place) => place.split('/').includes(name));
 }

@@ -255,8 +255,9 @@ async function ownSockets(runner: Runner, unit: UnitInfo): Promise<OwnPlace[]> {
 }
 
 /** The audit of what was read (pure). */
-export function auditSnapshot(snapshot: ServiceSnapshot): AuditReport {
+export function auditSnapshot(snapshot: ServiceSnapshot, granted?: { path: string; by: string }[]): AuditReport {
   return auditService({
+    ...(granted !== undefined && granted.length > 0 ? { granted } : {}),
     subject: auditSubjectOf(snapshot.unit, snapshot.sockets),
     pid: snapshot.pid,
     seen: snapshot.seen,
@@ -267,8 +268,8 @@ export function auditSnapshot(snapshot: ServiceSnapshot): AuditReport {
 }
 
 /** The audit of a running service: what discover checks before it installs a profile. */
-export async function auditRunningService(runner: Runner, unit: UnitName): Promise<AuditReport> {
-  return auditSnapshot(await snapshotService(runner, unit));
+export async function auditRunningService(runner: Runner, unit: UnitName, granted?: { path: string; by: string }[]): Promise<AuditReport> {
+  return auditSnapshot(await snapshotService(runner, unit), granted);
 }
 
 export type { FsNodeKind };

@@ -43,7 +43,7 @@ export function memoryFsView(
       const node = table.get(path);
       if (node === undefined) return undefined;
       const m = meta[path] ?? {};
-      return { uid: m.uid ?? 0, mode: m.mode ?? (node === 'dir' ? 0o755 : 0o644) };
+      return { uid: m.uid ?? 0, gid: m.gid ?? 0, mode: m.mode ?? (node === 'dir' ? 0o755 : 0o644) };
     },
     head: (path) => (table.get(path) === 'file' ? (meta[path]?.head ?? '') : undefined),
     list: (path) => {
@@ -57,7 +57,7 @@ export function memoryFsView(
 }
 
 /** Answers of a filesystem, by exact path asked: what the fold saw on the machine a trace came from. */
-export type FsFacts = Record<ByteString, { kind: FsNodeKind | null; target?: ByteString; uid?: number; mode?: number; head?: ByteString; entries?: ByteString[]; denied?: boolean }>;
+export type FsFacts = Record<ByteString, { kind: FsNodeKind | null; target?: ByteString; uid?: number; gid?: number; mode?: number; head?: ByteString; entries?: ByteString[]; denied?: boolean }>;
 
 /** Passes every question to `inner` and keeps the answers, so a fold can be replayed elsewhere. */
 export function recordingFsView(inner: FsView): { view: FsView; facts: FsFacts } {
@@ -78,7 +78,7 @@ export function recordingFsView(inner: FsView): { view: FsView; facts: FsFacts }
       },
       owner(path) {
         const owner = inner.owner?.(path);
-        if (owner !== undefined) Object.assign(entry(path), { uid: owner.uid, mode: owner.mode });
+        if (owner !== undefined) Object.assign(entry(path), { uid: owner.uid, mode: owner.mode, ...(owner.gid !== undefined ? { gid: owner.gid } : {}) });
         return owner;
       },
       head(path) {
@@ -110,7 +110,7 @@ export function replayFsView(facts: FsFacts): FsView {
     readlink: (path) => facts[path]?.target,
     owner: (path) => {
       const fact = facts[path];
-      return fact?.uid === undefined || fact.mode === undefined ? undefined : { uid: fact.uid, mode: fact.mode };
+      return fact?.uid === undefined || fact.mode === undefined ? undefined : { uid: fact.uid, mode: fact.mode, ...(fact.gid !== undefined ? { gid: fact.gid } : {}) };
     },
     head: (path) => facts[path]?.head,
     list: (path) => facts[path]?.entries,

@@ -92,6 +92,17 @@ describe('auditService', () => {
     expect(describeViolation(audit.violations[4])).toBe(`writable /run, 6 entries: ${audit.violations[4].why}`);
   });
 
+  test('a secret granted by --include is listed as granted; one not granted next to it stays a violation', () => {
+    const mounts = [EMPTY_ROOT, m('/usr', '8:1', '/usr', true), m('/etc/ssl/private/site.pem', '8:1', '/etc/ssl/private/site.pem', true), m('/etc/ssl/private/other.pem', '8:1', '/etc/ssl/private/other.pem', true)];
+    const seen = [e('/etc', 'd', 0o755), e('/etc/ssl', 'd', 0o755), e('/etc/ssl/private', 'd', 0o755), e('/etc/ssl/private/site.pem', 'f', 0o640), e('/etc/ssl/private/other.pem', 'f', 0o640)];
+    const granted = [{ path: '/etc/ssl/private/site.pem', by: "--include /etc/site/private/* (through the link /etc/site/private/key.pem)" }];
+    const audit = auditService({ subject: subject('site.service'), pid: 5, seen, mounts, hostMounts: HOST, credentials: ROOT, granted });
+    expect(audit.granted).toEqual([{ path: '/etc/ssl/private/site.pem', why: expect.stringContaining('granted by --include /etc/site/private/*') }]);
+    expect(audit.violations.map((v) => [v.kind, v.path, v.entries])).toEqual([['secret', '/etc/ssl/private', 1]]);
+    const onlyGranted = auditService({ subject: subject('site.service'), pid: 5, seen: seen.filter((x) => !x.path.endsWith('other.pem')), mounts, hostMounts: HOST, credentials: ROOT, granted });
+    expect(onlyGranted.clean).toBe(true);
+  });
+
   test('a private /run of its own behind BindPaths=/run/x-private:/run, with the journal and notify sockets bound into it: clean', () => {
     const mounts = [
       EMPTY_ROOT,

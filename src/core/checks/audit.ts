@@ -90,6 +90,8 @@ export interface AuditReport {
   /** The own places the audit accepted, for the reader to check. */
   own: OwnPlace[];
   violations: Violation[];
+  /** Secrets it sees because the admin granted them (--include): listed, not violations. */
+  granted?: { path: string; why: string }[];
 }
 
 const SYSTEMD_TREES = /^\/(run|var\/run|etc|var\/lib|usr\/lib|lib)\/systemd(\/|$)/;
@@ -271,8 +273,12 @@ export function auditService(input: {
   mounts: AuditMount[];
   hostMounts: AuditMount[];
   credentials: AuditCredentials;
+  /** Host paths the admin granted explicitly (--include), with the grant: secrets there are no violations. */
+  granted?: { path: string; by: string }[];
 }): AuditReport {
   const { subject, mounts, hostMounts, credentials } = input;
+  const grantedSeen = new Map<string, string>();
+  const grantOf = (path: string) => input.granted?.find((g) => path === g.path || path.startsWith(g.path.endsWith('/') ? g.path : `${g.path}/`));
   const sorted = [...input.seen].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const byPath = new Map(sorted.map((e) => [e.path, e]));
   const violations: Violation[] = [];
@@ -340,7 +346,10 @@ export function auditService(input: {
     if (entry.type !== 'd' && own === undefined && !reportedHosts.has(`f ${host ?? entry.path}`)) {
       reportedHosts.add(`f ${host ?? entry.path}`);
       const reason = secretOf(entry);
-      if (reason !== undefined) {
+      const grant = reason === undefined ? undefined : grantOf(host ?? entry.path);
+      if (reason !== undefined && grant !== undefined) {
+        grantedSeen.set(entry.path, `${reason}: granted by ${grant.by}`);
+      } else if (reason !== undefined) {
         // Grouped under the topmost secret directory the service sees: a visible /root is one line.
         const group = secretGroup(entry.path, byPath);
         const existing = secretGroups.get(group.path);
@@ -370,6 +379,7 @@ export function auditService(input: {
     outsideByDirectory: [...byDir].map(([dir, entries]) => ({ dir, entries })).sort((a, b) => b.entries - a.entries || (a.dir < b.dir ? -1 : 1)),
     own: [...ownSeen].map(([path, why]) => ({ path, why })),
     violations,
+    ...(grantedSeen.size > 0 ? { granted: [...grantedSeen].map(([path, why]) => ({ path, why })) } : {}),
   };
 }
 

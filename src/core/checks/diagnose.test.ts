@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { diagnoseStart, type JournalLine, type StartFacts } from './diagnose.js';
+import { diagnoseStart, notFoundPaths, type JournalLine, type StartFacts } from './diagnose.js';
 import { visibleUnder } from '../profile/visibility.js';
 import { memoryFsView } from '../../testing/fs-views.js';
 import type { ExecClosure } from '../profile/elf.js';
@@ -223,6 +223,34 @@ describe('diagnoseStart: other steps, signals, timeouts, service errors', () => 
     ], { closure: sleepClosure }));
     expect(d.kind).toBe('service-error');
     expect(d.fixes).toEqual([expect.objectContaining({ directive: 'BindReadOnlyPaths', path: '/lib/x86_64-linux-gnu/libc.so.6' })]);
+  });
+
+  test('"not found" for a program the sandbox shows: its #! interpreter is what is hidden, named from its closure', () => {
+    const helper = '/usr/share/ftpd/helper.pl';
+    const helperHost = memoryFsView({ [helper]: 'file', '/usr/bin/perl': 'file', '/usr/sbin/ftpd': 'file' });
+    const closure: ExecClosure = {
+      path: helper,
+      items: [
+        { path: helper, role: 'binary', links: [], realPath: helper },
+        { path: '/usr/bin/perl', role: 'script-interpreter', neededBy: helper, links: [], realPath: '/usr/bin/perl' },
+      ],
+      files: [],
+      unresolved: [],
+      notes: [],
+    };
+    const journal = [
+      { message: `/bin/sh: 1: ${helper}: not found`, pid: 301, identifier: 'ftpd' },
+      systemd('ftpd.service: Main process exited, code=exited, status=1/FAILURE'),
+    ];
+    expect(notFoundPaths(journal, 'ftpd.service')).toEqual([helper]);
+    const base = { exists: (p: string) => helperHost.lstat(p) !== undefined, visible: visibleUnder(profile(['BindReadOnlyPaths', helper], ['BindReadOnlyPaths', '/usr/sbin/ftpd']), helperHost) };
+    const d = diagnoseStart(facts('ftpd.service', { Result: 'exit-code', ExecMainCode: '1', ExecMainStatus: '1' }, journal, { ...base, closuresOfNamed: { [helper]: closure } }));
+    expect(d.fixes).toEqual([expect.objectContaining({ directive: 'BindReadOnlyPaths', path: '/usr/bin/perl' })]);
+    expect(d.summary).toMatch(/hidden by the sandbox \(\/usr\/bin\/perl\)/);
+    // Without the closure it still says where to look instead of "nothing points at a hidden path".
+    const unknown = diagnoseStart(facts('ftpd.service', { Result: 'exit-code', ExecMainCode: '1', ExecMainStatus: '1' }, journal, base));
+    expect(unknown.summary).not.toMatch(/nothing in the trace or its output/);
+    expect(unknown.details.join('\n')).toContain(`${helper} is not found, but it is visible`);
   });
 
   test('ok and unknown', () => {

@@ -46,6 +46,8 @@ export interface StartFacts {
   execPath?: string;
   /** The exec closure of the failing program (src/host/elf.ts). */
   closure?: ExecClosure;
+  /** Exec closures of the programs the service's output says are "not found" (see notFoundPaths). */
+  closuresOfNamed?: Record<string, ExecClosure>;
   workingDirectory?: string;
 }
 
@@ -345,7 +347,28 @@ function accessFixes(facts: StartFacts, details: string[], fixes: Fix[]): void {
 const LDSO_MISSING = /error while loading shared libraries: ([^:]+): cannot open shared object file/;
 /** Absolute paths in the service's own error messages ("open() "/etc/nginx/nginx.conf" failed (2: No such file…"). */
 const PATH_IN_TEXT = /(?:^|[\s"'`(=:])(\/[^\s"'`(),;:]+)/g;
-const ERROR_WORDS = /No such file or directory|Permission denied|Read-only file system|Not a directory|cannot open|failed/i;
+const ERROR_WORDS = /No such file or directory|Permission denied|Read-only file system|Not a directory|cannot open|failed|not found/i;
+/** A shell or exec wrapper saying a program it ran is missing: `/bin/sh: 1: /usr/share/x/helper.pl: not found`. */
+const NOT_FOUND = /not found|No such file or directory/;
+
+/**
+ * Paths the service's own output says are "not found": when such a path is visible in the sandbox,
+ * what is missing is what the kernel loads to run it (its `#!` interpreter, its ELF interpreter), which
+ * the caller reads from the file (StartFacts.closuresOfNamed).
+ */
+export function notFoundPaths(journal: JournalLine[], unit: string): string[] {
+  const out = new Set<string>();
+  for (const line of journal) {
+    const text = bare(line.message, unit);
+    const said = NOT_FOUND.exec(text);
+    if (line.pid === 1 || line.identifier === 'systemd' || said === null) continue;
+    // The path the message is about comes last before the words (`/bin/sh: 1: /x/helper.pl: not found`).
+    const before = [...text.slice(0, said.index).matchAll(PATH_IN_TEXT)].at(-1);
+    const path = before === undefined ? undefined : normalizePath(before[1]!);
+    if (path !== undefined && path !== '/') out.add(path);
+  }
+  return [...out].sort();
+}
 
 function outputFixes(facts: StartFacts, details: string[], fixes: Fix[]): void {
   for (const line of facts.journal) {
@@ -361,13 +384,30 @@ function outputFixes(facts: StartFacts, details: string[], fixes: Fix[]): void {
     if (line.pid === 1 || line.identifier === 'systemd' || !ERROR_WORDS.test(text)) continue;
     for (const m of text.matchAll(PATH_IN_TEXT)) {
       const path = normalizePath(m[1]!);
-      if (path === '/' || !facts.exists(path) || (facts.visible && facts.visible(path))) continue;
+      if (path === '/' || !facts.exists(path)) continue;
+      if (facts.visible && facts.visible(path)) {
+        if (NOT_FOUND.test(text)) interpreterFixes(facts, path, text, details, fixes);
+        continue;
+      }
       if (fixes.some((f) => f.path === path)) continue;
       const writes = /Read-only file system/.test(text);
       details.push(`the service's output names ${path}, which exists on the host: "${text.length > 200 ? text.slice(0, 200) + '…' : text}"`);
       addFix(fixes, { directive: writes ? 'BindPaths' : 'BindReadOnlyPaths', path, reason: "named in the service's error output" });
     }
   }
+}
+
+/** A program named "not found" that the sandbox shows: the interpreters it needs are what is hidden. */
+function interpreterFixes(facts: StartFacts, path: ByteString, text: string, details: string[], fixes: Fix[]): void {
+  const closure = facts.closuresOfNamed?.[path];
+  const hidden = (closure?.items ?? []).filter((item) => item.role !== 'binary' && !(facts.visible?.(item.path) ?? false));
+  const quoted = `"${text.length > 200 ? text.slice(0, 200) + '…' : text}"`;
+  if (hidden.length === 0) {
+    details.push(`the service's output says ${path} is not found, but it is visible in the sandbox: what the kernel loads to run it (its #! interpreter or ELF interpreter) is missing: ${quoted}`);
+    return;
+  }
+  details.push(`the service's output says ${path} is not found; it is visible, but ${hidden.map((i) => `${i.path} (${ROLE_WORDS[i.role] ?? i.role})`).join(', ')} is not: ${quoted}`);
+  for (const item of hidden) addFix(fixes, { directive: 'BindReadOnlyPaths', path: item.path, reason: `${ROLE_WORDS[item.role] ?? item.role} of ${item.neededBy ?? path}, which the service's output says is not found` });
 }
 
 function lastServiceLines(facts: StartFacts, count: number): string[] {
@@ -465,7 +505,9 @@ function diagnoseCause(facts: StartFacts): Diagnosis {
           `${fixes.length === 1 ? 'is' : 'are'} hidden by the sandbox (${fixes.map((f) => f.path).join(', ')}).`
         : facts.profile === undefined
           ? `${facts.unit} started but exited${status}.`
-          : `${facts.unit} started but exited${status}; nothing in the trace or its output points at a hidden path.`;
+          : details.length > 0
+            ? `${facts.unit} started but exited${status}; its output names a program that does not run in the sandbox (see below).`
+            : `${facts.unit} started but exited${status}; nothing in the trace or its output points at a hidden path.`;
     details.push(...lastServiceLines(facts, 5));
     return { kind: 'service-error', ...(exit ? { exitStatus: exit.status } : {}), summary, details, fixes };
   }

@@ -8,6 +8,7 @@ import { compileGlob, type GlobTest } from '../glob.js';
 import { isStrictlyUnder, splitPath } from '../fsview.js';
 import { DIRECTIVES, type Access, type ByteString, type Directive, type ProfileEntry } from '../model.js';
 import type { ServiceIdentity } from './ownership.js';
+import type { LogrotateRule, SharedLog } from './shared-log.js';
 import { UNIT_DIRECTORY_BASES } from '../unit-file/unit-directories.js';
 
 
@@ -40,6 +41,11 @@ export interface FoldOptions {
   privateRun?: { name: string; pidFile?: ByteString };
   /** The Exec*= line a write came from, with its prefixes, for the report on refused writes. */
   describeWriter?: (access: Access) => string | undefined;
+  /**
+   * The logrotate rules of the host (src/core/profile/shared-log.ts): a log file written directly in
+   * /var/log is bound alone when its rotation survives that; without rules such writes stay refused.
+   */
+  logRules?: LogrotateRule[];
 }
 
 /**
@@ -114,6 +120,10 @@ export interface Demand extends Contribution {
   createdInside?: ByteString;
   /** A directory only listed: an empty stand-in unless a directory bound whole covers it anyway. */
   listedOnly?: boolean;
+  /** Writable as the service's own although the trace never wrote there: why, for the reason text. */
+  ownUnwritten?: string;
+  /** A log file directly in a shared log directory: whether a bind of it survives rotation. */
+  sharedLog?: SharedLog;
 }
 
 export interface Candidate {
@@ -233,4 +243,30 @@ export function commonDirectory(paths: ByteString[]): ByteString {
     common = common.slice(0, i);
   }
   return '/' + common.join('/');
+}
+
+/** The comment of one bind: what needed it, and anything it grants beyond what the trace showed. */
+export function candidateReason(candidate: Candidate, optional: boolean): string {
+  const parts: string[] = [];
+  if (candidate.baselineReason !== undefined) parts.push(candidate.baselineReason);
+  const creators = candidate.contributions.filter((c) => (c as Demand).createdInside !== undefined);
+  const plain = candidate.contributions.filter((c) => (c as Demand).createdInside === undefined);
+  if (creators.length > 0) {
+    const dir = bytesToDisplay(candidate.path);
+    parts.push(
+      `files are created or removed directly in ${dir} (${describeContributions(creators)}): a new file cannot be created on the read-only root ` +
+        `and a single-file bind needs the file to exist before the start, so ${dir} is writable as a whole` +
+        (candidate.path === '/run' || candidate.path === '/var/lib' || candidate.path === '/var/log' || candidate.path === '/var/cache'
+          ? '; broad: moving the file into a directory of its own (RuntimeDirectory= etc.) is narrower'
+          : ''),
+    );
+  }
+  if (plain.length > 0) parts.push(describeContributions(plain));
+  const log = candidate.contributions.map((c) => (c as Demand).sharedLog).find((l) => l !== undefined);
+  if (log !== undefined) parts.push(log.why);
+  const unwritten = candidate.contributions.map((c) => (c as Demand).ownUnwritten).find((why) => why !== undefined);
+  if (unwritten !== undefined && candidate.writable && !candidate.contributions.some((c) => hasAny(c.access, WRITE_OPS))) parts.push(unwritten);
+  if (candidate.consent !== undefined) parts.push(candidate.consent);
+  if (optional) parts.push('missing on this host: bound only if present');
+  return parts.join('; ');
 }

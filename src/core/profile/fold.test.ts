@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { linksOfTmpfiles, renderTmpfiles, tmpfilesLines } from './shared-run.js';
 import { foldProfile, type FoldOptions } from './fold.js';
+import { parseLogrotate } from './shared-log.js';
 import { memoryFsView, type MemoryNode } from '../../testing/fs-views.js';
 import type { Access, Operation, Profile } from '../model.js';
 
@@ -502,5 +503,171 @@ describe('a listing is not a read', () => {
     const profile = fold([access('/etc/nginx/nginx.conf', ['read']), access('/etc/nginx/conf.d', ['list'])], { serviceNames: ['nginx'] });
     expect(values(profile, 'BindReadOnlyPaths')).toEqual(['/etc/nginx']);
     expect(values(profile, 'TemporaryFileSystem')).toEqual(['/:ro']);
+  });
+});
+
+describe('public directories read file by file', () => {
+  const certs: Record<string, MemoryNode> = { '/etc/ssl/openssl.cnf': 'file', '/etc/ssl/private/host.key': 'file', '/data/app/secret/token': 'file' };
+  for (let i = 0; i < 145; i++) {
+    certs[`/etc/ssl/certs/c${i}.pem`] = { symlink: `/usr/share/ca-certificates/mozilla/c${i}.crt` };
+    certs[`/usr/share/ca-certificates/mozilla/c${i}.crt`] = 'file';
+  }
+  for (const name of ['a', 'b', 'c', 'd']) {
+    certs[`/data/app/public/${name}.txt`] = 'file';
+    certs[`/data/app/secret/${name}.txt`] = 'file';
+    certs[`/data/app/closed/${name}.txt`] = 'file';
+  }
+  const tlsFs = memoryFsView(certs, { '/data/app/secret/token': { mode: 0o600 }, '/data/app/closed': { mode: 0o750 } });
+  const reads = (paths: string[]) => paths.map((p) => access(p, ['read']));
+
+  test('145 CA certificates fold into one bind of their directory, beside the config read next to it', () => {
+    const paths = ['/etc/ssl/openssl.cnf', ...Array.from({ length: 145 }, (_, i) => `/etc/ssl/certs/c${i}.pem`)];
+    const profile = foldProfile(reads(paths), NO_BASELINE, tlsFs);
+    expect(values(profile, 'BindReadOnlyPaths')).toEqual(['/etc/ssl/certs', '/etc/ssl/openssl.cnf', '/usr/share/ca-certificates']);
+  });
+
+  test('fewer reads than the threshold stay single files', () => {
+    const profile = foldProfile(reads(['/etc/ssl/openssl.cnf', '/etc/ssl/certs/c1.pem', '/etc/ssl/certs/c2.pem']), NO_BASELINE, tlsFs);
+    expect(values(profile, 'BindReadOnlyPaths')).toContain('/etc/ssl/certs/c1.pem');
+    expect(values(profile, 'BindReadOnlyPaths')).not.toContain('/etc/ssl/certs');
+  });
+
+  test('a directory holding a secret, or closed to others, is not folded', () => {
+    const names = ['a', 'b', 'c', 'd'];
+    const open = foldProfile(reads(names.map((n) => `/data/app/public/${n}.txt`)), NO_BASELINE, tlsFs);
+    expect(values(open, 'BindReadOnlyPaths')).toEqual(['/data/app/public']);
+    const secret = foldProfile(reads(names.map((n) => `/data/app/secret/${n}.txt`)), NO_BASELINE, tlsFs);
+    expect(values(secret, 'BindReadOnlyPaths')).toHaveLength(4);
+    const closed = foldProfile(reads(names.map((n) => `/data/app/closed/${n}.txt`)), NO_BASELINE, tlsFs);
+    expect(values(closed, 'BindReadOnlyPaths')).toHaveLength(4);
+  });
+});
+
+describe("the service's own accounts: the users and groups its processes ran as", () => {
+  // A daemon started as root that drops to user 120 / group 130 with a flag: no User= in the unit.
+  const daemonFs = memoryFsView(
+    {
+      '/etc/daemon/key.pem': 'file',
+      '/etc/other/key.pem': 'file',
+      '/srv/daemon-work': 'dir',
+      '/srv/other-work': 'dir',
+      '/var/lib/nginx/body': 'dir',
+      '/var/lib/nginx/proxy': 'dir',
+      '/var/lib/nginx/html/index.html': 'file',
+      '/run': 'dir',
+    },
+    {
+      '/etc/daemon/key.pem': { uid: 0, gid: 130, mode: 0o640 },
+      '/etc/other/key.pem': { uid: 0, gid: 999, mode: 0o640 },
+      '/srv/daemon-work': { uid: 0, gid: 130, mode: 0o775 },
+      '/srv/other-work': { uid: 0, gid: 130, mode: 0o755 },
+      '/var/lib/nginx/body': { uid: 33, gid: 0, mode: 0o700 },
+      '/var/lib/nginx/proxy': { uid: 33, gid: 0, mode: 0o700 },
+    },
+  );
+  const ranAs = { names: ['ftpd'], declared: [], ranAs: { uids: [120, 33], gids: [130] } };
+  const foldWith = (accesses: Access[], identity?: FoldOptions['identity']) =>
+    foldProfile(accesses, { ...NO_BASELINE, directoriesAsBinds: true, ...(identity ? { identity } : {}) }, daemonFs);
+
+  test('a key readable only by root and its group is its own, a key of another group is a secret', () => {
+    const accesses = [access('/etc/daemon/key.pem', ['read']), access('/etc/other/key.pem', ['read'])];
+    const profile = foldWith(accesses, ranAs);
+    expect(values(profile, 'BindReadOnlyPaths')).toEqual(['/etc/daemon/key.pem']);
+    expect(profile.needsConsent.map((n) => n.path)).toEqual(['/etc/other/key.pem']);
+    const withoutAccounts = foldWith(accesses, { names: ['ftpd'], declared: [] });
+    expect(withoutAccounts.needsConsent.map((n) => n.path)).toEqual(['/etc/daemon/key.pem', '/etc/other/key.pem']);
+  });
+
+  test('a directory of its group that the group may write is its own and writable; group-readable only is not', () => {
+    const accesses = [access('/srv/daemon-work/upload.tmp', ['create', 'write']), access('/srv/other-work/x', ['create', 'write'])];
+    const profile = foldWith(accesses, ranAs);
+    expect(values(profile, 'BindPaths')).toEqual(['/srv/daemon-work']);
+    expect(reasonOf(profile, 'BindPaths', '/srv/daemon-work')).toBeDefined();
+    expect(profile.needsConsent.filter((n) => n.systemWrite).map((n) => n.path)).toEqual(['/srv/other-work']);
+  });
+
+  test('directories it tried to create (EEXIST) or its runtime user owns are writable, though never written', () => {
+    const profile = foldWith(
+      [
+        failed('/var/lib/nginx/body', ['stat'], 'EEXIST'),
+        access('/var/lib/nginx/proxy', ['stat']),
+        access('/var/lib/nginx/html/index.html', ['read']),
+        failed('/run', ['stat'], 'EEXIST'),
+      ],
+      { ...ranAs, names: ['nginx'] },
+    );
+    expect(values(profile, 'BindPaths')).toEqual(['/var/lib/nginx/body', '/var/lib/nginx/proxy']);
+    expect(reasonOf(profile, 'BindPaths', '/var/lib/nginx/body')).toMatch(/tried to create it.*never wrote into it/);
+    expect(reasonOf(profile, 'BindPaths', '/var/lib/nginx/proxy')).toMatch(/owned by the user the service runs as/);
+    // mkdir -p walking through a shared place is no claim on it.
+    expect(values(profile, 'BindPaths')).not.toContain('/run');
+  });
+});
+
+describe('--include follows links, and goes only as far as granted', () => {
+  const keysFs = memoryFsView({
+    '/etc/app/app.conf': 'file',
+    '/etc/app/private/key.pem': { symlink: '/etc/ssl/private/app.key' },
+    '/etc/ssl/private/app.key': 'file',
+    '/etc/ssl/private/other.key': 'file',
+  });
+
+  test('a granted link grants exactly the file it leads to, also where the trace names that file directly', () => {
+    const accesses = [
+      access('/etc/app/app.conf', ['read']),
+      access('/etc/app/private/key.pem', ['read']),
+      // strace -y names the opened file by its real path as well.
+      access('/etc/ssl/private/app.key', ['read']),
+    ];
+    const profile = foldProfile(accesses, { ...NO_BASELINE, include: ['/etc/app/private/*'], serviceNames: ['app'] }, keysFs);
+    expect(profile.needsConsent).toEqual([]);
+    const binds = values(profile, 'BindReadOnlyPaths');
+    expect(binds).toContain('/etc/ssl/private/app.key');
+    expect(binds.some((b) => b === '/etc/ssl/private' || b === '/etc/ssl')).toBe(false);
+    expect(profile.granted?.map((g) => g.path)).toEqual(['/etc/ssl/private/app.key']);
+    expect(profile.granted?.[0].glob).toContain('/etc/app/private/*');
+  });
+
+  test('without the grant, the target needs consent', () => {
+    const profile = foldProfile([access('/etc/app/private/key.pem', ['read']), access('/etc/ssl/private/app.key', ['read'])], { ...NO_BASELINE, serviceNames: ['app'] }, keysFs);
+    expect(profile.needsConsent.map((n) => n.path)).toContain('/etc/ssl/private/app.key');
+    expect(profile.granted).toBeUndefined();
+  });
+});
+
+describe('log files written directly in /var/log', () => {
+  const logFs = memoryFsView(
+    { '/var/log/ftpd.log': 'file', '/var/log/proxyd.log': 'file', '/var/log/daemon.log': 'file', '/var/log/other.log': 'file' },
+    { '/var/log/ftpd.log': { mode: 0o640, gid: 4 }, '/var/log/proxyd.log': { mode: 0o640, gid: 4 } },
+  );
+  const rules = [
+    ...parseLogrotate('/var/log/ftpd.log\n{\n\tcreate 640 root adm\n\t# no SIGHUP\n\tmissingok\n\tweekly\n}\n', '/etc/logrotate.d/ftpd'),
+    ...parseLogrotate('/var/log/proxyd.log {\n  daily\n  copytruncate\n  postrotate\n    kill -HUP `cat /run/x.pid`\n  endscript\n}\n', '/etc/logrotate.d/proxyd'),
+    ...parseLogrotate('"/var/log/daemon.log" /var/log/daemon-*.log {\n  postrotate\n    systemctl restart daemon.service >/dev/null\n  endscript\n}\n', '/etc/logrotate.d/daemon'),
+  ];
+  const identity = { names: ['ftpd', 'proxyd', 'daemon'], declared: [] };
+  const appended = (path: string) => access(path, ['write', 'create']);
+  const foldLogs = (paths: string[], extra: Partial<FoldOptions> = {}) =>
+    foldProfile(paths.map(appended), { ...NO_BASELINE, directoriesAsBinds: true, identity, serviceNames: identity.names, logRules: rules, ...extra }, logFs);
+
+  test('rotated by copytruncate or by a restart of the service: that one file is bound writable, nothing else of /var/log', () => {
+    const profile = foldLogs(['/var/log/proxyd.log', '/var/log/daemon.log']);
+    expect(values(profile, 'BindPaths')).toEqual(['/var/log/daemon.log', '/var/log/proxyd.log']);
+    expect(reasonOf(profile, 'BindPaths', '/var/log/proxyd.log')).toMatch(/copytruncate/);
+    expect(reasonOf(profile, 'BindPaths', '/var/log/daemon.log')).toMatch(/restarts the service/);
+    expect(profile.needsConsent).toEqual([]);
+  });
+
+  test('rotated by renaming: refused with the narrowest grant named, never the directory', () => {
+    const profile = foldLogs(['/var/log/ftpd.log']);
+    expect(values(profile, 'BindPaths')).toEqual([]);
+    expect(profile.needsConsent).toEqual([expect.objectContaining({ path: '/var/log/ftpd.log', directive: 'BindPaths', systemWrite: true })]);
+    expect(profile.needsConsent[0].reason).toMatch(/renaming it.*new log stays empty.*--include '\/var\/log\/ftpd\.log'/);
+    const granted = foldLogs(['/var/log/ftpd.log'], { include: ['/var/log/ftpd.log'] });
+    expect(values(granted, 'BindPaths')).toEqual(['/var/log/ftpd.log']);
+  });
+
+  test('a log no rule rotates is bound alone as well', () => {
+    expect(values(foldLogs(['/var/log/other.log']), 'BindPaths')).toEqual(['/var/log/other.log']);
   });
 });

@@ -18,6 +18,7 @@
  *   that /proc.
  * - ProtectSystem= other than `no` re-mounts the host's root over the tmpfs (systemd issue #18999).
  */
+import { chooseGroups } from './fold-groups.js';
 import { BASELINE } from './baseline.js';
 import { bytesToDisplay } from '../../../parsers/strings.js';
 import {
@@ -31,31 +32,17 @@ import {
   splitPath,
   type FsView,
 } from '../fsview.js';
-import { type Access, type ByteString, type Directive, type HostLink, type Profile, type ProfileEntry, type ProfileNote } from '../model.js';
-import { isSharedOrSystemPlace, ownReason } from './ownership.js';
+import type { Access, ByteString, Directive, HostLink, Profile, ProfileEntry, ProfileNote } from '../model.js';
+import { isSharedOrSystemPlace, ownerFacts, ownReason, ownUnwrittenDirectory } from './ownership.js';
+import { Grants } from './consent.js';
+import { sharedLogRotation } from './shared-log.js';
 import { CANNOT_JUDGE, secretReason, secretsInside, type SecretsInside } from './secrets.js';
-import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
+import { containsSensitivePlace } from './sensitive.js';
 import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES } from './private-devices.js';
 import { canonicalRunPath, privateRunEntries, privateRunLinks, privateRunName, SHARED_RUN } from './shared-run.js';
-
 import {
-  GROUP_PARENTS,
-  GROUP_MIN_PATHS,
-  SERVICE_DIRECTORIES,
-  SIMPLE_PATH,
-  SAFE_NAME,
-  WRITE_OPS,
-  hasAny,
-  matchingGlob,
-  byTraceOrder,
-  describeContributions,
-  directiveOrder,
-  depthOf,
-  treeRoot,
-  commonDirectory,
-  compiledGlob,
-  globText,
-  onlyEnsured,
+  candidateReason, SERVICE_DIRECTORIES, SIMPLE_PATH, SAFE_NAME, WRITE_OPS, hasAny, matchingGlob, byTraceOrder,
+  describeContributions, directiveOrder, depthOf, treeRoot, onlyEnsured
 } from './fold-terms.js';
 import type { FoldOptions, Contribution, Demand, Candidate } from './fold-terms.js';
 
@@ -74,11 +61,15 @@ class Folder {
   /** Files created directly in /run: they get a private /run (src/core/profile/shared-run.ts). */
   private readonly runFiles: Demand[] = [];
   private hostLinks: HostLink[] = [];
+  /** What --include grants, followed through links to exactly their targets (./consent.ts). */
+  private readonly grants: Grants;
 
   constructor(
     private readonly options: FoldOptions,
     private readonly fs: FsView,
-  ) {}
+  ) {
+    this.grants = new Grants(options.include);
+  }
 
   omit(path: ByteString, reason: string): void {
     if (!this.omitted.has(path)) this.omitted.set(path, { path, reason });
@@ -118,6 +109,7 @@ class Folder {
       else kept.push(access);
     }
 
+    this.grants.followLinks(kept, this.fs);
     const tmp = kept.filter((a) => isUnder(a.path, '/tmp') || isUnder(a.path, '/var/tmp'));
     if (tmp.length > 0) {
       this.addEntry('PrivateTmp', 'yes', `private, empty /tmp and /var/tmp: ${describeContributions(tmp.map((access) => ({ access, path: access.path })))}`);
@@ -145,7 +137,7 @@ class Folder {
     }
 
     const needed = this.withoutTraversedDirectories(demands);
-    this.groupDirs = this.chooseGroups(needed);
+    this.groupDirs = chooseGroups(needed, this.fs, this.options);
     this.bindAll(needed);
     if (this.options.baseline) this.addBaseline(privateDevices);
     this.emitBinds();
@@ -157,6 +149,7 @@ class Folder {
       ...(this.hostLinks.length > 0 ? { hostLinks: this.hostLinks } : {}),
       needsConsent: [...this.needsConsent.values()].sort(byPath),
       omitted: [...this.omitted.values()].sort(byPath),
+      ...(this.grants.list().length > 0 ? { granted: this.grants.list() } : {}),
     };
   }
 
@@ -198,7 +191,7 @@ class Folder {
         const isDirectory = this.fs.lstat(dir) === 'dir' || list.some((a) => isStrictlyUnder(a.path, dir));
         if (!isDirectory) continue;
         // Not the service's own (/var/lib/dpkg): left to the fold's refusal of system-wide writes.
-        if (ownReason({ path: dir, existingFile: false, ownerUid: this.fs.owner?.(dir)?.uid }, this.options.identity) === undefined) continue;
+        if (ownReason({ path: dir, existingFile: false, ...ownerFacts(this.fs, dir) }, this.options.identity) === undefined) continue;
         const why = describeContributions(writes.map((access) => ({ access, path: access.path })));
         if (this.options.directoriesAsBinds) {
           this.addEntry('BindPaths', dir, `${why}; the service's own directory, bound writable as it is (ownership untouched)`, !this.exists(dir));
@@ -224,10 +217,13 @@ class Folder {
     const createsOrRemoves = access.ops.has('create') || access.ops.has('delete');
     // mkdir of a directory that is already there (EEXIST) needs only that directory.
     const alreadyThere = existsNow && access.errors.has('EEXIST') && !access.ops.has('delete');
+    const log = writes && this.options.logRules !== undefined ? sharedLogRotation(access.path, this.options.logRules, this.options.serviceNames ?? []) : undefined;
+    if (log !== undefined) return { access, path: access.path, writable: true, sharedLog: log };
     if (writes && (createsOrRemoves || !existsNow) && !alreadyThere) {
       return { access, path: parentOf(access.path), writable: true, createdInside: access.path };
     }
-    return { access, path: access.path, writable: writes };
+    const own = writes ? undefined : ownUnwrittenDirectory(access, this.fs, this.options.identity);
+    return { access, path: access.path, writable: writes || own !== undefined, ...(own !== undefined ? { ownUnwritten: own } : {}) };
   }
 
   /**
@@ -360,35 +356,6 @@ class Folder {
     return own !== undefined ? 'own' : 'as-is';
   }
 
-  /** Directories read often enough (or named after the service) to be bound whole. */
-  private chooseGroups(demands: Demand[]): ByteString[] {
-    const names = new Set(this.options.serviceNames ?? []);
-    const byTop = new Map<ByteString, Set<ByteString>>();
-    for (const d of demands) {
-      if (d.writable || d.listedOnly || d.access.ops.has('connect')) continue;
-      const parent = GROUP_PARENTS.find((p) => isStrictlyUnder(d.path, p));
-      if (parent === undefined) continue;
-      const top = parent + '/' + splitPath(d.path.slice(parent.length))[0];
-      const set = byTop.get(top) ?? new Set<ByteString>();
-      set.add(d.path);
-      byTop.set(top, set);
-    }
-    const groups: ByteString[] = [];
-    for (const [top, pathSet] of byTop) {
-      const paths = [...pathSet];
-      const name = splitPath(top).at(-1)!;
-      const own = names.has(name);
-      if (!own && paths.length < GROUP_MIN_PATHS) continue;
-      const dir = own ? top : commonDirectory(paths);
-      if (!isUnder(dir, top) || this.fs.lstat(dir) !== 'dir' || containsSensitivePlace(dir)) continue;
-      if (sensitiveReason(dir) !== undefined) continue;
-      // A directory the judging user cannot list is not widened to: what else it holds cannot be judged.
-      if (this.fs.denied?.(dir) === true) continue;
-      groups.push(dir);
-    }
-    return groups.sort();
-  }
-
   private bindRoot(demand: Demand): ByteString {
     if (demand.writable) return demand.path;
     const tree = treeRoot(demand.path);
@@ -455,10 +422,13 @@ class Folder {
       this.omit(demand.createdInside ?? demand.path, 'would need the whole root writable, which defeats the lockdown');
       return undefined;
     }
-    const secret = secretReason(demand.path, this.fs, this.options.identity);
+    // A log the service only appends to is no secret kept from it, whatever its mode (root:adm 0640).
+    const appendedLog = demand.sharedLog !== undefined && !hasAny(demand.access, ['read', 'exec']);
+    const secret = appendedLog ? undefined : secretReason(demand.path, this.fs, this.options.identity);
     const sensitive = secret ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
-    // A secret needs consent to itself or to its place of secrets; a broad directory's consent is not that.
-    const consentGlob = secret !== undefined ? this.consentToSecret(demand.path) : matchingGlob(demand.path, this.options.include);
+    // A secret needs consent to itself, to its place of secrets, or to a link leading exactly to it.
+    const reachedByLink = demand.viaSymlink !== undefined && resolveSymlinks(this.fs, demand.access.path).finalPath === demand.path;
+    const consentGlob = secret !== undefined ? this.grants.toSecret(demand.path, reachedByLink ? demand.access.path : undefined) : this.grants.globFor(demand.path);
     if (sensitive !== undefined && consentGlob === undefined) {
       const what = describeContributions([demand]);
       this.consent(demand.path === root ? root : demand.path, `${sensitive}: ${what}`, demand.writable);
@@ -501,10 +471,11 @@ class Folder {
       this.runFiles.push(demand);
       return undefined;
     }
-    if (consentGlob !== undefined) return demand;
+    if (consentGlob !== undefined || demand.sharedLog?.bindable === true) return demand;
+    if (demand.sharedLog !== undefined) return void this.consent(demand.path, `${describeContributions([demand])}: ${demand.sharedLog.why}`, true, true);
     const kind = resolveSymlinks(this.fs, root).kind;
     const existingFile = demand.createdInside === undefined && kind === 'file';
-    if (ownReason({ path: root, existingFile, ownerUid: this.fs.owner?.(root)?.uid }, this.options.identity) !== undefined) return demand;
+    if (ownReason({ path: root, existingFile, ...ownerFacts(this.fs, root) }, this.options.identity) !== undefined) return demand;
     const writer = this.options.describeWriter?.(demand.access);
     this.consent(
       root,
@@ -584,12 +555,12 @@ class Folder {
     for (const candidate of keptBinds.values()) {
       const optional = !this.exists(candidate.path);
       const found = this.secretsOf(candidate.path);
-      if (found?.unlisted === true && this.consentToSecret(candidate.path) === undefined) {
+      if (found?.unlisted === true && this.grants.consentToSecret(candidate.path) === undefined) {
         // Bound whole, it would show whatever the judging user could not see: asked about, not granted.
-        this.consent(candidate.path, `${CANNOT_JUDGE}: ${this.reasonFor(candidate, optional)}`, candidate.writable);
+        this.consent(candidate.path, `${CANNOT_JUDGE}: ${candidateReason(candidate, optional)}`, candidate.writable);
         continue;
       }
-      this.addEntry(candidate.writable ? 'BindPaths' : 'BindReadOnlyPaths', candidate.path, this.reasonFor(candidate, optional), optional);
+      this.addEntry(candidate.writable ? 'BindPaths' : 'BindReadOnlyPaths', candidate.path, candidateReason(candidate, optional), optional);
       if (found !== undefined) this.maskSecretsInside(candidate.path, found);
     }
   }
@@ -606,45 +577,10 @@ class Folder {
    */
   private maskSecretsInside(dir: ByteString, found: SecretsInside): void {
     for (const secret of found.secrets) {
-      if (this.consentToSecret(secret.path) !== undefined) continue;
+      if (this.grants.toSecret(secret.path) !== undefined) continue;
       this.addEntry('InaccessiblePaths', secret.path, `${secret.reason}, inside ${bytesToDisplay(dir)} which is bound whole: masked (--include ${bytesToDisplay(secret.path)} to grant it)`, true);
     }
     if (found.truncated) this.omit(dir, `bound whole, but too big to check for secrets inside (more than ${found.secrets.length + 5000} entries)`);
-  }
-
-  /** The --include glob naming the secret itself or a place of secrets holding it. */
-  private consentToSecret(secret: ByteString): string | undefined {
-    const include = this.options.include;
-    if (include.length === 0) return undefined;
-    const parts = splitPath(secret);
-    for (let depth = parts.length; depth >= 1; depth--) {
-      const prefix = '/' + parts.slice(0, depth).join('/');
-      if (depth < parts.length && sensitiveReason(prefix) === undefined) continue;
-      const glob = include.find((g) => compiledGlob(g)(globText(prefix)));
-      if (glob !== undefined) return glob;
-    }
-    return undefined;
-  }
-
-  private reasonFor(candidate: Candidate, optional: boolean): string {
-    const parts: string[] = [];
-    if (candidate.baselineReason !== undefined) parts.push(candidate.baselineReason);
-    const creators = candidate.contributions.filter((c) => (c as Demand).createdInside !== undefined);
-    const plain = candidate.contributions.filter((c) => (c as Demand).createdInside === undefined);
-    if (creators.length > 0) {
-      const dir = bytesToDisplay(candidate.path);
-      parts.push(
-        `files are created or removed directly in ${dir} (${describeContributions(creators)}): a new file cannot be created on the read-only root ` +
-          `and a single-file bind needs the file to exist before the start, so ${dir} is writable as a whole` +
-          (candidate.path === '/run' || candidate.path === '/var/lib' || candidate.path === '/var/log' || candidate.path === '/var/cache'
-            ? '; broad: moving the file into a directory of its own (RuntimeDirectory= etc.) is narrower'
-            : ''),
-      );
-    }
-    if (plain.length > 0) parts.push(describeContributions(plain));
-    if (candidate.consent !== undefined) parts.push(candidate.consent);
-    if (optional) parts.push('missing on this host: bound only if present');
-    return parts.join('; ');
   }
 }
 

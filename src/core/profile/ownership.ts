@@ -5,8 +5,8 @@
  * (`/run`, `/var/log`, `/etc` …) and the system's state (`/var/lib/dpkg`, `/etc/alternatives` …) never
  * are: a write there changes the host for everyone else. Pure: file facts come in as arguments.
  */
-import { isUnder, splitPath } from '../fsview.js';
-import type { ByteString } from '../model.js';
+import { isUnder, resolveSymlinks, splitPath, type FsView } from '../fsview.js';
+import type { Access, ByteString } from '../model.js';
 
 export interface ServiceIdentity {
   /** Names the service goes by (`nginx`, `postgresql`, `15-main`, `redis`). */
@@ -15,6 +15,30 @@ export interface ServiceIdentity {
   declared: { path: ByteString; by: string }[];
   /** The uid of the unit's `User=`; undefined for root or when unknown. */
   uid?: number;
+  /**
+   * The accounts its processes actually ran as (effective uid and gid from /proc/PID/status during the
+   * observed start), root left out: a daemon started as root that drops to its own user with a flag
+   * (`-u USER`) has no `User=`. Supplementary groups are not counted: they are shared by design
+   * (`ssl-cert`), and a file of such a group is not one service's own.
+   */
+  ranAs?: { uids: number[]; gids: number[] };
+  /** The Debian package that ships the unit file (`dpkg -S`), when there is one. */
+  package?: string;
+}
+
+/** root, and nobody/nogroup, which many daemons drop to: owning a file says nothing about whose it is. */
+const SHARED_IDS: readonly number[] = [0, 65534];
+
+/** Whether the file facts say the service's own accounts own it (user, or group with `groupBits`). */
+export function ownedByServiceAccount(owner: { uid: number; gid?: number; mode: number } | undefined, identity: ServiceIdentity | undefined, groupBits: number): string | undefined {
+  if (owner === undefined || identity === undefined) return undefined;
+  if (!SHARED_IDS.includes(owner.uid) && (owner.uid === identity.uid || identity.ranAs?.uids.includes(owner.uid))) {
+    return owner.uid === identity.uid ? "owned by the unit's User=" : 'owned by the user the service runs as';
+  }
+  if (owner.gid !== undefined && !SHARED_IDS.includes(owner.gid) && identity.ranAs?.gids.includes(owner.gid) && (owner.mode & groupBits) === groupBits) {
+    return 'owned by the group the service runs as';
+  }
+  return undefined;
 }
 
 /** Directories shared by every service: never writable as a whole, whoever asks. */
@@ -90,6 +114,16 @@ export interface WrittenPath {
   existingFile: boolean;
   /** Owner uid of the path on the filesystem the fold judges; undefined when unknown. */
   ownerUid?: number;
+  /** Owner gid and mode, to recognise a group-writable place of the service's own group. */
+  ownerGid?: number;
+  mode?: number;
+}
+
+/** What `fs` says about who owns `path`, in WrittenPath's terms. */
+export function ownerFacts(fs: FsView, path: ByteString): Pick<WrittenPath, 'ownerUid' | 'ownerGid' | 'mode'> {
+  const owner = fs.owner?.(path);
+  if (owner === undefined) return {};
+  return { ownerUid: owner.uid, mode: owner.mode, ...(owner.gid !== undefined ? { ownerGid: owner.gid } : {}) };
 }
 
 /**
@@ -106,6 +140,12 @@ export function ownReason(written: WrittenPath, identity: ServiceIdentity | unde
     const named = namedFor(path, identity.names);
     if (named !== undefined) return `named for the service (${named})`;
     if (identity.uid !== undefined && identity.uid !== 0 && written.ownerUid === identity.uid) return "owned by the unit's User=";
+    if (written.ownerUid !== undefined) {
+      // A group owner counts only when the group may write there (root:USER 0775, not root:USER 0755).
+      const owner = { uid: written.ownerUid, ...(written.ownerGid !== undefined ? { gid: written.ownerGid } : {}), mode: written.mode ?? 0 };
+      const byAccount = ownedByServiceAccount(owner, identity, 0o020);
+      if (byAccount !== undefined) return byAccount;
+    }
   }
   const systemState = SYSTEM_STATE.some((place) => isUnder(path, place));
   if (systemState) return undefined;
@@ -148,4 +188,26 @@ export function declaredWritable(values: (setting: string) => string[]): { path:
     if (path.startsWith('/') && !SHARED_PLACES.includes(path)) out.push({ path, by: `the unit's ReadWritePaths=${path}` });
   }
   return out;
+}
+
+/** Marks the reason of a writable grant the observed run never used, for the report. */
+export const UNWRITTEN_OWN = 'writable although the observed run never wrote into it';
+
+/**
+ * A directory of the service's own that the trace never wrote into is still writable: one it tried to
+ * create (found there, EEXIST) or one its own accounts own. nginx's master ensures its temp directories
+ * at start; only a request body bigger than its buffer writes there, which a GET probe never sends.
+ * Shared places stay out (`mkdir -p` walks through /run): ownReason decides. Returns why, or undefined.
+ */
+export function ownUnwrittenDirectory(access: Access, fs: FsView, identity: ServiceIdentity | undefined): string | undefined {
+  if (identity === undefined || resolveSymlinks(fs, access.path).kind !== 'dir' || fs.lstat(access.path) !== 'dir') return undefined;
+  const facts = ownerFacts(fs, access.path);
+  const triedToCreate = access.errors.has('EEXIST');
+  const owner = facts.ownerUid === undefined ? undefined : { uid: facts.ownerUid, ...(facts.ownerGid !== undefined ? { gid: facts.ownerGid } : {}), mode: facts.mode ?? 0 };
+  const accountOwned = ownedByServiceAccount(owner, identity, 0o020);
+  if (!triedToCreate && accountOwned === undefined) return undefined;
+  const own = ownReason({ path: access.path, existingFile: false, ...facts }, identity);
+  if (own === undefined) return undefined;
+  const why = [triedToCreate ? 'the service tried to create it (it exists)' : undefined, accountOwned, own].filter((f, i, all) => f !== undefined && all.indexOf(f) === i);
+  return `${why.join(', ')}: its own, ${UNWRITTEN_OWN} (what the probe did not exercise, such as a large upload, may)`;
 }

@@ -6,7 +6,7 @@
  */
 import { isUnder, resolveSymlinks, splitPath, type FsView } from '../fsview.js';
 import type { ByteString } from '../model.js';
-import type { ServiceIdentity } from './ownership.js';
+import { ownedByServiceAccount, type ServiceIdentity } from './ownership.js';
 import { sensitiveReason } from './sensitive.js';
 
 /** PEM and OpenSSH private keys, encrypted or not (`-----BEGIN RSA PRIVATE KEY-----`, …). */
@@ -36,6 +36,8 @@ export function secretReason(path: ByteString, fs: FsView, identity?: ServiceIde
   if (owner === undefined || (owner.mode & 0o004) !== 0) return undefined;
   // The service's own files (its User= owns them, or they live in its own directory) are not kept from it.
   if (identity !== undefined && identity.uid !== undefined && identity.uid !== 0 && owner.uid === identity.uid) return undefined;
+  // Readable by the group the service runs as (root:USER 0640): the key is kept for this service.
+  if (ownedByServiceAccount(owner, identity, 0o040) !== undefined) return undefined;
   if (identity !== undefined && isOwnPlace(resolved.finalPath, identity)) return undefined;
   return `not readable by others (mode ${(owner.mode & 0o777).toString(8).padStart(4, '0')})`;
 }

@@ -321,6 +321,8 @@ describe('processes', () => {
 
   test('execve keeps the cwd and closes only close-on-exec fds', () => {
     const { accesses, unresolved } = collect([
+      // fchdir is traced (a failed one shows it): the directories opened below leave the cwd known.
+      'fchdir(9) = -1 EBADF (Bad file descriptor)',
       'chdir("/srv/app") = 0',
       'openat(AT_FDCWD, "/srv/keep", O_RDONLY|O_DIRECTORY) = 3',
       'openat(AT_FDCWD, "/srv/drop", O_RDONLY|O_DIRECTORY|O_CLOEXEC) = 4',
@@ -412,6 +414,7 @@ describe('syscall families', () => {
 
   test('rename pairs: source deleted, destination created, each against its own dirfd', () => {
     const got = accessMap([
+      'fchdir(9) = -1 EBADF (Bad file descriptor)',
       'chdir("/srv/wd") = 0',
       'openat(AT_FDCWD, "/srv/wd/d3", O_RDONLY|O_DIRECTORY) = 3',
       'rename("hardlink.txt", "renamed.txt") = 0',

@@ -8,7 +8,7 @@
  * one Map lookup before any argument is split, and memory grows with distinct paths (plus live
  * processes), not with the number of events.
  */
-import type { ByteString, CallRun, CompleteCall, StraceEvent, SyscallEvent } from '../../../parsers/events.js';
+import type { ByteString, StraceEvent, SyscallEvent } from '../../../parsers/events.js';
 import { decodeQuoted, findClosingQuote, parseFdArg, splitArgs } from '../../../parsers/strings.js';
 import { normalizePath } from '../fsview.js';
 import type { Access, Operation, UnresolvedAccess } from '../model.js';
@@ -27,12 +27,14 @@ import {
   type SyscallSpec,
 } from './syscalls.js';
 import {
-  memoOf, remember, O_CLOEXEC, type Task, type Target, NONE, type ResolvedCall, REASONS, type CallMemo, IGNORE,
-  REPLAY, EVENTS, PLAN_TRIES, type RunPlan, type KernelPath, SLASH, SPLIT_CACHE_LIMIT, QUOTE, newAccess, newPlan,
-  setFd, putFd, fcntlCommand, isDecorated, fileDecoration, stripArgNames, findOutsideStrings, joinRoot, planOf
+  O_CLOEXEC, type Task, type Target, NONE, type ResolvedCall, REASONS, SLASH, SPLIT_CACHE_LIMIT, QUOTE, newAccess,
+  setFd, fcntlCommand, isDecorated, fileDecoration, stripArgNames, findOutsideStrings, joinRoot, setCwd
 } from './collector-state.js';
 
 export { REASONS } from './collector-state.js';
+
+/** An open whose fd can be handed to fchdir. */
+const DIRECTORY_OPEN = /\bO_(?:DIRECTORY|PATH)\b/;
 
 export interface CollectedAccesses {
   /** Sorted by path (byte order). */
@@ -52,6 +54,11 @@ export class AccessCollector {
   private readonly splitCache = new Map<string, readonly string[]>();
   /** Per syscall name, per argument text: targets that did not depend on any process's state. */
   private readonly resolvedCalls = new Map<string, Map<string, ResolvedCall>>();
+  /**
+   * True once the trace shows fchdir or close (both in strace's %desc class, neither in %file): a cwd
+   * changed through a directory fd would then be seen.
+   */
+  private fchdirTraced = false;
   /** Set while resolving when a target depended on a process's cwd or fd table. */
   private consultedState = false;
   /** The cwd an `AT_FDCWD</dir>` decoration revealed while resolving, replayed with the targets. */
@@ -88,70 +95,11 @@ export class AccessCollector {
     return args;
   }
 
-  /** Plans per table of calls (CallRun.calls), by id. */
-  private readonly runPlans = new WeakMap<readonly CompleteCall[], RunPlan[]>();
-  /** Plans of the calls resumed halves completed (CallRun.joined). */
-  private readonly joinedPlans = new WeakMap<CompleteCall, RunPlan>();
-
-  /**
-   * A run of complete calls (see CallRun), each as add() takes its event. The repeats of a call text are
-   * mostly replayed from a plan (see planOf), which costs no event, no lookup by text and no resolving.
-   */
-  addRun(run: CallRun): void {
-    let plans = this.runPlans.get(run.calls);
-    if (plans === undefined) this.runPlans.set(run.calls, (plans = []));
-    const { calls, ids, pids, lines, count, joined } = run;
-    const replaying = this.ignoreOrigin === undefined;
-    // The task of the last replayed call: runs are mostly one task's calls in a row, and only add()
-    // below can replace or drop a task in the table.
-    let taskPid = 0;
-    let task: Task | undefined;
-    for (let i = 0; i < count; i++) {
-      const id = ids[i];
-      let call: CompleteCall;
-      let plan: RunPlan | undefined;
-      if (id >= 0) {
-        call = calls[id];
-        plan = plans[id];
-        if (plan === undefined || plan.call !== call) plans[id] = plan = newPlan(call);
-      } else {
-        // A call a resumed half completed: the same object for every repeat of the two halves' texts.
-        call = joined[-1 - id];
-        plan = this.joinedPlans.get(call);
-        if (plan === undefined) this.joinedPlans.set(call, (plan = newPlan(call)));
-      }
-      if (plan.kind === IGNORE) continue;
-      const pid = pids[i] < 0 ? undefined : pids[i];
-      if (plan.kind === REPLAY && replaying) {
-        if (task === undefined || taskPid !== pids[i]) {
-          task = this.task(pid);
-          taskPid = pids[i];
-        }
-        if (task.fs.root === '') {
-          if (plan.cwd !== undefined) task.fs.cwd = plan.cwd;
-          const counted = plan.counted;
-          for (let k = 0; k < counted.length; k++) counted[k].count++;
-          const resolves = plan.resolves;
-          for (let k = 0; k < resolves.length; k++) resolves[k].resolvedTo = plan.resolvedTo;
-          if (plan.opened !== undefined) putFd(task, plan.opened.fd, plan.opened.file);
-          continue;
-        }
-      }
-      this.add({ type: 'syscall', line: lines[i], pid, name: call.name, argsText: call.argsText, result: call.result, source: run.source });
-      task = undefined;
-      if (plan.kind === EVENTS && plan.tries < PLAN_TRIES) {
-        plan.tries++;
-        planOf(plan, this, this.ignoreOrigin !== undefined);
-      }
-    }
-  }
-
   add(event: StraceEvent): void {
     switch (event.type) {
       case 'syscall': {
-        const memo = memoOf(event, this);
-        const spec = memo !== undefined ? memo.spec : SYSCALLS.get(event.name);
-        if (spec !== undefined) this.syscall(event, spec, memo);
+        const spec = SYSCALLS.get(event.name);
+        if (spec !== undefined) this.syscall(event, spec);
         return;
       }
       case 'superseded': {
@@ -195,14 +143,14 @@ export class AccessCollector {
     return task;
   }
 
-  private syscall(event: SyscallEvent, spec: SyscallSpec, memo: CallMemo | undefined): void {
+  private syscall(event: SyscallEvent, spec: SyscallSpec): void {
     const ok = event.result.kind === 'ok';
     switch (spec.kind) {
       case 'paths':
-        this.pathCall(event, spec, memo);
+        this.pathCall(event, spec);
         return;
       case 'unixAddress':
-        if (memo === undefined || memo.namesUnixPath) this.unixAddress(event, spec.op, memo);
+        this.unixAddress(event, spec.op);
         return;
       case 'getcwd': {
         if (!ok) return;
@@ -210,7 +158,7 @@ export class AccessCollector {
         // Linux prefixes "(unreachable)" when the cwd is outside the root; that is no usable path.
         if (decoded === undefined || decoded.truncated || decoded.bytes.charCodeAt(0) !== SLASH) return;
         const fs = this.task(event.pid).fs;
-        if (fs.root !== undefined) fs.cwd = joinRoot(fs.root, decoded.bytes);
+        if (fs.root !== undefined) setCwd(fs, joinRoot(fs.root, decoded.bytes));
         return;
       }
       case 'spawn': {
@@ -221,6 +169,8 @@ export class AccessCollector {
         return;
       }
       default:
+        // Either one in the trace, even failed, shows that fchdir would be seen too.
+        if (spec.kind === 'close' || spec.kind === 'fchdir') this.fchdirTraced = true;
         if (ok) this.fdStateCall(event, spec);
     }
   }
@@ -238,7 +188,7 @@ export class AccessCollector {
         task.fds.delete(first.fd);
         return;
       case 'fchdir':
-        task.fs.cwd = source?.path;
+        setCwd(task.fs, source?.path);
         return;
       case 'dup':
         setFd(task, parseInteger(event.result.value), source?.path, false);
@@ -281,18 +231,12 @@ export class AccessCollector {
     else for (const [fd, file] of parent.fds) if (!existing.fds.has(fd)) existing.fds.set(fd, file);
   }
 
-  private pathCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>, memo: CallMemo | undefined): void {
+  private pathCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>): void {
     const task = this.task(event.pid);
-    const call = this.resolveCall(event, spec, task, memo);
-    const known = memo !== undefined && memo.resolved === call ? memo : undefined;
+    const call = this.resolveCall(event, spec, task);
     const result = event.result;
     const ok = result.kind === 'ok';
-    let kernelPath: KernelPath | undefined;
-    if (known !== undefined && known.kernelPath !== undefined) kernelPath = known.kernelPath ?? undefined;
-    else {
-      kernelPath = ok && spec.effect === 'opensFd' && !call.unnamed ? fileDecoration(result.fdPath) : undefined;
-      if (known !== undefined) known.kernelPath = kernelPath ?? null;
-    }
+    const kernelPath = ok && spec.effect === 'opensFd' && !call.unnamed ? fileDecoration(result.fdPath) : undefined;
     let firstPath: ByteString | undefined;
 
     for (let i = 0; i < call.targets.length; i++) {
@@ -301,8 +245,7 @@ export class AccessCollector {
       if (target.kind === 'path') {
         if (i === 0) firstPath = target.path;
         if (ok && spec.effect === 'execve' && i === 0 && event.pid !== undefined && !this.programs.has(event.pid)) this.programs.set(event.pid, target.path);
-        const access = this.recordAgain(known?.accesses[i]) ?? this.record(target.path, call.ops[i]!, event);
-        if (known !== undefined) known.accesses[i] = access;
+        const access = this.record(target.path, call.ops[i]!, event);
         if (ok && spec.effect === 'execve') access.executed = true;
         if (kernelPath !== undefined && kernelPath.path !== target.path && !kernelPath.deleted) {
           access.resolvedTo = kernelPath.path;
@@ -314,26 +257,21 @@ export class AccessCollector {
     }
 
     if (kernelPath !== undefined && !kernelPath.deleted && kernelPath.path !== firstPath) {
-      const resolved = this.recordAgain(known?.kernelAccess) ?? this.record(kernelPath.path, call.firstSlotOps, event);
-      if (known !== undefined) known.kernelAccess = resolved;
+      const resolved = this.record(kernelPath.path, call.firstSlotOps, event);
       if (firstPath !== undefined) resolved.resolvedFrom ??= firstPath;
     }
 
     if (!ok || result.kind !== 'ok') return;
     switch (spec.effect) {
       case 'opensFd': {
-        let opened = known?.opened;
-        if (opened === undefined) {
-          const fdPath = kernelPath !== undefined ? kernelPath.path : result.fdPath === undefined ? firstPath : undefined;
-          opened = { fd: parseInteger(result.value), file: fdPath === undefined ? undefined : { path: fdPath, cloexec: call.cloexec } };
-          if (known !== undefined) known.opened = opened;
-        }
-        putFd(task, opened.fd, opened.file);
+        const fdPath = kernelPath !== undefined ? kernelPath.path : result.fdPath === undefined ? firstPath : undefined;
+        setFd(task, parseInteger(result.value), fdPath, call.cloexec);
+        if (DIRECTORY_OPEN.test(event.argsText)) task.fs.openedDir = true;
         return;
       }
       case 'chdir':
         // A successful chdir to a path we could not resolve leaves the cwd unknown, not unchanged.
-        task.fs.cwd = firstPath;
+        setCwd(task.fs, firstPath);
         return;
       case 'chroot':
         task.fs.root = firstPath === undefined ? undefined : firstPath === '/' ? '' : firstPath;
@@ -351,17 +289,11 @@ export class AccessCollector {
    * `-y` decorated dirfd: then the targets follow from the argument text alone and are computed once
    * per distinct text (replayed only while the process has no chroot, as when they were computed).
    */
-  private resolveCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>, task: Task, memo: CallMemo | undefined): ResolvedCall {
-    const remembered = memo?.resolved;
-    if (remembered !== undefined && task.fs.root === '') {
-      if (remembered.cwd !== undefined) task.fs.cwd = remembered.cwd;
-      return remembered;
-    }
+  private resolveCall(event: SyscallEvent, spec: Extract<SyscallSpec, { kind: 'paths' }>, task: Task): ResolvedCall {
     const byText = task.fs.root === '' ? this.resolvedCalls.get(event.name) : undefined;
     const known = byText?.get(event.argsText);
     if (known !== undefined) {
-      if (known.cwd !== undefined) task.fs.cwd = known.cwd;
-      if (memo !== undefined) remember(memo, known);
+      if (known.cwd !== undefined) setCwd(task.fs, known.cwd);
       return known;
     }
     const args = this.argsOf(event.argsText);
@@ -395,7 +327,6 @@ export class AccessCollector {
       if (table === undefined) this.resolvedCalls.set(event.name, (table = new Map()));
       if (table.size >= SPLIT_CACHE_LIMIT) table.clear();
       table.set(event.argsText, call);
-      if (memo !== undefined) remember(memo, call);
     }
     return call;
   }
@@ -423,6 +354,8 @@ export class AccessCollector {
       return slot.optional ? NONE : { kind: 'unresolved', raw: bytes, reason: REASONS.empty };
     }
     if (bytes.charCodeAt(0) === SLASH) {
+      // `AT_FDCWD</etc>` states the cwd even beside an absolute path: a later relative path needs it.
+      if (slot.dirfd !== undefined) this.learnCwd(task, args[slot.dirfd]);
       if (slot.absoluteOnly === undefined && slot.inRootFlag !== undefined && slot.dirfd !== undefined && slot.inRootFlag(args)) {
         return this.relativeTo(task, args[slot.dirfd], bytes.slice(1) || '.');
       }
@@ -433,11 +366,29 @@ export class AccessCollector {
     if (slot.absoluteOnly) return NONE;
     if (slot.dirfd === undefined) {
       this.consultedState = true;
-      const cwd = task.fs.cwd;
-      if (cwd === undefined) return { kind: 'unresolved', raw: bytes, reason: REASONS.cwdUnknown };
-      return { kind: 'path', path: normalizePath(cwd + '/' + bytes) };
+      const unknown = this.cwdUnknown(task);
+      if (unknown !== undefined) return { kind: 'unresolved', raw: bytes, reason: unknown };
+      return { kind: 'path', path: normalizePath(task.fs.cwd + '/' + bytes) };
     }
     return this.relativeTo(task, args[slot.dirfd], bytes);
+  }
+
+  /**
+   * Why the task's cwd cannot be used, or undefined when it can. Without fchdir in the trace, a process
+   * that opened a directory may have moved into it unseen (`mkdir -p` does, through gnulib's savewd):
+   * its cwd is then unknown until a chdir, a getcwd or an `AT_FDCWD</dir>` decoration says it again.
+   */
+  private cwdUnknown(task: Task): string | undefined {
+    if (task.fs.cwd === undefined) return REASONS.cwdUnknown;
+    if (task.fs.openedDir === true && !this.fchdirTraced) return REASONS.cwdUntraced;
+    return undefined;
+  }
+
+  /** Takes the cwd from an `AT_FDCWD</dir>` argument; any other argument says nothing about it. */
+  private learnCwd(task: Task, dirfdArg: string | undefined): void {
+    if (dirfdArg === undefined || !dirfdArg.startsWith('AT_FDCWD<')) return;
+    const dirfd = parseFdArg(dirfdArg);
+    if (dirfd.fd === 'AT_FDCWD' && dirfd.path !== undefined) setCwd(task.fs, (this.learnedCwd = dirfd.path));
   }
 
   /** `relative` looked up from a dirfd argument (`AT_FDCWD`, `3`, `3</dir>`, `AT_FDCWD</cwd>`). */
@@ -448,10 +399,11 @@ export class AccessCollector {
     if (dirfd.fd === 'AT_FDCWD') {
       // The decoration is /proc/PID/cwd read at syscall entry: authoritative, and it heals gaps such
       // as an untraced fchdir.
-      if (dirfd.path !== undefined) task.fs.cwd = this.learnedCwd = dirfd.path;
+      if (dirfd.path !== undefined) setCwd(task.fs, (this.learnedCwd = dirfd.path));
       else this.consultedState = true;
+      const unknown = this.cwdUnknown(task);
+      if (unknown !== undefined) return { kind: 'unresolved', raw: relative, reason: unknown };
       base = task.fs.cwd;
-      if (base === undefined) return { kind: 'unresolved', raw: relative, reason: REASONS.cwdUnknown };
     } else if (dirfd.path !== undefined) {
       base = dirfd.path;
     } else if (isDecorated(dirfdArg)) {
@@ -482,13 +434,10 @@ export class AccessCollector {
   }
 
   /** connect/bind/sendto/sendmsg with `sun_path="…"`: a Unix socket file. Abstract `@…` names are not files. */
-  private unixAddress(event: SyscallEvent, op: Operation, memo: CallMemo | undefined): void {
+  private unixAddress(event: SyscallEvent, op: Operation): void {
     const text = event.argsText;
     // Cheap rejection first: most of these calls are network sockets or carry no address.
-    if (text.indexOf('sun_path=') < 0) {
-      if (memo !== undefined) memo.namesUnixPath = false;
-      return;
-    }
+    if (text.indexOf('sun_path=') < 0) return;
     const at = findOutsideStrings(text, 'sun_path=');
     if (at < 0) return;
     const start = at + 'sun_path='.length;
@@ -498,12 +447,6 @@ export class AccessCollector {
     const decoded = decodeQuoted(text.slice(start, text.startsWith('...', close + 1) ? close + 4 : close + 1));
     if (decoded === undefined || decoded.bytes === '') return;
     const task = this.task(event.pid);
-    // A repeat names the same socket path as long as the process is not chrooted: only its count changes (see record).
-    const repeatable = memo !== undefined && task.fs.root === '' && this.ignoreOrigin === undefined && !decoded.truncated && decoded.bytes.charCodeAt(0) === SLASH;
-    if (repeatable && memo.unixAccess !== undefined) {
-      memo.unixAccess.count++;
-      return;
-    }
     let target: Target;
     if (decoded.truncated) target = { kind: 'unresolved', raw: decoded.bytes, reason: REASONS.truncated };
     else if (decoded.bytes.charCodeAt(0) === SLASH) {
@@ -513,10 +456,8 @@ export class AccessCollector {
           : { kind: 'path', path: joinRoot(task.fs.root, decoded.bytes) };
     } else if (task.fs.cwd === undefined) target = { kind: 'unresolved', raw: decoded.bytes, reason: REASONS.cwdUnknown };
     else target = { kind: 'path', path: normalizePath(task.fs.cwd + '/' + decoded.bytes) };
-    if (target.kind === 'path') {
-      const access = this.record(target.path, [op], event);
-      if (repeatable) memo.unixAccess = access;
-    } else if (target.kind === 'unresolved') this.unresolved(event, target.raw, target.reason);
+    if (target.kind === 'path') this.record(target.path, [op], event);
+    else if (target.kind === 'unresolved') this.unresolved(event, target.raw, target.reason);
   }
 
   /**
@@ -534,17 +475,6 @@ export class AccessCollector {
       source,
     });
     if (ops.includes('exec')) access.executed = true;
-  }
-
-  /**
-   * A repeat of a call already recorded with the same ops and result (kept in its CallMemo): its ops, ok
-   * and errno are in the Access already, only the count changes.
-   */
-  private recordAgain(access: Access | undefined): Access | undefined {
-    // Repeats of one call text may come from pids of different Exec*= lines: judge each one afresh.
-    if (access === undefined || this.ignoreOrigin !== undefined) return undefined;
-    access.count++;
-    return access;
   }
 
   private record(path: ByteString, ops: readonly Operation[], event: SyscallEvent): Access {

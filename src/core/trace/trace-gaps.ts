@@ -15,7 +15,8 @@ export interface TraceGap {
 
 /** The strace option that would have named the file, per reason a path stayed unresolved. */
 const FLAG_FOR_REASON: ReadonlyMap<string, string> = new Map([
-  [REASONS.cwdUnknown, '-f -y, from the program\'s start,'],
+  [REASONS.cwdUnknown, '-f -y -e trace=%file,fchdir,clone,clone3,fork,vfork, from the program\'s start,'],
+  [REASONS.cwdUntraced, '-e trace=%file,fchdir (as in the README)'],
   [REASONS.dirfdUnknown, '-y'],
   [REASONS.fdUnknown, '-y'],
   [REASONS.rootUnknown, '-y'],

@@ -37,7 +37,7 @@ export function judgeTraceInput(names: string, stats: ParseStats, summaryTables 
   if (stats.syscalls === 0 && stats.lines > 0 && stats.unparsed === 0) {
     return {
       message: `${names} holds no system calls, only process exits, signals or strace's own messages (${stats.lines} lines)`,
-      hint: 'trace the file calls: strace -f -y -e trace=%file,connect,bind,sendto,sendmsg -o FILE -- PROGRAM',
+      hint: 'trace the file calls: strace -f -y -e trace=%file,fchdir,clone,clone3,fork,vfork,connect,bind,sendto,sendmsg -o FILE -- PROGRAM',
     };
   }
   if (stats.syscalls === 0) {

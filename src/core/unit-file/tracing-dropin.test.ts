@@ -4,7 +4,7 @@ import { buildTracingDropIn, wrapExecCommand } from './tracing-dropin.js';
 import { unitInfoFromText } from './unitfile.js';
 
 const cat = (name: string) => readFileSync(new URL(`../../../fixtures/traces/${name}/unit.conf`, import.meta.url), 'utf8');
-const S = '/usr/bin/strace -D -f -y -q --seccomp-bpf -e trace=%%file,connect,bind,sendto,sendmsg,clone,clone3,fork,vfork --';
+const S = '/usr/bin/strace -D -f -y -q --seccomp-bpf -e trace=%%file,fchdir,connect,bind,sendto,sendmsg,clone,clone3,fork,vfork --';
 
 describe('buildTracingDropIn', () => {
   test('nginx: every Exec list reset and wrapped, prefixes and quoting kept, nothing relaxed', () => {

@@ -28,7 +28,7 @@ export const LOG_RATE_BURST = 100_000_000;
  * clone/clone3/fork/vfork tell which process forked which: a daemon's forked children (nginx's master
  * and workers) inherit its working directory and, for the review, its name.
  */
-export const STRACE_ARGS = ['-D', '-f', '-y', '-q', '--seccomp-bpf', '-e', 'trace=%file,connect,bind,sendto,sendmsg,clone,clone3,fork,vfork'];
+export const STRACE_ARGS = ['-D', '-f', '-y', '-q', '--seccomp-bpf', '-e', 'trace=%file,fchdir,connect,bind,sendto,sendmsg,clone,clone3,fork,vfork'];
 
 export interface TracingDropInOptions {
   /** A candidate sandbox drop-in (its text, `[Service]` included) to try under tracing. */

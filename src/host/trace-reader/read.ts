@@ -1,85 +1,71 @@
 /**
- * One trace input, start to end: the form is sniffed and the lines parsed into events. A large strace
- * file is read with worker threads (./parallel.ts); stdin, small files and journal exports line by
- * line. Both give the same events.
+ * Trace reading behind one door: trace sources in, accesses out. Each source's form is sniffed (strace
+ * text or a journal export) and its lines parsed into StraceEvents, which are the only thing the
+ * collector (src/core/trace/accesses.ts) takes from the parser. Read line by line on one thread: a
+ * parallel reader with WebAssembly scanners was measured and removed (see the README's Performance).
  */
-import { open } from 'node:fs/promises';
-import type { CallRun, ParseStats, StraceEvent } from '../../../parsers/events.js';
-import { createTraceParser, sniffLine } from '../../../parsers/index.js';
+import type { ParseStats, StraceEvent, WarningEvent } from '../../../parsers/events.js';
+import { createTraceParser } from '../../../parsers/index.js';
 import { LineSplitter } from '../../../parsers/lines.js';
-import { defaultWorkerCount, parseStraceFileInParallel } from './parallel.js';
+import { AccessCollector } from '../../core/trace/accesses.js';
+import type { Access, UnresolvedAccess } from '../../core/model.js';
+import type { TraceSource } from '../inputs.js';
 
-export interface TraceInput {
-  /** File name or `-`, copied into every event. */
-  name: string;
-  /** pid of a `-ff` per-task file. */
-  pid?: number;
-  size?: number;
-  /** Set when the input is a regular file that can be read at any offset. */
-  file?: string;
-  /** latin1 chunks of the input. */
-  open(): AsyncIterable<string>;
+export interface CollectOptions {
+  /** Bytes read so far over all sources, after each chunk. */
+  onProgress?: (progress: { bytes: number; totalBytes: number | undefined; source: string }) => void;
+  /** Checked after each chunk: an aborted read stops there and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
-export interface ReadOptions {
-  /** Takes complete calls in bulk where the reader can hand them so (see CallRun); the rest still come as events. */
-  onCalls?: (run: CallRun) => void;
-  /** Below this size one thread is faster than starting others. */
-  parallelMinBytes?: number;
-  workers?: number;
-  chunkBytes?: number;
-  tableLimit?: number;
+export interface CollectedTrace {
+  /** Sorted by path (byte order). */
+  accesses: Access[];
+  unresolved: UnresolvedAccess[];
+  stats: ParseStats;
+  /** The first KEPT_WARNINGS warnings, in input order; `stats.unparsed` counts all of them. */
+  warnings: WarningEvent[];
+  /** `strace -c` summary tables met: a log of only those has counts and no paths. */
+  summaryTables: number;
 }
 
-const PARALLEL_MIN_BYTES = 16 << 20;
-/** As in createTraceParser: lines looked at to tell the form before strace text is assumed. */
-const SNIFF_MAX_LINES = 64;
-const SNIFF_BYTES = 1 << 20;
+/** Enough to show what went wrong without letting a garbage file grow memory without bound. */
+export const KEPT_WARNINGS = 100;
 
-/**
- * True when createTraceParser would take the file for strace text: the first decisive line says so,
- * or none of the first lines decides. Undecided on fewer lines (they are long) means: do not guess.
- */
-async function sniffsAsStrace(file: string): Promise<boolean> {
-  const handle = await open(file, 'r');
-  let text: string;
-  try {
-    const buffer = Buffer.alloc(SNIFF_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
-    text = buffer.toString('latin1', 0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-  let start = 0;
-  for (let seen = 0; seen < SNIFF_MAX_LINES; seen++) {
-    const end = text.indexOf('\n', start);
-    if (end < 0) return false;
-    const form = sniffLine(text.slice(start, end));
-    if (form !== undefined) return form === 'strace';
-    start = end + 1;
-  }
-  return true;
-}
+/** The message the strace parser emits at the header of a `strace -c` table. */
+const SUMMARY_TABLE_MESSAGE = 'summary table';
 
-export async function parseTraceInput(
-  input: TraceInput,
-  onEvent: (event: StraceEvent) => void,
-  onBytes?: (bytes: number) => void,
-  options: ReadOptions = {},
-): Promise<ParseStats> {
-  const workers = options.workers ?? defaultWorkerCount();
-  const { file, size } = input;
-  if (file !== undefined && size !== undefined && workers > 0 && size >= (options.parallelMinBytes ?? PARALLEL_MIN_BYTES) && (await sniffsAsStrace(file))) {
-    return parseStraceFileInParallel({ file, size, source: input.name, pid: input.pid, onEvent, onCalls: options.onCalls, onBytes, workers, chunkBytes: options.chunkBytes, tableLimit: options.tableLimit });
+export async function collectAccesses(sources: readonly TraceSource[], options: CollectOptions = {}): Promise<CollectedTrace> {
+  const collector = new AccessCollector();
+  const warnings: WarningEvent[] = [];
+  const stats: ParseStats = { lines: 0, syscalls: 0, unparsed: 0 };
+  const totalBytes = sources.every((s) => s.size !== undefined) ? sources.reduce((sum, s) => sum + (s.size ?? 0), 0) : undefined;
+  let bytes = 0;
+  let summaryTables = 0;
+  const onEvent = (event: StraceEvent): void => {
+    if (event.type === 'warning') {
+      if (warnings.length < KEPT_WARNINGS) warnings.push(event);
+      return;
+    }
+    if (event.type === 'message' && event.text === SUMMARY_TABLE_MESSAGE) summaryTables++;
+    collector.add(event);
+  };
+  for (const source of sources) {
+    const parser = createTraceParser({ source: source.name, pid: source.pid, onEvent });
+    const splitter = new LineSplitter();
+    const onLine = (line: string): void => parser.line(line);
+    for await (const chunk of source.open()) {
+      splitter.push(chunk, onLine);
+      bytes += chunk.length;
+      options.onProgress?.({ bytes, totalBytes, source: source.name });
+      options.signal?.throwIfAborted();
+    }
+    splitter.end(onLine);
+    parser.end();
+    stats.lines += parser.stats.lines;
+    stats.syscalls += parser.stats.syscalls;
+    stats.unparsed += parser.stats.unparsed;
   }
-  const parser = createTraceParser({ source: input.name, pid: input.pid, onEvent });
-  const splitter = new LineSplitter();
-  const onLine = (line: string): void => parser.line(line);
-  for await (const chunk of input.open()) {
-    splitter.push(chunk, onLine);
-    onBytes?.(chunk.length);
-  }
-  splitter.end(onLine);
-  parser.end();
-  return parser.stats;
+  const { accesses, unresolved } = collector.result();
+  return { accesses, unresolved, stats, warnings, summaryTables };
 }

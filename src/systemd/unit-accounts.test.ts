@@ -1,0 +1,35 @@
+import { describe, expect, test } from '@jest/globals';
+import { fakeRunner, ok } from '../testing/fake-runner.js';
+import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { packageOf, runningAccounts } from './unit-accounts.js';
+
+const status = (uid: number, gid: number) => `Name:\tftpd\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\nGid:\t${gid}\t${gid}\t${gid}\t${gid}\nGroups:\t${gid} 4\nCapEff:\t0000000000000000\n`;
+
+describe('who a running unit is', () => {
+  test('the effective accounts of its cgroup processes, root left out, on a hybrid cgroup v1 host', async () => {
+    const { runner } = fakeRunner({
+      // Properties come in systemctl's own order, not in the order asked.
+      answer: (file, args) => (file === 'systemctl' && args[0] === 'show' ? ok('MainPID=40\nControlGroup=/system.slice/ftpd.service\n') : undefined),
+      files: {
+        '/sys/fs/cgroup/systemd/system.slice/ftpd.service/cgroup.procs': '40\n41\n42\n',
+        '/proc/40/status': status(0, 0),
+        '/proc/41/status': status(121, 131),
+        '/proc/42/status': status(121, 131),
+      },
+    });
+    expect(await runningAccounts(runner, parseUnitName('ftpd'))).toEqual({ uids: [121], gids: [131] });
+  });
+
+  test('the package of the unit file, from dpkg -S; none for a local unit', async () => {
+    const { runner } = fakeRunner({
+      answer: (file, args) =>
+        file === 'dpkg' && args.at(-1) === '/lib/systemd/system/ftpd.service'
+          ? ok('ftpd-server: /lib/systemd/system/ftpd.service\n')
+          : file === 'dpkg'
+            ? { exitCode: 1, stdout: '', stderr: 'dpkg-query: no path found matching pattern' }
+            : undefined,
+    });
+    expect(await packageOf(runner, '/lib/systemd/system/ftpd.service')).toBe('ftpd-server');
+    expect(await packageOf(runner, '/etc/systemd/system/local.service')).toBeUndefined();
+  });
+});
