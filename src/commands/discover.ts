@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { discover, type DiscoverReport, type Reviewer } from '../flows/discover.js';
+import { describeExposure } from '../core/checks/audit.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { forgetUnit, memoryDir } from '../systemd/memory.js';
 import { baselineOption, checkedNumber, EXCLUDE_OPTION, includeOption, pid1Option, runnerFor, unitArgument } from './shared.js';
@@ -26,6 +27,7 @@ export interface DiscoverArgs {
   exclude: string[];
   settle: number;
   startTimeout: number;
+  probeTimeout: number;
   name: string;
   pid1?: number;
   acceptAudit: boolean;
@@ -42,6 +44,11 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
         array: true,
         requiresArg: true,
         describe: 'shell command that must succeed while the service runs (run with /bin/sh -c); repeatable: run in turn, each must succeed',
+      })
+      .option('probe-timeout', {
+        type: 'number',
+        default: 10,
+        describe: 'seconds the probe is tried again after a start (a service is often active before it answers) before it counts as failed',
       })
       .option('exercise', { type: 'number', default: 0, describe: 'seconds to keep tracing after the start while you use the service' })
       .option('max-starts', { type: 'number', default: 10, describe: 'give up after this many starts of the unit' })
@@ -88,6 +95,7 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
     const exercise = checkedNumber('exercise', args.exercise);
     const settle = checkedNumber('settle', args.settle);
     const startTimeout = checkedNumber('start-timeout', args.startTimeout, { min: 1 });
+    const probeTimeout = checkedNumber('probe-timeout', args.probeTimeout);
     const runner = runnerFor(args.pid1);
     const log = (message: string) => io.err(`${io.paint.dim('bindscout:')} ${message}\n`);
     const unit = unitArgument(args.unit);
@@ -105,6 +113,7 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
         exclude: args.exclude,
         settleMs: settle * 1000,
         startTimeoutMs: startTimeout * 1000,
+        probeTimeoutMs: probeTimeout * 1000,
         dropInName: args.name,
         acceptAudit: args.acceptAudit,
       },
@@ -125,7 +134,7 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
 
     if (args.json) io.out(JSON.stringify(report, null, 2) + '\n');
     else {
-      if (report.installed === null && report.result !== 'failed') io.out(report.dropin);
+      if (report.installed === null && (report.result === 'working' || report.result === 'refused')) io.out(report.dropin);
       io.err(summary(report, io));
     }
     return report.result === 'working' ? ExitCode.ok : ExitCode.failed;
@@ -176,9 +185,13 @@ function summary(report: DiscoverReport, io: CommandIO): string {
       ? io.paint.bold(`${report.unit} works under TemporaryFileSystem=/:ro`)
       : report.result === 'refused'
         ? io.paint.red(`${report.unit} works under the profile, but it fails the audit: not installed`)
-        : io.paint.red(`${report.unit}: no working profile found`);
+        : report.result === 'stuck'
+          ? io.paint.red(`${report.unit}: stuck after ${report.starts} starts, the same failure again with nothing new to grant`)
+          : io.paint.red(`${report.unit}: no working profile found`);
   lines.push(verdict);
   lines.push(`  starts used:        ${report.starts}`);
+  const probed = report.attempts.filter((a) => a.sandboxed && a.probe !== undefined).at(-1)?.probe;
+  if (probed) lines.push(`  probe:              ${probed.passed ? 'passed' : 'failed'} after ${probed.seconds.toFixed(1)} s (${probed.tries} ${probed.tries === 1 ? 'try' : 'tries'})`);
   lines.push(`  bound read-only:    ${report.readOnly.length}`);
   lines.push(`  bound writable:     ${report.writable.length}${report.writable.length ? ` (${report.writable.join(', ')})` : ''}`);
   lines.push(`  sensitive refused:  ${report.refused.length}${report.refused.length ? ` (${report.refused.join(', ')})` : ''}`);
@@ -186,9 +199,16 @@ function summary(report: DiscoverReport, io: CommandIO): string {
     const verdict = report.audit.clean ? 'clean' : `${report.audit.violations.length} violation(s)`;
     lines.push(`  audit:              ${verdict}, ${report.audit.outside} entries visible outside the system trees and its own directories`);
   }
+  if (report.exposure.before !== null || report.exposure.after !== null) {
+    // What the lockdown took away, by the same audit on the unit as found and under the profile.
+    lines.push('  as found → under the profile:');
+    for (const line of describeExposure(report.exposure.before, report.exposure.after)) lines.push(`    ${line}`);
+  }
   for (const write of report.writesRefused) lines.push(`  write refused:      ${write.path}: ${write.reason}`);
   lines.push(`  drop-in:            ${report.installed ?? (report.result === 'working' ? 'not installed (printed on stdout)' : 'none')}`);
   if (report.failure) lines.push(`  ${report.result === 'refused' ? 'refused:          ' : 'still failing:    '}  ${report.failure}`);
+  for (const line of report.stuck?.evidence ?? []) lines.push(`  evidence:           ${line}`);
+  if (report.stuck) lines.push(`  to get further:     ${report.stuck.next}`);
   for (const note of report.notes) lines.push(`  note: ${note}`);
   return lines.join('\n') + '\n';
 }

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { describeViolation, type AuditReport } from '../core/checks/audit.js';
-import { viewService } from '../flows/view.js';
+import { describeExposure, describeViolation, type AuditReport } from '../core/checks/audit.js';
+import { viewService, type ViewReport } from '../flows/view.js';
 import type { ServiceView } from '../systemd/view.js';
 import { pid1Option, runnerFor, unitArgument } from './shared.js';
 import { PLAIN, type BindscoutCommand, type CommandIO } from './types.js';
@@ -41,7 +41,7 @@ export const viewCommand: BindscoutCommand<ViewArgs> = {
     else {
       // stdout may be a file while stderr is a terminal: its colour is its own.
       const out = { paint: io.outPaint ?? PLAIN };
-      io.out(formatView(view, out) + '\n' + formatAudit(view.audit, out));
+      io.out(formatView(view, out) + '\n' + formatAudit(view.audit, out) + '\n' + formatExposure(view.exposure));
     }
     return view.audit.clean && view.sensitive.length === 0 ? ExitCode.ok : ExitCode.failed;
   },
@@ -95,6 +95,12 @@ export function formatView(view: ServiceView, io: Pick<CommandIO, 'paint'>): str
 
 const SHOWN_VIOLATIONS = 40;
 const SHOWN_DIRECTORIES = 10;
+
+/** Before (as discover found the unit) → now, by the same audit. */
+export function formatExposure(exposure: ViewReport['exposure']): string {
+  const when = exposure.beforeMeasured === null ? 'not known: no discover of this unit remembered' : `as discover found it, ${exposure.beforeMeasured}`;
+  return [`before (${when}) → now:`, ...describeExposure(exposure.before, exposure.now).map((l) => `  ${l}`)].join('\n') + '\n';
+}
 
 export function formatAudit(audit: AuditReport, io: Pick<CommandIO, 'paint'>): string {
   const lines = [

@@ -74,6 +74,9 @@ export const DIRECTIVES = [
   'NoExecPaths',
   /** Only to re-emit a unit's own ExecPaths= as "ignore if missing" (see discover). */
   'ExecPaths',
+  /** Only to reset a unit's own ReadOnlyPaths=/ReadWritePaths= that mount `/` or a shared tree (see unit-sandbox). */
+  'ReadOnlyPaths',
+  'ReadWritePaths',
 ] as const;
 export type Directive = (typeof DIRECTIVES)[number];
 

@@ -50,3 +50,19 @@ describe('auditBeforeInstall', () => {
     await expect(auditBeforeInstall('x.service', async () => { throw new Error('find failed'); }, { installing: true, acceptAudit: false }, {}, quiet)).rejects.toThrow('find failed');
   });
 });
+
+describe('a unit that has a process the audit cannot look into', () => {
+  const unauditable = async (): Promise<AuditReport> => {
+    throw new ViewError('the processes of app.service are gone or never ran its program', 'app.service', 'gone');
+  };
+
+  test('--yes never installs it unaudited; --accept-audit does, and says so', async () => {
+    const refused = await auditBeforeInstall('app.service', unauditable, { installing: true, acceptAudit: false }, {}, quiet);
+    expect(refused.audit).toBeNull();
+    expect(refused.refusal).toContain('could not be audited');
+    expect(refused.refusal).toContain('--accept-audit');
+    const accepted = await auditBeforeInstall('app.service', unauditable, { installing: true, acceptAudit: true }, {}, quiet);
+    expect(accepted.refusal).toBeUndefined();
+    expect(accepted.note).toContain('no audit');
+  });
+});

@@ -43,13 +43,20 @@ export async function auditBeforeInstall(
     log(`auditing what ${unit} sees under the candidate`);
     audit = await takeAudit();
   } catch (err) {
-    // A Type=oneshot service that has finished has no process to look into.
-    if (err instanceof ViewError) {
-      const note = `no audit: ${err.message}`;
+    if (!(err instanceof ViewError)) throw err;
+    // A Type=oneshot service that has finished has no process to look into: nothing runs unaudited.
+    if (err.reason === 'not-running' || !options.installing || options.acceptAudit) {
+      const note = `no audit: ${err.message}${err.reason === 'not-running' ? '' : ` (${options.acceptAudit ? ACCEPT_AUDIT_FLAG : 'nothing installed'})`}`;
       log(note);
       return { audit: null, note };
     }
-    throw err;
+    // It has a process that could not be looked into: what it sees is unknown, so it is not installed.
+    return {
+      audit: null,
+      refusal:
+        `the candidate works but could not be audited (${err.message}), so it was not installed and ${unit} runs as it was found; ` +
+        `run again with ${ACCEPT_AUDIT_FLAG} to install it unaudited`,
+    };
   }
   const summary = `${audit.outside} entries visible outside the system trees and its own directories`;
   for (const g of audit.granted ?? []) log(`audit: granted secret ${g.path}: ${g.why}`);

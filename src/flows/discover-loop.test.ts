@@ -4,158 +4,19 @@
  * with every start, trace and candidate scripted, so each decision of the loop can be checked.
  */
 import { describe, expect, test } from '@jest/globals';
-import { createTraceParser } from '../../parsers/index.js';
-import type { StraceEvent } from '../../parsers/events.js';
-import type { AuditReport, Violation } from '../core/checks/audit.js';
+import type { Violation } from '../core/checks/audit.js';
 import type { Diagnosis } from '../core/checks/diagnose.js';
 import { memoryFsView } from '../testing/fs-views.js';
-import type { Profile } from '../core/model.js';
 import { unitInfoFromText } from '../core/unit-file/unitfile.js';
 import {
-  findAndInstallProfile,
-  type CandidateOutcome,
-  type DiscoverOptions,
-  type DiscoverSession,
-  type LoopContext,
-  type Reviewer,
-} from './discover-loop.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
-
-const UNIT = unitInfoFromText(
-  'Id=app.service\nLoadState=loaded\nType=simple\n',
-  '# /lib/systemd/system/app.service\n[Service]\nExecStart=/usr/sbin/app\n',
-);
-
-const trace = (...paths: string[]) =>
-  paths.map((p, i) => `100 openat(AT_FDCWD</>, "${p}", O_RDONLY|O_CLOEXEC) = ${i + 3}<${p}>`);
-
-const FS = memoryFsView({
-  '/usr/sbin/app': 'file',
-  '/etc/app/app.conf': 'file',
-  '/etc/ssl/private/app.key': 'file',
-  '/usr/share/app/data.bin': 'file',
-});
-
-const OPTIONS: DiscoverOptions = {
-  unit: parseUnitName('app'),
-  exercise: 0,
-  maxStarts: 10,
-  dryRun: false,
-  baseline: false,
-  include: [],
-  exclude: [],
-  settleMs: 0,
-  startTimeoutMs: 1000,
-  dropInName: 'bindscout.conf',
-};
-
-const execFailure = (path: string): Diagnosis => ({
-  kind: 'exec',
-  summary: `203/EXEC: ${path} is not visible in the sandbox`,
-  details: [],
-  fixes: [{ directive: 'BindReadOnlyPaths', path, reason: 'needed to start' }],
-});
-
-interface Script {
-  /** Strace lines of each traced run, in order; a run with `ok: false` failed. */
-  traced: { ok: boolean; lines: string[] }[];
-  /** The outcome of each candidate start, in order. */
-  candidates: CandidateOutcome[];
-  /** Whether the installed drop-in verifies. */
-  installVerifies?: boolean;
-  /** Abort the run while this candidate (0-based) starts. */
-  interruptAtCandidate?: number;
-  /** What the audit of the working candidate finds (none: clean). */
-  violations?: Violation[];
-}
-
-function auditReport(violations: Violation[]): AuditReport {
-  const clean = violations.length === 0;
-  return { unit: 'app.service', pid: 9, uid: 0, clean, visible: 50, outside: 10, outsideByDirectory: [], own: [], violations };
-}
-
-/** A session that plays a script, and records what the loop asked of it. */
-function scriptedSession(script: Script) {
-  const log = {
-    candidates: [] as string[],
-    tracedUnder: [] as (string | undefined)[],
-    stops: 0,
-    removedCandidates: 0,
-    installed: [] as { target: string; text: string }[],
-    interrupted: false,
-  };
-  let starts = 0;
-  let candidate = 0;
-  const session: DiscoverSession = {
-    unit: UNIT,
-    get starts() {
-      return starts;
-    },
-    async tracedRun(sandbox, onEvent: (event: StraceEvent) => void) {
-      starts++;
-      log.tracedUnder.push(sandbox?.dropin);
-      const step = script.traced.shift();
-      if (step === undefined) throw new Error('an unscripted traced run');
-      const parser = createTraceParser({ source: 'fake journal', onEvent });
-      for (const line of step.lines) parser.line(line);
-      parser.end();
-      return { ok: step.ok, syscalls: step.lines.length };
-    },
-    async execClosures() {
-      return [];
-    },
-    async tryCandidate(dropin: string, _profile: Profile) {
-      starts++;
-      log.candidates.push(dropin);
-      if (script.interruptAtCandidate === candidate++) log.interrupted = true;
-      const outcome = script.candidates.shift();
-      if (outcome === undefined) throw new Error('an unscripted candidate start');
-      return outcome;
-    },
-    async stopFailed() {
-      log.stops++;
-    },
-    async removeCandidate() {
-      log.removedCandidates++;
-    },
-    async install(target: string, text: string) {
-      log.installed.push({ target, text });
-      return script.installVerifies ?? true;
-    },
-    async audit() {
-      return auditReport(script.violations ?? []);
-    },
-    async identity() {
-      return { names: ['app'], declared: [] };
-    },
-  };
-  return { session, log };
-}
-
-const acceptDefaults: Reviewer = {
-  review: async (items) => new Map(items.map((item) => [item.path, item.defaultAnswer])),
-  confirmInstall: async () => true,
-};
-
-function context(
-  log: { interrupted: boolean },
-  overrides: Partial<LoopContext> = {},
-): LoopContext & { said: string[] } {
-  const said: string[] = [];
-  return {
-    options: OPTIONS,
-    fs: FS,
-    reviewer: acceptDefaults,
-    log: (message) => void said.push(message),
-    checkpoint: () => {
-      if (log.interrupted) throw new Error('interrupted');
-    },
-    writeOutput: async () => undefined,
-    notes: [],
-    said,
-    ...overrides,
-  };
-}
+  FAKE_OPTIONS as OPTIONS,
+  auditReport,
+  execFailure,
+  fakeContext as context,
+  scriptedSession,
+  traceOf as trace,
+} from '../testing/fake-session.js';
+import { findAndInstallProfile, type CandidateOutcome, type Reviewer } from './discover-loop.js';
 
 describe('discover loop', () => {
   test('works at once: one traced start, one candidate, installed with what the trace showed', async () => {
@@ -348,5 +209,115 @@ describe('discover loop', () => {
       expect(log.installed).toEqual([]);
       expect(written).toEqual('output' in overrides ? ['/tmp/app.conf'] : []);
     }
+  });
+});
+
+describe('a loop that converges or stops', () => {
+  const serviceError = (summary = 'app.service started but exited with status 1.'): Diagnosis => ({
+    kind: 'service-error',
+    summary,
+    details: [],
+    fixes: [],
+    lastOutput: ['app: cannot find its plugin'],
+  });
+
+  test('the same failure twice with nothing new to grant: stuck at once, with the evidence and what gets further', async () => {
+    // Every traced start under the sandbox shows one more path, so a loop that only counted starts would go on to --max-starts.
+    const traced = [{ ok: true, lines: trace('/usr/sbin/app', '/etc/app/app.conf') }];
+    for (let i = 0; i < 10; i++) traced.push({ ok: false, lines: trace('/usr/sbin/app', `/usr/share/app/extra-${i}`) });
+    const { session, log } = scriptedSession({
+      traced,
+      candidates: Array.from({ length: 10 }, () => ({ started: false, working: false, diagnosis: serviceError() })),
+    });
+    const outcome = await findAndInstallProfile(session, context(log));
+    expect(outcome.working).toBe(false);
+    expect(session.starts).toBe(4); // observe, candidate, traced under it, candidate again
+    expect(outcome.stuck?.evidence.join('\n')).toContain('cannot find its plugin');
+    expect(outcome.stuck?.next).toContain('journalctl -u app.service');
+    expect(outcome.failure).toContain('failed the same way twice');
+  });
+
+  test('a service that runs but does not answer the probe in time: stuck, and the next step is a longer --probe-timeout', async () => {
+    const probeFailure = 'the probe `curl -fsS http://127.0.0.1:8080/` failed (exit 7): Connection refused for 10.0 s (14 tries)';
+    const notAnswering = (): CandidateOutcome => ({
+      started: false,
+      working: false,
+      probeFailure,
+      probe: { passed: false, seconds: 10, tries: 14 },
+      diagnosis: { kind: 'unknown', summary: 'app.service is active (running, result probe-failed), and nothing says why.', details: [], fixes: [] },
+    });
+    const { session, log } = scriptedSession({
+      traced: [
+        { ok: true, lines: trace('/usr/sbin/app', '/etc/app/app.conf') },
+        { ok: false, lines: trace('/usr/sbin/app', '/usr/share/app/data.bin') },
+        { ok: false, lines: trace('/usr/sbin/app', '/usr/share/app/other') },
+      ],
+      candidates: [notAnswering(), notAnswering(), notAnswering()],
+    });
+    const outcome = await findAndInstallProfile(session, context(log, { options: { ...OPTIONS, probe: 'curl -fsS http://127.0.0.1:8080/' } }));
+    expect(outcome.stuck?.next).toContain('--probe-timeout 30');
+    expect(session.starts).toBe(4);
+  });
+
+  test('a setting of the unit that keeps the host root: stuck after one candidate, naming the setting to reset', async () => {
+    const lockdown = "app.service started, but its / is the host's (ext4), not the empty tmpfs: a setting of the unit defeats TemporaryFileSystem=/";
+    const { session, log } = scriptedSession({
+      traced: [{ ok: true, lines: trace('/usr/sbin/app') }],
+      candidates: [{ started: false, working: false, lockdown, diagnosis: { kind: 'unknown', summary: '', details: [], fixes: [] } }],
+    });
+    const outcome = await findAndInstallProfile(session, context(log));
+    expect(session.starts).toBe(2);
+    expect(outcome.stuck?.next).toContain('systemctl cat app.service');
+  });
+});
+
+describe('unit settings that defeat the empty root', () => {
+  const unit = unitInfoFromText(
+    'Id=app.service\nLoadState=loaded\nType=simple\nReadOnlyPaths=/\nReadWritePaths=-/run\n',
+    '# /lib/systemd/system/app.service\n[Service]\nExecStart=/usr/sbin/app\nReadOnlyDirectories=/\nReadWriteDirectories=-/run\n',
+  );
+
+  test('ReadOnlyDirectories=/ is reset in the candidate; ReadWriteDirectories=-/run is asked about and never bound whole', async () => {
+    const { session, log } = scriptedSession({
+      unit,
+      traced: [{ ok: true, lines: [...trace('/usr/sbin/app', '/etc/app/app.conf'), '100 openat(AT_FDCWD</>, "/run/app/app.sock", O_WRONLY|O_CREAT, 0644) = 5</run/app/app.sock>'] }],
+      candidates: [{ started: true, working: true }],
+    });
+    const asked: { path: string; dangerous?: string }[] = [];
+    const reviewer: Reviewer = {
+      review: async (items) => {
+        asked.push(...items.map((i) => ({ path: i.path, ...(i.dangerous ? { dangerous: i.dangerous } : {}) })));
+        return new Map(items.map((item) => [item.path, item.defaultAnswer]));
+      },
+      confirmInstall: async () => true,
+    };
+    const fs = memoryFsView({ '/usr/sbin/app': 'file', '/etc/app/app.conf': 'file', '/run/app/app.sock': 'file' });
+    const outcome = await findAndInstallProfile(session, context(log, { reviewer, fs }));
+    expect(outcome.working).toBe(true);
+    const dropin = log.candidates[0];
+    expect(dropin).toMatch(/^ReadOnlyPaths=$/m);
+    expect(dropin).not.toMatch(/^BindPaths=-?\/run$/m);
+    expect(dropin).toMatch(/^BindPaths=\/run\/app$/m);
+    expect(asked.find((a) => a.path === '/run')?.dangerous).toContain('ReadWritePaths=/run');
+    expect(outcome.writesRefused.map((w) => w.path)).toContain('/run');
+  });
+});
+
+describe('what the lockdown took away', () => {
+  test('the same audit on the unit as found and under the profile: four numbers before and after', async () => {
+    const v = (kind: Violation['kind'], path: string, entries = 1): Violation => ({ kind, path, hostPath: null, entries, canWrite: true, why: '' });
+    const asFound = {
+      ...auditReport([v('socket', '/run/systemd/private'), v('socket', '/run/dbus/system_bus_socket'), v('secret', '/etc/ssl/private', 3), v('writable', '/run', 60), v('writable', '/var/tmp', 4)]),
+      outside: 802,
+    };
+    const { session, log } = scriptedSession({
+      traced: [{ ok: true, lines: trace('/usr/sbin/app', '/etc/app/app.conf'), asFound }],
+      candidates: [{ started: true, working: true }],
+    });
+    const outcome = await findAndInstallProfile(session, context(log));
+    expect(outcome.exposure).toEqual({
+      before: { outside: 802, writable: 2, sockets: 2, secrets: 3 },
+      after: { outside: 10, writable: 0, sockets: 0, secrets: 0 },
+    });
   });
 });

@@ -11,7 +11,7 @@
 import { accessToJson, type AccessJson } from '../core/profile/report.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import type { FsView } from '../core/fsview.js';
-import type { AuditReport } from '../core/checks/audit.js';
+import type { AuditReport, Exposure } from '../core/checks/audit.js';
 import { privateRunName, tmpfilesPath } from '../core/profile/shared-run.js';
 import { CannotProceed, InterruptedError, PermissionDenied } from '../errors.js';
 import { acquireLock, isRunning, unitState } from '../systemd/control.js';
@@ -32,6 +32,7 @@ import {
   type DiscoverOptions,
   type LoopOutcome,
   type Reviewer,
+  type Stuck,
 } from './discover-loop.js';
 
 export { INSTALL_DIR, type Attempt, type DiscoverOptions, type Reviewer } from './discover-loop.js';
@@ -54,8 +55,11 @@ export interface DiscoverDeps {
 
 export interface DiscoverReport {
   unit: string;
-  /** refused: the candidate works, but failed the audit and was not installed. */
-  result: 'working' | 'failed' | 'refused';
+  /**
+   * refused: the candidate works, but failed the audit and was not installed; stuck: it failed the
+   * same way again with nothing new to grant, and the loop stopped rather than repeat itself.
+   */
+  result: 'working' | 'failed' | 'refused' | 'stuck';
   starts: number;
   installed: string | null;
   dropin: string;
@@ -68,10 +72,14 @@ export interface DiscoverReport {
   /** Against the earlier observation discover remembered, when there was one. */
   changes?: ObservationDifference;
   failure?: string;
+  /** When result is "stuck": what the last starts showed, and the one thing that would get further. */
+  stuck?: Stuck;
   /** Writes to places that are not the service's own, not granted, with the Exec*= line that makes them. */
   writesRefused: { path: string; reason: string }[];
   /** The audit of the service running under the working candidate; null when there was none. */
   audit: AuditReport | null;
+  /** The same audit's numbers on the unit as found (before) and under the profile (after); null where none was taken. */
+  exposure: { before: Exposure | null; after: Exposure | null };
   notes: string[];
 }
 
@@ -139,6 +147,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
       exercise: options.exercise,
       settleMs: options.settleMs,
       startTimeoutMs: options.startTimeoutMs,
+      ...(options.probeTimeoutMs !== undefined ? { probeTimeoutMs: options.probeTimeoutMs } : {}),
       fs: deps.fs,
       log,
       notes,
@@ -176,7 +185,13 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     if (outcome.installed !== null) {
       // The profile is installed and verified by now: a memory that cannot be written costs only the comparison later.
       try {
-        const kept = await rememberDiscovery(runner, name, { path: outcome.installed, text: outcome.dropin }, outcome.accesses.map(accessToJson));
+        const kept = await rememberDiscovery(
+          runner,
+          name,
+          { path: outcome.installed, text: outcome.dropin },
+          outcome.accesses.map(accessToJson),
+          outcome.exposure.before ?? undefined,
+        );
         log(`remembered what the profile was made from in ${kept}/ (bindscout check ${name} compares with it)`);
       } catch (err) {
         log(`could not remember what the profile was made from: ${(err as Error).message}; check will not compare settings`);
@@ -200,7 +215,7 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     entries.filter((e) => e.directive === directive).map((e) => bytesToDisplay(e.value));
   return {
     unit: name,
-    result: outcome.refusedByAudit ? 'refused' : outcome.working ? 'working' : 'failed',
+    result: outcome.refusedByAudit ? 'refused' : outcome.working ? 'working' : outcome.stuck ? 'stuck' : 'failed',
     starts: session.starts,
     installed: outcome.installed,
     dropin: outcome.dropin,
@@ -210,9 +225,11 @@ export async function discover(options: DiscoverOptions, deps: DiscoverDeps): Pr
     writable: bound('BindPaths'),
     refused: outcome.refused,
     ...(changes ? { changes } : {}),
+    ...(outcome.stuck && !outcome.working ? { stuck: outcome.stuck } : {}),
     ...(outcome.failure && (!outcome.working || outcome.refusedByAudit) ? { failure: outcome.failure } : {}),
     writesRefused: outcome.writesRefused,
     audit: outcome.audit,
+    exposure: outcome.exposure,
     notes,
   };
 }

@@ -3,6 +3,7 @@
  * `check` can tell what changed since and a later discover can start from it.
  */
 import type { AccessJson } from '../core/profile/report.js';
+import type { Exposure } from '../core/checks/audit.js';
 import { earlierAccesses, earlierGrants, type EarlierObservation, type ObservationDifference } from '../core/checks/earlier.js';
 import type { Memory } from '../systemd/memory.js';
 import { execPrograms } from '../core/unit-file/exec-programs.js';
@@ -21,6 +22,7 @@ export async function rememberDiscovery(
   unit: UnitName,
   installed: { path: string; text: string },
   accesses: AccessJson[],
+  exposureBefore?: Exposure,
   now: Date = new Date(),
 ): Promise<string> {
   const unitConfig = await catUnit(runner, unit);
@@ -37,6 +39,7 @@ export async function rememberDiscovery(
     unitConfig,
     packages: await packageVersions(runner, [...new Set(programs)]),
     accesses: JSON.stringify({ schemaVersion: ACCESSES_SCHEMA_VERSION, unit, observedAt: installedAt, accesses }, null, 2) + '\n',
+    ...(exposureBefore ? { exposureBefore } : {}),
   });
 }
 

@@ -2,14 +2,24 @@
  * `bindscout view UNIT`: what a running service sees of the filesystem, compared with the host, and
  * the audit of it. Returns data; the table is the command's business.
  */
-import type { AuditReport } from '../core/checks/audit.js';
+import { exposureOf, type AuditReport, type Exposure } from '../core/checks/audit.js';
+import { recallInstall } from '../systemd/memory.js';
 import { auditSnapshot, snapshotService, summarizeView, walk, type ServiceView } from '../systemd/view.js';
 import type { Runner } from '../systemd/runner.js';
 import type { UnitName } from '../core/unit-file/unit-name.js';
 
 export { ViewError } from '../systemd/view.js';
 
-export async function viewService(runner: Runner, unit: UnitName): Promise<ServiceView & { audit: AuditReport }> {
+export interface ViewReport extends ServiceView {
+  audit: AuditReport;
+  /**
+   * The audit's numbers on the unit as discover found it (remembered at install; null without a
+   * memory) and now: what the lockdown took away.
+   */
+  exposure: { before: Exposure | null; beforeMeasured: string | null; now: Exposure };
+}
+
+export async function viewService(runner: Runner, unit: UnitName): Promise<ViewReport> {
   const snapshot = await snapshotService(runner, unit);
   const host = await walk(runner, '/');
   const view = summarizeView({
@@ -20,5 +30,9 @@ export async function viewService(runner: Runner, unit: UnitName): Promise<Servi
     mounts: snapshot.mounts,
     credentials: snapshot.credentials,
   });
-  return { ...view, audit: auditSnapshot(snapshot) };
+  const audit = auditSnapshot(snapshot);
+  // Only the comparison depends on the memory: an unreadable one leaves the view as it is.
+  const memory = await recallInstall(runner, unit).catch(() => undefined);
+  const before = memory?.exposureBefore ?? null;
+  return { ...view, audit, exposure: { before, beforeMeasured: before ? memory!.installedAt : null, now: exposureOf(audit) } };
 }

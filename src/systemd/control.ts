@@ -55,6 +55,66 @@ export async function execedMainPid(
   }
 }
 
+/** The processes in the unit's cgroup, lowest pid first; [] when it has none or no cgroup; undefined when unreadable. */
+export async function cgroupPids(runner: Runner, unit: UnitName): Promise<number[] | undefined> {
+  const shown = await systemctl(runner, ['show', '-p', 'ControlGroup', '--value', '--', unit]);
+  const group = shown.stdout.trim();
+  if (shown.exitCode !== 0 || !group.startsWith('/')) return [];
+  // Read by a program in systemd's own namespaces: cgroup.procs numbers pids as its reader's PID
+  // namespace does. The unified hierarchy first (systemd ≥ 243's default), then the hybrid and legacy
+  // layouts' (a container booted by systemd-nspawn on a hybrid host has those).
+  const at = group === '/' ? '' : group;
+  let procs: string | undefined;
+  for (const base of ['/sys/fs/cgroup', '/sys/fs/cgroup/unified', '/sys/fs/cgroup/systemd']) {
+    const read = await runner.run('cat', ['--', `${base}${at}/cgroup.procs`], { timeoutMs: 30_000 });
+    if (read.exitCode === 0) {
+      procs = read.stdout;
+      break;
+    }
+  }
+  if (procs === undefined) return undefined;
+  return procs
+    .split('\n')
+    .map(Number)
+    .filter((pid) => Number.isInteger(pid) && pid > 1)
+    .sort((a, b) => a - b);
+}
+
+/** A process of the unit that runs a program of its own, and whether it is the main process. */
+export interface UnitProcess {
+  pid: number;
+  main: boolean;
+}
+
+/**
+ * A process to look into the unit's namespace through: its main process once it has exec'd, or,
+ * when systemd knows no main process (a `Type=forking` unit without `PIDFile=` whose main process it
+ * could not guess reports MainPID=0), the first process of its cgroup that has exec'd. Every process
+ * of a service shares its mount namespace. `{ none: true }` when the unit has no process at all (a
+ * finished oneshot); undefined when it has one that never ran a program of its own in time.
+ */
+export async function unitProcess(
+  runner: Runner,
+  unit: UnitName,
+  wait: { timeoutMs: number; sleep: (ms: number) => Promise<void> },
+): Promise<UnitProcess | { none: true } | undefined> {
+  const main = await execedMainPid(runner, unit, wait);
+  if (main !== undefined) return { pid: main, main: true };
+  const pids = await cgroupPids(runner, unit);
+  // A cgroup that cannot be read says nothing: it is not taken for an empty one.
+  if (pids === undefined) return undefined;
+  if (pids.length === 0) return Number((await unitState(runner, unit)).MainPID) > 1 ? undefined : { none: true };
+  for (const pid of pids) if (await hasExeced(runner, pid)) return { pid, main: false };
+  return undefined;
+}
+
+/** The process runs a program other than PID 1's (a forked copy of systemd has not exec'd yet). */
+async function hasExeced(runner: Runner, pid: number): Promise<boolean> {
+  const ids = await runner.run('stat', ['-L', '--format=%d:%i', '--', '/proc/1/exe', `/proc/${pid}/exe`]);
+  const [init, exe] = ids.stdout.trim().split('\n');
+  return ids.exitCode === 0 && exe !== undefined && exe !== init;
+}
+
 /** `systemctl VERB UNIT`, waiting for the job like an admin's command does. */
 export async function unitJob(
   runner: Runner,

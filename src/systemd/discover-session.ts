@@ -20,10 +20,11 @@ import { removeHostLinks } from './host-links.js';
 import { serviceNamesOf } from '../core/profile/unit-sandbox.js';
 import { execProgramsOf } from '../core/unit-file/exec-programs.js';
 import { resolveExecClosure, tolerantReader } from '../host/elf.js';
-import { execedMainPid, installCandidate, isRunning, removeCandidate, unitJob, unitState, type UnitState } from './control.js';
+import { installCandidate, unitProcess, isRunning, removeCandidate, unitJob, unitState, type UnitState } from './control.js';
 import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from './journal.js';
 import type { Runner } from './runner.js';
 import { traceOneRun } from './trace-run.js';
+import { DEFAULT_PROBE_TIMEOUT_MS, describeProbeRun, runProbe, type ProbeRun } from './probe.js';
 import { packageOf, runningAccounts, type Accounts } from './unit-accounts.js';
 import { daemonReload, removeTracing } from './tracing.js';
 import { systemctl, type LoadedUnit } from './unit.js';
@@ -35,6 +36,8 @@ export interface UnitSessionOptions {
   exercise: number;
   settleMs: number;
   startTimeoutMs: number;
+  /** How long the probe is tried again after a start before it counts as failed. */
+  probeTimeoutMs?: number;
   /** The host filesystem as systemd sees it: what a candidate makes visible is judged against it. */
   fs: FsView;
   log(message: string): void;
@@ -61,6 +64,8 @@ export class UnitSession {
   private startCount = 0;
   /** The host links of the candidate last tried: made when it runs, installed with it. */
   private candidateLinks: HostLink[] = [];
+  /** The probe's last run: how long the service took to answer. */
+  private lastProbe: ProbeRun | undefined;
   /** The accounts the processes of the observed start ran as (read while it ran). */
   private observedAccounts: Accounts | undefined;
   private readonly name: UnitName;
@@ -80,8 +85,9 @@ export class UnitSession {
   async tracedRun(
     sandbox: { dropin: string; profile: Profile } | undefined,
     onEvent: (event: StraceEvent) => void,
-  ): Promise<{ ok: boolean; syscalls: number; diagnosis?: Diagnosis; probeFailure?: string }> {
+  ): Promise<{ ok: boolean; syscalls: number; diagnosis?: Diagnosis; probeFailure?: string; asFound?: AuditReport }> {
     const { runner, name, options, unit } = this;
+    let asFound: AuditReport | undefined;
     const run = await traceOneRun(
       runner,
       unit,
@@ -91,6 +97,8 @@ export class UnitSession {
         if (outcome.ok && sandbox === undefined) {
           const accounts = await runningAccounts(runner, name).catch(() => undefined);
           if (accounts !== undefined) this.observedAccounts = accounts;
+          // The same audit as under the profile, on the unit as it was found: the "before" of the report.
+          asFound = await this.auditAsFound();
         }
         if (outcome.ok && options.exercise > 0) {
           options.log(`tracing for ${options.exercise} s: use the service now`);
@@ -113,7 +121,17 @@ export class UnitSession {
         };
       },
     );
-    return { ...run.result, syscalls: run.syscalls };
+    return { ...run.result, syscalls: run.syscalls, ...(asFound ? { asFound } : {}) };
+  }
+
+  private async auditAsFound(): Promise<AuditReport | undefined> {
+    try {
+      return await auditRunningService(this.runner, this.name);
+    } catch (err) {
+      // Only the comparison is lost: a finished oneshot has nothing to look into.
+      this.options.notes.push(`no audit of ${this.name} as it was found: ${(err as Error).message}`);
+      return undefined;
+    }
   }
 
   /**
@@ -132,15 +150,19 @@ export class UnitSession {
 
   async tryCandidate(dropin: string, profile: Profile, accesses: Access[]) {
     this.candidateLinks = profile.hostLinks ?? [];
+    this.lastProbe = undefined;
     await installCandidate(this.runner, this.name, dropin);
     const cursor = await journalCursor(this.runner);
     const outcome = await this.startAndCheck(true);
-    if (outcome.ok && (await this.verifyReload())) return { started: true, working: true };
+    // The probe right after the start: how long the service took to answer is what the report tells.
+    const probe = this.lastProbe === undefined ? {} : { probe: probeTiming(this.lastProbe) };
+    if (outcome.ok && (await this.verifyReload())) return { started: true, working: true, ...probe };
     const diagnosis = await this.diagnose(profile, cursor, outcome.state, accesses);
     return {
       started: outcome.ok,
       working: false,
       diagnosis,
+      ...probe,
       ...(outcome.probeFailure !== undefined ? { probeFailure: outcome.probeFailure } : {}),
       ...(outcome.lockdown !== undefined ? { lockdown: outcome.lockdown } : {}),
     };
@@ -313,8 +335,10 @@ export class UnitSession {
   private async lockdownProblem(): Promise<string | undefined> {
     const { options } = this;
     const wait = { timeoutMs: options.startTimeoutMs, sleep: (ms: number) => options.sleep(ms, options.signal) };
-    const pid = await execedMainPid(this.runner, this.name, wait);
-    if (pid === undefined) return undefined;
+    // Through any process of the unit: a Type=forking unit without PIDFile= may have no main process.
+    const found = await unitProcess(this.runner, this.name, wait);
+    if (found === undefined || 'none' in found) return undefined;
+    const pid = found.pid;
     const mountinfo = (await this.runner.readFile(`/proc/${pid}/mountinfo`))?.toString('utf8');
     if (mountinfo === undefined) return undefined;
     const fstype = rootFilesystemType(mountinfo);
@@ -326,22 +350,25 @@ export class UnitSession {
   }
 
   /**
-   * Why the probe fails, or undefined when it passes. It gets a few seconds: services often answer
-   * shortly after they report ready.
+   * Why the probe fails, or undefined when it passes: tried again until it passes or the probe
+   * timeout ends (src/systemd/probe.ts). How long it took is kept for the report.
    */
   private async probeFailure(probe: string): Promise<string | undefined> {
     const { runner, options } = this;
-    let last = '';
-    for (let attempt = 0; attempt < 10; attempt++) {
-      options.checkpoint();
-      const result = await runner.run('/bin/sh', ['-c', probe], { timeoutMs: 15_000 });
-      if (result.exitCode === 0) return undefined;
-      const said = (result.stderr || result.stdout).trim();
-      last = `the probe \`${probe}\` failed (exit ${result.exitCode})${said ? `: ${said.slice(0, 300)}` : ''}`;
-      await options.sleep(500, options.signal);
+    const clock = {
+      now: () => Date.now(),
+      sleep: (ms: number) => options.sleep(ms, options.signal),
+      checkpoint: () => options.checkpoint(),
+    };
+    const run = await runProbe(runner, probe, options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, clock);
+    this.lastProbe = run;
+    if (run.passed) {
+      if (run.tries > 1) options.log(`the probe passed after ${describeProbeRun(run)}`);
+      return undefined;
     }
-    options.log(last);
-    return last;
+    const failure = `${run.failure} for ${describeProbeRun(run)}`;
+    options.log(failure);
+    return failure;
   }
 
   private async verifyReload(): Promise<boolean> {
@@ -350,9 +377,10 @@ export class UnitSession {
     const reload = await unitJob(runner, 'reload', name, options.startTimeoutMs);
     await options.sleep(Math.min(options.settleMs, 1000), options.signal);
     const state = await unitState(runner, name);
-    const probeOk = options.probe === undefined || (await this.probeFailure(options.probe)) === undefined;
-    if (reload.exitCode === 0 && isRunning(state) && probeOk) return true;
-    options.log(`reload failed under the candidate: ${reload.stderr.trim() || state.Result}`);
+    const probe = options.probe === undefined ? undefined : await this.probeFailure(options.probe);
+    const failed = reloadFailure(reload, state, probe);
+    if (failed === undefined) return true;
+    options.log(failed);
     return false;
   }
 
@@ -393,6 +421,20 @@ export class UnitSession {
   }
 }
 
+function probeTiming(run: ProbeRun): { passed: boolean; seconds: number; tries: number } {
+  return { passed: run.passed, seconds: Math.round(run.ms / 100) / 10, tries: run.tries };
+}
+
+/**
+ * Why a reload under the candidate does not count, or undefined when it does. The job can succeed
+ * and the service still stop or stop answering afterwards: each is said as it is.
+ */
+export function reloadFailure(reload: { exitCode: number; stderr: string }, after: UnitState, probeFailure: string | undefined): string | undefined {
+  if (reload.exitCode !== 0) return `reload failed under the candidate: ${reload.stderr.trim() || `systemctl reload exited with ${reload.exitCode}`}`;
+  if (!isRunning(after)) return `reload under the candidate was accepted, but the service is ${after.ActiveState || 'gone'} afterwards (result ${after.Result || '?'})`;
+  if (probeFailure !== undefined) return `reload under the candidate was accepted, but afterwards ${probeFailure}`;
+  return undefined;
+}
 
 /**
  * A package name stands for the service only when the system's own state does not use it: units

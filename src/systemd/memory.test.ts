@@ -105,3 +105,14 @@ describe('what discover remembers about a unit', () => {
     expect(calls[1].slice(0, 4)).toEqual(['dpkg-query', '-W', '-f', '${binary:Package}\\t${Version}\\n']);
   });
 });
+
+describe("the unit's exposure as discover found it", () => {
+  test('kept in install.json and read back, for view to compare with', async () => {
+    const runner = rootedRunner(tempRoot());
+    const exposureBefore = { outside: 802, writable: 2, sockets: 3, secrets: 5 };
+    await rememberInstall(runner, { ...memory, exposureBefore });
+    expect((await recallInstall(runner, parseUnitName('app.service')))?.exposureBefore).toEqual(exposureBefore);
+    await rememberInstall(runner, memory);
+    expect((await recallInstall(runner, parseUnitName('app.service')))?.exposureBefore).toBeUndefined();
+  });
+});

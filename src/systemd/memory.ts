@@ -2,7 +2,8 @@
  * What discover remembers about a unit, under /var/lib/bindscout/UNIT/ in systemd's view (so a
  * container's memory stays in the container):
  *
- *   install.json   when, which drop-in, the package versions of the Exec programs (schemaVersion 1)
+ *   install.json   when, which drop-in, the package versions of the Exec programs, the audit's
+ *                  numbers on the unit as discover found it (schemaVersion 1)
  *   profile.conf   the drop-in as installed
  *   unit.conf      `systemctl cat UNIT` right after install
  *   accesses.json  the accesses report the profile was made from (analyze --json's format)
@@ -10,6 +11,7 @@
  * All file access goes through the Runner; package versions come from dpkg through it too.
  */
 import type { PackageVersion, RememberedInstall } from '../core/checks/drift.js';
+import type { Exposure } from '../core/checks/audit.js';
 import type { UnitName } from '../core/unit-file/unit-name.js';
 import type { Runner } from './runner.js';
 
@@ -26,6 +28,8 @@ export interface Memory extends RememberedInstall {
   unit: UnitName;
   /** The accesses report (JSON text), when one was kept. */
   accesses?: string;
+  /** The audit's numbers on the unit as discover found it, before the profile (view's "before"). */
+  exposureBefore?: Exposure;
 }
 
 export async function rememberInstall(runner: Runner, memory: Memory): Promise<string> {
@@ -37,6 +41,7 @@ export async function rememberInstall(runner: Runner, memory: Memory): Promise<s
     installedAt: memory.installedAt,
     dropIn: memory.dropIn,
     packages: memory.packages ?? [],
+    ...(memory.exposureBefore ? { exposureBefore: memory.exposureBefore } : {}),
   };
   await runner.writeFileAtomic(`${dir}/profile.conf`, memory.profile);
   await runner.writeFileAtomic(`${dir}/unit.conf`, memory.unitConfig);
@@ -58,7 +63,7 @@ export async function recallInstall(runner: Runner, unit: UnitName): Promise<Mem
   const dir = memoryDir(unit);
   const metaBuf = await runner.readFile(`${dir}/install.json`);
   if (metaBuf === undefined) return undefined;
-  let meta: { schemaVersion?: unknown; installedAt?: unknown; dropIn?: unknown; packages?: unknown };
+  let meta: { schemaVersion?: unknown; installedAt?: unknown; dropIn?: unknown; packages?: unknown; exposureBefore?: unknown };
   try {
     meta = JSON.parse(metaBuf.toString('utf8'));
   } catch (err) {
@@ -81,6 +86,7 @@ export async function recallInstall(runner: Runner, unit: UnitName): Promise<Mem
     unitConfig: unitConfig.toString('utf8'),
     packages: Array.isArray(meta.packages) ? (meta.packages as PackageVersion[]).filter(isPackageVersion) : [],
     ...(accesses !== undefined ? { accesses: accesses.toString('utf8') } : {}),
+    ...(isExposure(meta.exposureBefore) ? { exposureBefore: meta.exposureBefore } : {}),
   };
 }
 
@@ -97,6 +103,11 @@ export async function forgetUnit(runner: Runner, unit: UnitName): Promise<boolea
   }
   await runner.removeEmptyDir(dir);
   return true;
+}
+
+function isExposure(value: unknown): value is Exposure {
+  const v = value as Exposure;
+  return typeof v === 'object' && v !== null && [v.outside, v.writable, v.sockets, v.secrets].every((n) => Number.isInteger(n));
 }
 
 function isPackageVersion(value: unknown): value is PackageVersion {

@@ -8,11 +8,13 @@
  */
 import { parentOf, splitPath, type FsNodeKind } from '../core/fsview.js';
 import { sensitiveReason } from '../core/profile/sensitive.js';
-import { auditService, auditSubjectOf, isWritable, type AuditReport } from '../core/checks/audit.js';
+import { auditService, auditSubjectOf, isWritable, socketUnitPaths, socketUnitsOf, type AuditReport, type OwnPlace } from '../core/checks/audit.js';
+import { parseShow } from '../core/unit-file/unitfile.js';
+import { systemctl } from './unit.js';
 import { parseMountinfo, parseStatus, type Credentials, type MountPoint } from '../core/checks/procfs.js';
 import type { UnitName } from '../core/unit-file/unit-name.js';
 import type { UnitInfo } from '../core/unit-file/unitfile.js';
-import { execedMainPid } from './control.js';
+import { unitProcess } from './control.js';
 import type { Runner } from './runner.js';
 import { loadUnit } from './unit.js';
 
@@ -199,45 +201,64 @@ export class ViewError extends Error {
 export interface ServiceSnapshot {
   unit: UnitInfo;
   pid: number;
+  /** `pid` is the main process; false: a process of its cgroup (systemd knows no main process). */
+  main: boolean;
   credentials: Credentials;
   mounts: MountPoint[];
   /** The mounts of the systemd it runs under: what the host's filesystems are. */
   hostMounts: MountPoint[];
+  /** What its own socket units listen on. */
+  sockets: OwnPlace[];
   seen: WalkEntry[];
 }
 
 /** Reads the running service's own root, mounts and credentials, once its main process has exec'd. */
 export async function snapshotService(runner: Runner, unitName: UnitName): Promise<ServiceSnapshot> {
   const unit = await loadUnit(runner, unitName);
-  if (!unit.MainPID) {
-    const message = `${unit.Id} has no main process (ActiveState=${unit.ActiveState}): start it first`;
-    throw new ViewError(message, unitName, 'not-running');
-  }
   // Right after a start its main process may not have entered its sandbox yet.
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-  const pid = await execedMainPid(runner, unit.Id, { timeoutMs: 10_000, sleep });
-  if (pid === undefined) throw new ViewError(`the main process of ${unit.Id} is gone or never ran its program`, unitName, 'gone');
+  const found = await unitProcess(runner, unit.Id, { timeoutMs: 10_000, sleep });
+  if (found !== undefined && 'none' in found) {
+    const message = `${unit.Id} has no process (ActiveState=${unit.ActiveState}): start it first`;
+    throw new ViewError(message, unitName, 'not-running');
+  }
+  if (found === undefined) throw new ViewError(`the processes of ${unit.Id} are gone or never ran its program`, unitName, 'gone');
+  const pid = found.pid;
   const status = await runner.readFile(`/proc/${pid}/status`);
   const mountinfo = await runner.readFile(`/proc/${pid}/mountinfo`);
   const hostMountinfo = await runner.readFile('/proc/1/mountinfo');
   if (status === undefined || mountinfo === undefined) throw new ViewError(`process ${pid} of ${unit.Id} is gone`, unitName, 'gone');
   if (hostMountinfo === undefined) throw new Error("cannot read the service manager's /proc/1/mountinfo");
   const seen = await walk(runner, `/proc/${pid}/root`);
+  const sockets = await ownSockets(runner, unit);
   return {
     unit,
     pid,
+    main: found.main,
     credentials: parseStatus(status.toString('utf8')),
     mounts: parseMountinfo(mountinfo.toString('utf8')),
     hostMounts: parseMountinfo(hostMountinfo.toString('utf8')),
+    sockets,
     seen,
   };
+}
+
+/** The paths the unit's own socket units listen on (systemctl show -p Listen of each). */
+async function ownSockets(runner: Runner, unit: UnitInfo): Promise<OwnPlace[]> {
+  const out: OwnPlace[] = [];
+  for (const socket of socketUnitsOf(unit)) {
+    const shown = await systemctl(runner, ['show', '-p', 'Listen', '--', socket]);
+    if (shown.exitCode !== 0) continue;
+    out.push(...socketUnitPaths(socket, parseShow(shown.stdout).get('Listen') ?? []));
+  }
+  return out;
 }
 
 /** The audit of what was read (pure). */
 export function auditSnapshot(snapshot: ServiceSnapshot, granted?: { path: string; by: string }[]): AuditReport {
   return auditService({
     ...(granted !== undefined && granted.length > 0 ? { granted } : {}),
-    subject: auditSubjectOf(snapshot.unit),
+    subject: auditSubjectOf(snapshot.unit, snapshot.sockets),
     pid: snapshot.pid,
     seen: snapshot.seen,
     mounts: snapshot.mounts,

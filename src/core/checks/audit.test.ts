@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { auditService, auditSubjectOf, describeViolation, hostPathOf, type AuditCredentials, type AuditEntry, type AuditMount, type AuditSubject } from './audit.js';
+import { auditService, auditSubjectOf, describeExposure, describeViolation, exposureOf, socketUnitPaths, socketUnitsOf, hostPathOf, type AuditCredentials, type AuditEntry, type AuditMount, type AuditSubject } from './audit.js';
 import { unitInfoFromText } from '../unit-file/unitfile.js';
 
 const e = (path: string, type: AuditEntry['type'], mode: number, uid = 0, gid = 0): AuditEntry => ({ path, type, mode, uid, gid });
@@ -269,5 +269,44 @@ describe("systemd's own plumbing in the namespace", () => {
     // The same directory bound from anywhere else is the host's, and counted.
     const other = [EMPTY_ROOT, m('/run/systemd/incoming', '0:25', '/somewhere', true, 'tmpfs')];
     expect(auditService({ subject: subject(unit), pid: 7, seen, mounts: other, hostMounts: HOST, credentials: ROOT }).outside).toBe(1);
+  });
+});
+
+describe("the unit's own sockets", () => {
+  test("a syslog daemon handed /run/systemd/journal/syslog by its own syslog.socket: its own, not systemd's; systemd's private socket still is a violation", () => {
+    const unit = unitInfoFromText(
+      'Id=rsyslog.service\nNames=rsyslog.service syslog.service\nLoadState=loaded\nType=notify\nTriggeredBy=syslog.socket\n',
+      '# /lib/systemd/system/rsyslog.service\n[Service]\nExecStart=/usr/sbin/rsyslogd -n -iNONE\n',
+    );
+    expect(socketUnitsOf(unit)).toEqual(['syslog.socket']);
+    const sockets = socketUnitPaths('syslog.socket', ['/run/systemd/journal/syslog (Datagram)', '0.0.0.0:514 (Stream)', '@abstract (Stream)']);
+    expect(sockets.map((s) => s.path)).toEqual(['/run/systemd/journal/syslog']);
+    const mounts = [EMPTY_ROOT, m('/usr', '8:1', '/usr', true), m('/run/systemd', '0:25', '/systemd', true, 'tmpfs')];
+    const seen = [
+      e('/run', 'd', 0o755),
+      e('/run/systemd', 'd', 0o755),
+      e('/run/systemd/journal', 'd', 0o755),
+      e('/run/systemd/journal/syslog', 's', 0o666),
+      e('/run/systemd/private', 's', 0o600),
+    ];
+    const audit = auditService({ subject: auditSubjectOf(unit, sockets), pid: 5, seen, mounts, hostMounts: HOST, credentials: ROOT });
+    expect(audit.violations.map((v) => `${v.kind} ${v.path}`)).toEqual(['socket /run/systemd/private']);
+    expect(audit.own).toEqual(expect.arrayContaining([{ path: '/run/systemd/journal/syslog', why: 'ListenDatagram= of syslog.socket, the unit\'s own socket' }]));
+  });
+});
+
+describe('before and after', () => {
+  test("four numbers of the audit: outside entries, writable places, sockets, secret files", () => {
+    const v = (kind: 'writable' | 'socket' | 'secret', entries: number) => ({ kind, path: `/x/${kind}${entries}`, hostPath: null, entries, canWrite: true, why: '' });
+    const audit = { unit: 'a.service', pid: 1, uid: 0, clean: false, visible: 900, outside: 802, outsideByDirectory: [], own: [], violations: [v('writable', 60), v('socket', 1), v('socket', 1), v('secret', 3), v('secret', 2)] };
+    const before = exposureOf(audit);
+    expect(before).toEqual({ outside: 802, writable: 1, sockets: 2, secrets: 5 });
+    expect(describeExposure(before, { outside: 12, writable: 0, sockets: 0, secrets: 0 })).toEqual([
+      '   802 → 12     entries visible outside the system trees',
+      '     1 → 0      host places it can write',
+      "     2 → 0      other services' and systemd's sockets",
+      '     5 → 0      secrets it can see',
+    ]);
+    expect(describeExposure(null, before)[0]).toBe('     ? → 802    entries visible outside the system trees');
   });
 });

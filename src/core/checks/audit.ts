@@ -23,7 +23,7 @@ import { sensitiveReason } from '../profile/sensitive.js';
 import type { Credentials, MountPoint } from './procfs.js';
 import type { UnitInfo } from '../unit-file/unitfile.js';
 import { UNIT_DIRECTORY_BASES, type UnitDirectorySetting } from '../unit-file/unit-directories.js';
-import { serviceNamesOf } from '../profile/unit-sandbox.js';
+import { isBroadPlace, serviceNamesOf } from '../profile/unit-sandbox.js';
 
 /** find's %y letters. */
 export type AuditEntryType = 'f' | 'd' | 'l' | 's' | 'c' | 'b' | 'p';
@@ -53,6 +53,11 @@ export interface AuditSubject {
   /** Names a directory of the unit's own carries: `nginx`, `postgresql`, `redis`. */
   names: string[];
   privateTmp: boolean;
+  /**
+   * Sockets and FIFOs the unit's own socket units listen on (its `Sockets=`, the `.socket` units that
+   * trigger it): systemd hands them to the service, whatever tree they are in.
+   */
+  sockets?: OwnPlace[];
 }
 
 export type ViolationKind = 'writable' | 'socket' | 'secret';
@@ -122,8 +127,27 @@ const SOCKET_WHY: [RegExp, string][] = [
   [/^\/run\/systemd\//, "a socket of systemd's: an interface to the service manager outside the sandbox"],
 ];
 
+/**
+ * The paths a socket unit listens on, from `systemctl show -p Listen` values (`/run/x.sock (Stream)`,
+ * `/run/systemd/journal/syslog (Datagram)`, `/run/fifo (FIFO)`); ports and abstract names are no paths.
+ */
+export function socketUnitPaths(socketUnit: string, listen: string[]): OwnPlace[] {
+  const out: OwnPlace[] = [];
+  for (const value of listen) {
+    const m = /^(\/.*) \(([A-Za-z]+)\)$/.exec(value.trim());
+    if (m) out.push({ path: m[1], why: `Listen${m[2]}= of ${socketUnit}, the unit's own socket` });
+  }
+  return out;
+}
+
+/** The socket units that belong to a service: its `Sockets=` and the `.socket` units that trigger it. */
+export function socketUnitsOf(unit: UnitInfo): string[] {
+  const named = [...(unit.properties.get('Sockets') ?? []), ...(unit.properties.get('TriggeredBy') ?? [])].flatMap((v) => v.split(/\s+/));
+  return [...new Set(named.filter((n) => n.endsWith('.socket')))];
+}
+
 /** The audit's view of a unit: what it declares as its own and what its directories are called. */
-export function auditSubjectOf(unit: UnitInfo): AuditSubject {
+export function auditSubjectOf(unit: UnitInfo, sockets: OwnPlace[] = []): AuditSubject {
   const declared: OwnPlace[] = [];
   for (const [setting, base] of Object.entries(UNIT_DIRECTORY_BASES)) {
     for (const word of unit.sandbox[setting as UnitDirectorySetting] as string[]) {
@@ -136,9 +160,16 @@ export function auditSubjectOf(unit: UnitInfo): AuditSubject {
   }
   for (const word of unit.sandbox.ReadWritePaths) {
     const path = word.replace(/^[-+]+/, '');
-    if (path.startsWith('/')) declared.push({ path, why: `ReadWritePaths=${path}` });
+    // A shared place declared writable (ReadWriteDirectories=-/run) stays a place of the host's.
+    if (path.startsWith('/') && !isBroadPlace(path)) declared.push({ path, why: `ReadWritePaths=${path}` });
   }
-  return { unit: unit.Id, declared, names: serviceNamesOf(unit), privateTmp: /^(yes|true|1|on)$/i.test(unit.sandbox.PrivateTmp) };
+  return {
+    unit: unit.Id,
+    declared,
+    names: serviceNamesOf(unit),
+    privateTmp: /^(yes|true|1|on)$/i.test(unit.sandbox.PrivateTmp),
+    ...(sockets.length > 0 ? { sockets } : {}),
+  };
 }
 
 export function isUnder(path: string, dir: string): boolean {
@@ -211,6 +242,11 @@ function secretOf(entry: AuditEntry): string | undefined {
 function ownReason(path: string, host: string | undefined, entry: AuditEntry | undefined, subject: AuditSubject, creds: AuditCredentials): string | undefined {
   for (const place of subject.declared) {
     if (isUnder(path, place.path) || (host !== undefined && isUnder(host, place.path))) return place.why;
+  }
+  // Exactly the socket systemd listens on for it, even in systemd's own trees (/run/systemd/journal/syslog).
+  if (entry !== undefined && (entry.type === 's' || entry.type === 'p')) {
+    const socket = subject.sockets?.find((s) => s.path === path || s.path === host);
+    if (socket !== undefined) return socket.why;
   }
   const candidates = host === undefined || host === path ? [path] : [path, host];
   // systemd's own trees name things for the unit too (its drop-in directory, its propagation
@@ -369,6 +405,43 @@ function secretGroup(path: string, byPath: Map<string, AuditEntry>): { path: str
     if (reason !== undefined) return { path: dir, reason };
   }
   return { path };
+}
+
+/**
+ * What a service is exposed to, in four numbers of its audit: what bindscout's lockdown takes away.
+ * `systemd-analyze security` gives TemporaryFileSystem=/ no credit (systemd issue #15771); these show it.
+ */
+export interface Exposure {
+  /** Entries visible outside the system trees and its own directories. */
+  outside: number;
+  /** Host places it can write that are not its own (a writable directory counts once). */
+  writable: number;
+  /** Sockets of systemd and of other services it can reach. */
+  sockets: number;
+  /** Secret files it can see. */
+  secrets: number;
+}
+
+export function exposureOf(audit: AuditReport): Exposure {
+  const count = (kind: ViolationKind) => audit.violations.filter((v) => v.kind === kind);
+  return {
+    outside: audit.outside,
+    writable: count('writable').length,
+    sockets: count('socket').length,
+    secrets: count('secret').reduce((n, v) => n + v.entries, 0),
+  };
+}
+
+/** Before → after, one clause per number, for people. */
+export function describeExposure(before: Exposure | null, after: Exposure | null): string[] {
+  const n = (e: Exposure | null, key: keyof Exposure) => (e === null ? '?' : String(e[key]));
+  const rows: [keyof Exposure, string][] = [
+    ['outside', 'entries visible outside the system trees'],
+    ['writable', 'host places it can write'],
+    ['sockets', "other services' and systemd's sockets"],
+    ['secrets', 'secrets it can see'],
+  ];
+  return rows.map(([key, what]) => `${n(before, key).padStart(6)} → ${n(after, key).padEnd(6)} ${what}`);
 }
 
 /** One line per violation, for people. */

@@ -207,6 +207,15 @@ describe('diagnoseStart: other steps, signals, timeouts, service errors', () => 
     expect(d.summary).toMatch(/3 paths it needs are hidden/);
   });
 
+  test("the unit's own start (no sandbox) that fails on a path: no word of a sandbox hiding it", () => {
+    const d = diagnoseStart(facts('nginx.service', { Result: 'exit-code', ExecMainCode: '1', ExecMainStatus: '1' }, [
+      { message: 'nginx: [emerg] open() "/etc/nginx/nginx.conf" failed (13: Permission denied)', pid: 300, identifier: 'nginx' },
+    ]));
+    expect(d.kind).toBe('service-error');
+    expect(d.summary).not.toMatch(/sandbox|hidden/);
+    expect(d.summary).toContain('/etc/nginx/nginx.conf');
+  });
+
   test('ld.so\'s missing library message (exit 127) names the library\'s host path', () => {
     const d = diagnoseStart(facts('bsx.service', { Result: 'exit-code', ExecMainCode: '1', ExecMainStatus: '127' }, [
       { message: '/usr/bin/sleep: error while loading shared libraries: libc.so.6: cannot open shared object file: No such file or directory', pid: 5, identifier: 'sleep' },

@@ -495,8 +495,12 @@ function diagnoseCause(facts: StartFacts): Diagnosis {
     accessFixes(facts, details, fixes);
     outputFixes(facts, details, fixes);
     const status = exit ? ` with status ${exit.status}` : '';
+    // A start with the unit's own configuration has no sandbox to blame: the paths are only what failed.
+    const sandboxed = facts.profile !== undefined || facts.visible !== undefined;
     const summary =
-      fixes.length > 0
+      fixes.length > 0 && !sandboxed
+        ? `${facts.unit} started but exited${status}; it failed on ${fixes.map((f) => f.path).join(', ')}.`
+        : fixes.length > 0
         ? `${facts.unit} started but exited${status}: ${fixes.length} path${fixes.length === 1 ? '' : 's'} it needs ` +
           `${fixes.length === 1 ? 'is' : 'are'} hidden by the sandbox (${fixes.map((f) => f.path).join(', ')}).`
         : facts.profile === undefined

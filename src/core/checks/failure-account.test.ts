@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { diagnoseStart, type JournalLine } from './diagnose.js';
+import { diagnoseStart, type Diagnosis, type JournalLine } from './diagnose.js';
 import { failureAccount, refusalLikelyCause } from './failure-account.js';
 import type { Profile } from '../model.js';
 
@@ -54,5 +54,11 @@ describe('the account of a failed start', () => {
     const diagnosis = exited('app.service', []);
     expect(diagnosis.lastOutput).toBeUndefined();
     expect(failureAccount(diagnosis, { refused: [] })).toBe('app.service started but exited with status 1');
+  });
+
+  test('a refused write is named as a write, not as a secret', () => {
+    const diagnosis: Diagnosis = { kind: 'service-error', summary: 'named.service started but exited with status 1.', details: [], fixes: [] };
+    const text = failureAccount(diagnosis, { refused: ['/etc/bind/rndc.key', '/var/cache/bind'], refusedWrites: ['/var/cache/bind'] });
+    expect(text).toContain('refused /etc/bind/rndc.key as sensitive and writes to /var/cache/bind (not its own), and that refusal is the likely cause');
   });
 });

@@ -8,6 +8,8 @@ import type { Diagnosis } from './diagnose.js';
 export interface FailureContext {
   /** Paths refused as secrets or denied by the admin, as shown to the admin. */
   refused: string[];
+  /** Those of them that were writes to places not the service's own, not secrets. */
+  refusedWrites?: string[];
 }
 
 /** Kinds of failure that the service itself reports (its exit, a signal, a timeout), not systemd's set-up. */
@@ -31,7 +33,13 @@ export function failureAccount(diagnosis: Diagnosis | undefined, context: Failur
   if (refusalLikelyCause(diagnosis, context.refused)) {
     // No path the sandbox hides explains it (diagnose's words), but the refused ones may.
     text = text.replace(/; nothing in the trace or its output points at a hidden path$/, '');
-    text += `; it was refused ${context.refused.join(', ')} as sensitive, and that refusal is the likely cause`;
+    const writes = context.refused.filter((p) => context.refusedWrites?.includes(p));
+    const secrets = context.refused.filter((p) => !writes.includes(p));
+    const what = [
+      ...(secrets.length > 0 ? [`${secrets.join(', ')} as sensitive`] : []),
+      ...(writes.length > 0 ? [`writes to ${writes.join(', ')} (not its own)`] : []),
+    ].join(' and ');
+    text += `; it was refused ${what}, and that refusal is the likely cause`;
   }
   const output = lastOutputText(diagnosis);
   if (output !== '') text += `; its last output: ${output}`;

@@ -184,7 +184,8 @@ export function declaredWritable(values: (setting: string) => string[]): { path:
   }
   for (const word of values('ReadWritePaths')) {
     const path = word.replace(/^[-+]+/, '');
-    if (path.startsWith('/') && path !== '/') out.push({ path, by: `the unit's ReadWritePaths=${path}` });
+    // A shared place the unit declares writable (ReadWriteDirectories=-/run) is not its own for that.
+    if (path.startsWith('/') && !SHARED_PLACES.includes(path)) out.push({ path, by: `the unit's ReadWritePaths=${path}` });
   }
   return out;
 }

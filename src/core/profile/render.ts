@@ -33,7 +33,7 @@ function assignment(directive: Directive, value: string, optional: boolean | und
   if (text === undefined || /[\n\r]/.test(text)) return { error: 'not expressible in a unit file (not UTF-8 or contains a line break)' };
   // Fixed words (yes, /:ro, invisible) contain nothing to escape; names may contain `%`.
   // Path lists other than binds take systemd's `-` too: "ignore if missing".
-  const ignoreMissing = optional && (directive === 'NoExecPaths' || directive === 'ExecPaths' || directive === 'InaccessiblePaths') ? '-' : '';
+  const ignoreMissing = optional && (directive === 'NoExecPaths' || directive === 'ExecPaths' || directive === 'InaccessiblePaths' || directive === 'ReadOnlyPaths' || directive === 'ReadWritePaths') ? '-' : '';
   return `${directive}=${ignoreMissing}${/^[A-Za-z0-9_.@+/:-]+$/.test(text) ? text : escapeUnitWord(text)}`;
 }
 

@@ -84,3 +84,26 @@ describe('profile of Debian\'s redis unit', () => {
     expect(checks).not.toContain('read-paths-through-tmpfs');
   });
 });
+
+describe('unit settings that mount the host root or a shared tree back', () => {
+  const assignments = (dropin: string, key: string) => dropin.split('\n').filter((l) => l.startsWith(`${key}=`));
+
+  test("ReadOnlyDirectories=/ (shown as ReadOnlyPaths=/) is reset before anything else, its narrow words put back", () => {
+    const kept = keepUnitHardening(profile, { ...none, ReadOnlyPaths: ['/', '-/etc/redis/secret.conf'] });
+    const dropin = renderDropIn(kept);
+    expect(assignments(dropin, 'ReadOnlyPaths')).toEqual(['ReadOnlyPaths=', 'ReadOnlyPaths=-/etc/redis/secret.conf']);
+  });
+
+  test('InaccessiblePaths=/ is reset; hiding a narrower tree is kept', () => {
+    const dropin = renderDropIn(keepUnitHardening(profile, { ...none, InaccessiblePaths: ['/', '/home'] }));
+    expect(assignments(dropin, 'InaccessiblePaths')).toEqual(['InaccessiblePaths=', 'InaccessiblePaths=-/home']);
+    expect(assignments(renderDropIn(keepUnitHardening(profile, { ...none, InaccessiblePaths: ['/home'] })), 'InaccessiblePaths')).toEqual([]);
+  });
+
+  test('ReadWriteDirectories=-/run never becomes BindPaths=-/run: reset, and only the narrow grant is bound writable', () => {
+    const dropin = renderDropIn(keepUnitHardening(profile, { ...none, ReadWritePaths: ['-/run', '-/var/lib/redis/extra'] }));
+    expect(dropin).not.toMatch(/^BindPaths=-?\/run$/m);
+    expect(assignments(dropin, 'ReadWritePaths')).toEqual(['ReadWritePaths=']);
+    expect(assignments(dropin, 'BindPaths')).toEqual(['BindPaths=/var/lib/redis']);
+  });
+});

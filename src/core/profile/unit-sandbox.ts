@@ -5,7 +5,8 @@
  */
 import { providedByUnitSettings } from './fold.js';
 import { isStrictlyUnder, isUnder, normalizePath } from '../fsview.js';
-import type { ByteString, Profile, ProfileEntry } from '../model.js';
+import type { ByteString, Directive, Profile, ProfileEntry, ProfileNote } from '../model.js';
+import { SHARED_PLACES } from './ownership.js';
 import type { UnitInfo } from '../unit-file/unitfile.js';
 
 /** Names a unit's own files are likely to carry: `nginx`, `postgresql` (+ `15-main`), `redis-server` and `redis`. */
@@ -42,6 +43,11 @@ export interface UnitHardening {
   NoExecPaths: string[];
   ExecPaths: string[];
   ReadWritePaths: string[];
+  /** The settings that mount host paths into the namespace: one naming `/` or a shared tree defeats the empty root. */
+  ReadOnlyPaths?: string[];
+  InaccessiblePaths?: string[];
+  BindPaths?: string[];
+  BindReadOnlyPaths?: string[];
 }
 
 const BIND = new Set(['BindReadOnlyPaths', 'BindPaths']);
@@ -52,12 +58,39 @@ function bare(word: string): { path: string; optional: boolean } {
   return { path: normalizePath(word.slice(prefixes.length)), optional: prefixes.includes('-') };
 }
 
+/**
+ * `/` or a place every service shares (`/run`, `/var/lib`, `/etc` …): a unit setting that mounts it
+ * brings the host's root or a whole shared tree back over the empty one.
+ */
+export function isBroadPlace(path: string): boolean {
+  return SHARED_PLACES.includes(normalizePath(path));
+}
+
+/**
+ * A broad writable grant the unit declares (`ReadWriteDirectories=-/run`): never bound whole. What the
+ * service wrote below it is granted on its own by the fold; the whole place is asked about in the
+ * review, as a write to a place that is not its own.
+ */
+export function broadUnitGrants(unit: UnitHardening): ProfileNote[] {
+  return unit.ReadWritePaths.map(bare)
+    .filter(({ path }) => isBroadPlace(path))
+    .map(({ path }) => ({
+      path,
+      reason:
+        `the unit's own ReadWritePaths=${path} makes a place every service shares writable: not bound whole, ` +
+        'only what the service wrote there is granted',
+      directive: 'BindPaths' as const,
+      systemWrite: true,
+    }));
+}
+
 function carryReadWritePaths(entries: ProfileEntry[], words: string[]): ProfileEntry[] {
   let out = entries;
   for (const word of words) {
     // Bound at the path the unit names: inside the empty root, a symlink on the way (/var/run) is not there.
     const { path, optional } = bare(word);
-    if (path === '/') continue; // the whole host writable is no lockdown at all
+    // The whole host, or a shared tree, writable is no lockdown at all (see broadUnitGrants).
+    if (isBroadPlace(path)) continue;
     if (out.some((e) => e.directive === 'BindPaths' && isUnder(path, e.value))) continue;
     // A narrower mount inside it would hide the unit's writes there (and a file mount cannot be renamed over).
     out = out.filter((e) => !(BIND.has(e.directive) && (e.value === path || isStrictlyUnder(e.value, path))));
@@ -100,9 +133,47 @@ function carryNoExecRoot(entries: ProfileEntry[], unit: UnitHardening, executed:
   ];
 }
 
+const RESET_LISTS: { setting: 'ReadOnlyPaths' | 'InaccessiblePaths' | 'ReadWritePaths'; broad(word: string): boolean }[] = [
+  { setting: 'ReadOnlyPaths', broad: (w) => isBroadPlace(bare(w).path) },
+  // Hiding a shared tree exposes nothing; only a mount on `/` itself takes the place of the empty root.
+  { setting: 'InaccessiblePaths', broad: (w) => bare(w).path === '/' },
+  { setting: 'ReadWritePaths', broad: (w) => isBroadPlace(bare(w).path) },
+];
+
+/**
+ * Every list setting of the unit that mounts `/` or a shared tree (`ReadOnlyDirectories=/`, the old
+ * spelling of `ReadOnlyPaths=/`, makes systemd drop TemporaryFileSystem=/) is reset with an empty
+ * assignment, before the profile's own entries of that setting, and its narrow words are put back.
+ * ReadWritePaths= needs no words back: what it declares is bound writable by carryReadWritePaths.
+ */
+function resetBroadMounts(entries: ProfileEntry[], unit: UnitHardening): ProfileEntry[] {
+  let out = entries;
+  for (const { setting, broad } of RESET_LISTS) {
+    const words = unit[setting] ?? [];
+    const wide = words.filter(broad);
+    if (wide.length === 0) continue;
+    const reset: ProfileEntry = {
+      directive: setting,
+      value: '',
+      reason: `the unit's own ${setting}=${wide.join(' ')} mounts the host's ${wide.length === 1 ? 'tree' : 'trees'} over the empty root: reset, its narrower entries put back`,
+    };
+    const back: ProfileEntry[] =
+      setting === 'ReadWritePaths'
+        ? []
+        : words
+            .filter((w) => !broad(w))
+            .map((w) => ({ directive: setting as Directive, value: bare(w).path, reason: `the unit's own ${setting}=${w}, put back`, optional: true }));
+    // An empty assignment resets everything before it: it goes before the profile's own entries of the setting.
+    const first = out.findIndex((e) => e.directive === setting);
+    const at = first < 0 ? out.length : first;
+    out = [...out.slice(0, at), reset, ...back, ...out.slice(at)];
+  }
+  return out;
+}
+
 /** The profile with the unit's own hardening kept working under the lockdown (see UnitHardening). */
 export function keepUnitHardening(profile: Profile, unit: UnitHardening, executed: ByteString[] = []): Profile {
-  const entries = carryNoExecRoot(carryReadWritePaths(profile.entries, unit.ReadWritePaths), unit, executed);
+  const entries = carryNoExecRoot(resetBroadMounts(carryReadWritePaths(profile.entries, unit.ReadWritePaths), unit), unit, executed);
   if (entries === profile.entries) return profile;
   return { ...profile, entries };
 }
