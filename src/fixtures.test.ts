@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeInputs, type AnalyzeResult } from './flows/analyze.js';
 import { recordingFsView, replayFsView, type FsFacts } from './testing/fs-views.js';
-import { profileToJson } from './core/profile/report.js';
+import { profileToJson } from './profile/report.js';
 import { createHostFsView } from './host/fs.js';
 import { resolveTraceSources } from './host/inputs.js';
 

@@ -1,6 +1,6 @@
 /**
  * lint reads what analyze writes: one escaping module serves both directions
- * (src/core/unit-file/escape.ts), so every drop-in analyze writes lints clean on the machine that
+ * (src/unit-file/escape.ts), so every drop-in analyze writes lints clean on the machine that
  * judged it. Fixtures, the shared corpus of real traces when it is present, and a real trace of paths
  * with every character that needs escaping.
  */
@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeInputs } from './flows/analyze.js';
-import { lintUnit } from './core/checks/lint.js';
-import { parseUnitText, UnitSettings } from './core/unit-file/unit-settings.js';
+import { lintUnit } from './checks/lint.js';
+import { parseUnitText, UnitSettings } from './unit-file/unit-settings.js';
 import { createHostFsView } from './host/fs.js';
 import { resolveTraceSources } from './host/inputs.js';
 

@@ -10,12 +10,12 @@ import { EXIT_CODE_MEANINGS, ExitCode } from './exit-codes.js';
 import { COMPLETION_PLACES } from './completion.js';
 import { INSTALL_DIR } from './flows/discover-loop.js';
 import { DEFAULT_DROPIN_NAME } from './flows/check.js';
-import { tmpfilesPath } from './core/profile/shared-run.js';
+import { tmpfilesPath } from './profile/shared-run.js';
 import { memoryDir, MEMORY_FILES } from './systemd/memory.js';
 import { CANDIDATE_DROPIN_NAME, lockPath } from './systemd/control.js';
 import { dropInDir, RUNTIME_UNIT_DIR, tracingDropInPath } from './systemd/tracing.js';
 import { RUNTIME_UNIT_PREFIX } from './systemd/trace-run.js';
-import { parseUnitName, type UnitName } from './core/unit-file/unit-name.js';
+import { parseUnitName, type UnitName } from './unit-file/unit-name.js';
 
 interface Declared {
   name: string;

@@ -1,13 +1,13 @@
 import type { Argv } from 'yargs';
 import { hostname } from 'node:os';
 import { analyzeInputs, type AnalyzeProgress } from '../flows/analyze.js';
-import { formatMergedTable, REPORT_SCHEMA_VERSION } from '../core/checks/merge.js';
+import { formatMergedTable, REPORT_SCHEMA_VERSION } from '../checks/merge.js';
 import { classifyInput, type Input } from '../host/report-input.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { accessToJson, formatAccessTable, profileToJson, unresolvedToJson, warningToJson } from '../core/profile/report.js';
+import { accessToJson, formatAccessTable, profileToJson, unresolvedToJson, warningToJson } from '../profile/report.js';
 import { chooseJudge } from '../host/judge.js';
-import { findTraceGaps } from '../core/trace/trace-gaps.js';
-import { judgeTraceInput } from '../core/trace/trace-input.js';
+import { findTraceGaps } from '../trace/trace-gaps.js';
+import { judgeTraceInput } from '../trace/trace-input.js';
 import { unlessInterrupted } from './interruptible.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import { baselineOption, EXCLUDE_OPTION, includeOption, STDIN_WORD } from './shared.js';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { terminalReviewer } from './discover.js';
 import { fakeIO } from '../testing/fake-io.js';
-import type { ReviewItem } from '../core/profile/review.js';
+import type { ReviewItem } from '../profile/review.js';
 
 /** A terminal that answers from a script, and records what was shown. */
 function scriptedTerminal(replies: (string | undefined)[]) {

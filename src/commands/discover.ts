@@ -1,14 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { discover, type DiscoverReport, type Reviewer } from '../flows/discover.js';
-import { describeExposure } from '../core/checks/audit.js';
+import { describeExposure } from '../checks/audit.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { forgetUnit, memoryDir } from '../systemd/memory.js';
 import { baselineOption, checkedNumber, EXCLUDE_OPTION, includeOption, pid1Option, runnerFor, unitArgument } from './shared.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
 import { terminalReviewer } from './review-prompt.js';
-import { effectiveDefault } from '../core/profile/review-groups.js';
-import type { UnitName } from '../core/unit-file/unit-name.js';
+import { effectiveDefault } from '../profile/review-groups.js';
+import type { UnitName } from '../unit-file/unit-name.js';
 
 export { terminalReviewer };
 

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { bytesToDisplay } from '../../parsers/strings.js';
-import { profileToJson } from '../core/profile/report.js';
+import { profileToJson } from '../profile/report.js';
 import { ExitCode } from '../exit-codes.js';
 import { profileTarget } from '../flows/profile.js';
 import { readUnitFile } from '../host/inputs.js';

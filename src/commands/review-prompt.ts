@@ -1,13 +1,13 @@
 /**
  * The interactive review on the terminal: the proposed profile grouped, one key to accept what needs no
- * thought, questions only about what matters (see core/profile/review-groups.ts). Every answer of the
+ * thought, questions only about what matters (see profile/review-groups.ts). Every answer of the
  * one-path-at-a-time prompt stays, plus (a)ccept all remaining.
  */
 import { bytesToDisplay } from '../../parsers/strings.js';
 import type { Reviewer } from '../flows/discover.js';
-import { describeViolation, type AuditReport } from '../core/checks/audit.js';
-import { effectiveDefault, overviewLines, planReview, reasonWithoutLines, whyAsked } from '../core/profile/review-groups.js';
-import { ANSWER_KEYS, type Answer, type ReviewItem } from '../core/profile/review.js';
+import { describeViolation, type AuditReport } from '../checks/audit.js';
+import { effectiveDefault, overviewLines, planReview, reasonWithoutLines, whyAsked } from '../profile/review-groups.js';
+import { ANSWER_KEYS, type Answer, type ReviewItem } from '../profile/review.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import type { CommandIO } from './types.js';
 

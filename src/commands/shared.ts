@@ -4,10 +4,10 @@
  */
 import type { Options } from 'yargs';
 import { canMatchAbsolutePaths } from '../core/glob.js';
-import { parseUnitName, UnitNameError, type UnitName, type UnitOrFile } from '../core/unit-file/unit-name.js';
+import { parseUnitName, UnitNameError, type UnitName, type UnitOrFile } from '../unit-file/unit-name.js';
 import { ArgumentError, CannotProceed, InputError, InterruptedError, MissingPrerequisite, PermissionDenied } from '../errors.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { ReportError } from '../core/checks/merge.js';
+import { ReportError } from '../checks/merge.js';
 import { ViewError } from '../flows/view.js';
 import { MemoryError } from '../systemd/memory.js';
 import { createHostRunner, createNamespaceRunner, type Runner } from '../systemd/runner.js';

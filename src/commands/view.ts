@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { describeExposure, describeViolation, type AuditReport } from '../core/checks/audit.js';
+import { describeExposure, describeViolation, type AuditReport } from '../checks/audit.js';
 import { viewService, type ViewReport } from '../flows/view.js';
 import type { ServiceView } from '../systemd/view.js';
 import { pid1Option, runnerFor, unitArgument } from './shared.js';

@@ -58,7 +58,7 @@ export const DIRECTIVES = [
   'ProtectProc',
   'ProcSubset',
   'RuntimeDirectory',
-  /** Only with the private /run of src/core/profile/shared-run.ts: its backing directory survives restarts. */
+  /** Only with the private /run of src/profile/shared-run.ts: its backing directory survives restarts. */
   'RuntimeDirectoryPreserve',
   'StateDirectory',
   'CacheDirectory',
@@ -68,7 +68,7 @@ export const DIRECTIVES = [
   'BindPaths',
   /** Secrets inside a directory that is bound whole, masked. */
   'InaccessiblePaths',
-  /** Only to point systemd at a pid file that moved with a private /run (src/core/profile/shared-run.ts). */
+  /** Only to point systemd at a pid file that moved with a private /run (src/profile/shared-run.ts). */
   'PIDFile',
   /** Only to carry a unit's own NoExecPaths=/ over to the bound paths (see discover). */
   'NoExecPaths',
@@ -106,7 +106,7 @@ export interface ProfileNote {
 }
 
 /**
- * A symlink in the host's /run to a file the service makes in its private /run (src/core/profile/shared-run.ts),
+ * A symlink in the host's /run to a file the service makes in its private /run (src/profile/shared-run.ts),
  * so that the host's own tools find it where they always did. Not a unit setting: a tmpfiles.d line.
  */
 export interface HostLink {

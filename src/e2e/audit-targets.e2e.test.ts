@@ -5,12 +5,12 @@
  * directories; nginx keeps working through reload, restart, log reopening (USR1) and stop.
  */
 import { beforeAll, expect, test } from '@jest/globals';
-import type { AuditReport } from '../core/checks/audit.js';
+import type { AuditReport } from '../checks/audit.js';
 import { catUnit } from '../systemd/unit.js';
 import { describeWithBed, retry, startUnits, type Bed } from './bed.js';
 import { CRON_PROBE, UNBOUND_PROBE } from './probes.js';
 import { buildCli, mainPidOf, runBuiltCli, uninstallDropIn } from './run-cli.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 
 const MAX_ENTRIES = 60;
 const NGINX_PROBE = 'curl -fsS http://127.0.0.1/ >/dev/null';

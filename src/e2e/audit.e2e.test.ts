@@ -8,12 +8,12 @@
  * clean is the business of audit-targets.e2e.test.ts.
  */
 import { beforeAll, expect, test } from '@jest/globals';
-import type { AuditReport } from '../core/checks/audit.js';
+import type { AuditReport } from '../checks/audit.js';
 import { catUnit } from '../systemd/unit.js';
 import { describeWithBed, startUnits, type Bed } from './bed.js';
 import { CRON_PROBE, UNBOUND_PROBE } from './probes.js';
 import { buildCli, mainPidOf, runBuiltCli, uninstallDropIn } from './run-cli.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 
 
 interface Case {

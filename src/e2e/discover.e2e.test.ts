@@ -9,7 +9,7 @@ import { execedMainPid } from '../systemd/control.js';
 import { catUnit } from '../systemd/unit.js';
 import { buildCli, runBuiltCli } from './run-cli.js';
 import { describeWithBed, retry, startUnits, type Bed } from './bed.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 
 
 interface Case {

@@ -7,12 +7,12 @@
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { promises as fsp } from 'node:fs';
-import { encodeUtf8Bytes } from '../core/unit-file/escape.js';
+import { encodeUtf8Bytes } from '../unit-file/escape.js';
 import type { ByteString, Profile, ProfileEntry } from '../core/model.js';
-import { renderDropIn } from '../core/profile/render.js';
+import { renderDropIn } from '../profile/render.js';
 import { execedMainPid } from '../systemd/control.js';
 import { describeWithBed, type Bed } from './bed.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 
 const UNIT = 'bindscout-e2e-prove-escaping.service';
 const UNIT_FILE = `/run/systemd/system/${UNIT}`;

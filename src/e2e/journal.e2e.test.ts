@@ -3,12 +3,12 @@
  * a few seconds, read while it runs (journalctl -f) and again at once afterwards.
  */
 import { expect, test } from '@jest/globals';
-import { AccessCollector } from '../core/trace/accesses.js';
+import { AccessCollector } from '../trace/accesses.js';
 import { followUnitJournal, journalCursor, readUnitJournal, UnitJournalSplitter } from '../systemd/journal.js';
 import { installTracing, removeTracing } from '../systemd/tracing.js';
 import { loadUnit, systemctl } from '../systemd/unit.js';
 import { describeWithBed } from './bed.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 
 const UNIT = 'bindscout-e2e-flood.service';
 const FRAGMENT = `/run/systemd/system/${UNIT}`;

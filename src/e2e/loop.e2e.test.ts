@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeAll, expect, test } from '@jest/globals';
 import { catUnit } from '../systemd/unit.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 import { describeWithBed, type Bed } from './bed.js';
 import { buildCli, runBuiltCli } from './run-cli.js';
 

@@ -7,7 +7,7 @@ import { beforeAll, expect, test } from '@jest/globals';
 import { catUnit } from '../systemd/unit.js';
 import { describeWithBed } from './bed.js';
 import { buildCli, runBuiltCli as runCli } from './run-cli.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 
 describeWithBed('discover on a unit whose output does not go to the journal', (bed) => {
   beforeAll(buildCli, 60_000);

@@ -5,7 +5,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { privateRunName, tmpfilesPath } from '../core/profile/shared-run.js';
+import { privateRunName, tmpfilesPath } from '../profile/shared-run.js';
 import { removeHostLinks } from '../systemd/host-links.js';
 import type { Bed } from './bed.js';
 

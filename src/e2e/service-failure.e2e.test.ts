@@ -6,7 +6,7 @@ import { beforeAll, expect, test } from '@jest/globals';
 import { catUnit } from '../systemd/unit.js';
 import { describeWithBed, startUnits, type Bed } from './bed.js';
 import { buildCli, runBuiltCli as runCli } from './run-cli.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 
 async function isActive(bed: Bed, unit: string): Promise<boolean> {
   return (await bed.runner.run('systemctl', ['is-active', '--quiet', '--', unit])).exitCode === 0;

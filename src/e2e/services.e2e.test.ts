@@ -3,14 +3,14 @@
  * → journal → parser → accesses, then the unit exactly as before.
  */
 import { beforeAll, expect, test } from '@jest/globals';
-import { AccessCollector } from '../core/trace/accesses.js';
+import { AccessCollector } from '../trace/accesses.js';
 import type { Access } from '../core/model.js';
-import { TRACING_DROPIN_NAME } from '../core/unit-file/tracing-dropin.js';
+import { TRACING_DROPIN_NAME } from '../unit-file/tracing-dropin.js';
 import { followUnitJournal, journalCursor, UnitJournalSplitter } from '../systemd/journal.js';
 import { dropInDir, installTracing, removeTracing, tracingDropInPath } from '../systemd/tracing.js';
 import { catUnit, loadUnit, systemctl } from '../systemd/unit.js';
 import { describeWithBed, retry, startUnits, type Bed } from './bed.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 
 const LIBC = '/usr/lib/x86_64-linux-gnu/libc.so.6';
 const LD_CACHE = '/etc/ld.so.cache';

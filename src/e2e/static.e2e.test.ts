@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { runProgram } from '../program.js';
 import { fakeIO } from '../testing/fake-io.js';
-import type { AuditReport } from '../core/checks/audit.js';
+import type { AuditReport } from '../checks/audit.js';
 import type { ServiceView } from '../systemd/view.js';
 import { describeWithBed, retry, type Bed } from './bed.js';
 

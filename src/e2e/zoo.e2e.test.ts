@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { execedMainPid } from '../systemd/control.js';
 import { describeWithBed, retry, type Bed } from './bed.js';
 import { buildCli, runBuiltCli, uninstallDropIn } from './run-cli.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 
 interface ZooDaemon {
   name: string;

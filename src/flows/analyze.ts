@@ -7,11 +7,11 @@
  */
 import { collectAccesses, KEPT_WARNINGS } from '../host/trace-reader/read.js';
 import type { ParseStats, WarningEvent } from '../../parsers/events.js';
-import { foldProfile } from '../core/profile/fold.js';
-import { renderDropIn } from '../core/profile/render.js';
+import { foldProfile } from '../profile/fold.js';
+import { renderDropIn } from '../profile/render.js';
 import type { FsView } from '../core/fsview.js';
 import type { Access, ByteString, Profile, UnresolvedAccess } from '../core/model.js';
-import { annotateProvenance, ObservationMerger, type Observation } from '../core/checks/merge.js';
+import { annotateProvenance, ObservationMerger, type Observation } from '../checks/merge.js';
 import { InputError } from '../errors.js';
 import type { TraceSource } from '../host/inputs.js';
 import type { Input } from '../host/report-input.js';

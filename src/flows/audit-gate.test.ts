@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { auditBeforeInstall } from './audit-gate.js';
-import type { AuditReport, Violation } from '../core/checks/audit.js';
+import type { AuditReport, Violation } from '../checks/audit.js';
 import { ViewError } from '../systemd/view.js';
 
 const PRIVATE: Violation = { kind: 'socket', path: '/run/systemd/private', hostPath: null, entries: 1, canWrite: true, why: "systemd's private API socket" };

@@ -4,7 +4,7 @@
  * is installed only with an explicit yes: `--accept-audit`, or the admin's answer when asked. `--yes`
  * alone refuses.
  */
-import { describeViolation, type AuditReport } from '../core/checks/audit.js';
+import { describeViolation, type AuditReport } from '../checks/audit.js';
 import { ViewError } from '../systemd/view.js';
 
 export const ACCEPT_AUDIT_FLAG = '--accept-audit';

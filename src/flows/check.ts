@@ -1,15 +1,15 @@
 /**
  * `bindscout check UNIT…`: does the installed profile still fit, without starting or stopping
  * anything? Reads the unit as systemd has it now, the host's files, the Exec programs' closures and
- * what discover remembered at install, and returns the findings (src/core/checks/drift.ts judges them).
+ * what discover remembered at install, and returns the findings (src/checks/drift.ts judges them).
  */
-import { auditFinding, driftFails, judgeDrift, type DriftFinding } from '../core/checks/drift.js';
-import type { ExecClosure } from '../core/profile/elf.js';
-import { describeViolation, type Violation } from '../core/checks/audit.js';
-import { execPrograms } from '../core/unit-file/exec-programs.js';
-import { parseUnitText, UnitSettings } from '../core/unit-file/unit-settings.js';
-import type { UnitName } from '../core/unit-file/unit-name.js';
-import { tmpfilesPath } from '../core/profile/shared-run.js';
+import { auditFinding, driftFails, judgeDrift, type DriftFinding } from '../checks/drift.js';
+import type { ExecClosure } from '../profile/elf.js';
+import { describeViolation, type Violation } from '../checks/audit.js';
+import { execPrograms } from '../unit-file/exec-programs.js';
+import { parseUnitText, UnitSettings } from '../unit-file/unit-settings.js';
+import type { UnitName } from '../unit-file/unit-name.js';
+import { tmpfilesPath } from '../profile/shared-run.js';
 import { findOnDefaultPath, resolveExecClosure, tolerantReader } from '../host/elf.js';
 import { isRunning, unitState } from '../systemd/control.js';
 import { packageVersions, recallInstall } from '../systemd/memory.js';

@@ -5,9 +5,9 @@
  * A unit that still runs under a removed drop-in (under strace, or a candidate) is restarted, so that
  * it runs its own configuration again.
  */
-import { PRIVATE_RUN_SUFFIX, privateRunName } from '../core/profile/shared-run.js';
-import { TRACING_DROPIN_GLOB } from '../core/unit-file/tracing-dropin.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { PRIVATE_RUN_SUFFIX, privateRunName } from '../profile/shared-run.js';
+import { TRACING_DROPIN_GLOB } from '../unit-file/tracing-dropin.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 import { hostLinksInRun, removeLinks } from '../systemd/host-links.js';
 import { systemctl } from '../systemd/unit.js';
 import { isRunning, LOCK_DIR, unitJob, unitState } from '../systemd/control.js';
@@ -75,7 +75,7 @@ export async function cleanupLeftovers(runner: Runner, alive: (pid: number) => b
 }
 
 /**
- * Links in /run into a private /run (src/core/profile/shared-run.ts) that no unit uses any more: left by a
+ * Links in /run into a private /run (src/profile/shared-run.ts) that no unit uses any more: left by a
  * killed discover, or by a profile removed by hand without its links. A link is kept while its unit
  * (the private /run is named after it) has that RuntimeDirectory=, or while a discover of it runs.
  */

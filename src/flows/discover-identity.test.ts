@@ -6,11 +6,11 @@ import { describe, expect, test } from '@jest/globals';
 import { createTraceParser } from '../../parsers/index.js';
 import type { FsView } from '../core/fsview.js';
 import { memoryFsView } from '../testing/fs-views.js';
-import type { ExecClosure } from '../core/profile/elf.js';
-import type { ServiceIdentity } from '../core/profile/ownership.js';
-import { unitInfoFromText } from '../core/unit-file/unitfile.js';
-import { parseLogrotate } from '../core/profile/shared-log.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import type { ExecClosure } from '../profile/elf.js';
+import type { ServiceIdentity } from '../profile/ownership.js';
+import { unitInfoFromText } from '../unit-file/unitfile.js';
+import { parseLogrotate } from '../profile/shared-log.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 import { findAndInstallProfile, type DiscoverOptions, type DiscoverSession, type LoopContext } from './discover-loop.js';
 
 const UNIT = unitInfoFromText(

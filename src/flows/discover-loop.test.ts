@@ -4,10 +4,10 @@
  * with every start, trace and candidate scripted, so each decision of the loop can be checked.
  */
 import { describe, expect, test } from '@jest/globals';
-import type { Violation } from '../core/checks/audit.js';
-import type { Diagnosis } from '../core/checks/diagnose.js';
+import type { Violation } from '../checks/audit.js';
+import type { Diagnosis } from '../checks/diagnose.js';
 import { memoryFsView } from '../testing/fs-views.js';
-import { unitInfoFromText } from '../core/unit-file/unitfile.js';
+import { unitInfoFromText } from '../unit-file/unitfile.js';
 import {
   FAKE_OPTIONS as OPTIONS,
   auditReport,

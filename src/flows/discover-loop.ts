@@ -15,20 +15,20 @@
  * fake in tests), so every path through it can be tested without one.
  */
 import type { StraceEvent } from '../../parsers/events.js';
-import type { Diagnosis } from '../core/checks/diagnose.js';
-import type { ExecClosure } from '../core/profile/elf.js';
-import { failureAccount } from '../core/checks/failure-account.js';
+import type { Diagnosis } from '../checks/diagnose.js';
+import type { ExecClosure } from '../profile/elf.js';
+import { failureAccount } from '../checks/failure-account.js';
 import type { FsView } from '../core/fsview.js';
 import type { Access, ByteString, Profile } from '../core/model.js';
-import type { Answer, ReviewItem } from '../core/profile/review.js';
-import type { UnitInfo } from '../core/unit-file/unitfile.js';
-import type { UnitName } from '../core/unit-file/unit-name.js';
-import { exposureOf, type AuditReport, type Exposure } from '../core/checks/audit.js';
+import type { Answer, ReviewItem } from '../profile/review.js';
+import type { UnitInfo } from '../unit-file/unitfile.js';
+import type { UnitName } from '../unit-file/unit-name.js';
+import { exposureOf, type AuditReport, type Exposure } from '../checks/audit.js';
 import type { AuditAsker } from './audit-gate.js';
-import type { ServiceIdentity } from '../core/profile/ownership.js';
-import type { EarlierObservation } from '../core/checks/earlier.js';
-import type { LogrotateRule } from '../core/profile/shared-log.js';
-import { UNWRITTEN_OWN } from '../core/profile/ownership.js';
+import type { ServiceIdentity } from '../profile/ownership.js';
+import type { EarlierObservation } from '../checks/earlier.js';
+import type { LogrotateRule } from '../profile/shared-log.js';
+import { UNWRITTEN_OWN } from '../profile/ownership.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import {
   attempt,

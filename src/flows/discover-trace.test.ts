@@ -8,7 +8,7 @@ import { expect, test } from '@jest/globals';
 import { discover, type DiscoverOptions } from './discover.js';
 import { memoryFsView } from '../testing/fs-views.js';
 import { fakeRunner, ok } from '../testing/fake-runner.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 
 function silentSystem() {
   let active = 'active';

@@ -8,7 +8,7 @@ import { discover, type DiscoverDeps, type DiscoverOptions } from './discover.js
 import type { Runner } from '../systemd/runner.js';
 import { fakeRunner, ok } from '../testing/fake-runner.js';
 import { memoryFsView } from '../testing/fs-views.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 
 interface FakeSystem {
   systemdVersion?: string;

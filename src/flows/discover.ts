@@ -8,11 +8,11 @@
  *
  * Every start or restart bindscout performs is counted; restoring the original state is not.
  */
-import { accessToJson, type AccessJson } from '../core/profile/report.js';
+import { accessToJson, type AccessJson } from '../profile/report.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import type { FsView } from '../core/fsview.js';
-import type { AuditReport, Exposure } from '../core/checks/audit.js';
-import { privateRunName, tmpfilesPath } from '../core/profile/shared-run.js';
+import type { AuditReport, Exposure } from '../checks/audit.js';
+import { privateRunName, tmpfilesPath } from '../profile/shared-run.js';
 import { CannotProceed, InterruptedError, PermissionDenied } from '../errors.js';
 import { acquireLock, isRunning, unitState } from '../systemd/control.js';
 import { preflightTools } from '../systemd/preflight.js';
@@ -22,7 +22,7 @@ import { loadUnit } from '../systemd/unit.js';
 import { UnitSession } from '../systemd/discover-session.js';
 import { readLogrotateRules } from '../systemd/logrotate.js';
 import { describeDifference, earlierObservation, rememberDiscovery } from './remember.js';
-import { observationDifference, type ObservationDifference } from '../core/checks/earlier.js';
+import { observationDifference, type ObservationDifference } from '../checks/earlier.js';
 import { memoryDir, recallInstall } from '../systemd/memory.js';
 import { setAsideInstalledProfile, type SetAsideProfile } from '../systemd/installed-profile.js';
 import {

@@ -2,13 +2,13 @@
  * `bindscout lint TARGET…`: installed units (as `systemctl cat` shows them) and unit files, checked
  * before they are started. Returns the findings; printing them is the command's business.
  */
-import type { ExecClosure } from '../core/profile/elf.js';
+import type { ExecClosure } from '../profile/elf.js';
 import type { FsView } from '../core/fsview.js';
-import { execPrograms } from '../core/unit-file/exec-programs.js';
-import { lintUnit, type Finding } from '../core/checks/lint.js';
-import { parseUnitText, UnitSettings } from '../core/unit-file/unit-settings.js';
-import type { UnitOrFile } from '../core/unit-file/unit-name.js';
-import { UNIT_TEXT_HINT, whyNotUnitText } from '../core/unit-file/unit-syntax.js';
+import { execPrograms } from '../unit-file/exec-programs.js';
+import { lintUnit, type Finding } from '../checks/lint.js';
+import { parseUnitText, UnitSettings } from '../unit-file/unit-settings.js';
+import type { UnitOrFile } from '../unit-file/unit-name.js';
+import { UNIT_TEXT_HINT, whyNotUnitText } from '../unit-file/unit-syntax.js';
 import { InputError } from '../errors.js';
 import { findOnDefaultPath, resolveExecClosure, tolerantReader, type ElfFileReader } from '../host/elf.js';
 import type { Runner } from '../systemd/runner.js';

@@ -4,17 +4,17 @@
  * the command. Returns data; printing is the command's business.
  */
 import path from 'node:path';
-import { AccessCollector } from '../core/trace/accesses.js';
-import type { ExecClosure } from '../core/profile/elf.js';
-import { execPrograms } from '../core/unit-file/exec-programs.js';
+import { AccessCollector } from '../trace/accesses.js';
+import type { ExecClosure } from '../profile/elf.js';
+import { execPrograms } from '../unit-file/exec-programs.js';
 import { resolveSymlinks } from '../core/fsview.js';
-import { parseUnitText, UnitSettings } from '../core/unit-file/unit-settings.js';
+import { parseUnitText, UnitSettings } from '../unit-file/unit-settings.js';
 import type { Access } from '../core/model.js';
-import { renderDropIn } from '../core/profile/render.js';
-import { starterProfile, type Starter } from '../core/profile/starter.js';
-import { execLineValue } from '../core/unit-file/unitfile.js';
-import type { UnitOrFile } from '../core/unit-file/unit-name.js';
-import { UNIT_TEXT_HINT, whyNotUnitText } from '../core/unit-file/unit-syntax.js';
+import { renderDropIn } from '../profile/render.js';
+import { starterProfile, type Starter } from '../profile/starter.js';
+import { execLineValue } from '../unit-file/unitfile.js';
+import type { UnitOrFile } from '../unit-file/unit-name.js';
+import { UNIT_TEXT_HINT, whyNotUnitText } from '../unit-file/unit-syntax.js';
 import { ArgumentError, CannotProceed, InputError, InterruptedError, PermissionDenied } from '../errors.js';
 import { findOnDefaultPath, resolveExecClosure, tolerantReader } from '../host/elf.js';
 import { interpreterTrees } from '../systemd/interpreters.js';

@@ -2,17 +2,17 @@
  * After discover installed a profile: keep what it was made from (src/systemd/memory.ts), so that
  * `check` can tell what changed since and a later discover can start from it.
  */
-import type { AccessJson } from '../core/profile/report.js';
-import type { Exposure } from '../core/checks/audit.js';
-import { earlierAccesses, earlierGrants, type EarlierObservation, type ObservationDifference } from '../core/checks/earlier.js';
+import type { AccessJson } from '../profile/report.js';
+import type { Exposure } from '../checks/audit.js';
+import { earlierAccesses, earlierGrants, type EarlierObservation, type ObservationDifference } from '../checks/earlier.js';
 import type { Memory } from '../systemd/memory.js';
-import { execPrograms } from '../core/unit-file/exec-programs.js';
-import { parseUnitText, UnitSettings } from '../core/unit-file/unit-settings.js';
+import { execPrograms } from '../unit-file/exec-programs.js';
+import { parseUnitText, UnitSettings } from '../unit-file/unit-settings.js';
 import { findOnDefaultPath } from '../host/elf.js';
 import { packageVersions, rememberInstall } from '../systemd/memory.js';
 import type { Runner } from '../systemd/runner.js';
 import { catUnit } from '../systemd/unit.js';
-import type { UnitName } from '../core/unit-file/unit-name.js';
+import type { UnitName } from '../unit-file/unit-name.js';
 
 /** Version of the accesses report kept in memory (and of analyze --json's `accesses`). */
 export const ACCESSES_SCHEMA_VERSION = 1;

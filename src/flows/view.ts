@@ -2,11 +2,11 @@
  * `bindscout view UNIT`: what a running service sees of the filesystem, compared with the host, and
  * the audit of it. Returns data; the table is the command's business.
  */
-import { exposureOf, type AuditReport, type Exposure } from '../core/checks/audit.js';
+import { exposureOf, type AuditReport, type Exposure } from '../checks/audit.js';
 import { recallInstall } from '../systemd/memory.js';
 import { auditSnapshot, snapshotService, summarizeView, walk, type ServiceView } from '../systemd/view.js';
 import type { Runner } from '../systemd/runner.js';
-import type { UnitName } from '../core/unit-file/unit-name.js';
+import type { UnitName } from '../unit-file/unit-name.js';
 
 export { ViewError } from '../systemd/view.js';
 

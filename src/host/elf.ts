@@ -21,7 +21,7 @@ import {
   type ElfFacts,
   type ExecClosure,
   type LdCacheEntry,
-} from '../core/profile/elf.js';
+} from '../profile/elf.js';
 
 export type { ClosureItem, ClosureRole, ExecClosure };
 import { normalizePath, parentOf, resolveSymlinksAsync, splitPath } from '../core/fsview.js';

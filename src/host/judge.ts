@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import type { FsView } from '../core/fsview.js';
 import type { Access } from '../core/model.js';
-import { traceFsView } from '../core/trace/trace-fsview.js';
+import { traceFsView } from '../trace/trace-fsview.js';
 import { ArgumentError } from '../errors.js';
 import { createHostFsView, createTreeFsView } from './fs.js';
 

@@ -4,7 +4,7 @@
  * first bytes are looked at; stdin is replayed from what was looked at.
  */
 import { promises as fsp } from 'node:fs';
-import { looksLikeReport } from '../core/checks/merge.js';
+import { looksLikeReport } from '../checks/merge.js';
 import { ArgumentError } from '../errors.js';
 import { inputError, resolveTraceSources, type TraceSource } from './inputs.js';
 

@@ -1,7 +1,7 @@
 /** Waiting for a unit's main process to run its own program, with a fake runner scripted per poll. */
 import { describe, expect, test } from '@jest/globals';
 import { execedMainPid } from './control.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 import type { RunResult, Runner } from './runner.js';
 
 /** Each poll answers with the next MainPID and the next pair of executables (PID 1's, the main process's). */

@@ -2,8 +2,8 @@
  * Starting, stopping and watching a unit, and the small files bindscout keeps beside systemd's own:
  * the candidate drop-in under /run (gone at reboot) and the per-unit lock.
  */
-import type { UnitName } from '../core/unit-file/unit-name.js';
-import { parseShow } from '../core/unit-file/unitfile.js';
+import type { UnitName } from '../unit-file/unit-name.js';
+import { parseShow } from '../unit-file/unitfile.js';
 import type { RunResult, Runner } from './runner.js';
 import { dropInDir, daemonReload } from './tracing.js';
 import { systemctl } from './unit.js';

@@ -5,20 +5,20 @@
  * The loop in src/flows/discover-loop.ts drives it through its DiscoverSession interface.
  */
 import type { StraceEvent } from '../../parsers/events.js';
-import { diagnoseStart, notFoundPaths, type Diagnosis } from '../core/checks/diagnose.js';
-import { visibleUnder } from '../core/profile/visibility.js';
-import type { ExecClosure } from '../core/profile/elf.js';
+import { diagnoseStart, notFoundPaths, type Diagnosis } from '../checks/diagnose.js';
+import { visibleUnder } from '../profile/visibility.js';
+import type { ExecClosure } from '../profile/elf.js';
 import type { FsView } from '../core/fsview.js';
 import type { Access, HostLink, Profile } from '../core/model.js';
-import { rootFilesystemType } from '../core/checks/procfs.js';
-import type { UnitInfo } from '../core/unit-file/unitfile.js';
-import type { UnitName } from '../core/unit-file/unit-name.js';
-import type { AuditReport } from '../core/checks/audit.js';
-import { declaredWritable, SHARED_PLACES, SYSTEM_STATE, type ServiceIdentity } from '../core/profile/ownership.js';
-import { privateRunName, renderTmpfiles, tmpfilesPath } from '../core/profile/shared-run.js';
+import { rootFilesystemType } from '../checks/procfs.js';
+import type { UnitInfo } from '../unit-file/unitfile.js';
+import type { UnitName } from '../unit-file/unit-name.js';
+import type { AuditReport } from '../checks/audit.js';
+import { declaredWritable, SHARED_PLACES, SYSTEM_STATE, type ServiceIdentity } from '../profile/ownership.js';
+import { privateRunName, renderTmpfiles, tmpfilesPath } from '../profile/shared-run.js';
 import { removeHostLinks } from './host-links.js';
-import { serviceNamesOf } from '../core/profile/unit-sandbox.js';
-import { execProgramsOf } from '../core/unit-file/exec-programs.js';
+import { serviceNamesOf } from '../profile/unit-sandbox.js';
+import { execProgramsOf } from '../unit-file/exec-programs.js';
 import { resolveExecClosure, tolerantReader } from '../host/elf.js';
 import { installCandidate, unitProcess, isRunning, removeCandidate, unitJob, unitState, type UnitState } from './control.js';
 import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from './journal.js';
@@ -49,7 +49,7 @@ export interface UnitSessionOptions {
   signal?: AbortSignal;
   /** Whether /run/systemd/system/UNIT.d existed before bindscout: if not, it is removed when empty. */
   runtimeDirExisted: boolean;
-  /** The candidate's private /run (src/core/profile/shared-run.ts) was there before this run: leave it. */
+  /** The candidate's private /run (src/profile/shared-run.ts) was there before this run: leave it. */
   privateRunExisted: boolean;
 }
 
@@ -200,7 +200,7 @@ export class UnitSession {
       await daemonReload(runner);
     };
     await runner.writeFileAtomic(target, text, 0o644);
-    // The links the candidate ran with, made again at every boot (src/core/profile/shared-run.ts).
+    // The links the candidate ran with, made again at every boot (src/profile/shared-run.ts).
     if (links.length > 0) {
       await runner.mkdirp('/etc/tmpfiles.d');
       await runner.writeFileAtomic(tmpfiles, renderTmpfiles(name, links), 0o644);

@@ -1,9 +1,9 @@
 /**
- * The links a private /run leaves in the host's /run (src/core/profile/shared-run.ts): made and removed by the
+ * The links a private /run leaves in the host's /run (src/profile/shared-run.ts): made and removed by the
  * profile's own ExecStartPre=/ExecStopPost= while it is installed, and removed here when a candidate
  * that had them is taken away without a stop under it (discover's restore, cleanup after a kill).
  */
-import { isPrivateRunLinkTarget, PRIVATE_RUN_SUFFIX } from '../core/profile/shared-run.js';
+import { isPrivateRunLinkTarget, PRIVATE_RUN_SUFFIX } from '../profile/shared-run.js';
 import type { Runner } from './runner.js';
 
 /** /run's symlinks into a private /run, by the private /run they lead into (one look at /run). */

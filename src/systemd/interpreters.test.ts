@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { interpreterTrees } from './interpreters.js';
 import { fakeRunner, ok } from '../testing/fake-runner.js';
-import type { ExecClosure } from '../core/profile/elf.js';
+import type { ExecClosure } from '../profile/elf.js';
 
 const closure = (items: { path: string; role: ExecClosure['items'][number]['role'] }[]): ExecClosure =>
   ({ items: items.map((i) => ({ ...i, realPath: i.path, links: [] })), unresolved: [], problems: [] }) as unknown as ExecClosure;

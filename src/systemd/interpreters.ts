@@ -3,7 +3,7 @@
  * themselves through the runner: they come along as AppArmor's abstractions bring them.
  */
 import path from 'node:path';
-import type { ExecClosure } from '../core/profile/elf.js';
+import type { ExecClosure } from '../profile/elf.js';
 import type { Runner } from './runner.js';
 
 const TREE_QUERIES: { match: RegExp; args: string[] }[] = [

@@ -10,7 +10,7 @@ import { createTraceParser, type TraceParser } from '../../parsers/index.js';
 import { messageBytes } from '../../parsers/journal.js';
 import { looksLikeStrace } from '../../parsers/strace.js';
 import type { StraceEvent } from '../../parsers/events.js';
-import type { UnitName } from '../core/unit-file/unit-name.js';
+import type { UnitName } from '../unit-file/unit-name.js';
 import type { Runner } from './runner.js';
 
 /** Fields journalctl prints per entry; __CURSOR always comes too. Fewer fields, a much smaller stream. */

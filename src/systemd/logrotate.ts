@@ -1,9 +1,9 @@
 /**
  * The logrotate rules of the systemd worked on (/etc/logrotate.conf and /etc/logrotate.d/*), read
  * through the runner: they decide whether a log file written directly in /var/log can be bound alone
- * (src/core/profile/shared-log.ts).
+ * (src/profile/shared-log.ts).
  */
-import { parseLogrotate, type LogrotateRule } from '../core/profile/shared-log.js';
+import { parseLogrotate, type LogrotateRule } from '../profile/shared-log.js';
 import type { Runner } from './runner.js';
 
 export async function readLogrotateRules(runner: Runner): Promise<LogrotateRule[]> {

@@ -6,7 +6,7 @@ import { forgetUnit, MemoryError, memoryDir, packageVersions, recallInstall, rem
 import { withParentsResolved } from '../core/fsview.js';
 import { createHostFsView } from '../host/fs.js';
 import { createHostRunner, type RunResult, type Runner } from './runner.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 
 const APP = parseUnitName('app.service');
 

@@ -10,9 +10,9 @@
  *
  * All file access goes through the Runner; package versions come from dpkg through it too.
  */
-import type { PackageVersion, RememberedInstall } from '../core/checks/drift.js';
-import type { Exposure } from '../core/checks/audit.js';
-import type { UnitName } from '../core/unit-file/unit-name.js';
+import type { PackageVersion, RememberedInstall } from '../checks/drift.js';
+import type { Exposure } from '../checks/audit.js';
+import type { UnitName } from '../unit-file/unit-name.js';
 import type { Runner } from './runner.js';
 
 export const MEMORY_DIR = '/var/lib/bindscout';

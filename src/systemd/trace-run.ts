@@ -5,7 +5,7 @@
  * events.
  */
 import type { StraceEvent } from '../../parsers/events.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 import { unitJob } from './control.js';
 import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from './journal.js';
 import type { Runner } from './runner.js';

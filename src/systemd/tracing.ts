@@ -9,8 +9,8 @@ import {
   TRACING_DROPIN_GLOB,
   TRACING_DROPIN_NAME,
   type TracingDropInOptions,
-} from '../core/unit-file/tracing-dropin.js';
-import type { UnitName } from '../core/unit-file/unit-name.js';
+} from '../unit-file/tracing-dropin.js';
+import type { UnitName } from '../unit-file/unit-name.js';
 import type { Runner } from './runner.js';
 import { loadUnit, systemctl, UnitError, type LoadedUnit } from './unit.js';
 

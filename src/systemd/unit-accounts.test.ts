@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { fakeRunner, ok } from '../testing/fake-runner.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 import { packageOf, runningAccounts } from './unit-accounts.js';
 
 const status = (uid: number, gid: number) => `Name:\tftpd\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\nGid:\t${gid}\t${gid}\t${gid}\t${gid}\nGroups:\t${gid} 4\nCapEff:\t0000000000000000\n`;

@@ -3,8 +3,8 @@
  * package that ships the unit. A daemon started as root that drops to its own user with a flag has no
  * `User=`; only its processes say who it became.
  */
-import { parseStatus } from '../core/checks/procfs.js';
-import type { UnitName } from '../core/unit-file/unit-name.js';
+import { parseStatus } from '../checks/procfs.js';
+import type { UnitName } from '../unit-file/unit-name.js';
 import type { Runner } from './runner.js';
 import { systemctl } from './unit.js';
 

@@ -5,7 +5,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { fakeRunner, ok } from '../testing/fake-runner.js';
 import { unitProcess } from './control.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 import { auditSnapshot, snapshotService, ViewError } from './view.js';
 
 const SYSTEMD = '254:1:1234';

@@ -2,11 +2,11 @@
  * What systemd says about a unit: `systemctl show` for the effective settings and state, `systemctl
  * cat` for the exact Exec*= text. Both through the Runner, the unit name always as one argv word.
  */
-import { parseUnitName, type UnitName } from '../core/unit-file/unit-name.js';
-import { unitInfoFromText, type UnitInfo } from '../core/unit-file/unitfile.js';
+import { parseUnitName, type UnitName } from '../unit-file/unit-name.js';
+import { unitInfoFromText, type UnitInfo } from '../unit-file/unitfile.js';
 import type { Runner } from './runner.js';
 
-export type { UnitInfo } from '../core/unit-file/unitfile.js';
+export type { UnitInfo } from '../unit-file/unitfile.js';
 
 export class UnitError extends Error {
   constructor(

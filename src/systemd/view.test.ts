@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { parseMountinfo, parseStatus, type Credentials } from '../core/checks/procfs.js';
+import { parseMountinfo, parseStatus, type Credentials } from '../checks/procfs.js';
 import { isWritable, parseWalk, summarizeView, type WalkEntry } from './view.js';
 
 const MOUNTINFO = [

@@ -7,18 +7,18 @@
  * /proc and /sys are listed but not walked: they are the kernel's, not files anyone bound.
  */
 import { parentOf, splitPath, type FsNodeKind } from '../core/fsview.js';
-import { sensitiveReason } from '../core/profile/sensitive.js';
-import { auditService, auditSubjectOf, isWritable, socketUnitPaths, socketUnitsOf, type AuditReport, type OwnPlace } from '../core/checks/audit.js';
-import { parseShow } from '../core/unit-file/unitfile.js';
+import { sensitiveReason } from '../profile/sensitive.js';
+import { auditService, auditSubjectOf, isWritable, socketUnitPaths, socketUnitsOf, type AuditReport, type OwnPlace } from '../checks/audit.js';
+import { parseShow } from '../unit-file/unitfile.js';
 import { systemctl } from './unit.js';
-import { parseMountinfo, parseStatus, type Credentials, type MountPoint } from '../core/checks/procfs.js';
-import type { UnitName } from '../core/unit-file/unit-name.js';
-import type { UnitInfo } from '../core/unit-file/unitfile.js';
+import { parseMountinfo, parseStatus, type Credentials, type MountPoint } from '../checks/procfs.js';
+import type { UnitName } from '../unit-file/unit-name.js';
+import type { UnitInfo } from '../unit-file/unitfile.js';
 import { unitProcess } from './control.js';
 import type { Runner } from './runner.js';
 import { loadUnit } from './unit.js';
 
-export { isWritable } from '../core/checks/audit.js';
+export { isWritable } from '../checks/audit.js';
 
 /** find's %y letters. */
 export type EntryType = 'f' | 'd' | 'l' | 's' | 'c' | 'b' | 'p';

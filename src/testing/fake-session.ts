@@ -5,12 +5,12 @@
  */
 import { createTraceParser } from '../../parsers/index.js';
 import type { StraceEvent } from '../../parsers/events.js';
-import type { AuditReport, Violation } from '../core/checks/audit.js';
-import type { Diagnosis } from '../core/checks/diagnose.js';
+import type { AuditReport, Violation } from '../checks/audit.js';
+import type { Diagnosis } from '../checks/diagnose.js';
 import { memoryFsView } from './fs-views.js';
-import { parseUnitName } from '../core/unit-file/unit-name.js';
+import { parseUnitName } from '../unit-file/unit-name.js';
 import type { Profile } from '../core/model.js';
-import { unitInfoFromText, type UnitInfo } from '../core/unit-file/unitfile.js';
+import { unitInfoFromText, type UnitInfo } from '../unit-file/unitfile.js';
 import type { CandidateOutcome, DiscoverOptions, DiscoverSession, LoopContext, Reviewer } from '../flows/discover-loop.js';
 
 export const FAKE_UNIT = unitInfoFromText(

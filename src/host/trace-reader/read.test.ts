@@ -5,7 +5,7 @@
 import { describe, expect, test } from '@jest/globals';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { REASONS } from '../../core/trace/accesses.js';
+import { REASONS } from '../../trace/accesses.js';
 import { resolveTraceSources } from '../inputs.js';
 import { collectAccesses } from './read.js';
 

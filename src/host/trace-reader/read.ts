@@ -1,13 +1,13 @@
 /**
  * Trace reading behind one door: trace sources in, accesses out. Each source's form is sniffed (strace
  * text or a journal export) and its lines parsed into StraceEvents, which are the only thing the
- * collector (src/core/trace/accesses.ts) takes from the parser. Read line by line on one thread: a
+ * collector (src/trace/accesses.ts) takes from the parser. Read line by line on one thread: a
  * parallel reader with WebAssembly scanners was measured and removed (see the README's Performance).
  */
 import type { ParseStats, StraceEvent, WarningEvent } from '../../../parsers/events.js';
 import { createTraceParser } from '../../../parsers/index.js';
 import { LineSplitter } from '../../../parsers/lines.js';
-import { AccessCollector } from '../../core/trace/accesses.js';
+import { AccessCollector } from '../../trace/accesses.js';
 import type { Access, UnresolvedAccess } from '../../core/model.js';
 import type { TraceSource } from '../inputs.js';
 

@@ -1,0 +1,179 @@
+/**
+ * A unit's own settings under the lockdown: the names its files are likely to carry, what its own
+ * sandbox settings already make visible, and the hardening it had that has to be carried over so
+ * that it keeps working under TemporaryFileSystem=/.
+ */
+import { providedByUnitSettings } from './fold.js';
+import { isStrictlyUnder, isUnder, normalizePath } from '../core/fsview.js';
+import type { ByteString, Directive, Profile, ProfileEntry, ProfileNote } from '../core/model.js';
+import { SHARED_PLACES } from './ownership.js';
+import type { UnitInfo } from '../unit-file/unitfile.js';
+
+/** Names a unit's own files are likely to carry: `nginx`, `postgresql` (+ `15-main`), `redis-server` and `redis`. */
+export function serviceNamesOf(unit: UnitInfo): string[] {
+  const base = unit.Id.replace(/\.[a-z]+$/, '');
+  const [prefix, instance] = base.split('@');
+  const names = new Set([prefix, prefix.split('-')[0]]);
+  if (instance) names.add(instance);
+  if (unit.SyslogIdentifier && !unit.SyslogIdentifier.includes('@')) names.add(unit.SyslogIdentifier);
+  return [...names].filter((n) => n.length > 1);
+}
+
+/** What the unit's own settings already make visible inside its namespace. */
+export function providedByUnit(unit: UnitInfo): { path: ByteString; by: string }[] {
+  return providedByUnitSettings(
+    (setting) => unit.sandbox[setting as keyof UnitInfo['sandbox']] as string[],
+    /^(yes|true|1|on)$/i.test(unit.sandbox.PrivateTmp),
+  );
+}
+
+/**
+ * The unit's own settings that a TemporaryFileSystem=/ lockdown must carry over, one rule for every
+ * command that knows the unit (discover, profile):
+ *
+ * - `NoExecPaths=/` (Debian's redis) is a second mount on `/`: systemd 252 then drops
+ *   TemporaryFileSystem=/ without a word. It is reset, and the same protection is put on every bound
+ *   path instead, except where the unit's `ExecPaths=` allow execution.
+ * - `ReadWritePaths=` cannot punch through a tmpfs: what the unit declares writable is bound writable,
+ *   so that a write the service makes only now and then (redis's dump) still works.
+ *
+ * The settings are read as lists of words with systemd's prefixes (`-`, `+`) still on them.
+ */
+export interface UnitHardening {
+  NoExecPaths: string[];
+  ExecPaths: string[];
+  ReadWritePaths: string[];
+  /** The settings that mount host paths into the namespace: one naming `/` or a shared tree defeats the empty root. */
+  ReadOnlyPaths?: string[];
+  InaccessiblePaths?: string[];
+  BindPaths?: string[];
+  BindReadOnlyPaths?: string[];
+}
+
+const BIND = new Set(['BindReadOnlyPaths', 'BindPaths']);
+
+/** `-` (ignore if missing) and `+` (relative to RootDirectory=) are systemd's, not the path's. */
+function bare(word: string): { path: string; optional: boolean } {
+  const prefixes = /^[-+]*/.exec(word)![0];
+  return { path: normalizePath(word.slice(prefixes.length)), optional: prefixes.includes('-') };
+}
+
+/**
+ * `/` or a place every service shares (`/run`, `/var/lib`, `/etc` …): a unit setting that mounts it
+ * brings the host's root or a whole shared tree back over the empty one.
+ */
+export function isBroadPlace(path: string): boolean {
+  return SHARED_PLACES.includes(normalizePath(path));
+}
+
+/**
+ * A broad writable grant the unit declares (`ReadWriteDirectories=-/run`): never bound whole. What the
+ * service wrote below it is granted on its own by the fold; the whole place is asked about in the
+ * review, as a write to a place that is not its own.
+ */
+export function broadUnitGrants(unit: UnitHardening): ProfileNote[] {
+  return unit.ReadWritePaths.map(bare)
+    .filter(({ path }) => isBroadPlace(path))
+    .map(({ path }) => ({
+      path,
+      reason:
+        `the unit's own ReadWritePaths=${path} makes a place every service shares writable: not bound whole, ` +
+        'only what the service wrote there is granted',
+      directive: 'BindPaths' as const,
+      systemWrite: true,
+    }));
+}
+
+function carryReadWritePaths(entries: ProfileEntry[], words: string[]): ProfileEntry[] {
+  let out = entries;
+  for (const word of words) {
+    // Bound at the path the unit names: inside the empty root, a symlink on the way (/var/run) is not there.
+    const { path, optional } = bare(word);
+    // The whole host, or a shared tree, writable is no lockdown at all (see broadUnitGrants).
+    if (isBroadPlace(path)) continue;
+    if (out.some((e) => e.directive === 'BindPaths' && isUnder(path, e.value))) continue;
+    // A narrower mount inside it would hide the unit's writes there (and a file mount cannot be renamed over).
+    out = out.filter((e) => !(BIND.has(e.directive) && (e.value === path || isStrictlyUnder(e.value, path))));
+    out.push({
+      directive: 'BindPaths',
+      value: path,
+      reason: `the unit's own ReadWritePaths=${word}: under the empty root only a bind brings it back`,
+      ...(optional ? { optional: true } : {}),
+    });
+  }
+  return out;
+}
+
+function carryNoExecRoot(entries: ProfileEntry[], unit: UnitHardening, executed: ByteString[]): ProfileEntry[] {
+  if (!unit.NoExecPaths.some((p) => bare(p).path === '/')) return entries;
+  const execAllowed = unit.ExecPaths.map((p) => bare(p).path);
+  const allowed = (path: string) => execAllowed.some((e) => isUnder(path, e));
+  const bound = entries.filter((e) => BIND.has(e.directive)).map((e) => e.value);
+  // The unit's ExecPaths= name places (/lib, /usr/lib) that need not exist on the empty root: systemd
+  // mounts them before the binds below them create them, and a missing one fails with 226/NAMESPACE.
+  const execPaths: ProfileEntry[] = execAllowed.length
+    ? [
+        { directive: 'ExecPaths', value: '', reason: "the unit's ExecPaths=, re-emitted below as ignore-if-missing" },
+        ...execAllowed.map((path) => ({
+          directive: 'ExecPaths' as const,
+          value: path,
+          reason: "the unit's ExecPaths=: where it is visible, it stays executable",
+          optional: true,
+        })),
+      ]
+    : [];
+  return [
+    ...entries,
+    { directive: 'NoExecPaths', value: '', reason: "the unit's NoExecPaths=/ would mount on / too and make systemd drop TemporaryFileSystem=/" },
+    ...bound
+      // A program or ELF interpreter bound on its own was executed: noexec on it is a 203/EXEC.
+      .filter((path) => !allowed(path) && !executed.includes(path))
+      .map((path) => ({ directive: 'NoExecPaths' as const, value: path, reason: "the unit's NoExecPaths=/, carried over to what is bound", optional: true })),
+    ...execPaths,
+  ];
+}
+
+const RESET_LISTS: { setting: 'ReadOnlyPaths' | 'InaccessiblePaths' | 'ReadWritePaths'; broad(word: string): boolean }[] = [
+  { setting: 'ReadOnlyPaths', broad: (w) => isBroadPlace(bare(w).path) },
+  // Hiding a shared tree exposes nothing; only a mount on `/` itself takes the place of the empty root.
+  { setting: 'InaccessiblePaths', broad: (w) => bare(w).path === '/' },
+  { setting: 'ReadWritePaths', broad: (w) => isBroadPlace(bare(w).path) },
+];
+
+/**
+ * Every list setting of the unit that mounts `/` or a shared tree (`ReadOnlyDirectories=/`, the old
+ * spelling of `ReadOnlyPaths=/`, makes systemd drop TemporaryFileSystem=/) is reset with an empty
+ * assignment, before the profile's own entries of that setting, and its narrow words are put back.
+ * ReadWritePaths= needs no words back: what it declares is bound writable by carryReadWritePaths.
+ */
+function resetBroadMounts(entries: ProfileEntry[], unit: UnitHardening): ProfileEntry[] {
+  let out = entries;
+  for (const { setting, broad } of RESET_LISTS) {
+    const words = unit[setting] ?? [];
+    const wide = words.filter(broad);
+    if (wide.length === 0) continue;
+    const reset: ProfileEntry = {
+      directive: setting,
+      value: '',
+      reason: `the unit's own ${setting}=${wide.join(' ')} mounts the host's ${wide.length === 1 ? 'tree' : 'trees'} over the empty root: reset, its narrower entries put back`,
+    };
+    const back: ProfileEntry[] =
+      setting === 'ReadWritePaths'
+        ? []
+        : words
+            .filter((w) => !broad(w))
+            .map((w) => ({ directive: setting as Directive, value: bare(w).path, reason: `the unit's own ${setting}=${w}, put back`, optional: true }));
+    // An empty assignment resets everything before it: it goes before the profile's own entries of the setting.
+    const first = out.findIndex((e) => e.directive === setting);
+    const at = first < 0 ? out.length : first;
+    out = [...out.slice(0, at), reset, ...back, ...out.slice(at)];
+  }
+  return out;
+}
+
+/** The profile with the unit's own hardening kept working under the lockdown (see UnitHardening). */
+export function keepUnitHardening(profile: Profile, unit: UnitHardening, executed: ByteString[] = []): Profile {
+  const entries = carryNoExecRoot(resetBroadMounts(carryReadWritePaths(profile.entries, unit.ReadWritePaths), unit), unit, executed);
+  if (entries === profile.entries) return profile;
+  return { ...profile, entries };
+}
