@@ -34,7 +34,7 @@ import { describeWriterLine, outsideNamespacePrograms } from '../trace/exec-orig
 import { ownerFacts, ownReason, type ServiceIdentity } from '../profile/ownership.js';
 import { privateRunName, tmpfilesPath } from '../profile/shared-run.js';
 import { accessesStillThere, earlierSource, grantsToKeep } from '../checks/earlier.js';
-import type { Attempt, DiscoverSession, LoopContext } from './discover-loop.js';
+import type { Attempt, DiscoverSession, LoopContext } from './discover-port.js';
 
 export const INSTALL_DIR = '/etc/systemd/system';
 
