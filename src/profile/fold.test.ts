@@ -554,6 +554,7 @@ describe("the service's own accounts: the users and groups its processes ran as"
       '/var/lib/nginx/body': 'dir',
       '/var/lib/nginx/proxy': 'dir',
       '/var/lib/nginx/html/index.html': 'file',
+      '/etc/nginx/sites': 'dir',
       '/run': 'dir',
     },
     {
@@ -563,6 +564,7 @@ describe("the service's own accounts: the users and groups its processes ran as"
       '/srv/other-work': { uid: 0, gid: 130, mode: 0o755 },
       '/var/lib/nginx/body': { uid: 33, gid: 0, mode: 0o700 },
       '/var/lib/nginx/proxy': { uid: 33, gid: 0, mode: 0o700 },
+      '/etc/nginx/sites': { uid: 33, gid: 33, mode: 0o755 },
     },
   );
   const ranAs = { names: ['ftpd'], declared: [], ranAs: { uids: [120, 33], gids: [130] } };
@@ -592,6 +594,7 @@ describe("the service's own accounts: the users and groups its processes ran as"
         failed('/var/lib/nginx/body', ['stat'], 'EEXIST'),
         access('/var/lib/nginx/proxy', ['stat']),
         access('/var/lib/nginx/html/index.html', ['read']),
+        access('/etc/nginx/sites', ['list']),
         failed('/run', ['stat'], 'EEXIST'),
       ],
       { ...ranAs, names: ['nginx'] },
@@ -601,6 +604,8 @@ describe("the service's own accounts: the users and groups its processes ran as"
     expect(reasonOf(profile, 'BindPaths', '/var/lib/nginx/proxy')).toMatch(/owned by the user the service runs as/);
     // mkdir -p walking through a shared place is no claim on it.
     expect(values(profile, 'BindPaths')).not.toContain('/run');
+    // Configuration its user happens to own (postgres owns /etc/postgresql/15) is read, not written.
+    expect(values(profile, 'BindPaths')).not.toContain('/etc/nginx/sites');
   });
 });
 

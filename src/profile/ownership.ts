@@ -199,6 +199,8 @@ export const UNWRITTEN_OWN = 'writable although the observed run never wrote int
  * at start; only a request body bigger than its buffer writes there, which a GET probe never sends.
  * Shared places stay out (`mkdir -p` walks through /run): ownReason decides. Returns why, or undefined.
  */
+const CONFIGURATION_AND_CODE: ByteString[] = ['/etc', '/usr', '/opt', '/boot'];
+
 export function ownUnwrittenDirectory(access: Access, fs: FsView, identity: ServiceIdentity | undefined): string | undefined {
   if (identity === undefined || resolveSymlinks(fs, access.path).kind !== 'dir' || fs.lstat(access.path) !== 'dir') return undefined;
   const facts = ownerFacts(fs, access.path);
@@ -206,6 +208,9 @@ export function ownUnwrittenDirectory(access: Access, fs: FsView, identity: Serv
   const owner = facts.ownerUid === undefined ? undefined : { uid: facts.ownerUid, ...(facts.ownerGid !== undefined ? { gid: facts.ownerGid } : {}), mode: facts.mode ?? 0 };
   const accountOwned = ownedByServiceAccount(owner, identity, 0o020);
   if (!triedToCreate && accountOwned === undefined) return undefined;
+  // Owning a directory is no sign it is written to where configuration and code live: postgres owns
+  // /etc/postgresql/15, which it only reads. Its data, cache, spool and temp places are elsewhere.
+  if (!triedToCreate && CONFIGURATION_AND_CODE.some((tree) => isUnder(access.path, tree))) return undefined;
   const own = ownReason({ path: access.path, existingFile: false, ...facts }, identity);
   if (own === undefined) return undefined;
   const why = [triedToCreate ? 'the service tried to create it (it exists)' : undefined, accountOwned, own].filter((f, i, all) => f !== undefined && all.indexOf(f) === i);
