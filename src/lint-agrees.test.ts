@@ -69,8 +69,10 @@ const withStrace = haveStrace ? test : test.skip;
 describe('paths that need escaping', () => {
   let dir: string;
   beforeAll(() => {
-    // Not below /tmp: PrivateTmp= would cover the paths and no bind would be written for them.
-    dir = mkdtempSync(path.join(repo, '.escape-test-'));
+    // Not below /tmp: PrivateTmp= would cover the paths and no bind would be written for them. A clone
+    // may itself sit below /tmp; /mnt is then a place no fold rule binds whole (as it does /srv, /opt).
+    const base = /^\/(var\/)?tmp(\/|$)/.test(repo) ? '/mnt' : repo;
+    dir = mkdtempSync(path.join(base, '.escape-test-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
