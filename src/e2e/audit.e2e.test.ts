@@ -80,35 +80,25 @@ describeWithBed('the audit of real services', (bed) => {
     expect(await catUnit(bed().runner, parseUnitName(unit))).toBe(before);
   }, 300_000);
 
-  test('a candidate that fails the audit is refused under --yes alone: exit 1, why and how to override, the unit as found', async () => {
+  test('a secret the admin granted (--include) is listed as granted, not as a violation: installed, and only that secret is seen', async () => {
     const unit = 'bindscout-e2e-audit-secret.service';
     const file = `/run/systemd/system/${unit}`;
-    // It needs /etc/shadow and the admin grants it (--include): it works, and the audit sees a secret.
+    // It needs /etc/shadow and the admin grants it: consent given explicitly is not a finding to refuse.
+    // (Refusal under --yes of a candidate whose audit finds violations: src/flows/audit-gate.test.ts.)
     await bed().runner.writeFileAtomic(file, '[Service]\nType=simple\nExecStart=/bin/sh -c "cat /etc/shadow >/dev/null && exec sleep infinity"\n');
     try {
       await bed().exec('systemctl', ['daemon-reload']);
       await bed().exec('systemctl', ['start', '--', unit]);
-      const before = await catUnit(bed().runner, parseUnitName(unit));
-      const pidBefore = await mainPidOf(bed(), unit);
       const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--json', '--include', '/etc/shadow']);
-      expect(run.code).toBe(1);
       const report = JSON.parse(run.stdout);
-      expect(report).toMatchObject({ result: 'refused', installed: null });
-      expect(report.audit.clean).toBe(false);
-      expect(report.audit.violations).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'secret', path: '/etc/shadow', canWrite: false })]));
-      expect(report.failure).toContain('fails the audit');
-      expect(report.failure).toContain('secret /etc/shadow');
-      expect(report.failure).toContain('--accept-audit');
-      expect(run.stderr).toContain('audit: ');
-      // Restored: its own configuration, running, no longer the candidate's process, nothing left.
-      expect(await catUnit(bed().runner, parseUnitName(unit))).toBe(before);
-      expect((await bed().runner.run('systemctl', ['is-active', '--quiet', '--', unit])).exitCode).toBe(0);
+      expect({ code: run.code, result: report.result, installed: report.installed }).toEqual({ code: 0, result: 'working', installed: `/etc/systemd/system/${unit}.d/bindscout.conf` });
+      expect(report.audit.granted).toEqual(expect.arrayContaining([expect.objectContaining({ path: '/etc/shadow' })]));
+      expect(report.audit.violations.filter((v: { kind: string }) => v.kind === 'secret')).toEqual([]);
       const pid = await mainPidOf(bed(), unit);
-      expect(pid).not.toBe(pidBefore);
       expect(await exists(bed(), pid, '/etc/shadow')).toBe(true);
-      expect(((await bed().runner.readdir(`/run/systemd/system/${unit}.d`)) ?? []).filter((f) => f.includes('bindscout'))).toEqual([]);
-      expect(await bed().runner.readdir(`/etc/systemd/system/${unit}.d`)).toBeUndefined();
+      for (const other of ['/etc/gshadow', '/root', '/home']) expect(await exists(bed(), pid, other)).toBe(false);
     } finally {
+      await uninstallDropIn(bed(), unit);
       await bed().runner.run('systemctl', ['stop', '--', unit]);
       await bed().runner.removeFile(file);
       await bed().exec('systemctl', ['daemon-reload']);
