@@ -3,19 +3,10 @@
  * reading it back, must name the same bytes. And an installed drop-in is read back as systemd reads it.
  */
 import { describe, expect, test } from '@jest/globals';
-import { createTraceParser } from '../../parsers/index.js';
-import { AccessCollector } from '../trace/accesses.js';
 import { accessToJson } from '../profile/report.js';
 import { ObservationMerger } from './merge.js';
 import { earlierAccesses, earlierGrants } from './earlier.js';
-
-function accessesOf(lines: string[]) {
-  const collector = new AccessCollector();
-  const parser = createTraceParser({ source: 't.log', onEvent: (event) => collector.add(event) });
-  for (const line of lines) parser.line(line);
-  parser.end();
-  return collector.result().accesses;
-}
+import { accessesOf } from '../testing/trace-lines.js';
 
 // Real output of `strace -f -y -e trace=%file cat "/srv/nl/nl<newline>line" '/srv/nl/nl\x0aline'`, trimmed.
 const TRACE = [

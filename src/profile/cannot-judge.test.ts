@@ -3,19 +3,10 @@
  * secret to it, never a public or a missing file.
  */
 import { describe, expect, test } from '@jest/globals';
-import { createTraceParser } from '../../parsers/index.js';
-import { AccessCollector } from '../trace/accesses.js';
 import { memoryFsView, recordingFsView, replayFsView } from '../testing/fs-views.js';
 import { foldProfile } from './fold.js';
 import { secretsInside } from './secrets.js';
-
-function accessesOf(lines: string[]) {
-  const collector = new AccessCollector();
-  const parser = createTraceParser({ source: 't.log', onEvent: (event) => collector.add(event) });
-  for (const line of lines) parser.line(line);
-  parser.end();
-  return collector.result().accesses;
-}
+import { accessesOf } from '../testing/trace-lines.js';
 
 // Real output of `strace -f -y -e trace=%file -o t.log sh -c 'cat /srv/bs3/a.conf … /srv/bs3/private/key.conf'`
 // as root, with /srv/bs3/private mode 0770 and key.conf mode 0640, trimmed.

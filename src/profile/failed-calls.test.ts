@@ -4,19 +4,10 @@
  * only looked the path up.
  */
 import { describe, expect, test } from '@jest/globals';
-import { createTraceParser } from '../../parsers/index.js';
-import { AccessCollector } from '../trace/accesses.js';
 import { foldProfile } from './fold.js';
 import type { FsView } from '../core/fsview.js';
 import type { ServiceIdentity } from './ownership.js';
-
-function accessesOf(lines: string[]) {
-  const collector = new AccessCollector();
-  const parser = createTraceParser({ source: 'test.log', onEvent: (event) => collector.add(event) });
-  for (const line of lines) parser.line(line);
-  parser.end();
-  return collector.result().accesses;
-}
+import { accessesOf } from '../testing/trace-lines.js';
 
 /** A host with /run and /run/app as directories. */
 const host: FsView = {

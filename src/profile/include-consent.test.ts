@@ -3,18 +3,9 @@
  * consent to the secrets inside it, and naming the exact file a service writes grants that file.
  */
 import { describe, expect, test } from '@jest/globals';
-import { createTraceParser } from '../../parsers/index.js';
-import { AccessCollector } from '../trace/accesses.js';
 import { memoryFsView } from '../testing/fs-views.js';
 import { foldProfile } from './fold.js';
-
-function accessesOf(lines: string[]) {
-  const collector = new AccessCollector();
-  const parser = createTraceParser({ source: 't.log', onEvent: (event) => collector.add(event) });
-  for (const line of lines) parser.line(line);
-  parser.end();
-  return collector.result().accesses;
-}
+import { accessesOf } from '../testing/trace-lines.js';
 
 // Real output of `strace -f -y -e trace=%file -o t.log sh -c 'echo x >> /etc/bs-test'` (dash, Debian 12), trimmed.
 const APPEND_TO_ETC_FILE = [
