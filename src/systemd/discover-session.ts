@@ -91,7 +91,7 @@ export class UnitSession {
     const run = await traceOneRun(
       runner,
       unit,
-      { ...(sandbox ? { sandbox: sandbox.dropin } : {}), onEvent },
+      { ...(sandbox ? { sandbox: sandbox.dropin } : {}), onEvent, ...(options.signal ? { signal: options.signal } : {}) },
       async (cursor) => {
         const outcome = await this.startAndCheck(false);
         if (outcome.ok && sandbox === undefined) {
@@ -121,6 +121,13 @@ export class UnitSession {
         };
       },
     );
+    if (run.cutAt !== undefined) {
+      options.notes.push(
+        `the traced start of ${name} wrote more than ${run.cutAt} journal entries; only those were read. A service ` +
+          "that handles log lines (a syslog daemon) receives strace's lines about itself and makes more of them " +
+          'for as long as it runs; the calls it repeats are in what was read',
+      );
+    }
     return { ...run.result, syscalls: run.syscalls, ...(asFound ? { asFound } : {}) };
   }
 
@@ -393,7 +400,7 @@ export class UnitSession {
     const { runner, name, unit, options } = this;
     await journalSync(runner);
     const splitter = new UnitJournalSplitter(`journal of ${name}`, () => undefined, cursor);
-    await readUnitJournal(runner, name, cursor, splitter);
+    await readUnitJournal(runner, name, cursor, splitter, options.signal ? { signal: options.signal } : {});
     splitter.end();
     const journal = splitter.messages.map((m) => ({ message: m.text, pid: m.pid, identifier: m.identifier }));
     const execPath = unit.exec.find((e) => e.kind === 'ExecStart')?.shown?.path;

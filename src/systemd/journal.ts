@@ -17,6 +17,14 @@ import type { Runner } from './runner.js';
 const FIELDS = '_PID,_STREAM_ID,_LINE_BREAK,_TRANSPORT,SYSLOG_IDENTIFIER,MESSAGE,PRIORITY,_SYSTEMD_INVOCATION_ID';
 /** Service output and systemd messages kept for diagnosis; beyond this the oldest are dropped. */
 export const KEPT_MESSAGES = 2000;
+/**
+ * Entries read from one traced start at the most. A service that handles log lines (a syslog daemon)
+ * receives strace's lines about itself through journald, and each one it handles makes more: the
+ * journal grows without end while it runs. A real start stays far below this (nginx: about 3,000
+ * entries; the largest trace of the shared corpus: 23,000 lines); the same few calls repeated fill the
+ * rest, so what was read already holds every path the loop touches.
+ */
+export const MAX_JOURNAL_ENTRIES = 500_000;
 
 /** The journal's current end, to read only what comes after it. */
 export async function journalCursor(runner: Runner): Promise<string> {
@@ -51,6 +59,8 @@ export interface UnitJournalStats {
   managerEntries: number;
   /** Messages not kept because more than KEPT_MESSAGES came. */
   droppedMessages: number;
+  /** Reading stopped at the limit of entries (MAX_JOURNAL_ENTRIES): more were in the journal. */
+  cut?: boolean;
 }
 
 interface Record {
@@ -163,15 +173,48 @@ function journalArgs(unit: UnitName, cursor: string, follow: boolean): string[] 
 }
 
 export interface ReadOptions {
-  source?: string;
-  timeoutMs?: number;
+  /** Stop after this many entries and mark the splitter's stats `cut` (default MAX_JOURNAL_ENTRIES). */
+  maxEntries?: number;
+  /** Stops reading at once (Ctrl-C): what was read so far stays in the splitter. */
+  signal?: AbortSignal;
 }
 
-/** Reads the unit's entries since `cursor` (once, to the journal's current end) into `splitter`. */
-export async function readUnitJournal(runner: Runner, unit: UnitName, cursor: string, splitter: UnitJournalSplitter): Promise<void> {
+/**
+ * Reads the unit's entries since `cursor` (once, to the journal's current end) into `splitter`, up to
+ * `maxEntries` of them.
+ */
+export async function readUnitJournal(
+  runner: Runner,
+  unit: UnitName,
+  cursor: string,
+  splitter: UnitJournalSplitter,
+  options: ReadOptions = {},
+): Promise<void> {
+  const maxEntries = options.maxEntries ?? MAX_JOURNAL_ENTRIES;
   const streamed = runner.stream('journalctl', journalArgs(unit, cursor, false));
-  for await (const line of streamed.lines) splitter.line(line);
+  const stop = (): void => streamed.stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  let stopped = false;
+  try {
+    for await (const line of streamed.lines) {
+      if (stopped) continue;
+      if (options.signal?.aborted === true) {
+        stopped = true;
+        stop();
+        continue;
+      }
+      splitter.line(line);
+      if (splitter.stats.entries >= maxEntries) {
+        splitter.stats.cut = true;
+        stopped = true;
+        stop();
+      }
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+  }
   const done = await streamed.done;
+  if (stopped || options.signal?.aborted === true) return;
   if (done.exitCode !== 0) throw new Error(`journalctl -u ${unit} exited with ${done.exitCode}: ${done.stderr.trim()}`);
 }
 

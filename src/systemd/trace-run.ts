@@ -17,6 +17,8 @@ export interface TracedRun<T> {
   result: T;
   /** Syscall lines read back from the journal: 0 means strace wrote nothing the journal kept. */
   syscalls: number;
+  /** Reading stopped at this many journal entries: the run wrote more (see MAX_JOURNAL_ENTRIES). */
+  cutAt?: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface TracedRun<T> {
 export async function traceOneRun<T>(
   runner: Runner,
   unit: LoadedUnit,
-  options: { sandbox?: string; onEvent(event: StraceEvent): void },
+  options: { sandbox?: string; onEvent(event: StraceEvent): void; signal?: AbortSignal },
   during: (cursor: string) => Promise<T>,
 ): Promise<TracedRun<T>> {
   await installTracing(runner, unit, options.sandbox === undefined ? {} : { sandbox: options.sandbox });
@@ -40,8 +42,9 @@ export async function traceOneRun<T>(
     await removeTracing(runner, unit.Id);
   }
   await journalSync(runner);
-  await readUnitJournal(runner, unit.Id, cursor, splitter);
-  return { result, syscalls: splitter.end().syscalls };
+  await readUnitJournal(runner, unit.Id, cursor, splitter, options.signal ? { signal: options.signal } : {});
+  const syscalls = splitter.end().syscalls;
+  return { result, syscalls, ...(splitter.stats.cut === true ? { cutAt: splitter.stats.entries } : {}) };
 }
 
 /** The name of every runtime unit `profile --trace` writes starts with this (cleanup finds them by it). */
