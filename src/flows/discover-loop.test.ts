@@ -259,6 +259,26 @@ describe('a loop that converges or stops', () => {
     expect(session.starts).toBe(4);
   });
 
+  test('a service that starts and answers but fails its reload every time: a failed attempt, stuck within 4 starts, and the summary names the reload', async () => {
+    const reloadFailure = 'reload under the candidate was accepted, but the service is inactive afterwards (result success)';
+    // What the session reports when the start went well and only the reload failed: started, not working.
+    const reloadFails = (): CandidateOutcome => ({
+      started: true,
+      working: false,
+      reloadFailure,
+      probe: { passed: true, seconds: 0.3, tries: 1 },
+      diagnosis: { kind: 'ok', summary: 'app.service started and is active (running).', details: [], fixes: [] },
+    });
+    const traced = [{ ok: true, lines: trace('/usr/sbin/app', '/etc/app/app.conf') }];
+    for (let i = 0; i < 10; i++) traced.push({ ok: true, lines: trace('/usr/sbin/app', `/usr/share/app/extra-${i}`) });
+    const { session, log } = scriptedSession({ traced, candidates: Array.from({ length: 10 }, reloadFails) });
+    const outcome = await findAndInstallProfile(session, context(log));
+    expect(outcome.working).toBe(false);
+    expect(session.starts).toBeLessThanOrEqual(4);
+    expect(outcome.failure).toContain(`app.service runs, but ${reloadFailure}`);
+    expect(outcome.failure).not.toContain('started and is active (running)');
+  });
+
   test('a setting of the unit that keeps the host root: stuck after one candidate, naming the setting to reset', async () => {
     const lockdown = "app.service started, but its / is the host's (ext4), not the empty tmpfs: a setting of the unit defeats TemporaryFileSystem=/";
     const { session, log } = scriptedSession({

@@ -84,6 +84,8 @@ export interface CandidateOutcome {
   /** Why it did not work, when it did not. */
   diagnosis?: Diagnosis;
   probeFailure?: string;
+  /** It started and answered, but `systemctl reload` under it failed (it reloads as found). */
+  reloadFailure?: string;
   /** It started, but not on the empty root: a setting of the unit defeats the lockdown. */
   lockdown?: string;
   probe?: ProbeTiming;

@@ -240,12 +240,15 @@ export async function attempt(session: DiscoverSession, ctx: LoopContext, state:
   state.tried.add(candidate.dropin);
   log(`starting ${name} under the candidate sandbox (start ${session.starts + 1} of at most ${options.maxStarts})`);
   const outcome = await session.tryCandidate(candidate.dropin, candidate.profile, state.collector.result().accesses);
-  const record: Attempt = { start: session.starts, traced: false, sandboxed: true, ok: outcome.started, ...(outcome.probe ? { probe: outcome.probe } : {}) };
+  // A start that ran but failed its probe or its reload is a failed attempt: the loop compares
+  // failures to stop when one repeats.
+  const record: Attempt = { start: session.starts, traced: false, sandboxed: true, ok: outcome.working, ...(outcome.probe ? { probe: outcome.probe } : {}) };
   state.attempts.push(record);
   if (outcome.working) return { kind: 'working' };
   const diagnosis = outcome.diagnosis!;
-  if (outcome.probeFailure !== undefined && diagnosis.fixes.length === 0) {
-    diagnosis.summary = `${name} runs, but ${outcome.probeFailure}`;
+  const runsBut = outcome.probeFailure ?? outcome.reloadFailure;
+  if (runsBut !== undefined && diagnosis.fixes.length === 0) {
+    diagnosis.summary = `${name} runs, but ${runsBut}`;
   }
   if (outcome.lockdown !== undefined) {
     record.diagnosis = { ...diagnosis, summary: outcome.lockdown, fixes: [] };

@@ -66,6 +66,14 @@ export class UnitSession {
   private candidateLinks: HostLink[] = [];
   /** The probe's last run: how long the service took to answer. */
   private lastProbe: ProbeRun | undefined;
+  /**
+   * Why `systemctl reload` did not keep the unit running as found (no sandbox), if it did not: some
+   * daemons exit on their ExecReload= signal (SIGHUP). A reload that fails without bindscout says
+   * nothing about the candidate.
+   */
+  private reloadAsFound: string | undefined;
+  /** Why the reload under the last candidate failed, for the diagnosis. */
+  private lastReloadFailure: string | undefined;
   /** The accounts the processes of the observed start ran as (read while it ran). */
   private observedAccounts: Accounts | undefined;
   private readonly name: UnitName;
@@ -107,6 +115,10 @@ export class UnitSession {
         if (outcome.ok && unit.exec.some((e) => e.kind === 'ExecReload')) {
           const reload = await unitJob(runner, 'reload', name, options.startTimeoutMs);
           if (reload.exitCode !== 0) options.notes.push(`reload under tracing failed: ${reload.stderr.trim()}`);
+          if (sandbox === undefined) {
+            await options.sleep(Math.min(options.settleMs, 1000), options.signal);
+            this.reloadAsFound = reloadFailure(reload, await unitState(runner, name), undefined, 'as found, without bindscout,');
+          }
         }
         await unitJob(runner, 'stop', name, options.startTimeoutMs);
         let diagnosis: Diagnosis | undefined;
@@ -163,6 +175,7 @@ export class UnitSession {
     const outcome = await this.startAndCheck(true);
     // The probe right after the start: how long the service took to answer is what the report tells.
     const probe = this.lastProbe === undefined ? {} : { probe: probeTiming(this.lastProbe) };
+    this.lastReloadFailure = undefined;
     if (outcome.ok && (await this.verifyReload())) return { started: true, working: true, ...probe };
     const diagnosis = await this.diagnose(profile, cursor, outcome.state, accesses);
     return {
@@ -170,6 +183,7 @@ export class UnitSession {
       working: false,
       diagnosis,
       ...probe,
+      ...(this.lastReloadFailure !== undefined ? { reloadFailure: this.lastReloadFailure } : {}),
       ...(outcome.probeFailure !== undefined ? { probeFailure: outcome.probeFailure } : {}),
       ...(outcome.lockdown !== undefined ? { lockdown: outcome.lockdown } : {}),
     };
@@ -381,12 +395,18 @@ export class UnitSession {
   private async verifyReload(): Promise<boolean> {
     const { runner, name, options } = this;
     if (!this.unit.exec.some((e) => e.kind === 'ExecReload')) return true;
+    if (this.reloadAsFound !== undefined) {
+      const note = `reload not checked under the candidate: ${this.reloadAsFound}`;
+      if (!options.notes.includes(note)) options.notes.push(note);
+      return true;
+    }
     const reload = await unitJob(runner, 'reload', name, options.startTimeoutMs);
     await options.sleep(Math.min(options.settleMs, 1000), options.signal);
     const state = await unitState(runner, name);
     const probe = options.probe === undefined ? undefined : await this.probeFailure(options.probe);
     const failed = reloadFailure(reload, state, probe);
     if (failed === undefined) return true;
+    this.lastReloadFailure = failed;
     options.log(failed);
     return false;
   }
@@ -436,10 +456,15 @@ function probeTiming(run: ProbeRun): { passed: boolean; seconds: number; tries: 
  * Why a reload under the candidate does not count, or undefined when it does. The job can succeed
  * and the service still stop or stop answering afterwards: each is said as it is.
  */
-export function reloadFailure(reload: { exitCode: number; stderr: string }, after: UnitState, probeFailure: string | undefined): string | undefined {
-  if (reload.exitCode !== 0) return `reload failed under the candidate: ${reload.stderr.trim() || `systemctl reload exited with ${reload.exitCode}`}`;
-  if (!isRunning(after)) return `reload under the candidate was accepted, but the service is ${after.ActiveState || 'gone'} afterwards (result ${after.Result || '?'})`;
-  if (probeFailure !== undefined) return `reload under the candidate was accepted, but afterwards ${probeFailure}`;
+export function reloadFailure(
+  reload: { exitCode: number; stderr: string },
+  after: UnitState,
+  probeFailure: string | undefined,
+  where = 'under the candidate',
+): string | undefined {
+  if (reload.exitCode !== 0) return `reload failed ${where}: ${reload.stderr.trim() || `systemctl reload exited with ${reload.exitCode}`}`;
+  if (!isRunning(after)) return `reload ${where} was accepted, but the service is ${after.ActiveState || 'gone'} afterwards (result ${after.Result || '?'})`;
+  if (probeFailure !== undefined) return `reload ${where} was accepted, but afterwards ${probeFailure}`;
   return undefined;
 }
 
