@@ -10,6 +10,8 @@ export interface FailureContext {
   refused: string[];
   /** Those of them that were writes to places not the service's own, not secrets. */
   refusedWrites?: string[];
+  /** Why each refused write was refused, when the fold said more than "not its own" (a rotated log). */
+  writeReasons?: Record<string, string>;
 }
 
 /** Kinds of failure that the service itself reports (its exit, a signal, a timeout), not systemd's set-up. */
@@ -37,7 +39,7 @@ export function failureAccount(diagnosis: Diagnosis | undefined, context: Failur
     const secrets = context.refused.filter((p) => !writes.includes(p));
     const what = [
       ...(secrets.length > 0 ? [`${secrets.join(', ')} as sensitive`] : []),
-      ...(writes.length > 0 ? [`writes to ${writes.join(', ')} (not its own)`] : []),
+      ...writes.map((p) => `writes to ${p} (not its own${context.writeReasons?.[p] !== undefined ? `: ${context.writeReasons[p]}` : ''})`),
     ].join(' and ');
     text += `; it was refused ${what}, and that refusal is the likely cause`;
   }

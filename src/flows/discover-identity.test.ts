@@ -11,7 +11,7 @@ import type { ServiceIdentity } from '../profile/ownership.js';
 import { unitInfoFromText } from '../unit-file/unitfile.js';
 import { parseLogrotate } from '../profile/shared-log.js';
 import { parseUnitName } from '../unit-file/unit-name.js';
-import { findAndInstallProfile, type DiscoverOptions, type DiscoverSession, type LoopContext } from './discover-loop.js';
+import { findAndInstallProfile, type CandidateOutcome, type DiscoverOptions, type DiscoverSession, type LoopContext } from './discover-loop.js';
 
 const UNIT = unitInfoFromText(
   'Id=ftpd.service\nLoadState=loaded\nType=forking\n',
@@ -32,7 +32,10 @@ const OPTIONS: DiscoverOptions = {
 };
 
 /** A session whose observed start runs `lines`, whose processes ran as `ranAs`, and whose candidate works. */
-function fakeSession(lines: string[], options: { ranAs?: ServiceIdentity['ranAs']; closures?: Record<string, ExecClosure> } = {}) {
+function fakeSession(
+  lines: string[],
+  options: { ranAs?: ServiceIdentity['ranAs']; closures?: Record<string, ExecClosure>; candidateFails?: CandidateOutcome } = {},
+) {
   let starts = 0;
   let observed = false;
   const askedClosures: string[] = [];
@@ -60,7 +63,7 @@ function fakeSession(lines: string[], options: { ranAs?: ServiceIdentity['ranAs'
     async tryCandidate(dropin) {
       starts++;
       candidates.push(dropin);
-      return { started: true, working: true };
+      return options.candidateFails ?? { started: true, working: true };
     },
     async stopFailed() {},
     async removeCandidate() {},
@@ -208,6 +211,24 @@ describe('discover: a log written directly in /var/log, as a child per connectio
     expect(outcome.writesRefused).toEqual([{ path: '/var/log/ftpd.log', reason: expect.stringMatching(/rotates it by renaming it/) }]);
     expect(outcome.refused).toEqual(['/var/log/ftpd.log']);
     expect(JSON.stringify(outcome)).not.toMatch(/--include '\/var\/log'/);
+  });
+
+  test('rotated by renaming, and the connection then fails: stopped, and the failure says why the log was refused, not "as sensitive"', async () => {
+    const probeFailure = 'the probe `curl -fsS ftp://127.0.0.1/x` failed (exit 8): 500 OOPS: failed to open log file for 10.0 s (11 tries)';
+    const { session } = fakeSession(lines, {
+      candidateFails: {
+        started: true,
+        working: false,
+        probeFailure,
+        probe: { passed: false, seconds: 10, tries: 11 },
+        diagnosis: { kind: 'unknown', summary: 'ftpd.service is active (running, result probe-failed), and nothing says why.', details: [], fixes: [] },
+      },
+    });
+    const outcome = await findAndInstallProfile(session, context(fs, {}, { logRules: rule('create 640 root adm') }));
+    expect(outcome.working).toBe(false);
+    expect(session.starts).toBeLessThanOrEqual(4);
+    expect(outcome.failure).toMatch(/writes to \/var\/log\/ftpd\.log \(not its own: .*rotates it by renaming it/);
+    expect(outcome.failure).not.toMatch(/as sensitive/);
   });
 });
 

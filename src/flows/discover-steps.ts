@@ -19,7 +19,7 @@ import type { Diagnosis } from '../checks/diagnose.js';
 import { failureAccount } from '../checks/failure-account.js';
 import { foldProfile } from '../profile/fold.js';
 import type { FsView } from '../core/fsview.js';
-import type { Access, ByteString, Profile, ProfileEntry } from '../core/model.js';
+import type { Access, ByteString, Profile, ProfileEntry, ProfileNote } from '../core/model.js';
 import { renderDropIn } from '../profile/render.js';
 import { applyDecisions, deniedPaths, forgetIgnored, pendingReview, type Decisions } from '../profile/review.js';
 import { effectiveDefault, withWitnesses } from '../profile/review-groups.js';
@@ -54,6 +54,8 @@ export interface LoopState {
   readonly reconsidered: ProfileEntry[];
   /** Candidates already started, by their text. */
   readonly tried: Set<string>;
+  /** Every path a fold asked consent for, with why: a later fold leaves out what was answered. */
+  readonly consentAsked: Map<ByteString, ProfileNote>;
   readonly attempts: Attempt[];
   /** The audit of the unit as it was found (observe's run), for the before/after numbers. */
   asFound?: AuditReport;
@@ -108,6 +110,7 @@ export function initialState(session: DiscoverSession): LoopState {
     decisions: new Map(),
     forced: [],
     reconsidered: [],
+    consentAsked: new Map(),
     tried: new Set(),
     attempts: [],
   };
@@ -215,6 +218,7 @@ export async function propose(ctx: LoopContext, state: LoopState): Promise<Candi
   // A broad writable grant of the unit's own is asked about, never bound whole unasked.
   const broad = broadUnitGrants(unit.sandbox).filter((n) => !folded.needsConsent.some((c) => c.path === n.path));
   folded.needsConsent.push(...broad);
+  for (const note of folded.needsConsent) state.consentAsked.set(note.path, note);
   const items = withWitnesses(pendingReview(folded, decisions), state.witness);
   if (items.length > 0) {
     const answers = await ctx.reviewer.review(items);
@@ -351,8 +355,10 @@ function sameFailure(a: Diagnosis | undefined, b: Diagnosis | undefined): boolea
 
 function stuckEnd(ctx: LoopContext, state: LoopState, candidate: Candidate, diagnosis: Diagnosis | undefined, why: string): LoopEnd {
   const refused = refusedPaths(state, candidate.profile);
-  const refusedWrites = writesRefused(state, candidate.profile).map((w) => w.path);
-  const account = failureAccount(diagnosis, { refused, refusedWrites }, 'the candidate fails');
+  const writes = writesRefused(state, candidate.profile);
+  const refusedWrites = writes.map((w) => w.path);
+  const writeReasons = Object.fromEntries(writes.filter((w) => / rotates /.test(w.reason)).map((w) => [w.path, w.reason]));
+  const account = failureAccount(diagnosis, { refused, refusedWrites, writeReasons }, 'the candidate fails');
   const evidence = state.attempts
     .filter((a) => a.sandboxed && !a.traced && !a.ok)
     .slice(-2)
@@ -433,8 +439,12 @@ export function refusedHint(state: LoopState, profile: Profile | undefined): str
 
 /** Writes to places that are not the service's own, not granted, with the Exec*= line that makes them. */
 export function writesRefused(state: LoopState, profile: Profile | undefined): { path: string; reason: string }[] {
+  // A write the admin (or --yes) denied is no longer in the fold's consent list, but it is still a write refused.
+  const denied = deniedPaths(state.decisions)
+    .map((p) => state.consentAsked.get(p))
+    .filter((n): n is ProfileNote => n !== undefined && n.systemWrite === true && !(profile?.needsConsent ?? []).some((c) => c.path === n.path));
   return [
-    ...(profile?.needsConsent ?? []).filter((n) => n.systemWrite).map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
+    ...[...(profile?.needsConsent ?? []), ...denied].filter((n) => n.systemWrite).map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
     ...state.reconsidered
       .filter((g) => !(profile?.entries ?? []).some((e) => e.directive === 'BindPaths' && e.value === g.value))
       .filter((g) => !(profile?.needsConsent ?? []).some((n) => n.systemWrite && n.path === g.value))
