@@ -20,6 +20,8 @@ function comment(text: string): string {
 
 /** The assignment for one entry, or why it cannot be written. */
 function assignment(directive: Directive, value: string, optional: boolean | undefined, destination?: string): string | { error: string } {
+  // An empty value resets the list the unit (or an earlier drop-in) built up.
+  if (value === '' && destination === undefined) return `${directive}=`;
   if (BIND_DIRECTIVES.has(directive)) {
     const escaped = escapeBindPath(value);
     if (typeof escaped !== 'string') return escaped;
@@ -27,8 +29,6 @@ function assignment(directive: Directive, value: string, optional: boolean | und
     if (typeof to !== 'string') return to;
     return `${directive}=${optional ? '-' : ''}${escaped}${to === '' ? '' : `:${to}`}`;
   }
-  // An empty value resets the list the unit (or an earlier drop-in) built up.
-  if (value === '') return `${directive}=`;
   const text = decodeUtf8Bytes(value);
   if (text === undefined || /[\n\r]/.test(text)) return { error: 'not expressible in a unit file (not UTF-8 or contains a line break)' };
   // Fixed words (yes, /:ro, invisible) contain nothing to escape; names may contain `%`.

@@ -100,6 +100,23 @@ describe('unit settings that mount the host root or a shared tree back', () => {
     expect(assignments(renderDropIn(keepUnitHardening(profile, { ...none, InaccessiblePaths: ['/home'] })), 'InaccessiblePaths')).toEqual([]);
   });
 
+  test("the unit's own BindPaths=/var/lib and BindReadOnlyPaths=/:/host are reset; its narrow plain binds are put back", () => {
+    const dropin = renderDropIn(
+      keepUnitHardening(profile, { ...none, BindPaths: ['/var/lib:/var/lib:rbind', '-/srv/app/data:/srv/app/data:rbind'], BindReadOnlyPaths: ['/:/host:rbind', '/etc/app/extra.conf', '/srv/app/conf:/etc/app/conf'] }),
+    );
+    const rw = assignments(dropin, 'BindPaths');
+    expect(rw[0]).toBe('BindPaths=');
+    expect(rw).toContain('BindPaths=-/srv/app/data');
+    expect(rw).not.toContain('BindPaths=/var/lib');
+    const ro = assignments(dropin, 'BindReadOnlyPaths');
+    expect(ro[0]).toBe('BindReadOnlyPaths=');
+    expect(ro).toContain('BindReadOnlyPaths=-/etc/app/extra.conf');
+    expect(ro.some((l) => l.includes('/host'))).toBe(false);
+    expect(ro).toContain('BindReadOnlyPaths=-/srv/app/conf:/etc/app/conf');
+    // A narrow bind alone is left to the unit: nothing is reset.
+    expect(assignments(renderDropIn(keepUnitHardening(profile, { ...none, BindPaths: ['/srv/app/data'] })), 'BindPaths')).not.toContain('BindPaths=');
+  });
+
   test('ReadWriteDirectories=-/run never becomes BindPaths=-/run: reset, and only the narrow grant is bound writable', () => {
     const dropin = renderDropIn(keepUnitHardening(profile, { ...none, ReadWritePaths: ['-/run', '-/var/lib/redis/extra'] }));
     expect(dropin).not.toMatch(/^BindPaths=-?\/run$/m);

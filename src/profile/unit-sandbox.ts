@@ -133,11 +133,27 @@ function carryNoExecRoot(entries: ProfileEntry[], unit: UnitHardening, executed:
   ];
 }
 
-const RESET_LISTS: { setting: 'ReadOnlyPaths' | 'InaccessiblePaths' | 'ReadWritePaths'; broad(word: string): boolean }[] = [
+type ResetSetting = 'ReadOnlyPaths' | 'InaccessiblePaths' | 'ReadWritePaths' | 'BindPaths' | 'BindReadOnlyPaths';
+
+/** The parts of a bind word (`-SRC[:DST[:OPTIONS]]`; `\:` is a colon of the path). */
+function bindParts(word: string): { source: string; destination?: string } {
+  const [src, dst] = word.split(/(?<!\\):/).map((part) => part.replace(/\\:/g, ':'));
+  const source = bare(src).path;
+  // `systemctl show` prints every bind as SRC:DST:OPTIONS, also where DST is SRC.
+  const destination = dst === undefined || dst === '' ? undefined : normalizePath(dst);
+  return { source, ...(destination !== undefined && destination !== source ? { destination } : {}) };
+}
+
+const bindSource = (word: string): string => bindParts(word).source;
+
+const RESET_LISTS: { setting: ResetSetting; broad(word: string): boolean }[] = [
   { setting: 'ReadOnlyPaths', broad: (w) => isBroadPlace(bare(w).path) },
   // Hiding a shared tree exposes nothing; only a mount on `/` itself takes the place of the empty root.
   { setting: 'InaccessiblePaths', broad: (w) => bare(w).path === '/' },
   { setting: 'ReadWritePaths', broad: (w) => isBroadPlace(bare(w).path) },
+  // A bind of the host's / or a shared tree brings it back into the empty root, wherever it lands.
+  { setting: 'BindPaths', broad: (w) => isBroadPlace(bindSource(w)) },
+  { setting: 'BindReadOnlyPaths', broad: (w) => isBroadPlace(bindSource(w)) },
 ];
 
 /**
@@ -157,12 +173,14 @@ function resetBroadMounts(entries: ProfileEntry[], unit: UnitHardening): Profile
       value: '',
       reason: `the unit's own ${setting}=${wide.join(' ')} mounts the host's ${wide.length === 1 ? 'tree' : 'trees'} over the empty root: reset, its narrower entries put back`,
     };
-    const back: ProfileEntry[] =
-      setting === 'ReadWritePaths'
-        ? []
-        : words
-            .filter((w) => !broad(w))
-            .map((w) => ({ directive: setting as Directive, value: bare(w).path, reason: `the unit's own ${setting}=${w}, put back`, optional: true }));
+    const putBack = (w: string): ProfileEntry => {
+      const reason = `the unit's own ${setting}=${w}, put back`;
+      if (!BIND.has(setting)) return { directive: setting as Directive, value: bare(w).path, reason, optional: true };
+      // Mount options (rbind, norbind) are not carried: the bind is put back recursive, systemd's default.
+      const { source, destination } = bindParts(w);
+      return { directive: setting as Directive, value: source, reason, optional: true, ...(destination !== undefined ? { destination } : {}) };
+    };
+    const back: ProfileEntry[] = setting === 'ReadWritePaths' ? [] : words.filter((w) => !broad(w)).map(putBack);
     // An empty assignment resets everything before it: it goes before the profile's own entries of the setting.
     const first = out.findIndex((e) => e.directive === setting);
     const at = first < 0 ? out.length : first;
