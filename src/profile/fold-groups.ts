@@ -4,7 +4,7 @@
  * every entry is public anyway.
  */
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
-import { isStrictlyUnder, isUnder, splitPath, type FsView } from '../core/fsview.js';
+import { isStrictlyUnder, isUnder, resolveSymlinks, splitPath, type FsView } from '../core/fsview.js';
 import type { ByteString } from '../core/model.js';
 import { publicDirectories } from './public-dirs.js';
 import { commonDirectory, GROUP_MIN_PATHS, GROUP_PARENTS, hasAny, treeRoot, type Demand, type FoldOptions } from './fold-terms.js';
@@ -35,7 +35,15 @@ export function chooseGroups(demands: readonly Demand[], fs: FsView, options: Fo
     if (fs.denied?.(dir) === true) continue;
     groups.push(dir);
   }
-  const reads = demands.filter((d) => !d.writable && !d.listedOnly && !hasAny(d.access, ['connect', 'exec']) && treeRoot(d.path) === undefined).map((d) => d.path);
+  const reads: ByteString[] = [];
+  for (const d of demands) {
+    if (d.writable || d.listedOnly || hasAny(d.access, ['connect', 'exec'])) continue;
+    // Where the read's symlinks lead is bound too (bindAll follows them): /usr/lib/ssl/certs/X.pem
+    // brings /etc/ssl/certs/X.pem, itself a link, so CA certificates read through a link fold as well.
+    const resolution = resolveSymlinks(fs, d.path);
+    const places = resolution.links.length === 0 ? [d.path] : [d.path, ...resolution.links.map((l) => l.link), resolution.finalPath];
+    for (const place of places) if (treeRoot(place) === undefined) reads.push(place);
+  }
   groups.push(...publicDirectories(reads, fs, options.identity).filter((dir) => !groups.some((g) => isUnder(dir, g))));
   return groups.sort();
 }

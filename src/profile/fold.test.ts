@@ -512,6 +512,8 @@ describe('public directories read file by file', () => {
     certs[`/etc/ssl/certs/c${i}.pem`] = { symlink: `/usr/share/ca-certificates/mozilla/c${i}.crt` };
     certs[`/usr/share/ca-certificates/mozilla/c${i}.crt`] = 'file';
   }
+  // Debian's OpenSSL directory: its certs are a link to /etc/ssl/certs.
+  certs['/usr/lib/ssl/certs'] = { symlink: '/etc/ssl/certs' };
   for (const name of ['a', 'b', 'c', 'd']) {
     certs[`/data/app/public/${name}.txt`] = 'file';
     certs[`/data/app/secret/${name}.txt`] = 'file';
@@ -524,6 +526,14 @@ describe('public directories read file by file', () => {
     const paths = ['/etc/ssl/openssl.cnf', ...Array.from({ length: 145 }, (_, i) => `/etc/ssl/certs/c${i}.pem`)];
     const profile = foldProfile(reads(paths), NO_BASELINE, tlsFs);
     expect(values(profile, 'BindReadOnlyPaths')).toEqual(['/etc/ssl/certs', '/etc/ssl/openssl.cnf', '/usr/share/ca-certificates']);
+  });
+
+  test('CA certificates read through a linked directory (/usr/lib/ssl/certs) fold where the links lead, not one bind each', () => {
+    const paths = Array.from({ length: 145 }, (_, i) => `/usr/lib/ssl/certs/c${i}.pem`);
+    const binds = values(foldProfile(reads(paths), NO_BASELINE, tlsFs), 'BindReadOnlyPaths');
+    expect(binds).toContain('/etc/ssl/certs');
+    expect(binds.filter((b) => b.startsWith('/etc/ssl/certs/'))).toEqual([]);
+    expect(binds.length).toBeLessThan(6);
   });
 
   test('fewer reads than the threshold stay single files', () => {

@@ -27,7 +27,8 @@ export const PUBLIC_DIR_MIN_FILES = 4;
 export function publicDirectories(reads: Iterable<ByteString>, fs: FsView, identity?: ServiceIdentity): ByteString[] {
   const byParent = new Map<ByteString, Set<ByteString>>();
   for (const path of reads) {
-    const parent = parentOf(path);
+    // Counted where the files really are: /usr/lib/ssl/certs/X.pem is bound as /etc/ssl/certs/X.pem.
+    const parent = physicalDirectory(parentOf(path), fs);
     const set = byParent.get(parent) ?? new Set<ByteString>();
     set.add(path);
     byParent.set(parent, set);
@@ -38,6 +39,12 @@ export function publicDirectories(reads: Iterable<ByteString>, fs: FsView, ident
     if (isPublicDirectory(dir, fs, identity)) out.push(dir);
   }
   return out.sort();
+}
+
+/** The directory a path of directories leads to, symlinks followed; the path itself when it leads nowhere. */
+function physicalDirectory(dir: ByteString, fs: FsView): ByteString {
+  const resolved = resolveSymlinks(fs, dir);
+  return resolved.kind === 'dir' ? resolved.finalPath : dir;
 }
 
 function isPublicDirectory(dir: ByteString, fs: FsView, identity?: ServiceIdentity): boolean {
