@@ -619,6 +619,16 @@ describe("the service's own accounts: the users and groups its processes ran as"
   });
 });
 
+describe('a trace of a start under the sandbox', () => {
+  test('mkdir -p of /var/log fails with EROFS where the host has it: the walk of mkdir -p, not a claim on /var (no bind of /var, no masks in it)', () => {
+    const profile = fold([failed('/var', ['stat'], 'EEXIST'), failed('/var/log', ['create'], 'EROFS')]);
+    expect(values(profile, 'BindReadOnlyPaths')).not.toContain('/var');
+    expect(values(profile, 'BindPaths')).toEqual([]);
+    expect(values(profile, 'InaccessiblePaths')).toEqual([]);
+    expect(profile.needsConsent).toEqual([]);
+  });
+});
+
 describe('--include follows links, and goes only as far as granted', () => {
   const keysFs = memoryFsView({
     '/etc/app/app.conf': 'file',
