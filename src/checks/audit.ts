@@ -14,8 +14,9 @@
  * "Own" is: a directory the unit declares (`RuntimeDirectory=`, `StateDirectory=`, `CacheDirectory=`,
  * `LogsDirectory=`, `ConfigurationDirectory=`, `ReadWritePaths=`), a directory named for the unit
  * (`/var/lib/nginx`, `/run/postgresql`, `/run/nginx-private-run`), its PrivateTmp=, a filesystem no
- * one else has (a private tmpfs), or an entry its account owns (the fold's rule, accountOwnership). Judged on the path inside
- * and on the host path it comes from, so `BindPaths=/run/x-private:/run` is judged as /run/x-private.
+ * one else has (a private tmpfs), or an entry its account owns (the fold's rule, accountOwnership).
+ * Judged on the path inside and on the host path it comes from, so `BindPaths=/run/x-private:/run` is
+ * judged as /run/x-private.
  *
  * Pure: src/systemd collects, this decides.
  */
