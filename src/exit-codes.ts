@@ -17,20 +17,23 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** Each exit code with what it means: --help's "Exit codes" and the man page's EXIT STATUS. */
-export const EXIT_CODE_MEANINGS: readonly (readonly [ExitCode, string])[] = [
-  [ExitCode.ok, 'success'],
-  [
-    ExitCode.failed,
+/** What each exit code means; the type makes a new code without a meaning a compile error. */
+const MEANINGS: Record<keyof typeof ExitCode, string> = {
+  ok: 'success',
+  failed:
     'the answer is no (lint found problems, discover found no working profile or one failing the audit, view found a violation, check found a profile that no longer fits)',
-  ],
-  [ExitCode.usage, 'usage error'],
-  [ExitCode.badInput, 'bad input (unreadable file, no strace output in it)'],
-  [ExitCode.missingPrerequisite, 'missing prerequisite (strace, systemd, unit, a recent enough Node.js)'],
-  [ExitCode.permission, 'permission denied (not root, unreadable file)'],
-  [ExitCode.internal, 'internal error (a bug: please report it)'],
-  [ExitCode.interrupted, 'interrupted (after cleaning up)'],
-];
+  usage: 'usage error',
+  badInput: 'bad input (unreadable file, no strace output in it)',
+  missingPrerequisite: 'missing prerequisite (strace, systemd, unit, a recent enough Node.js)',
+  permission: 'permission denied (not root, unreadable file)',
+  internal: 'internal error (a bug: please report it)',
+  interrupted: 'interrupted (after cleaning up)',
+};
+
+/** Each exit code with what it means, in ExitCode's order: --help's "Exit codes" and the man page's EXIT STATUS. */
+export const EXIT_CODE_MEANINGS: readonly (readonly [ExitCode, string])[] = (Object.keys(ExitCode) as (keyof typeof ExitCode)[]).map(
+  (name) => [ExitCode[name], MEANINGS[name]] as const,
+);
 
 export const EXIT_CODE_HELP = [
   'Exit codes:',

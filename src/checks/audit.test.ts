@@ -227,6 +227,30 @@ describe('auditService', () => {
     expect(audit.violations).toEqual([]);
   });
 
+  test('the account rule of the fold: nobody/nogroup own nothing, a group-writable file or a supplementary group makes nothing its own', () => {
+    const NOBODY: AuditCredentials = { uid: 65534, gid: 65534, groups: [65534, 111], dacOverride: false };
+    const mounts = [EMPTY_ROOT, m('/srv', '8:1', '/srv', false)];
+    const seen = [
+      e('/srv', 'd', 0o755),
+      e('/srv/nobodys', 'd', 0o755, 65534, 65534),
+      e('/srv/nogroup', 'd', 0o775, 0, 65534),
+      e('/srv/ssl-cert', 'd', 0o775, 0, 111),
+      e('/srv/file-of-its-group', 'f', 0o664, 0, 65534),
+    ];
+    const audit = auditService({ subject: subject('dnsd.service'), pid: 9, seen, mounts, hostMounts: HOST, credentials: NOBODY });
+    expect(audit.own).toEqual([]);
+    expect(audit.violations.map((v) => v.path)).toEqual(['/srv/file-of-its-group', '/srv/nobodys', '/srv/nogroup', '/srv/ssl-cert']);
+  });
+
+  test('a group-writable file of its primary group is not its own; the directory beside it is', () => {
+    const BIND: AuditCredentials = { uid: 104, gid: 106, groups: [106], dacOverride: false };
+    const mounts = [EMPTY_ROOT, m('/srv', '8:1', '/srv', false)];
+    const seen = [e('/srv', 'd', 0o755), e('/srv/zones', 'd', 0o775, 0, 106), e('/srv/keys.db', 'f', 0o664, 0, 106)];
+    const audit = auditService({ subject: subject('named.service'), pid: 9, seen, mounts, hostMounts: HOST, credentials: BIND });
+    expect(audit.own.map((o) => [o.path, o.why])).toEqual([['/srv/zones', "writable by the service's group (gid 106)"]]);
+    expect(audit.violations.map((v) => v.path)).toEqual(['/srv/keys.db']);
+  });
+
   test('ReadWritePaths= and *Directory= of the unit are its own; the system trees are not counted', () => {
     const unit = unitInfoFromText('Id=app.service\nReadWritePaths=-/srv/data\nStateDirectory=app-state\nUser=app\n', '');
     const s = auditSubjectOf(unit);

@@ -14,11 +14,13 @@
  * "Own" is: a directory the unit declares (`RuntimeDirectory=`, `StateDirectory=`, `CacheDirectory=`,
  * `LogsDirectory=`, `ConfigurationDirectory=`, `ReadWritePaths=`), a directory named for the unit
  * (`/var/lib/nginx`, `/run/postgresql`, `/run/nginx-private-run`), its PrivateTmp=, a filesystem no
- * one else has (a private tmpfs), or an entry owned by its non-root `User=`. Judged on the path inside
- * and on the host path it comes from, so `BindPaths=/run/x-private:/run` is judged as /run/x-private.
+ * one else has (a private tmpfs), or an entry its account owns (the fold's rule, accountOwnership).
+ * Judged on the path inside and on the host path it comes from, so `BindPaths=/run/x-private:/run` is
+ * judged as /run/x-private.
  *
  * Pure: src/systemd collects, this decides.
  */
+import { accountOwnership } from '../profile/ownership.js';
 import { sensitiveReason } from '../profile/sensitive.js';
 import type { Credentials, MountPoint } from './procfs.js';
 import type { UnitInfo } from '../unit-file/unitfile.js';
@@ -262,13 +264,11 @@ function ownReason(path: string, host: string | undefined, entry: AuditEntry | u
     }
     if (subject.privateTmp && /^\/(var\/)?tmp\/systemd-private-[^/]+(\/|$)/.test(candidate)) return 'PrivateTmp=';
   }
-  if (entry !== undefined && creds.uid !== 0 && entry.uid === creds.uid) return `owned by the service's user (uid ${creds.uid})`;
-  // The fold's rule (profile/ownership.ts): a directory of the service's own group that the group may
-  // write is its own (root:bind 0775 for a daemon that drops to bind itself); only its primary group,
-  // and never root's, or every root-group directory would count.
-  if (entry !== undefined && entry.type === 'd' && creds.gid !== 0 && entry.gid === creds.gid && (entry.mode & 0o020) !== 0) {
-    return `writable by the service's group (gid ${creds.gid})`;
-  }
+  if (entry === undefined) return undefined;
+  // The fold's rule, for the accounts the process runs as (its primary group only).
+  const owned = accountOwnership({ ...entry, directory: entry.type === 'd' }, { uids: [creds.uid], gids: [creds.gid] }, 'write');
+  if (owned?.by === 'user') return `owned by the service's user (uid ${owned.uid})`;
+  if (owned?.by === 'group') return `writable by the service's group (gid ${owned.gid})`;
   return undefined;
 }
 

@@ -1,4 +1,3 @@
-import type { Argv } from 'yargs';
 import { hostname } from 'node:os';
 import { analyzeInputs, type AnalyzeProgress } from '../flows/analyze.js';
 import { formatMergedTable, REPORT_SCHEMA_VERSION } from '../checks/merge.js';
@@ -10,8 +9,9 @@ import { findTraceGaps } from '../trace/trace-gaps.js';
 import { judgeTraceInput } from '../trace/trace-input.js';
 import { unlessInterrupted } from './interruptible.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
-import { baselineOption, EXCLUDE_OPTION, includeOption, STDIN_WORD } from './shared.js';
-import type { BindscoutCommand, CommandIO } from './types.js';
+import { defineCommand } from './define.js';
+import { baselineOption, EXCLUDE_OPTION, includeOption, jsonOption, STDIN_WORD } from './shared.js';
+import type { CommandIO } from './types.js';
 
 export interface AnalyzeArgs {
   inputs: string[];
@@ -29,53 +29,50 @@ export interface AnalyzeArgs {
 const SHOWN_WARNINGS = 10;
 const PROGRESS_INTERVAL_MS = 1000;
 
-export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
+export const analyzeCommand = defineCommand<AnalyzeArgs>({
   command: 'analyze [inputs..]',
   describe: 'Turn saved strace logs into a suggested drop-in',
-  builder: (yargs: Argv) =>
-    yargs
-      .positional('inputs', {
-        describe: 'strace log files, `strace -ff` directories, journalctl exports, earlier --json reports, or - for stdin; several are folded as one observation',
-        type: 'string',
-        array: true,
-        default: [] as string[],
-      })
-      .option('format', {
-        alias: 'f',
-        requiresArg: true,
-        choices: ['dropin', 'table', 'json'] as const,
-        // No default, so that --json with another --format is told apart from --json alone.
-        defaultDescription: 'dropin',
-        describe: 'dropin: systemd drop-in; table: one line per path; json: everything as data',
-      })
-      .option('json', { type: 'boolean', default: false, describe: 'same as --format json' })
-      .option(
-        'baseline',
-        baselineOption(' and journald sockets, used or not: on by default because a saved trace cannot be verified'),
-      )
-      .option('include', includeOption('glob of paths to grant even if sensitive (explicit consent); repeatable'))
-      .option('exclude', EXCLUDE_OPTION)
-      .option('root', {
-        type: 'string',
-        requiresArg: true,
-        describe: "judge the paths that failed in the trace by another machine's tree (mounted or copied here) instead of this machine's files",
-      })
-      .option('host', {
-        type: 'boolean',
-        default: true,
-        describe: "judge by this machine's files (--no-host: by the trace alone, for a log from another machine)",
-      })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no warnings or progress on stderr' })
-      .option('recorded-on', {
-        type: 'string',
-        requiresArg: true,
-        describe: "the host the traces were recorded on, kept as their provenance (default: this machine's name)",
-      })
-      .example('$0 analyze nginx.strace', 'suggest a drop-in from a saved `strace -f -y -o nginx.strace` log')
-      .example('$0 analyze --format table traces/', 'list the paths from `strace -ff -o traces/app` per-pid files')
-      .example("journalctl -u nginx -o json -a | $0 analyze --json -", 'analyze strace lines from the journal, as JSON')
-      .example("$0 analyze --exclude '/srv/cache/**' --no-baseline app.log", 'leave out a tree and the default baseline')
-      .example('$0 analyze web1.json web2.json web3.json', 'one drop-in from the --json reports of three hosts ("needed on 2 of 3 hosts")') as unknown as Argv<AnalyzeArgs>,
+  positionals: {
+    inputs: {
+      describe: 'strace log files, `strace -ff` directories, journalctl exports, earlier --json reports, or - for stdin; several are folded as one observation',
+      type: 'string',
+      array: true,
+      default: [] as string[],
+    },
+  },
+  options: {
+    format: {
+      alias: 'f',
+      requiresArg: true,
+      choices: ['dropin', 'table', 'json'] as const,
+      // No default, so that --json with another --format is told apart from --json alone.
+      defaultDescription: 'dropin',
+      describe: 'dropin: systemd drop-in; table: one line per path; json: everything as data',
+    },
+    json: jsonOption('same as --format json'),
+    baseline: baselineOption(' and journald sockets, used or not: on by default because a saved trace cannot be verified'),
+    include: includeOption('glob of paths to grant even if sensitive (explicit consent); repeatable'),
+    exclude: EXCLUDE_OPTION,
+    root: {
+      type: 'string',
+      requiresArg: true,
+      describe: "judge the paths that failed in the trace by another machine's tree (mounted or copied here) instead of this machine's files",
+    },
+    host: { type: 'boolean', default: true, describe: "judge by this machine's files (--no-host: by the trace alone, for a log from another machine)" },
+    quiet: { alias: 'q', type: 'boolean', default: false, describe: 'no warnings or progress on stderr' },
+    'recorded-on': {
+      type: 'string',
+      requiresArg: true,
+      describe: "the host the traces were recorded on, kept as their provenance (default: this machine's name)",
+    },
+  },
+  examples: [
+    ['$0 analyze nginx.strace', 'suggest a drop-in from a saved `strace -f -y -o nginx.strace` log'],
+    ['$0 analyze --format table traces/', 'list the paths from `strace -ff -o traces/app` per-pid files'],
+    ['journalctl -u nginx -o json -a | $0 analyze --json -', 'analyze strace lines from the journal, as JSON'],
+    ["$0 analyze --exclude '/srv/cache/**' --no-baseline app.log", 'leave out a tree and the default baseline'],
+    ['$0 analyze web1.json web2.json web3.json', 'one drop-in from the --json reports of three hosts ("needed on 2 of 3 hosts")'],
+  ],
 
   async run(args, io) {
     if (args.json && args.format !== undefined && args.format !== 'json') {
@@ -150,7 +147,7 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
     }
     return ExitCode.ok;
   },
-};
+});
 
 function reportWarnings(total: number, kept: { source: string; line: number; reason: string; text: string }[], io: CommandIO): void {
   if (total === 0) return;

@@ -1,47 +1,43 @@
-import type { Argv } from 'yargs';
-import { ExitCode } from '../exit-codes.js';
 import { auditRunningNamespace, checkUnits, DEFAULT_DROPIN_NAME, type UnitCheck } from '../flows/check.js';
-import { pid1Option, runnerFor, unitArgument } from './shared.js';
-import type { BindscoutCommand, CommandIO } from './types.js';
+import { defineJudgingCommand } from './define.js';
+import { jsonOption, pid1Option, requiredPositional, runnerFor, unitArgument, type JsonAndPid1Args } from './shared.js';
+import type { CommandIO } from './types.js';
 
-export interface CheckArgs {
+export interface CheckArgs extends JsonAndPid1Args {
   units: string[];
-  json: boolean;
   name: string;
-  pid1?: number;
 }
 
 /** Version of `check --json`'s output; bumped only when a field changes meaning or goes away. */
 export const CHECK_SCHEMA_VERSION = 1;
 
-export const checkCommand: BindscoutCommand<CheckArgs> = {
+export const checkCommand = defineJudgingCommand<CheckArgs>({
   command: 'check <units..>',
   describe: 'Tell whether installed profiles still fit (after a package upgrade, a new drop-in), without starting anything',
-  builder: (yargs: Argv) =>
-    yargs
-      .positional('units', { describe: 'units with a profile installed by discover, e.g. nginx', type: 'string', array: true, demandOption: true })
-      .option('json', { type: 'boolean', default: false, describe: `print the findings as JSON (schemaVersion ${CHECK_SCHEMA_VERSION})` })
-      .option('name', { type: 'string', requiresArg: true, default: DEFAULT_DROPIN_NAME, describe: 'file name of the installed drop-in, when discover did not remember it' })
-      .option('pid1', pid1Option('check units of'))
-      .example('$0 check nginx', 'will nginx still start under its profile?')
-      .example('$0 check --json nginx redis-server', 'the findings as JSON, for monitoring')
-      .epilogue(
-        'Checks, without starting or stopping anything: bind sources without "-" that no longer exist (the next start would fail with ' +
-          '226/NAMESPACE), "-" sources that disappeared, every Exec*= program of the unit as it is now with its ELF interpreter, libraries ' +
-          'and #! chain visible under the profile (203/EXEC), ProtectSystem=/NoExecPaths=/ re-exposing the root, and settings changed since ' +
-          'discover installed the profile (User=, a new ExecStartPre=, ProtectSystem= …; remembered under /var/lib/bindscout/UNIT/). ' +
-          'Exit code 0 when every unit fits, 1 when a restart would fail or a profile is weaker than installed. Warnings alone exit 0.',
-      ) as unknown as Argv<CheckArgs>,
+  positionals: { units: requiredPositional('units with a profile installed by discover, e.g. nginx', { list: true }) },
+  options: {
+    json: jsonOption(`print the findings as JSON (schemaVersion ${CHECK_SCHEMA_VERSION})`),
+    name: { type: 'string', requiresArg: true, default: DEFAULT_DROPIN_NAME, describe: 'file name of the installed drop-in, when discover did not remember it' },
+    pid1: pid1Option('check units of'),
+  },
+  examples: [
+    ['$0 check nginx', 'will nginx still start under its profile?'],
+    ['$0 check --json nginx redis-server', 'the findings as JSON, for monitoring'],
+  ],
+  epilogue:
+    'Checks, without starting or stopping anything: bind sources without "-" that no longer exist (the next start would fail with ' +
+    '226/NAMESPACE), "-" sources that disappeared, every Exec*= program of the unit as it is now with its ELF interpreter, libraries ' +
+    'and #! chain visible under the profile (203/EXEC), ProtectSystem=/NoExecPaths=/ re-exposing the root, and settings changed since ' +
+    'discover installed the profile (User=, a new ExecStartPre=, ProtectSystem= …; remembered under /var/lib/bindscout/UNIT/). ' +
+    'Exit code 0 when every unit fits, 1 when a restart would fail or a profile is weaker than installed. Warnings alone exit 0.',
 
-  async run(args, io) {
+  async judge(args, io) {
     const units = args.units.map((unit) => unitArgument(unit, 'give a unit name as systemctl shows it, e.g. nginx'));
     const results = await checkUnits({ units, dropInName: args.name }, { runner: runnerFor(args.pid1), audit: auditRunningNamespace });
     const fits = results.every((r) => r.fits);
-    if (args.json) io.out(JSON.stringify({ schemaVersion: CHECK_SCHEMA_VERSION, fits, units: results }, null, 2) + '\n');
-    else io.out(formatCheck(results, io));
-    return fits ? ExitCode.ok : ExitCode.failed;
+    return { found: { schemaVersion: CHECK_SCHEMA_VERSION, fits, units: results }, asText: () => formatCheck(results, io), clean: fits };
   },
-};
+});
 
 export function formatCheck(results: UnitCheck[], io: Pick<CommandIO, 'paint'>): string {
   const lines: string[] = [];

@@ -1,26 +1,18 @@
-import type { Argv } from 'yargs';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { cleanupLeftovers } from '../flows/cleanup.js';
-import { pid1Option, runnerFor } from './shared.js';
-import type { BindscoutCommand } from './types.js';
+import { defineCommand } from './define.js';
+import { jsonOption, pid1Option, printFound, runnerFor, type JsonAndPid1Args } from './shared.js';
 
-export interface CleanupArgs {
-  json: boolean;
-  pid1?: number;
-}
+export type CleanupArgs = JsonAndPid1Args;
 
-export const cleanupCommand: BindscoutCommand<CleanupArgs> = {
+export const cleanupCommand = defineCommand<CleanupArgs>({
   command: 'cleanup',
   describe: 'Remove what a killed bindscout left behind (drop-ins under /run, locks), and say what',
-  builder: (yargs: Argv) =>
-    yargs
-      .option('json', { type: 'boolean', default: false, describe: 'print what was removed as JSON' })
-      .option('pid1', pid1Option('clean up on'))
-      .example('$0 cleanup', 'after bindscout was killed (kill -9, a lost SSH session): put the units back')
-      .epilogue(
-        'Units that still run under a removed drop-in are restarted with their own configuration. ' +
-          'Leftovers of a bindscout that is still running are not touched.',
-      ) as unknown as Argv<CleanupArgs>,
+  options: { json: jsonOption('print what was removed as JSON'), pid1: pid1Option('clean up on') },
+  examples: [['$0 cleanup', 'after bindscout was killed (kill -9, a lost SSH session): put the units back']],
+  epilogue:
+    'Units that still run under a removed drop-in are restarted with their own configuration. ' +
+    'Leftovers of a bindscout that is still running are not touched.',
 
   async run(args, io) {
     if (io.isRoot !== true) {
@@ -29,14 +21,12 @@ export const cleanupCommand: BindscoutCommand<CleanupArgs> = {
     }
     // Without a way to tell, every lock counts as held: a running bindscout is never disturbed.
     const report = await cleanupLeftovers(runnerFor(args.pid1), io.alive ?? (() => true));
-    if (args.json) {
-      io.out(JSON.stringify(report, null, 2) + '\n');
-      return ExitCode.ok;
-    }
-    if (report.removed.length === 0) io.out('nothing of bindscout was left behind\n');
-    for (const path of report.removed) io.out(`removed ${path}\n`);
-    for (const unit of report.restarted) io.out(`restarted ${unit} (it was running under a removed drop-in)\n`);
-    for (const path of report.inUse) io.out(`kept ${path} (a bindscout that is still running uses it)\n`);
+    printFound(io, args.json, report, () => [
+      ...(report.removed.length === 0 ? ['nothing of bindscout was left behind\n'] : []),
+      ...report.removed.map((path) => `removed ${path}\n`),
+      ...report.restarted.map((unit) => `restarted ${unit} (it was running under a removed drop-in)\n`),
+      ...report.inUse.map((path) => `kept ${path} (a bindscout that is still running uses it)\n`),
+    ].join(''));
     return ExitCode.ok;
   },
-};
+});

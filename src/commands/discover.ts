@@ -1,18 +1,21 @@
 import { writeFile } from 'node:fs/promises';
-import type { Argv } from 'yargs';
 import { discover, type DiscoverReport, type Reviewer } from '../flows/discover.js';
 import { describeExposure } from '../checks/audit.js';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { forgetUnit, memoryDir } from '../systemd/memory.js';
-import { baselineOption, checkedNumber, EXCLUDE_OPTION, includeOption, pid1Option, runnerFor, unitArgument } from './shared.js';
-import type { BindscoutCommand, CommandIO } from './types.js';
+import { defineCommand } from './define.js';
+import {
+  baselineOption, checkedNumber, EXCLUDE_OPTION, includeOption, jsonOption, pid1Option, printFound, requiredPositional, runnerFor, unitArgument,
+  type JsonAndPid1Args,
+} from './shared.js';
+import type { CommandIO } from './types.js';
 import { terminalReviewer } from './review-prompt.js';
 import { effectiveDefault } from '../profile/review-groups.js';
 import type { UnitName } from '../unit-file/unit-name.js';
 
 export { terminalReviewer };
 
-export interface DiscoverArgs {
+export interface DiscoverArgs extends JsonAndPid1Args {
   unit: string;
   probe?: string[];
   forget: boolean;
@@ -21,7 +24,6 @@ export interface DiscoverArgs {
   yes: boolean;
   dryRun: boolean;
   output?: string;
-  json: boolean;
   baseline: boolean;
   include: string[];
   exclude: string[];
@@ -29,62 +31,62 @@ export interface DiscoverArgs {
   startTimeout: number;
   probeTimeout: number;
   name: string;
-  pid1?: number;
   acceptAudit: boolean;
 }
 
-export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
+export const discoverCommand = defineCommand<DiscoverArgs>({
   command: 'discover <unit>',
   describe: 'Trace a unit, propose a TemporaryFileSystem=/:ro profile, verify it and install it',
-  builder: (yargs: Argv) =>
-    yargs
-      .positional('unit', { describe: 'the unit, e.g. nginx or postgresql@15-main', type: 'string', demandOption: true })
-      .option('probe', {
-        type: 'string',
-        array: true,
-        requiresArg: true,
-        describe: 'shell command that must succeed while the service runs (run with /bin/sh -c); repeatable: run in turn, each must succeed',
-      })
-      .option('probe-timeout', {
-        type: 'number',
-        default: 10,
-        describe: 'seconds the probe is tried again after a start (a service is often active before it answers) before it counts as failed',
-      })
-      .option('exercise', { type: 'number', default: 0, describe: 'seconds to keep tracing after the start while you use the service' })
-      .option('max-starts', { type: 'number', default: 10, describe: 'give up after this many starts of the unit' })
-      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'accept every default without asking (for scripts)' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'find and verify the profile, install nothing' })
-      .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'write the drop-in to this file instead of installing it' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the final report as JSON' })
-      .option('baseline', {
-        type: 'boolean',
-        default: false,
-        describe: "also bind the seed's full baseline (libraries, ld.so, zoneinfo, locale, certificates, /etc/alternatives, journald sockets) whether the service used it or not; by default only what the trace, the ELF and #! facts or the verification need",
-      })
-      .option('include', includeOption())
-      .option('exclude', EXCLUDE_OPTION)
-      .option('settle', { type: 'number', default: 2, describe: 'seconds a started service must stay up to count as working' })
-      .option('start-timeout', { type: 'number', default: 90, describe: 'seconds to wait for a start or stop' })
-      .option('accept-audit', {
-        type: 'boolean',
-        default: false,
-        describe: 'install the working profile even when the audit of the running service finds violations (without it, --yes refuses such a profile)',
-      })
-      .option('name', { type: 'string', requiresArg: true, default: 'bindscout.conf', describe: 'file name of the installed drop-in' })
-      .option('forget', { type: 'boolean', default: false, describe: 'remove what discover remembered about the unit (/var/lib/bindscout/UNIT/) and do nothing else' })
-      .option('pid1', pid1Option('work on'))
-      .example('$0 discover nginx --probe "curl -fsS http://127.0.0.1/"', 'interactive: review each path, then install')
-      .example('$0 discover redis-server --yes --probe "redis-cli ping"', 'no questions: accept the defaults and install')
-      .example('$0 discover memcached --yes --dry-run --json', 'find a working profile, print it as JSON, install nothing')
-      .example('$0 discover app --output /tmp/app-lockdown.conf', 'verify, then write the drop-in to a file for review')
-      .example('$0 discover app --baseline', 'also bind the full baseline set, used or not')
-      .example('$0 discover nginx --yes --probe "curl -fsS http://127.0.0.1/" --probe "curl -fsS http://127.0.0.1/status"', 'several probes, run in turn')
-      .example('$0 discover --forget nginx', 'the next discover of nginx starts afresh')
-      .epilogue(
-        'Before installing, the service running under the working profile is audited as `bindscout view` does (writable host paths that ' +
-          'are not its own, sockets of systemd and other services, visible secrets). A profile that fails the audit is installed only after ' +
-          'a yes: asked interactively, --accept-audit for scripts; --yes alone refuses it (exit code 1, the unit as it was found).',
-      ) as unknown as Argv<DiscoverArgs>,
+  positionals: { unit: requiredPositional('the unit, e.g. nginx or postgresql@15-main') },
+  options: {
+    probe: {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      describe: 'shell command that must succeed while the service runs (run with /bin/sh -c); repeatable: run in turn, each must succeed',
+    },
+    'probe-timeout': {
+      type: 'number',
+      default: 10,
+      describe: 'seconds the probe is tried again after a start (a service is often active before it answers) before it counts as failed',
+    },
+    exercise: { type: 'number', default: 0, describe: 'seconds to keep tracing after the start while you use the service' },
+    'max-starts': { type: 'number', default: 10, describe: 'give up after this many starts of the unit' },
+    yes: { alias: 'y', type: 'boolean', default: false, describe: 'accept every default without asking (for scripts)' },
+    'dry-run': { type: 'boolean', default: false, describe: 'find and verify the profile, install nothing' },
+    output: { alias: 'o', type: 'string', requiresArg: true, describe: 'write the drop-in to this file instead of installing it' },
+    json: jsonOption('print the final report as JSON'),
+    baseline: {
+      type: 'boolean',
+      default: false,
+      describe: "also bind the seed's full baseline (libraries, ld.so, zoneinfo, locale, certificates, /etc/alternatives, journald sockets) whether the service used it or not; by default only what the trace, the ELF and #! facts or the verification need",
+    },
+    include: includeOption(),
+    exclude: EXCLUDE_OPTION,
+    settle: { type: 'number', default: 2, describe: 'seconds a started service must stay up to count as working' },
+    'start-timeout': { type: 'number', default: 90, describe: 'seconds to wait for a start or stop' },
+    'accept-audit': {
+      type: 'boolean',
+      default: false,
+      describe: 'install the working profile even when the audit of the running service finds violations (without it, --yes refuses such a profile)',
+    },
+    name: { type: 'string', requiresArg: true, default: 'bindscout.conf', describe: 'file name of the installed drop-in' },
+    forget: { type: 'boolean', default: false, describe: 'remove what discover remembered about the unit (/var/lib/bindscout/UNIT/) and do nothing else' },
+    pid1: pid1Option('work on'),
+  },
+  examples: [
+    ['$0 discover nginx --probe "curl -fsS http://127.0.0.1/"', 'interactive: review each path, then install'],
+    ['$0 discover redis-server --yes --probe "redis-cli ping"', 'no questions: accept the defaults and install'],
+    ['$0 discover memcached --yes --dry-run --json', 'find a working profile, print it as JSON, install nothing'],
+    ['$0 discover app --output /tmp/app-lockdown.conf', 'verify, then write the drop-in to a file for review'],
+    ['$0 discover app --baseline', 'also bind the full baseline set, used or not'],
+    ['$0 discover nginx --yes --probe "curl -fsS http://127.0.0.1/" --probe "curl -fsS http://127.0.0.1/status"', 'several probes, run in turn'],
+    ['$0 discover --forget nginx', 'the next discover of nginx starts afresh'],
+  ],
+  epilogue:
+    'Before installing, the service running under the working profile is audited as `bindscout view` does (writable host paths that ' +
+    'are not its own, sockets of systemd and other services, visible secrets). A profile that fails the audit is installed only after ' +
+    'a yes: asked interactively, --accept-audit for scripts; --yes alone refuses it (exit code 1, the unit as it was found).',
 
   async run(args, io) {
     if (args.forget) return forget(unitArgument(args.unit), args, io);
@@ -139,7 +141,7 @@ export const discoverCommand: BindscoutCommand<DiscoverArgs> = {
     }
     return report.result === 'working' ? ExitCode.ok : ExitCode.failed;
   },
-};
+});
 
 /**
  * Several probes as the one shell command the session runs: each in its own subshell, in turn, the

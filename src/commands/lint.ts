@@ -1,49 +1,38 @@
-import type { Argv } from 'yargs';
-import { ExitCode } from '../exit-codes.js';
 import { lintTargets, type LintedTarget } from '../flows/lint.js';
 import { readUnitFile } from '../host/inputs.js';
-import { pid1Option, runnerFor, unitOrFileArgument } from './shared.js';
-import { PLAIN, type BindscoutCommand, type CommandIO } from './types.js';
+import { defineJudgingCommand } from './define.js';
+import { jsonOption, pid1Option, requiredPositional, runnerFor, unitOrFileArgument, type JsonAndPid1Args } from './shared.js';
+import { PLAIN, type CommandIO } from './types.js';
 
-export interface LintArgs {
+export interface LintArgs extends JsonAndPid1Args {
   targets: string[];
-  json: boolean;
-  pid1?: number;
 }
 
-export const lintCommand: BindscoutCommand<LintArgs> = {
+export const lintCommand = defineJudgingCommand<LintArgs>({
   command: 'lint <targets..>',
   describe: 'Check units or unit files for TemporaryFileSystem=/ mistakes, before they are started',
-  builder: (yargs: Argv) =>
-    yargs
-      .positional('targets', {
-        describe: 'unit names (nginx, postgresql@15-main) or unit files and drop-ins (anything with a "/": ./app.service)',
-        type: 'string',
-        array: true,
-        demandOption: true,
-      })
-      .option('json', { type: 'boolean', default: false, describe: 'print the findings as JSON' })
-      .option('pid1', pid1Option('lint units of'))
-      .example('$0 lint nginx', "check the installed unit with its drop-ins (systemctl cat nginx)")
-      .example('$0 lint ./app.service ./app.service.d/lockdown.conf', 'check unit files not installed yet, each on its own')
-      .example('$0 lint --json nginx memcached', 'the findings as JSON, for scripts')
-      .epilogue(
-        'Exit code 1 when anything is found. Checks: ' +
-        'ProtectSystem=/DynamicUser= re-exposing a hidden root; NoExecPaths=/, ReadOnlyPaths=/, InaccessiblePaths=/ dropping TemporaryFileSystem=/; ' +
-        'ReadOnlyPaths=/ReadWritePaths= used to punch through a tmpfs; missing bind sources without "-"; single % and $ in Exec lines; ' +
-        'ProtectHome= against binds under /home; binds exposing secrets; Exec programs whose interpreter or libraries are not visible.',
-      ) as unknown as Argv<LintArgs>,
+  positionals: {
+    targets: requiredPositional('unit names (nginx, postgresql@15-main) or unit files and drop-ins (anything with a "/": ./app.service)', { list: true }),
+  },
+  options: { json: jsonOption('print the findings as JSON'), pid1: pid1Option('lint units of') },
+  examples: [
+    ['$0 lint nginx', 'check the installed unit with its drop-ins (systemctl cat nginx)'],
+    ['$0 lint ./app.service ./app.service.d/lockdown.conf', 'check unit files not installed yet, each on its own'],
+    ['$0 lint --json nginx memcached', 'the findings as JSON, for scripts'],
+  ],
+  epilogue:
+    'Exit code 1 when anything is found. Checks: ' +
+    'ProtectSystem=/DynamicUser= re-exposing a hidden root; NoExecPaths=/, ReadOnlyPaths=/, InaccessiblePaths=/ dropping TemporaryFileSystem=/; ' +
+    'ReadOnlyPaths=/ReadWritePaths= used to punch through a tmpfs; missing bind sources without "-"; single % and $ in Exec lines; ' +
+    'ProtectHome= against binds under /home; binds exposing secrets; Exec programs whose interpreter or libraries are not visible.',
 
-  async run(args, io) {
+  async judge(args, io) {
     const targets = args.targets.map((target) => unitOrFileArgument(target, 'give a unit name, or a path with a "/" for a unit file (./app.service)'));
     const results = await lintTargets(targets, runnerFor(args.pid1), readUnitFile);
-
     const total = results.reduce((n, r) => n + r.findings.length, 0);
-    if (args.json) io.out(JSON.stringify({ findings: total, targets: results }, null, 2) + '\n');
-    else io.out(formatFindings(results, { paint: io.outPaint ?? PLAIN }));
-    return total > 0 ? ExitCode.failed : ExitCode.ok;
+    return { found: { findings: total, targets: results }, asText: () => formatFindings(results, { paint: io.outPaint ?? PLAIN }), clean: total === 0 };
   },
-};
+});
 
 export function formatFindings(results: LintedTarget[], io: Pick<CommandIO, 'paint'>): string {
   const lines: string[] = [];

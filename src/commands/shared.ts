@@ -2,7 +2,7 @@
  * What the commands share at their edge: the options several of them take, the runner `--pid1`
  * chooses, and the one mapping from the errors of the layers below to an exit code and a hint.
  */
-import type { Options } from 'yargs';
+import type { Options, PositionalOptions } from 'yargs';
 import { canMatchAbsolutePaths } from '../core/glob.js';
 import { parseUnitName, UnitNameError, type UnitName, type UnitOrFile } from '../unit-file/unit-name.js';
 import { ArgumentError, CannotProceed, InputError, InterruptedError, MissingPrerequisite, PermissionDenied } from '../errors.js';
@@ -12,6 +12,28 @@ import { ViewError } from '../flows/view.js';
 import { MemoryError } from '../systemd/memory.js';
 import { createHostRunner, createNamespaceRunner, type Runner } from '../systemd/runner.js';
 import { UnitError } from '../systemd/unit.js';
+import type { CommandIO } from './types.js';
+
+/** `--json` and `--pid1`, taken by every command that asks a systemd and reports what it found. */
+export interface JsonAndPid1Args {
+  json: boolean;
+  pid1?: number;
+}
+
+/** `--json`: `describe` says what is printed as JSON. */
+export function jsonOption(describe: string): Options {
+  return { type: 'boolean', default: false, describe };
+}
+
+/** A required positional argument: one word, or with `list` one or more. */
+export function requiredPositional(describe: string, { list = false } = {}): PositionalOptions {
+  return { describe, type: 'string', ...(list ? { array: true } : {}), demandOption: true };
+}
+
+/** What a command found: as JSON with --json, else as text for a person. */
+export function printFound(io: Pick<CommandIO, 'out'>, json: boolean, found: unknown, asText: () => string): void {
+  io.out(json ? JSON.stringify(found, null, 2) + '\n' : asText());
+}
 
 /** `--pid1 PID`: `what` says what the command does on that systemd ("clean up on", "look at a unit of"). */
 export function pid1Option(what: string): Options {

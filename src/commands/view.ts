@@ -1,51 +1,44 @@
-import type { Argv } from 'yargs';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { describeExposure, describeViolation, type AuditReport } from '../checks/audit.js';
 import { viewService, type ViewReport } from '../flows/view.js';
 import type { ServiceView } from '../systemd/view.js';
-import { pid1Option, runnerFor, unitArgument } from './shared.js';
-import { PLAIN, type BindscoutCommand, type CommandIO } from './types.js';
+import { defineJudgingCommand } from './define.js';
+import { jsonOption, pid1Option, requiredPositional, runnerFor, unitArgument, type JsonAndPid1Args } from './shared.js';
+import { PLAIN, type CommandIO } from './types.js';
 
-export interface ViewArgs {
+export interface ViewArgs extends JsonAndPid1Args {
   unit: string;
-  json: boolean;
-  pid1?: number;
 }
 
 const SHOWN_WRITABLE = 40;
 
-export const viewCommand: BindscoutCommand<ViewArgs> = {
+export const viewCommand = defineJudgingCommand<ViewArgs>({
   command: 'view <unit>',
   describe: 'Show what a running service sees of the filesystem, and audit it: writable host paths, sockets, secrets, entries',
-  builder: (yargs: Argv) =>
-    yargs
-      .positional('unit', { describe: 'a running unit, e.g. nginx', type: 'string', demandOption: true })
-      .option('json', { type: 'boolean', default: false, describe: 'print the view as JSON' })
-      .option('pid1', pid1Option('look at a unit of'))
-      .example('$0 view nginx', 'per top-level directory: what nginx sees, what it can write, compared with the host')
-      .example('$0 view --json redis-server', 'the same as JSON; the audit is under "audit"')
-      .example('$0 view nginx >/dev/null || echo "nginx sees more than it should"', 'the audit as a check: exit code 1 on any violation')
-      .epilogue(
-        "Walks /proc/MAINPID/root (needs root), once the main process has started its program. /proc and /sys are listed, not walked. " +
-          "Writable means: on a read-write mount and allowed by the file's mode for the service's user (or the service has CAP_DAC_OVERRIDE). " +
-          'The audit reports host paths the service can write that are not its own (its *Directory=, ReadWritePaths=, directories named ' +
-          "for it, what its User= owns), sockets of systemd or of other services (the journal and notify sockets are expected), secrets it " +
-          'can see, and how many entries it sees outside /usr, /lib*, /bin, /sbin, /proc, /sys, /dev and its own directories. ' +
-          'Exit code 1 on any violation.',
-      ) as unknown as Argv<ViewArgs>,
+  positionals: { unit: requiredPositional('a running unit, e.g. nginx') },
+  options: { json: jsonOption('print the view as JSON'), pid1: pid1Option('look at a unit of') },
+  examples: [
+    ['$0 view nginx', 'per top-level directory: what nginx sees, what it can write, compared with the host'],
+    ['$0 view --json redis-server', 'the same as JSON; the audit is under "audit"'],
+    ['$0 view nginx >/dev/null || echo "nginx sees more than it should"', 'the audit as a check: exit code 1 on any violation'],
+  ],
+  epilogue:
+    'Walks /proc/MAINPID/root (needs root), once the main process has started its program. /proc and /sys are listed, not walked. ' +
+    "Writable means: on a read-write mount and allowed by the file's mode for the service's user (or the service has CAP_DAC_OVERRIDE). " +
+    'The audit reports host paths the service can write that are not its own (its *Directory=, ReadWritePaths=, directories named ' +
+    'for it, what its User= owns), sockets of systemd or of other services (the journal and notify sockets are expected), secrets it ' +
+    'can see, and how many entries it sees outside /usr, /lib*, /bin, /sbin, /proc, /sys, /dev and its own directories. ' +
+    'Exit code 1 on any violation.',
 
-  async run(args, io) {
+  async judge(args, io) {
     if (io.isRoot === false) throw new CliError('view reads /proc/PID/root of another user\'s process: run it as root', ExitCode.permission);
     const view = await viewService(runnerFor(args.pid1), unitArgument(args.unit));
-    if (args.json) io.out(JSON.stringify(view, null, 2) + '\n');
-    else {
-      // stdout may be a file while stderr is a terminal: its colour is its own.
-      const out = { paint: io.outPaint ?? PLAIN };
-      io.out(formatView(view, out) + '\n' + formatAudit(view.audit, out) + '\n' + formatExposure(view.exposure));
-    }
-    return view.audit.clean && view.sensitive.length === 0 ? ExitCode.ok : ExitCode.failed;
+    // stdout may be a file while stderr is a terminal: its colour is its own.
+    const out = { paint: io.outPaint ?? PLAIN };
+    const asText = () => formatView(view, out) + '\n' + formatAudit(view.audit, out) + '\n' + formatExposure(view.exposure);
+    return { found: view, asText, clean: view.audit.clean && view.sensitive.length === 0 };
   },
-};
+});
 
 function pad(text: string | number, width: number): string {
   const s = String(text);

@@ -47,16 +47,10 @@ const MACHINES: Record<number, string> = {
   258: 'loongarch',
 };
 
-const PT_LOAD = 1;
-const PT_DYNAMIC = 2;
-const PT_INTERP = 3;
-const DT_NULL = 0;
-const DT_NEEDED = 1;
-const DT_STRTAB = 5;
-const DT_STRSZ = 10;
-const DT_SONAME = 14;
-const DT_RPATH = 15;
-const DT_RUNPATH = 29;
+/** The program header types (p_type, PT_*) read here. */
+const PT = { LOAD: 1, DYNAMIC: 2, INTERP: 3 } as const;
+/** The dynamic section tags (d_tag, DT_*) read here. */
+const DT = { NULL: 0, NEEDED: 1, STRTAB: 5, STRSZ: 10, SONAME: 14, RPATH: 15, RUNPATH: 29 } as const;
 /** A real dynamic section has a few dozen entries; this bounds the loop on garbage. */
 const MAX_DYNAMIC_ENTRIES = 100_000;
 /** PN_XNUM: the real program header count lives in section 0 (never seen in practice for executables). */
@@ -163,7 +157,7 @@ export function parseElf(buf: Buffer): ElfParse {
     runpath: [],
   };
 
-  const interp = segments.find((s) => s.type === PT_INTERP);
+  const interp = segments.find((s) => s.type === PT.INTERP);
   if (interp) {
     if (!r.fits(interp.offset, interp.filesz)) return { ok: false, reason: 'PT_INTERP lies beyond the end of the file (truncated?)' };
     const name = r.cstring(interp.offset, interp.offset + interp.filesz);
@@ -171,7 +165,7 @@ export function parseElf(buf: Buffer): ElfParse {
     elf.interpreter = name;
   }
 
-  const dynamic = segments.find((s) => s.type === PT_DYNAMIC);
+  const dynamic = segments.find((s) => s.type === PT.DYNAMIC);
   if (!dynamic) return { ok: true, elf };
   if (!r.fits(dynamic.offset, dynamic.filesz)) return { ok: false, reason: 'PT_DYNAMIC lies beyond the end of the file (truncated?)' };
 
@@ -183,17 +177,17 @@ export function parseElf(buf: Buffer): ElfParse {
     // d_tag is signed, but every tag used here is small and positive; a huge one is simply ignored.
     const tag = wide ? r.word(at) : r.u32(at);
     const value = r.word(at + entrySize / 2);
-    if (tag === DT_NULL) break;
+    if (tag === DT.NULL) break;
     if (tag !== undefined) tags.push({ tag, value });
   }
 
-  const strtabAddr = tags.find((t) => t.tag === DT_STRTAB)?.value;
-  const strsz = tags.find((t) => t.tag === DT_STRSZ)?.value;
-  const stringTags = tags.filter((t) => t.tag === DT_NEEDED || t.tag === DT_SONAME || t.tag === DT_RPATH || t.tag === DT_RUNPATH);
+  const strtabAddr = tags.find((t) => t.tag === DT.STRTAB)?.value;
+  const strsz = tags.find((t) => t.tag === DT.STRSZ)?.value;
+  const stringTags = tags.filter((t) => t.tag === DT.NEEDED || t.tag === DT.SONAME || t.tag === DT.RPATH || t.tag === DT.RUNPATH);
   if (stringTags.length === 0) return { ok: true, elf };
   if (strtabAddr === undefined) return { ok: false, reason: 'dynamic section has names but no DT_STRTAB' };
   // DT_STRTAB is a virtual address: map it back to the file through the PT_LOAD that contains it.
-  const load = segments.find((s) => s.type === PT_LOAD && s.vaddr <= strtabAddr && strtabAddr < s.vaddr + s.filesz);
+  const load = segments.find((s) => s.type === PT.LOAD && s.vaddr <= strtabAddr && strtabAddr < s.vaddr + s.filesz);
   if (!load) return { ok: false, reason: 'DT_STRTAB is outside every loadable segment' };
   const strtab = load.offset + (strtabAddr - load.vaddr);
   const strEnd = strsz !== undefined ? strtab + strsz : load.offset + load.filesz;
@@ -206,9 +200,9 @@ export function parseElf(buf: Buffer): ElfParse {
       unreadable.push(tag);
       continue;
     }
-    if (tag === DT_NEEDED) elf.needed.push(text);
-    else if (tag === DT_SONAME) elf.soname = text;
-    else if (tag === DT_RPATH) elf.rpath.push(...splitPathList(text));
+    if (tag === DT.NEEDED) elf.needed.push(text);
+    else if (tag === DT.SONAME) elf.soname = text;
+    else if (tag === DT.RPATH) elf.rpath.push(...splitPathList(text));
     else elf.runpath.push(...splitPathList(text));
   }
   if (unreadable.length > 0) elf.warning = `${unreadable.length} dynamic name(s) point outside the string table (truncated file?)`;

@@ -29,16 +29,59 @@ export interface ServiceIdentity {
 /** root, and nobody/nogroup, which many daemons drop to: owning a file says nothing about whose it is. */
 const SHARED_IDS: readonly number[] = [0, 65534];
 
-/** Whether the file facts say the service's own accounts own it (user, or group with `groupBits`). */
-export function ownedByServiceAccount(owner: { uid: number; gid?: number; mode: number } | undefined, identity: ServiceIdentity | undefined, groupBits: number): string | undefined {
+/**
+ * The accounts a service's processes run as: its users, and its primary groups only. Supplementary
+ * groups are shared by design (`ssl-cert`): a file of such a group is not one service's own.
+ */
+export interface ServiceAccounts {
+  uids: readonly number[];
+  gids: readonly number[];
+}
+
+/** Who owns an entry and its mode (st_mode & 0o7777), and whether it is a directory. */
+export interface OwnedEntry {
+  uid: number;
+  /** undefined when the view does not know the group. */
+  gid?: number;
+  mode: number;
+  directory: boolean;
+}
+
+export type AccountOwnership = { by: 'user'; uid: number } | { by: 'group'; gid: number };
+
+/** The group bit that matters for what the service does with the entry. */
+const GROUP_BIT = { read: 0o040, write: 0o020 } as const;
+
+/**
+ * The one rule for "the service's own account owns it", used by the fold, the secrets and the audit:
+ * one of its users owns the entry, or one of its primary groups owns it and may `use` it (root:bind
+ * 0775 for a daemon that drops to bind itself, root:bind 0640 for a key kept for it). root and
+ * nobody/nogroup never count. For writing, only a directory counts by its group: a group-writable
+ * directory is a place made for the group, a group-writable file is at most shared with it.
+ */
+export function accountOwnership(entry: OwnedEntry, accounts: ServiceAccounts, use: 'read' | 'write'): AccountOwnership | undefined {
+  if (!SHARED_IDS.includes(entry.uid) && accounts.uids.includes(entry.uid)) return { by: 'user', uid: entry.uid };
+  const { gid } = entry;
+  if (gid === undefined || SHARED_IDS.includes(gid) || !accounts.gids.includes(gid)) return undefined;
+  if (use === 'write' && !entry.directory) return undefined;
+  return (entry.mode & GROUP_BIT[use]) !== 0 ? { by: 'group', gid } : undefined;
+}
+
+/** The accounts of `identity`: its `User=` and what its processes were seen to run as. */
+export function accountsOf(identity: ServiceIdentity): ServiceAccounts {
+  return {
+    uids: [...(identity.uid !== undefined ? [identity.uid] : []), ...(identity.ranAs?.uids ?? [])],
+    gids: identity.ranAs?.gids ?? [],
+  };
+}
+
+/** Why the service's own accounts own the entry (see accountOwnership), in the fold's words. */
+export function ownedByServiceAccount(owner: OwnedEntry | undefined, identity: ServiceIdentity | undefined, use: 'read' | 'write'): string | undefined {
   if (owner === undefined || identity === undefined) return undefined;
-  if (!SHARED_IDS.includes(owner.uid) && (owner.uid === identity.uid || identity.ranAs?.uids.includes(owner.uid))) {
-    return owner.uid === identity.uid ? "owned by the unit's User=" : 'owned by the user the service runs as';
-  }
-  if (owner.gid !== undefined && !SHARED_IDS.includes(owner.gid) && identity.ranAs?.gids.includes(owner.gid) && (owner.mode & groupBits) === groupBits) {
-    return 'owned by the group the service runs as';
-  }
-  return undefined;
+  const owned = accountOwnership(owner, accountsOf(identity), use);
+  if (owned === undefined) return undefined;
+  if (owned.by === 'group') return 'owned by the group the service runs as';
+  return owned.uid === identity.uid ? "owned by the unit's User=" : 'owned by the user the service runs as';
 }
 
 /** Directories shared by every service: never writable as a whole, whoever asks. */
@@ -119,6 +162,13 @@ export interface WrittenPath {
   mode?: number;
 }
 
+/** A written path's owner as the account rule takes it: WrittenPath is a directory unless an existing file. */
+function ownedEntry(written: WrittenPath): OwnedEntry | undefined {
+  if (written.ownerUid === undefined) return undefined;
+  const gid = written.ownerGid !== undefined ? { gid: written.ownerGid } : {};
+  return { uid: written.ownerUid, ...gid, mode: written.mode ?? 0, directory: !written.existingFile };
+}
+
 /** What `fs` says about who owns `path`, in WrittenPath's terms. */
 export function ownerFacts(fs: FsView, path: ByteString): Pick<WrittenPath, 'ownerUid' | 'ownerGid' | 'mode'> {
   const owner = fs.owner?.(path);
@@ -139,13 +189,8 @@ export function ownReason(written: WrittenPath, identity: ServiceIdentity | unde
   if (identity !== undefined) {
     const named = namedFor(path, identity.names);
     if (named !== undefined) return `named for the service (${named})`;
-    if (identity.uid !== undefined && identity.uid !== 0 && written.ownerUid === identity.uid) return "owned by the unit's User=";
-    if (written.ownerUid !== undefined) {
-      // A group owner counts only when the group may write there (root:USER 0775, not root:USER 0755).
-      const owner = { uid: written.ownerUid, ...(written.ownerGid !== undefined ? { gid: written.ownerGid } : {}), mode: written.mode ?? 0 };
-      const byAccount = ownedByServiceAccount(owner, identity, 0o020);
-      if (byAccount !== undefined) return byAccount;
-    }
+    const byAccount = ownedByServiceAccount(ownedEntry(written), identity, 'write');
+    if (byAccount !== undefined) return byAccount;
   }
   const systemState = SYSTEM_STATE.some((place) => isUnder(path, place));
   if (systemState) return undefined;
@@ -205,8 +250,7 @@ export function ownUnwrittenDirectory(access: Access, fs: FsView, identity: Serv
   if (identity === undefined || resolveSymlinks(fs, access.path).kind !== 'dir' || fs.lstat(access.path) !== 'dir') return undefined;
   const facts = ownerFacts(fs, access.path);
   const triedToCreate = access.errors.has('EEXIST');
-  const owner = facts.ownerUid === undefined ? undefined : { uid: facts.ownerUid, ...(facts.ownerGid !== undefined ? { gid: facts.ownerGid } : {}), mode: facts.mode ?? 0 };
-  const accountOwned = ownedByServiceAccount(owner, identity, 0o020);
+  const accountOwned = ownedByServiceAccount(ownedEntry({ path: access.path, existingFile: false, ...facts }), identity, 'write');
   if (!triedToCreate && accountOwned === undefined) return undefined;
   // Owning a directory is no sign it is written to where configuration and code live: postgres owns
   // /etc/postgresql/15, which it only reads. Its data, cache, spool and temp places are elsewhere.

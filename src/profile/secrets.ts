@@ -38,10 +38,9 @@ export function secretReason(path: ByteString, fs: FsView, identity?: ServiceIde
   if (head !== undefined && PRIVATE_KEY.test(head)) return 'a private key (by its content)';
   const owner = fs.owner?.(resolved.finalPath);
   if (owner === undefined || (owner.mode & 0o004) !== 0) return undefined;
-  // The service's own files (its User= owns them, or they live in its own directory) are not kept from it.
-  if (identity !== undefined && identity.uid !== undefined && identity.uid !== 0 && owner.uid === identity.uid) return undefined;
-  // Readable by the group the service runs as (root:USER 0640): the key is kept for this service.
-  if (ownedByServiceAccount(owner, identity, 0o040) !== undefined) return undefined;
+  // The service's own files (its user owns them, or the group it runs as may read them: root:USER 0640)
+  // are not kept from it.
+  if (ownedByServiceAccount({ ...owner, directory: false }, identity, 'read') !== undefined) return undefined;
   return `not readable by others (mode ${(owner.mode & 0o777).toString(8).padStart(4, '0')})`;
 }
 

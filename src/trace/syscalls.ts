@@ -142,138 +142,63 @@ export function parseInteger(token: string): number | undefined {
   return undefined;
 }
 
+/** A table of flag names and values as strace prints them: the object names values in code, the map decodes. */
+function flagSymbols(values: Readonly<Record<string, number>>): FlagSymbols {
+  return new Map(Object.entries(values));
+}
+
 // x86_64 values (asm-generic/fcntl.h as used by x86).
-const O_ACCMODE = 0o3;
-const O_WRONLY = 0o1;
-const O_RDWR = 0o2;
-const O_CREAT = 0o100;
-const O_TRUNC = 0o1000;
-const O_DIRECTORY = 0o200000;
-const O_CLOEXEC = 0o2000000;
-const O_PATH = 0o10000000;
-const O_TMPFILE_BIT = 0o20000000;
+const OPEN = {
+  O_RDONLY: 0, O_WRONLY: 0o1, O_RDWR: 0o2, O_ACCMODE: 0o3,
+  O_CREAT: 0o100, O_EXCL: 0o200, O_NOCTTY: 0o400, O_TRUNC: 0o1000, O_APPEND: 0o2000,
+  O_NONBLOCK: 0o4000, O_NDELAY: 0o4000, O_DSYNC: 0o10000, FASYNC: 0o20000, O_ASYNC: 0o20000, O_DIRECT: 0o40000,
+  O_LARGEFILE: 0o100000, O_DIRECTORY: 0o200000, O_NOFOLLOW: 0o400000, O_NOATIME: 0o1000000, O_CLOEXEC: 0o2000000,
+  __O_SYNC: 0o4000000, O_SYNC: 0o4010000, O_FSYNC: 0o4010000, O_RSYNC: 0o4010000,
+  // O_TMPFILE is __O_TMPFILE | O_DIRECTORY.
+  O_PATH: 0o10000000, __O_TMPFILE: 0o20000000, O_TMPFILE: 0o20200000,
+} as const;
+export const OPEN_FLAGS = flagSymbols(OPEN);
+const { O_ACCMODE, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_DIRECTORY, O_PATH, __O_TMPFILE: O_TMPFILE_BIT } = OPEN;
 
-export const OPEN_FLAGS: FlagSymbols = new Map([
-  ['O_RDONLY', 0],
-  ['O_WRONLY', O_WRONLY],
-  ['O_RDWR', O_RDWR],
-  ['O_ACCMODE', O_ACCMODE],
-  ['O_CREAT', O_CREAT],
-  ['O_EXCL', 0o200],
-  ['O_NOCTTY', 0o400],
-  ['O_TRUNC', O_TRUNC],
-  ['O_APPEND', 0o2000],
-  ['O_NONBLOCK', 0o4000],
-  ['O_NDELAY', 0o4000],
-  ['O_DSYNC', 0o10000],
-  ['FASYNC', 0o20000],
-  ['O_ASYNC', 0o20000],
-  ['O_DIRECT', 0o40000],
-  ['O_LARGEFILE', 0o100000],
-  ['O_DIRECTORY', O_DIRECTORY],
-  ['O_NOFOLLOW', 0o400000],
-  ['O_NOATIME', 0o1000000],
-  ['O_CLOEXEC', O_CLOEXEC],
-  ['__O_SYNC', 0o4000000],
-  ['O_SYNC', 0o4010000],
-  ['O_FSYNC', 0o4010000],
-  ['O_RSYNC', 0o4010000],
-  ['O_PATH', O_PATH],
-  ['__O_TMPFILE', O_TMPFILE_BIT],
-  ['O_TMPFILE', O_TMPFILE_BIT | O_DIRECTORY],
-]);
+const AT = {
+  AT_SYMLINK_NOFOLLOW: 0x100, AT_REMOVEDIR: 0x200, AT_EACCESS: 0x200, AT_SYMLINK_FOLLOW: 0x400, AT_NO_AUTOMOUNT: 0x800,
+  AT_EMPTY_PATH: 0x1000, AT_STATX_SYNC_AS_STAT: 0, AT_STATX_FORCE_SYNC: 0x2000, AT_STATX_DONT_SYNC: 0x4000, AT_RECURSIVE: 0x8000,
+} as const;
+export const AT_FLAGS = flagSymbols(AT);
+export const { AT_SYMLINK_NOFOLLOW, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_EMPTY_PATH } = AT;
 
-export const AT_SYMLINK_NOFOLLOW = 0x100;
-export const AT_REMOVEDIR = 0x200;
-export const AT_SYMLINK_FOLLOW = 0x400;
-export const AT_EMPTY_PATH = 0x1000;
+const MOVE_MOUNT = {
+  MOVE_MOUNT_F_SYMLINKS: 0x1, MOVE_MOUNT_F_AUTOMOUNTS: 0x2, MOVE_MOUNT_F_EMPTY_PATH: 0x4,
+  MOVE_MOUNT_T_SYMLINKS: 0x10, MOVE_MOUNT_T_AUTOMOUNTS: 0x20, MOVE_MOUNT_T_EMPTY_PATH: 0x40,
+} as const;
+const MOVE_MOUNT_FLAGS = flagSymbols(MOVE_MOUNT);
+const { MOVE_MOUNT_F_EMPTY_PATH, MOVE_MOUNT_T_EMPTY_PATH } = MOVE_MOUNT;
 
-export const AT_FLAGS: FlagSymbols = new Map([
-  ['AT_SYMLINK_NOFOLLOW', AT_SYMLINK_NOFOLLOW],
-  ['AT_REMOVEDIR', AT_REMOVEDIR],
-  ['AT_EACCESS', 0x200],
-  ['AT_SYMLINK_FOLLOW', AT_SYMLINK_FOLLOW],
-  ['AT_NO_AUTOMOUNT', 0x800],
-  ['AT_EMPTY_PATH', AT_EMPTY_PATH],
-  ['AT_STATX_SYNC_AS_STAT', 0],
-  ['AT_STATX_FORCE_SYNC', 0x2000],
-  ['AT_STATX_DONT_SYNC', 0x4000],
-  ['AT_RECURSIVE', 0x8000],
-]);
+const FSPICK = { FSPICK_CLOEXEC: 0x1, FSPICK_SYMLINK_NOFOLLOW: 0x2, FSPICK_NO_AUTOMOUNT: 0x4, FSPICK_EMPTY_PATH: 0x8 } as const;
+const FSPICK_FLAGS = flagSymbols(FSPICK);
 
-const MOVE_MOUNT_F_EMPTY_PATH = 0x4;
-const MOVE_MOUNT_T_EMPTY_PATH = 0x40;
-const MOVE_MOUNT_FLAGS: FlagSymbols = new Map([
-  ['MOVE_MOUNT_F_SYMLINKS', 0x1],
-  ['MOVE_MOUNT_F_AUTOMOUNTS', 0x2],
-  ['MOVE_MOUNT_F_EMPTY_PATH', MOVE_MOUNT_F_EMPTY_PATH],
-  ['MOVE_MOUNT_T_SYMLINKS', 0x10],
-  ['MOVE_MOUNT_T_AUTOMOUNTS', 0x20],
-  ['MOVE_MOUNT_T_EMPTY_PATH', MOVE_MOUNT_T_EMPTY_PATH],
-]);
+const RENAME = { RENAME_NOREPLACE: 0x1, RENAME_EXCHANGE: 0x2, RENAME_WHITEOUT: 0x4 } as const;
+const RENAME_FLAGS = flagSymbols(RENAME);
 
-const FSPICK_EMPTY_PATH = 0x8;
-const FSPICK_FLAGS: FlagSymbols = new Map([
-  ['FSPICK_CLOEXEC', 0x1],
-  ['FSPICK_SYMLINK_NOFOLLOW', 0x2],
-  ['FSPICK_NO_AUTOMOUNT', 0x4],
-  ['FSPICK_EMPTY_PATH', FSPICK_EMPTY_PATH],
-]);
+const MOUNT = { MS_BIND: 0x1000, MS_MOVE: 0x2000, MS_REC: 0x4000, MS_REMOUNT: 0x20 } as const;
+const MOUNT_FLAGS = flagSymbols(MOUNT);
 
-const RENAME_EXCHANGE = 0x2;
-const RENAME_FLAGS: FlagSymbols = new Map([
-  ['RENAME_NOREPLACE', 0x1],
-  ['RENAME_EXCHANGE', RENAME_EXCHANGE],
-  ['RENAME_WHITEOUT', 0x4],
-]);
+const RESOLVE = {
+  RESOLVE_NO_XDEV: 0x1, RESOLVE_NO_MAGICLINKS: 0x2, RESOLVE_NO_SYMLINKS: 0x4, RESOLVE_BENEATH: 0x8, RESOLVE_IN_ROOT: 0x10, RESOLVE_CACHED: 0x20,
+} as const;
+const RESOLVE_FLAGS = flagSymbols(RESOLVE);
 
-const MS_BIND = 0x1000;
-const MS_MOVE = 0x2000;
-const MOUNT_FLAGS: FlagSymbols = new Map([
-  ['MS_BIND', MS_BIND],
-  ['MS_MOVE', MS_MOVE],
-  ['MS_REC', 0x4000],
-  ['MS_REMOUNT', 0x20],
-]);
+const CLONE = { CLONE_VM: 0x100, CLONE_FS: 0x200, CLONE_FILES: 0x400, CLONE_SIGHAND: 0x800, CLONE_VFORK: 0x4000, CLONE_THREAD: 0x10000 } as const;
+const CLONE_FLAGS = flagSymbols(CLONE);
 
-const RESOLVE_IN_ROOT = 0x10;
-const RESOLVE_FLAGS: FlagSymbols = new Map([
-  ['RESOLVE_NO_XDEV', 0x1],
-  ['RESOLVE_NO_MAGICLINKS', 0x2],
-  ['RESOLVE_NO_SYMLINKS', 0x4],
-  ['RESOLVE_BENEATH', 0x8],
-  ['RESOLVE_IN_ROOT', RESOLVE_IN_ROOT],
-  ['RESOLVE_CACHED', 0x20],
-]);
+const FSCONFIG = {
+  FSCONFIG_SET_FLAG: 0, FSCONFIG_SET_STRING: 1, FSCONFIG_SET_BINARY: 2, FSCONFIG_SET_PATH: 3, FSCONFIG_SET_PATH_EMPTY: 4, FSCONFIG_SET_FD: 5,
+} as const;
+const FSCONFIG_COMMANDS = flagSymbols(FSCONFIG);
 
-const CLONE_FS = 0x200;
-const CLONE_FILES = 0x400;
-const CLONE_FLAGS: FlagSymbols = new Map([
-  ['CLONE_VM', 0x100],
-  ['CLONE_FS', CLONE_FS],
-  ['CLONE_FILES', CLONE_FILES],
-  ['CLONE_SIGHAND', 0x800],
-  ['CLONE_VFORK', 0x4000],
-  ['CLONE_THREAD', 0x10000],
-]);
-
-const FSCONFIG_SET_PATH = 3;
-const FSCONFIG_SET_PATH_EMPTY = 4;
-const FSCONFIG_COMMANDS: FlagSymbols = new Map([
-  ['FSCONFIG_SET_FLAG', 0],
-  ['FSCONFIG_SET_STRING', 1],
-  ['FSCONFIG_SET_BINARY', 2],
-  ['FSCONFIG_SET_PATH', FSCONFIG_SET_PATH],
-  ['FSCONFIG_SET_PATH_EMPTY', FSCONFIG_SET_PATH_EMPTY],
-  ['FSCONFIG_SET_FD', 5],
-]);
-
-export const F_DUPFD = 0;
-export const F_DUPFD_CLOEXEC = 1030;
-export const FCNTL_COMMANDS: FlagSymbols = new Map([
-  ['F_DUPFD', F_DUPFD],
-  ['F_DUPFD_CLOEXEC', F_DUPFD_CLOEXEC],
-]);
+const FCNTL = { F_DUPFD: 0, F_DUPFD_CLOEXEC: 1030 } as const;
+export const FCNTL_COMMANDS = flagSymbols(FCNTL);
+export const { F_DUPFD, F_DUPFD_CLOEXEC } = FCNTL;
 
 /**
  * Operations implied by open(2) flags.
@@ -341,18 +266,18 @@ const paths = (...slots: PathSlot[]): SyscallSpec => ({ kind: 'paths', slots });
 const renameOps =
   (flagsIndex: number | undefined) =>
   (args: readonly string[]): readonly Operation[] =>
-    flagsIndex !== undefined && hasFlag(flagsIndex, RENAME_FLAGS, RENAME_EXCHANGE)(args) ? DELETE_AND_CREATE : DELETE;
+    flagsIndex !== undefined && hasFlag(flagsIndex, RENAME_FLAGS, RENAME.RENAME_EXCHANGE)(args) ? DELETE_AND_CREATE : DELETE;
 const renameDestOps =
   (flagsIndex: number | undefined) =>
   (args: readonly string[]): readonly Operation[] =>
-    flagsIndex !== undefined && hasFlag(flagsIndex, RENAME_FLAGS, RENAME_EXCHANGE)(args) ? DELETE_AND_CREATE : CREATE;
+    flagsIndex !== undefined && hasFlag(flagsIndex, RENAME_FLAGS, RENAME.RENAME_EXCHANGE)(args) ? DELETE_AND_CREATE : CREATE;
 
 const mountSourceIsPath = (args: readonly string[]): boolean =>
-  (parseFlags(args[3], MOUNT_FLAGS) & (MS_BIND | MS_MOVE)) !== 0;
+  (parseFlags(args[3], MOUNT_FLAGS) & (MOUNT.MS_BIND | MOUNT.MS_MOVE)) !== 0;
 
 const fsconfigTakesPath = (args: readonly string[]): boolean => {
   const command = parseFlags(args[1], FSCONFIG_COMMANDS);
-  return command === FSCONFIG_SET_PATH || command === FSCONFIG_SET_PATH_EMPTY;
+  return command === FSCONFIG.FSCONFIG_SET_PATH || command === FSCONFIG.FSCONFIG_SET_PATH_EMPTY;
 };
 
 const statCalls = ['stat', 'lstat', 'oldstat', 'oldlstat', 'stat64', 'lstat64', 'statfs', 'statfs64'];
@@ -387,7 +312,7 @@ const openSpec = (slot: PathSlot, flags: (args: readonly string[]) => number): S
   kind: 'paths',
   slots: [slot],
   effect: 'opensFd',
-  cloexec: (args) => (flags(args) & O_CLOEXEC) !== 0,
+  cloexec: (args) => (flags(args) & OPEN.O_CLOEXEC) !== 0,
   unnamed: (args) => (flags(args) & O_TMPFILE_BIT) !== 0,
 });
 table.set('open', openSpec(cwdPath((args) => openFlagsToOps(openFlagsAt(1)(args))), openFlagsAt(1)));
@@ -397,7 +322,7 @@ table.set(
   'openat2',
   openSpec(
     atPath((args) => openFlagsToOps(openat2Flags(args)), {
-      inRootFlag: (args) => (parseFlags(structMember(args[2], 'resolve'), RESOLVE_FLAGS) & RESOLVE_IN_ROOT) !== 0,
+      inRootFlag: (args) => (parseFlags(structMember(args[2], 'resolve'), RESOLVE_FLAGS) & RESOLVE.RESOLVE_IN_ROOT) !== 0,
     }),
     openat2Flags,
   ),
@@ -484,7 +409,7 @@ table.set('open_tree', { kind: 'paths', slots: [atPath(STAT, { emptyPath: emptyA
 table.set('open_tree_attr', { kind: 'paths', slots: [atPath(STAT, { emptyPath: emptyAt(2) })], effect: 'opensFd' });
 table.set(
   'fspick',
-  { kind: 'paths', slots: [atPath(STAT, { emptyPath: hasFlag(2, FSPICK_FLAGS, FSPICK_EMPTY_PATH) })], effect: 'opensFd' },
+  { kind: 'paths', slots: [atPath(STAT, { emptyPath: hasFlag(2, FSPICK_FLAGS, FSPICK.FSPICK_EMPTY_PATH) })], effect: 'opensFd' },
 );
 table.set(
   'move_mount',
@@ -500,7 +425,7 @@ table.set(
     dirfd: 4,
     ops: READ,
     when: fsconfigTakesPath,
-    emptyPath: (args) => parseFlags(args[1], FSCONFIG_COMMANDS) === FSCONFIG_SET_PATH_EMPTY,
+    emptyPath: (args) => parseFlags(args[1], FSCONFIG_COMMANDS) === FSCONFIG.FSCONFIG_SET_PATH_EMPTY,
   }),
 );
 table.set('mount_setattr', paths(atPath(WRITE, { emptyPath: emptyAt(2) })));
@@ -534,7 +459,7 @@ const cloneSharing = (args: readonly string[]): { fs: boolean; files: boolean } 
   // `-e raw=clone` prints the kernel's argument order, where flags come first.
   if (flagsText === undefined) flagsText = args[0];
   const flags = parseFlags(flagsText, CLONE_FLAGS);
-  return { fs: (flags & CLONE_FS) !== 0, files: (flags & CLONE_FILES) !== 0 };
+  return { fs: (flags & CLONE.CLONE_FS) !== 0, files: (flags & CLONE.CLONE_FILES) !== 0 };
 };
 const copyAll = () => ({ fs: false, files: false });
 table.set('clone', { kind: 'spawn', sharing: cloneSharing });

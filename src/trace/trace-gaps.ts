@@ -13,17 +13,15 @@ export interface TraceGap {
   counts?: { reason: string; paths: number; calls: number; flag?: string }[];
 }
 
-/** The strace option that would have named the file, per reason a path stayed unresolved. */
-const FLAG_FOR_REASON: ReadonlyMap<string, string> = new Map([
-  [REASONS.cwdUnknown, '-f -y -e trace=%file,fchdir,clone,clone3,fork,vfork, from the program\'s start,'],
-  [REASONS.cwdUntraced, '-e trace=%file,fchdir (as in the README)'],
-  [REASONS.dirfdUnknown, '-y'],
-  [REASONS.fdUnknown, '-y'],
-  [REASONS.rootUnknown, '-y'],
-  [REASONS.dirfdNotDecoded, '-y'],
+/** The strace option that would have named the file, with the reasons a path stayed unresolved without it. */
+const FLAGS_AND_REASONS: readonly (readonly [flag: string, reasons: readonly string[]])[] = [
+  ['-f -y -e trace=%file,fchdir,clone,clone3,fork,vfork, from the program\'s start,', [REASONS.cwdUnknown]],
+  ['-e trace=%file,fchdir (as in the README)', [REASONS.cwdUntraced]],
+  ['-y', [REASONS.dirfdUnknown, REASONS.fdUnknown, REASONS.rootUnknown, REASONS.dirfdNotDecoded]],
   // A unit's CapabilityBoundingSet= without CAP_SYS_PTRACE leaves its strace only the addresses of paths.
-  [REASONS.address, 'without -e raw=…, and with CAP_SYS_PTRACE to read the tracee\'s memory,'],
-]);
+  ['without -e raw=…, and with CAP_SYS_PTRACE to read the tracee\'s memory,', [REASONS.address]],
+];
+const FLAG_FOR_REASON: ReadonlyMap<string, string> = new Map(FLAGS_AND_REASONS.flatMap(([flag, reasons]) => reasons.map((reason) => [reason, flag] as const)));
 
 export function findTraceGaps(accesses: readonly Access[], unresolved: readonly UnresolvedAccess[] = []): TraceGap[] {
   const gaps: TraceGap[] = [];
