@@ -4,11 +4,12 @@ import { analyzeInputs, type AnalyzeProgress } from '../flows/analyze.js';
 import { formatMergedTable, REPORT_SCHEMA_VERSION } from '../checks/merge.js';
 import { classifyInput, type Input } from '../host/report-input.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { accessToJson, formatAccessTable, profileToJson, unresolvedToJson, warningToJson } from '../profile/report.js';
+import { formatAccessTable, profileToJson, unresolvedToJson, warningToJson } from '../profile/report.js';
 import { chooseJudge } from '../host/judge.js';
 import { findTraceGaps } from '../trace/trace-gaps.js';
 import { judgeTraceInput } from '../trace/trace-input.js';
 import { unlessInterrupted } from './interruptible.js';
+import { writeAccessesJson } from '../profile/report-json.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import { baselineOption, EXCLUDE_OPTION, includeOption, STDIN_WORD } from './shared.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
@@ -27,6 +28,8 @@ export interface AnalyzeArgs {
 }
 
 const SHOWN_WARNINGS = 10;
+/** Where the accesses go in the report's text. */
+const ACCESSES_MARK = '\0accesses\0';
 const PROGRESS_INTERVAL_MS = 1000;
 
 export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
@@ -117,28 +120,33 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
     if (!args.quiet) for (const gap of gaps) io.err(`${io.paint.yellow('warning:')} ${gap.message}\n`);
 
     if (format === 'json') {
-      io.out(
-        JSON.stringify(
-          {
-            schemaVersion: REPORT_SCHEMA_VERSION,
-            host: recordedOn,
-            observedAt: new Date().toISOString(),
-            observations: result.observations,
-            stats: result.stats,
-            judgedBy: judge.json,
-            accesses: result.accesses.map((a) => ({ ...accessToJson(a), seenIn: result.seenIn.get(a.path) ?? [] })),
-            unresolved: result.unresolved.map(unresolvedToJson),
-            profile: profileToJson(result.profile),
-            needsConsent: result.profile.needsConsent.map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
-            omitted: result.profile.omitted.map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
-            dropin: result.dropin,
-            warnings: result.warnings.map(warningToJson),
-            gaps,
-          },
-          null,
-          2,
-        ) + '\n',
+      const text = JSON.stringify(
+        {
+          schemaVersion: REPORT_SCHEMA_VERSION,
+          host: recordedOn,
+          observedAt: new Date().toISOString(),
+          observations: result.observations,
+          stats: result.stats,
+          judgedBy: judge.json,
+          accesses: ACCESSES_MARK,
+          unresolved: result.unresolved.map(unresolvedToJson),
+          profile: profileToJson(result.profile),
+          needsConsent: result.profile.needsConsent.map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
+          omitted: result.profile.omitted.map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
+          dropin: result.dropin,
+          warnings: result.warnings.map(warningToJson),
+          gaps,
+        },
+        null,
+        2,
       );
+      // The accesses are most of a large report: written apart, piece by piece (src/profile/report-json.ts).
+      // Nothing before them can hold the mark's NUL characters (names, numbers, a host name).
+      const mark = '"accesses": ' + JSON.stringify(ACCESSES_MARK);
+      const at = text.indexOf(mark);
+      io.out(text.slice(0, at) + '"accesses": ');
+      writeAccessesJson(result.accesses, (a) => result.seenIn.get(a.path) ?? [], io.out);
+      io.out(text.slice(at + mark.length) + '\n');
     } else if (format === 'table') {
       io.out(
         result.observations.length > 1

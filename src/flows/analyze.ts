@@ -11,7 +11,7 @@ import { foldProfile } from '../profile/fold.js';
 import { renderDropIn } from '../profile/render.js';
 import type { FsView } from '../core/fsview.js';
 import type { Access, ByteString, Profile, UnresolvedAccess } from '../core/model.js';
-import { annotateProvenance, ObservationMerger, type Observation } from '../checks/merge.js';
+import { annotateProvenance, loneTrace, ObservationMerger, type Observation, type SeenIn } from '../checks/merge.js';
 import { InputError } from '../errors.js';
 import type { TraceSource } from '../host/inputs.js';
 import type { Input } from '../host/report-input.js';
@@ -46,7 +46,7 @@ interface TraceAnalysis {
 export interface AnalyzeResult extends TraceAnalysis {
   observations: Observation[];
   /** Observation ids that saw each path. */
-  seenIn: Map<ByteString, number[]>;
+  seenIn: SeenIn;
   /** How many inputs were reports (they carry no strace lines). */
   reports: number;
 }
@@ -58,13 +58,17 @@ export async function analyzeInputs(
   fs: FsView | ((accesses: Access[]) => FsView),
   onProgress?: (progress: AnalyzeProgress) => void,
 ): Promise<AnalyzeResult> {
+  const lone = inputs.length === 1 ? inputs[0] : undefined;
+  if (lone !== undefined && lone.kind !== 'report') {
+    const result = await analyzeTraces(lone.sources, options, fs, onProgress);
+    return { ...result, ...loneTrace(lone.name, lone.observedAt, options.host), reports: 0 };
+  }
   const merger = new ObservationMerger();
   const stats: ParseStats = { lines: 0, syscalls: 0, unparsed: 0 };
   const warnings: WarningEvent[] = [];
   const unresolved: UnresolvedAccess[] = [];
   let reports = 0;
   let summaryTables = 0;
-  let single: TraceAnalysis | undefined;
   for (const input of inputs) {
     if (input.kind === 'report') {
       reports++;
@@ -78,7 +82,6 @@ export async function analyzeInputs(
       continue;
     }
     const result = await analyzeTraces(input.sources, options, fs, onProgress);
-    single = result;
     merger.addTrace(input.name, result.accesses, input.observedAt, options.host);
     stats.lines += result.stats.lines;
     stats.syscalls += result.stats.syscalls;
@@ -88,8 +91,6 @@ export async function analyzeInputs(
     unresolved.push(...result.unresolved);
   }
   const { observations, accesses, seenIn } = merger.result();
-  // One trace alone: exactly what analyze always printed.
-  if (inputs.length === 1 && single !== undefined) return { ...single, observations, seenIn, reports };
 
   const view = typeof fs === 'function' ? fs(accesses as Access[]) : fs;
   const folded: Profile = foldProfile(accesses as Access[], { baseline: options.baseline, include: options.include, exclude: options.exclude }, view);

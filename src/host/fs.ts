@@ -106,14 +106,16 @@ function accessible(at: Buffer): boolean {
   }
 }
 
+/** One buffer for every head read: a tree walk reads the heads of a hundred thousand files. */
+const headBuffer = Buffer.allocUnsafe(HEAD_BYTES);
+
 /** The first bytes of the regular file `at`; never follows a symlink, never blocks on a FIFO. */
 export function headAt(at: Buffer): ByteString | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(at, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    const buffer = Buffer.alloc(HEAD_BYTES);
-    const read = readSync(fd, buffer, 0, HEAD_BYTES, 0);
-    return buffer.subarray(0, read).toString('latin1');
+    const read = readSync(fd, headBuffer, 0, HEAD_BYTES, 0);
+    return headBuffer.toString('latin1', 0, read);
   } catch {
     return undefined;
   } finally {

@@ -97,8 +97,12 @@ class Folder {
     this.addEntry('ProtectSystem', 'no', 'any other value mounts the host root over the empty one (systemd issue #18999)');
     for (const provided of this.options.provided ?? []) this.coveredBy.push(provided);
 
-    const sorted = [...accesses]
-      .map((a) => ({ ...a, path: normalizePath(a.path) }))
+    // Copied only where the path changes: the fold never modifies an access.
+    const sorted = accesses
+      .map((a) => {
+        const path = normalizePath(a.path);
+        return path === a.path ? a : { ...a, path };
+      })
       .sort((a, b) => byTraceOrder({ access: a, path: a.path }, { access: b, path: b.path }));
 
     const kept: Access[] = [];
