@@ -101,6 +101,7 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
         exclude: args.exclude,
         header: [`Suggested by bindscout analyze from ${names}`, judge.description],
         host: recordedOn,
+        signal: io.signal,
       },
       judge.fs,
       progress?.update,
@@ -119,6 +120,8 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
     const gaps = findTraceGaps(result.accesses, result.unresolved);
     if (!args.quiet) for (const gap of gaps) io.err(`${io.paint.yellow('warning:')} ${gap.message}\n`);
 
+    // A signal that came during the last stretch of work is seen here, before anything is printed.
+    await unlessInterrupted(new Promise((resolve) => setImmediate(resolve)), io.signal, 'no profile was printed');
     if (format === 'json') {
       const text = JSON.stringify(
         {

@@ -7,7 +7,8 @@
  */
 import { collectAccesses, KEPT_WARNINGS } from '../host/trace-reader/read.js';
 import type { ParseStats, WarningEvent } from '../../parsers/events.js';
-import { foldProfile } from '../profile/fold.js';
+import { foldProfileInSteps } from '../profile/fold.js';
+import { runStepsPausing, type Steps } from '../core/steps.js';
 import { renderDropIn } from '../profile/render.js';
 import type { FsView } from '../core/fsview.js';
 import type { Access, ByteString, Profile, UnresolvedAccess } from '../core/model.js';
@@ -22,6 +23,8 @@ export interface AnalyzeOptions {
   exclude: string[];
   /** Lines kept in the drop-in's header comment. */
   header?: string[];
+  /** Once aborted, the work stops at its next step (a fraction of a second) and rejects. */
+  signal?: AbortSignal;
 }
 
 export interface AnalyzeProgress {
@@ -55,7 +58,7 @@ export async function analyzeInputs(
   inputs: Input[],
   options: AnalyzeOptions & { host: string | null },
   /** As in analyzeTraces: a function when the view is built from the trace itself (--no-host). */
-  fs: FsView | ((accesses: Access[]) => FsView),
+  fs: FsView | ((accesses: Access[]) => Steps<FsView>),
   onProgress?: (progress: AnalyzeProgress) => void,
 ): Promise<AnalyzeResult> {
   const lone = inputs.length === 1 ? inputs[0] : undefined;
@@ -92,8 +95,9 @@ export async function analyzeInputs(
   }
   const { observations, accesses, seenIn } = merger.result();
 
-  const view = typeof fs === 'function' ? fs(accesses as Access[]) : fs;
-  const folded: Profile = foldProfile(accesses as Access[], { baseline: options.baseline, include: options.include, exclude: options.exclude }, view);
+  const view = typeof fs === 'function' ? await runStepsPausing(fs(accesses as Access[]), options.signal) : fs;
+  const folding = foldProfileInSteps(accesses as Access[], { baseline: options.baseline, include: options.include, exclude: options.exclude }, view);
+  const folded: Profile = await runStepsPausing(folding, options.signal);
   const profile = annotateProvenance(folded, accesses, seenIn, observations);
   const dropin = renderDropIn(profile, { header: options.header });
   return { stats, accesses, unresolved, profile, dropin, warnings, summaryTables, observations, seenIn, reports };
@@ -103,12 +107,13 @@ async function analyzeTraces(
   sources: TraceSource[],
   options: AnalyzeOptions,
   /** The filesystem failed paths are judged by; a function when it is built from the trace itself. */
-  fs: FsView | ((accesses: Access[]) => FsView),
+  fs: FsView | ((accesses: Access[]) => Steps<FsView>),
   onProgress?: (progress: AnalyzeProgress) => void,
 ): Promise<TraceAnalysis> {
-  const { accesses, unresolved, stats, warnings, summaryTables } = await collectAccesses(sources, { onProgress });
-  const view = typeof fs === 'function' ? fs(accesses) : fs;
-  const profile = foldProfile(accesses, { baseline: options.baseline, include: options.include, exclude: options.exclude }, view);
+  const { accesses, unresolved, stats, warnings, summaryTables } = await collectAccesses(sources, { onProgress, signal: options.signal });
+  const view = typeof fs === 'function' ? await runStepsPausing(fs(accesses), options.signal) : fs;
+  const folding = foldProfileInSteps(accesses, { baseline: options.baseline, include: options.include, exclude: options.exclude }, view);
+  const profile = await runStepsPausing(folding, options.signal);
   const dropin = renderDropIn(profile, { header: options.header });
   return { stats, accesses, unresolved, profile, dropin, warnings, summaryTables };
 }

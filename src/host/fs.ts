@@ -3,7 +3,7 @@
  * so names that are not UTF-8 reach the kernel unchanged.
  */
 import { accessSync, closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, constants, type Stats } from 'node:fs';
-import { HEAD_BYTES, withParentsResolved, type FileOwner, type FsNodeKind, type FsView } from '../core/fsview.js';
+import { HEAD_BYTES, parentOf, withParentsResolved, type FileOwner, type FsNodeKind, type FsView } from '../core/fsview.js';
 import type { ByteString } from '../core/model.js';
 
 function kindOf(stats: Stats): FsNodeKind | undefined {
@@ -62,8 +62,18 @@ export function createHostFsView(root: ByteString = '/', lstat: LstatFn = system
     }
     return entry;
   };
+  const plainDirectories = new Map<ByteString, boolean>();
+  const plainDirectory = (path: ByteString): boolean => {
+    let plain = plainDirectories.get(path);
+    if (plain === undefined) {
+      plain = path === '/' || (plainDirectory(parentOf(path)) && statOf(path).kind === 'dir');
+      plainDirectories.set(path, plain);
+    }
+    return plain;
+  };
   return {
     lstat: (path) => statOf(path).kind,
+    plainDirectory,
     readlink(path: ByteString): ByteString | undefined {
       if (links.has(path)) return links.get(path);
       let target: ByteString | undefined;

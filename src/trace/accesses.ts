@@ -31,6 +31,7 @@ import {
   setFd, fcntlCommand, isDecorated, fileDecoration, stripArgNames, findOutsideStrings, joinRoot, setCwd
 } from './collector-state.js';
 import { RepeatCache } from './repeat-cache.js';
+import { runSteps, sortInSteps, type Steps } from '../core/steps.js';
 
 export { REASONS } from './collector-state.js';
 
@@ -125,7 +126,12 @@ export class AccessCollector {
   }
 
   result(): CollectedAccesses {
-    const accesses = [...this.accessByPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return runSteps(this.resultInSteps());
+  }
+
+  /** result() in steps: sorting a million paths at once takes seconds (src/core/steps.ts). */
+  *resultInSteps(): Steps<CollectedAccesses> {
+    const accesses = yield* sortInSteps([...this.accessByPath.values()], (a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const unresolved = [...this.unresolvedByKey.values()];
     return { accesses, unresolved };
   }
