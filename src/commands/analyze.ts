@@ -9,7 +9,7 @@ import { chooseJudge } from '../host/judge.js';
 import { findTraceGaps } from '../trace/trace-gaps.js';
 import { judgeTraceInput } from '../trace/trace-input.js';
 import { unlessInterrupted } from './interruptible.js';
-import { writeAccessesJson } from '../profile/report-json.js';
+import { accessesJsonPieces } from '../profile/report-json.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import { baselineOption, EXCLUDE_OPTION, includeOption, STDIN_WORD } from './shared.js';
 import type { BindscoutCommand, CommandIO } from './types.js';
@@ -148,7 +148,10 @@ export const analyzeCommand: BindscoutCommand<AnalyzeArgs> = {
       const mark = '"accesses": ' + JSON.stringify(ACCESSES_MARK);
       const at = text.indexOf(mark);
       io.out(text.slice(0, at) + '"accesses": ');
-      writeAccessesJson(result.accesses, (a) => result.seenIn.get(a.path) ?? [], io.out);
+      for (const piece of accessesJsonPieces(result.accesses, (a) => result.seenIn.get(a.path) ?? [])) {
+        io.out(piece);
+        await io.drained?.();
+      }
       io.out(text.slice(at + mark.length) + '\n');
     } else if (format === 'table') {
       io.out(

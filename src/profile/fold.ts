@@ -100,9 +100,10 @@ class Folder {
     for (const provided of this.options.provided ?? []) this.coveredBy.push(provided);
 
     // Copied only where the path changes: the fold never modifies an access.
-    const normal = accesses.map((a) => {
+    const normal: Access[] = [];
+    yield* eachInSteps(accesses, (a) => {
       const path = normalizePath(a.path);
-      return path === a.path ? a : { ...a, path };
+      normal.push(path === a.path ? a : { ...a, path });
     });
     const sorted = yield* sortInSteps(normal, accessesByTraceOrder);
 
@@ -362,16 +363,18 @@ class Folder {
   private *bindAll(demands: Demand[]): Steps<void> {
     // Walked by index: shift() on a large array moves every element, which made this quadratic.
     const queue = [...demands];
-    const seen = new Set<string>();
+    // Keyed by the path itself, one set per mode: no new string per demand.
+    const seenReadable = new Set<ByteString>();
+    const seenWritable = new Set<ByteString>();
     for (let next = 0; next < queue.length; next++) {
       if (next % STEP_ITEMS === STEP_ITEMS - 1) yield;
       const demand = queue[next];
-      const key = `${demand.writable ? 'w' : 'r'}${demand.path}`;
-      if (seen.has(key)) {
+      const seen = demand.writable ? seenWritable : seenReadable;
+      if (seen.has(demand.path)) {
         this.addContribution(demand);
         continue;
       }
-      seen.add(key);
+      seen.add(demand.path);
       const root = this.addContribution(demand);
       if (root === undefined) continue;
       // No symlink to follow on the way: every directory above is plain and the path is no link itself.

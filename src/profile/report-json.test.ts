@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { writeAccessesJson } from './report-json.js';
+import { accessesJsonPieces } from './report-json.js';
 import { accessToJson } from './report.js';
 import type { Access, Operation } from '../core/model.js';
 
@@ -14,7 +14,7 @@ function stringified(accesses: Access[], seenIn: (a: Access) => readonly number[
 
 function written(accesses: Access[], seenIn: (a: Access) => readonly number[]): string {
   let text = '{\n  "before": 1,\n  "accesses": ';
-  writeAccessesJson(accesses, seenIn, (piece) => (text += piece));
+  for (const piece of accessesJsonPieces(accesses, seenIn)) text += piece;
   return text + ',\n  "after": []\n}';
 }
 
@@ -34,8 +34,7 @@ describe('accesses written piece by piece', () => {
 
   test('a large list is handed over in pieces, not as one string', () => {
     const accesses = Array.from({ length: 20_000 }, (_, i) => access(`/srv/d${i % 10}/f${i}`, ['stat'], []));
-    const pieces: string[] = [];
-    writeAccessesJson(accesses, () => [1], (piece) => pieces.push(piece));
+    const pieces = [...accessesJsonPieces(accesses, () => [1])];
     expect(pieces.length).toBeGreaterThan(2);
     expect('{\n  "before": 1,\n  "accesses": ' + pieces.join('') + ',\n  "after": []\n}').toBe(stringified(accesses, () => [1]));
   });

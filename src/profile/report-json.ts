@@ -1,37 +1,36 @@
 /**
  * The accesses of `analyze --json`, written piece by piece: the very text JSON.stringify(…, null, 2)
  * gives for them inside the report, without an object per access and without the whole report as one
- * string (a million distinct paths make over 250 MB of JSON, which would be held twice: as the string
- * and as the bytes written).
+ * string (a million distinct paths make over 250 MB of JSON, which would be held twice, as the string
+ * and as the bytes queued for a pipe that is read more slowly than it is written).
  */
 import { OPERATIONS, type Access } from '../core/model.js';
 import { pathToJson } from './report.js';
 
-/** Text handed to `write` at a time. */
+/** Characters of one piece: the writer waits for a slow pipe between pieces. */
 const PIECE_CHARS = 1 << 20;
 
 /**
  * `accesses` as the value of a key of the report's top-level object (`"accesses": ` already written),
- * each with the observations that saw it.
+ * each with the observations that saw it, in pieces of about PIECE_CHARS.
  */
-export function writeAccessesJson(
+export function* accessesJsonPieces(
   accesses: readonly Access[],
   seenIn: (access: Access) => readonly number[],
-  write: (text: string) => void,
-): void {
+): Generator<string, void, void> {
   if (accesses.length === 0) {
-    write('[]');
+    yield '[]';
     return;
   }
   let piece = '[\n';
   for (let i = 0; i < accesses.length; i++) {
     piece += (i === 0 ? '' : ',\n') + accessText(accesses[i], seenIn(accesses[i]));
     if (piece.length >= PIECE_CHARS) {
-      write(piece);
+      yield piece;
       piece = '';
     }
   }
-  write(piece + '\n  ]');
+  yield piece + '\n  ]';
 }
 
 /** One access at depth 2: its braces indented by 4 spaces, its fields by 6, their items by 8. */
