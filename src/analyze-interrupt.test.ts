@@ -7,21 +7,24 @@
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bundle = path.join(repo, 'dist', 'bindscout.mjs');
 /** Enough distinct paths for several seconds of work on a loaded two-core machine. */
 const PATHS = 300_000;
 let scratch: string;
+let bundle: string;
 let trace: string;
 
 beforeAll(async () => {
   execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'pipe' });
   scratch = mkdtempSync(path.join(tmpdir(), 'bindscout-interrupt-'));
+  // A copy of its own, as src/bundle.test.ts does: other tests rebuild dist/ meanwhile.
+  bundle = path.join(scratch, 'bindscout.mjs');
+  copyFileSync(path.join(repo, 'dist', 'bindscout.mjs'), bundle);
   trace = path.join(scratch, 'many-paths.strace');
   const out = createWriteStream(trace);
   for (let i = 0; i < PATHS; i++) {

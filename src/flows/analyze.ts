@@ -11,7 +11,7 @@ import { foldProfileInSteps } from '../profile/fold.js';
 import { runStepsPausing, type Steps } from '../core/steps.js';
 import { renderDropIn } from '../profile/render.js';
 import type { FsView } from '../core/fsview.js';
-import type { Access, ByteString, Profile, UnresolvedAccess } from '../core/model.js';
+import type { Access, Profile, UnresolvedAccess } from '../core/model.js';
 import { annotateProvenance, loneTrace, ObservationMerger, type Observation, type SeenIn } from '../checks/merge.js';
 import { InputError } from '../errors.js';
 import type { TraceSource } from '../host/inputs.js';

@@ -42,7 +42,7 @@ import { containsSensitivePlace } from './sensitive.js';
 import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES, procRestriction } from './private-devices.js';
 import { canonicalRunPath, privateRunEntries, privateRunLinks, privateRunName, SHARED_RUN } from './shared-run.js';
 import {
-  candidateReason, SERVICE_DIRECTORIES, SIMPLE_PATH, SAFE_NAME, WRITE_OPS, hasAny, matchingGlob, byTraceOrder,
+  candidateReason, SERVICE_DIRECTORIES, SIMPLE_PATH, SAFE_NAME, WRITE_OPS, hasAny, matchingGlob,
   describeContributions, directiveOrder, depthOf, treeRoot, onlyEnsured
 } from './fold-terms.js';
 import type { FoldOptions, Contribution, Demand, Candidate } from './fold-terms.js';
