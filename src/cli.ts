@@ -32,6 +32,7 @@ const interactive = process.stdin.isTTY === true && process.stderr.isTTY === tru
 
 const io: CommandIO = {
   out: (text) => void process.stdout.write(text),
+  drained: () => (process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once('drain', resolve)) : Promise.resolve()),
   err: (text) => void process.stderr.write(text),
   paint: makePaint(colour),
   outPaint: makePaint(colourFor(process.stdout, process.env)),

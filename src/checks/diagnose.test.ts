@@ -190,7 +190,7 @@ describe('diagnoseStart: other steps, signals, timeouts, service errors', () => 
   });
 
   test('service error: hidden paths from the trace, writable where it wrote or met EROFS; host ENOENT is ignored', () => {
-    const access = (path: string, ops: Access['ops'] extends Set<infer O> ? O[] : never, errors: string[]): Access => ({ path, ops: new Set(ops), ok: false, errors: new Set(errors), count: 1, firstPid: 1, firstLine: 1, source: 't' });
+    const access = (path: string, ops: Access['ops'] extends ReadonlySet<infer O> ? O[] : never, errors: string[]): Access => ({ path, ops: new Set(ops), ok: false, errors: new Set(errors), count: 1, firstPid: 1, firstLine: 1, source: 't' });
     const d = diagnoseStart(facts('nginx.service', { Result: 'exit-code', ExecMainCode: '1', ExecMainStatus: '1' }, [
       { message: 'nginx: [emerg] open() "/etc/nginx/nginx.conf" failed (2: No such file or directory)', pid: 300, identifier: 'nginx' },
       systemd('nginx.service: Control process exited, code=exited, status=1/FAILURE'),

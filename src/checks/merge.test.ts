@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { annotateProvenance, formatMergedTable, looksLikeReport, ObservationMerger, ReportError } from './merge.js';
 import type { Access, Profile } from '../core/model.js';
 
-function access(path: string, ops: Access['ops'] extends Set<infer O> ? O[] : never, ok = true): Access {
+function access(path: string, ops: Access['ops'] extends ReadonlySet<infer O> ? O[] : never, ok = true): Access {
   return { path, ops: new Set(ops), ok, errors: new Set(ok ? [] : ['ENOENT']), count: 1, firstPid: 1, firstLine: 1, source: 'trace' };
 }
 

@@ -7,7 +7,7 @@
 import { bytesToDisplay } from '../../parsers/strings.js';
 import { isUnder, parentOf } from '../core/fsview.js';
 import { pathFromJson } from '../profile/report.js';
-import { OPERATIONS, type Access, type ByteString, type Operation, type Profile } from '../core/model.js';
+import { NO_MEMBERS, OPERATIONS, withMember, withMembers, type Access, type ByteString, type Operation, type Profile } from '../core/model.js';
 
 /** Version of `analyze --json` (and of the reports it reads back); see the README. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -21,6 +21,20 @@ export interface Observation {
   host: string | null;
   /** When it was observed (ISO 8601), when known. */
   observedAt: string | null;
+}
+
+/** Observation ids that saw each path. */
+export interface SeenIn {
+  get(path: ByteString): readonly number[] | undefined;
+}
+
+/**
+ * The provenance of a lone trace, without merging: it is observation 1 and saw every one of its
+ * accesses. Merging would copy and re-sort every access for nothing.
+ */
+export function loneTrace(input: string, observedAt: string | null, host: string | null): { observations: Observation[]; seenIn: SeenIn } {
+  const seen: readonly number[] = [1];
+  return { observations: [{ id: 1, input, kind: 'trace', host, observedAt }], seenIn: { get: () => seen } };
 }
 
 export class ReportError extends Error {
@@ -64,7 +78,11 @@ export function looksLikeReport(head: string): boolean {
 
 export class ObservationMerger {
   private readonly observations: Observation[] = [];
-  private readonly byPath = new Map<ByteString, { access: Access; seen: number[] }>();
+  /**
+   * `own` is false while the access is still the caller's object: it is copied only when another
+   * observation merges into it, so a trace's accesses are not copied one by one up front.
+   */
+  private readonly byPath = new Map<ByteString, { access: Access; seen: number[]; own: boolean }>();
 
   private observe(observation: Omit<Observation, 'id'>): Observation {
     const added = { id: this.observations.length + 1, ...observation };
@@ -72,15 +90,24 @@ export class ObservationMerger {
     return added;
   }
 
+  /** The access of a known path, copied first when it is still the caller's. */
+  private owned(known: { access: Access; own: boolean }): Access {
+    if (!known.own) {
+      known.access = { ...known.access };
+      known.own = true;
+    }
+    return known.access;
+  }
+
   private merge(access: Access, seen: readonly number[]): void {
     const known = this.byPath.get(access.path);
     if (known === undefined) {
-      this.byPath.set(access.path, { access, seen: [...seen] });
+      this.byPath.set(access.path, { access, seen: [...seen], own: false });
       return;
     }
-    const a = known.access;
-    for (const op of access.ops) a.ops.add(op);
-    for (const e of access.errors) a.errors.add(e);
+    const a = this.owned(known);
+    a.ops = withMembers(a.ops, access.ops);
+    a.errors = withMembers(a.errors, access.errors);
     a.ok ||= access.ok;
     a.count += access.count;
     if (access.executed) a.executed = true;
@@ -98,12 +125,12 @@ export class ObservationMerger {
     const known = this.byPath.get(pathFromJson(item)!);
     if (known === undefined) {
       const access = reportAccess(item, input);
-      if (access !== undefined) this.byPath.set(access.path, { access, seen: [...seen] });
+      if (access !== undefined) this.byPath.set(access.path, { access, seen: [...seen], own: true });
       return;
     }
-    const a = known.access;
-    for (const op of item.ops) if (typeof op === 'string' && KNOWN_OPS.has(op)) a.ops.add(op as Operation);
-    if (Array.isArray(item.errors)) for (const e of item.errors) if (typeof e === 'string') a.errors.add(e);
+    const a = this.owned(known);
+    for (const op of item.ops) if (typeof op === 'string' && KNOWN_OPS.has(op)) a.ops = withMember(a.ops, op as Operation);
+    if (Array.isArray(item.errors)) for (const e of item.errors) if (typeof e === 'string') a.errors = withMember(a.errors, e);
     if (item.ok === true) {
       a.ok = true;
       if (a.ops.has('exec')) a.executed = true;
@@ -115,7 +142,7 @@ export class ObservationMerger {
   /** The accesses of one trace input (already collected by the parser and AccessCollector). */
   addTrace(input: string, accesses: Access[], observedAt: string | null, host: string | null): Observation {
     const observation = this.observe({ input, kind: 'trace', host, observedAt });
-    for (const access of accesses) this.merge(copyAccess(access), [observation.id]);
+    for (const access of accesses) this.merge(access, [observation.id]);
     return observation;
   }
 
@@ -173,15 +200,11 @@ function addSeen(into: number[], ids: readonly number[]): void {
   for (const id of ids) if (!into.includes(id)) into.push(id);
 }
 
-function copyAccess(access: Access): Access {
-  return { ...access, ops: new Set(access.ops), errors: new Set(access.errors) };
-}
-
 function reportAccess(item: ReportAccess, input: string): Access | undefined {
   const path = pathFromJson(item);
   if (path === undefined || !path.startsWith('/') || !Array.isArray(item.ops)) return undefined;
-  const ops = new Set(item.ops.filter((op): op is Operation => (OPERATIONS as readonly unknown[]).includes(op)));
-  const errors = new Set(Array.isArray(item.errors) ? item.errors.filter((e): e is string => typeof e === 'string') : []);
+  const ops = withMembers(NO_MEMBERS, item.ops.filter((op): op is Operation => (OPERATIONS as readonly unknown[]).includes(op)));
+  const errors = withMembers(NO_MEMBERS, Array.isArray(item.errors) ? item.errors.filter((e): e is string => typeof e === 'string') : []);
   return {
     path,
     ops,
@@ -204,7 +227,7 @@ function groupOf(observation: Observation): { key: string; noun: 'host' | 'input
  * Adds to each bind's reason on how many hosts (or inputs) something below it was used, where that is
  * not all of them: a grant only some hosts need is worth a second look before it goes fleet-wide.
  */
-export function annotateProvenance(profile: Profile, accesses: Access[], seenIn: Map<ByteString, number[]>, observations: Observation[]): Profile {
+export function annotateProvenance(profile: Profile, accesses: Access[], seenIn: SeenIn, observations: Observation[]): Profile {
   const groups = new Map(observations.map((o) => [o.id, groupOf(o)]));
   const all = new Set([...groups.values()].map((g) => g.key));
   if (all.size < 2) return profile;
@@ -244,7 +267,7 @@ export function formatObservations(observations: Observation[]): string {
     .join('\n');
 }
 
-export function formatMergedTable(accesses: Access[], seenIn: Map<ByteString, number[]>, observations: Observation[]): string {
+export function formatMergedTable(accesses: Access[], seenIn: SeenIn, observations: Observation[]): string {
   const rows = accesses.map((a) => {
     const ops = OPERATIONS.filter((op) => a.ops.has(op)).join(',');
     const seen = seenIn.get(a.path) ?? [];

@@ -3,11 +3,12 @@ import { analyzeInputs, type AnalyzeProgress } from '../flows/analyze.js';
 import { formatMergedTable, REPORT_SCHEMA_VERSION } from '../checks/merge.js';
 import { classifyInput, type Input } from '../host/report-input.js';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { accessToJson, formatAccessTable, profileToJson, unresolvedToJson, warningToJson } from '../profile/report.js';
+import { formatAccessTable, profileToJson, unresolvedToJson, warningToJson } from '../profile/report.js';
 import { chooseJudge } from '../host/judge.js';
 import { findTraceGaps } from '../trace/trace-gaps.js';
 import { judgeTraceInput } from '../trace/trace-input.js';
 import { unlessInterrupted } from './interruptible.js';
+import { accessesJsonPieces } from '../profile/report-json.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import { defineCommand } from './define.js';
 import { baselineOption, EXCLUDE_OPTION, includeOption, jsonOption, STDIN_WORD } from './shared.js';
@@ -27,6 +28,8 @@ export interface AnalyzeArgs {
 }
 
 const SHOWN_WARNINGS = 10;
+/** Where the accesses go in the report's text. */
+const ACCESSES_MARK = '\0accesses\0';
 const PROGRESS_INTERVAL_MS = 1000;
 
 export const analyzeCommand = defineCommand<AnalyzeArgs>({
@@ -95,6 +98,7 @@ export const analyzeCommand = defineCommand<AnalyzeArgs>({
         exclude: args.exclude,
         header: [`Suggested by bindscout analyze from ${names}`, judge.description],
         host: recordedOn,
+        signal: io.signal,
       },
       judge.fs,
       progress?.update,
@@ -113,29 +117,39 @@ export const analyzeCommand = defineCommand<AnalyzeArgs>({
     const gaps = findTraceGaps(result.accesses, result.unresolved);
     if (!args.quiet) for (const gap of gaps) io.err(`${io.paint.yellow('warning:')} ${gap.message}\n`);
 
+    // A signal that came during the last stretch of work is seen here, before anything is printed.
+    await unlessInterrupted(new Promise((resolve) => setImmediate(resolve)), io.signal, 'no profile was printed');
     if (format === 'json') {
-      io.out(
-        JSON.stringify(
-          {
-            schemaVersion: REPORT_SCHEMA_VERSION,
-            host: recordedOn,
-            observedAt: new Date().toISOString(),
-            observations: result.observations,
-            stats: result.stats,
-            judgedBy: judge.json,
-            accesses: result.accesses.map((a) => ({ ...accessToJson(a), seenIn: result.seenIn.get(a.path) ?? [] })),
-            unresolved: result.unresolved.map(unresolvedToJson),
-            profile: profileToJson(result.profile),
-            needsConsent: result.profile.needsConsent.map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
-            omitted: result.profile.omitted.map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
-            dropin: result.dropin,
-            warnings: result.warnings.map(warningToJson),
-            gaps,
-          },
-          null,
-          2,
-        ) + '\n',
+      const text = JSON.stringify(
+        {
+          schemaVersion: REPORT_SCHEMA_VERSION,
+          host: recordedOn,
+          observedAt: new Date().toISOString(),
+          observations: result.observations,
+          stats: result.stats,
+          judgedBy: judge.json,
+          accesses: ACCESSES_MARK,
+          unresolved: result.unresolved.map(unresolvedToJson),
+          profile: profileToJson(result.profile),
+          needsConsent: result.profile.needsConsent.map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
+          omitted: result.profile.omitted.map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
+          dropin: result.dropin,
+          warnings: result.warnings.map(warningToJson),
+          gaps,
+        },
+        null,
+        2,
       );
+      // The accesses are most of a large report: written apart, piece by piece (src/profile/report-json.ts).
+      // Nothing before them can hold the mark's NUL characters (names, numbers, a host name).
+      const mark = '"accesses": ' + JSON.stringify(ACCESSES_MARK);
+      const at = text.indexOf(mark);
+      io.out(text.slice(0, at) + '"accesses": ');
+      for (const piece of accessesJsonPieces(result.accesses, (a) => result.seenIn.get(a.path) ?? [])) {
+        io.out(piece);
+        await io.drained?.();
+      }
+      io.out(text.slice(at + mark.length) + '\n');
     } else if (format === 'table') {
       io.out(
         result.observations.length > 1

@@ -13,6 +13,11 @@ export interface Paint {
 export interface CommandIO {
   /** Data: the drop-in, the table, the JSON. */
   out(text: string): void;
+  /**
+   * Resolves once what `out` was given has gone on (a pipe read slowly holds it in memory meanwhile):
+   * a large output waits for it between pieces. Absent: nothing is held back.
+   */
+  drained?(): Promise<void>;
   /** Diagnostics: warnings, progress, errors. */
   err(text: string): void;
   /** Colours for diagnostics on stderr. */

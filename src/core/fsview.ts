@@ -23,6 +23,12 @@ export interface FsView {
    * "missing". Run unprivileged, the fold must not take such a path for a public or missing one.
    */
   denied?(path: ByteString): boolean;
+  /**
+   * True when every component of the directory `path` is a directory, none a symlink: below it only
+   * a path's last component can be a link. A view that answers this (remembering it) spares
+   * resolveSymlinks a walk over every component of every path it is asked about.
+   */
+  plainDirectory?(path: ByteString): boolean;
 }
 
 /** Enough for a PEM header after a few lines of `Bag Attributes`, and for an OpenSSH key's magic. */
@@ -156,6 +162,11 @@ function* kernelWalk(path: ByteString, options: WalkOptions): Generator<ByteStri
  * parent), following the last component too. Never throws: a missing component ends the walk.
  */
 export function resolveSymlinks(fs: FsView, path: ByteString, maxLinks = MAX_SYMLINKS, notDirEnds = false): Resolution {
+  if (fs.plainDirectory !== undefined && path !== '/' && normalizePath(path) === path && fs.plainDirectory(parentOf(path))) {
+    // What the walk below finds in a plain directory, without walking it.
+    const kind = fs.lstat(path);
+    if (kind !== 'symlink') return { finalPath: path, links: [], kind };
+  }
   const walk = kernelWalk(path, { maxLinks, notDirEnds });
   let next = walk.next();
   while (!next.done) {

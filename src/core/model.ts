@@ -9,14 +9,49 @@ export type { ByteString };
 export const OPERATIONS = ['read', 'write', 'create', 'delete', 'exec', 'stat', 'list', 'connect'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
+/**
+ * An access's ops and errors are shared sets, one per combination (in the order the members came),
+ * and never modified: a new member means another shared set. A trace of a million distinct paths
+ * holds a handful of sets instead of two million.
+ */
+const sharedSets = new Map<string, ReadonlySet<string>>();
+const keyOfShared = new WeakMap<ReadonlySet<string>, string>();
+
+export const NO_MEMBERS = shared('', []) as ReadonlySet<never>;
+
+function shared(key: string, members: readonly string[]): ReadonlySet<string> {
+  let set = sharedSets.get(key);
+  if (set === undefined) {
+    set = new Set(members);
+    sharedSets.set(key, set);
+    keyOfShared.set(set, key);
+  }
+  return set;
+}
+
+/** `set` with `member` added: the same set when it has it already, else the shared set of both. */
+export function withMember<T extends string>(set: ReadonlySet<T>, member: T): ReadonlySet<T> {
+  if (set.has(member)) return set;
+  // A set made elsewhere (a test's `new Set([...])`) has no key yet: its members in order make it.
+  const key = (keyOfShared.get(set) ?? [...set].map((m) => '\0' + m).join('')) + '\0' + member;
+  return shared(key, [...set, member]) as ReadonlySet<T>;
+}
+
+/** `set` with every one of `members` added (see withMember). */
+export function withMembers<T extends string>(set: ReadonlySet<T>, members: Iterable<T>): ReadonlySet<T> {
+  let out = set;
+  for (const member of members) out = withMember(out, member);
+  return out;
+}
+
 /** Every access to one absolute path, merged. */
 export interface Access {
   path: ByteString;
-  ops: Set<Operation>;
+  ops: ReadonlySet<Operation>;
   /** True if at least one access to this path succeeded. */
   ok: boolean;
   /** errno symbols seen on failed accesses (ENOENT, EACCES, EROFS, …). */
-  errors: Set<string>;
+  errors: ReadonlySet<string>;
   count: number;
   firstPid: number | undefined;
   /** The first pid that wrote, created or removed it (which Exec*= line a refused write comes from). */

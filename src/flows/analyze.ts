@@ -7,11 +7,12 @@
  */
 import { collectAccesses, KEPT_WARNINGS } from '../host/trace-reader/read.js';
 import type { ParseStats, WarningEvent } from '../../parsers/events.js';
-import { foldProfile } from '../profile/fold.js';
+import { foldProfileInSteps } from '../profile/fold.js';
+import { runStepsPausing, type Steps } from '../core/steps.js';
 import { renderDropIn } from '../profile/render.js';
 import type { FsView } from '../core/fsview.js';
-import type { Access, ByteString, Profile, UnresolvedAccess } from '../core/model.js';
-import { annotateProvenance, ObservationMerger, type Observation } from '../checks/merge.js';
+import type { Access, Profile, UnresolvedAccess } from '../core/model.js';
+import { annotateProvenance, loneTrace, ObservationMerger, type Observation, type SeenIn } from '../checks/merge.js';
 import { InputError } from '../errors.js';
 import type { TraceSource } from '../host/inputs.js';
 import type { Input } from '../host/report-input.js';
@@ -22,6 +23,8 @@ export interface AnalyzeOptions {
   exclude: string[];
   /** Lines kept in the drop-in's header comment. */
   header?: string[];
+  /** Once aborted, the work stops at its next step (a fraction of a second) and rejects. */
+  signal?: AbortSignal;
 }
 
 export interface AnalyzeProgress {
@@ -46,7 +49,7 @@ interface TraceAnalysis {
 export interface AnalyzeResult extends TraceAnalysis {
   observations: Observation[];
   /** Observation ids that saw each path. */
-  seenIn: Map<ByteString, number[]>;
+  seenIn: SeenIn;
   /** How many inputs were reports (they carry no strace lines). */
   reports: number;
 }
@@ -55,16 +58,20 @@ export async function analyzeInputs(
   inputs: Input[],
   options: AnalyzeOptions & { host: string | null },
   /** As in analyzeTraces: a function when the view is built from the trace itself (--no-host). */
-  fs: FsView | ((accesses: Access[]) => FsView),
+  fs: FsView | ((accesses: Access[]) => Steps<FsView>),
   onProgress?: (progress: AnalyzeProgress) => void,
 ): Promise<AnalyzeResult> {
+  const lone = inputs.length === 1 ? inputs[0] : undefined;
+  if (lone !== undefined && lone.kind !== 'report') {
+    const result = await analyzeTraces(lone.sources, options, fs, onProgress);
+    return { ...result, ...loneTrace(lone.name, lone.observedAt, options.host), reports: 0 };
+  }
   const merger = new ObservationMerger();
   const stats: ParseStats = { lines: 0, syscalls: 0, unparsed: 0 };
   const warnings: WarningEvent[] = [];
   const unresolved: UnresolvedAccess[] = [];
   let reports = 0;
   let summaryTables = 0;
-  let single: TraceAnalysis | undefined;
   for (const input of inputs) {
     if (input.kind === 'report') {
       reports++;
@@ -78,7 +85,6 @@ export async function analyzeInputs(
       continue;
     }
     const result = await analyzeTraces(input.sources, options, fs, onProgress);
-    single = result;
     merger.addTrace(input.name, result.accesses, input.observedAt, options.host);
     stats.lines += result.stats.lines;
     stats.syscalls += result.stats.syscalls;
@@ -88,11 +94,10 @@ export async function analyzeInputs(
     unresolved.push(...result.unresolved);
   }
   const { observations, accesses, seenIn } = merger.result();
-  // One trace alone: exactly what analyze always printed.
-  if (inputs.length === 1 && single !== undefined) return { ...single, observations, seenIn, reports };
 
-  const view = typeof fs === 'function' ? fs(accesses as Access[]) : fs;
-  const folded: Profile = foldProfile(accesses as Access[], { baseline: options.baseline, include: options.include, exclude: options.exclude }, view);
+  const view = typeof fs === 'function' ? await runStepsPausing(fs(accesses as Access[]), options.signal) : fs;
+  const folding = foldProfileInSteps(accesses as Access[], { baseline: options.baseline, include: options.include, exclude: options.exclude }, view);
+  const folded: Profile = await runStepsPausing(folding, options.signal);
   const profile = annotateProvenance(folded, accesses, seenIn, observations);
   const dropin = renderDropIn(profile, { header: options.header });
   return { stats, accesses, unresolved, profile, dropin, warnings, summaryTables, observations, seenIn, reports };
@@ -102,12 +107,13 @@ async function analyzeTraces(
   sources: TraceSource[],
   options: AnalyzeOptions,
   /** The filesystem failed paths are judged by; a function when it is built from the trace itself. */
-  fs: FsView | ((accesses: Access[]) => FsView),
+  fs: FsView | ((accesses: Access[]) => Steps<FsView>),
   onProgress?: (progress: AnalyzeProgress) => void,
 ): Promise<TraceAnalysis> {
-  const { accesses, unresolved, stats, warnings, summaryTables } = await collectAccesses(sources, { onProgress });
-  const view = typeof fs === 'function' ? fs(accesses) : fs;
-  const profile = foldProfile(accesses, { baseline: options.baseline, include: options.include, exclude: options.exclude }, view);
+  const { accesses, unresolved, stats, warnings, summaryTables } = await collectAccesses(sources, { onProgress, signal: options.signal });
+  const view = typeof fs === 'function' ? await runStepsPausing(fs(accesses), options.signal) : fs;
+  const folding = foldProfileInSteps(accesses, { baseline: options.baseline, include: options.include, exclude: options.exclude }, view);
+  const profile = await runStepsPausing(folding, options.signal);
   const dropin = renderDropIn(profile, { header: options.header });
   return { stats, accesses, unresolved, profile, dropin, warnings, summaryTables };
 }

@@ -73,3 +73,25 @@ describe('createHostFsView asks the kernel once per path', () => {
     expect(fs.head?.('/dev/null')).toBeUndefined();
   });
 });
+
+describe('plain directories remembered by the host view', () => {
+  test('resolveSymlinks answers the same with and without them, through links, .., files and missing names', () => {
+    const view = createHostFsView();
+    const { plainDirectory, ...walkOnly } = view;
+    expect(plainDirectory).toBeDefined();
+    mkdirSync(join(dir, 'plain', 'deeper'), { recursive: true });
+    writeFileSync(join(dir, 'plain', 'deeper', 'f'), 'x');
+    symlinkSync('../sub', join(dir, 'plain', 'up'));
+    symlinkSync(join(dir, 'plain', 'deeper', 'f'), join(dir, 'plain', 'deeper', 'abs'));
+    const paths = [
+      'plain/deeper/f', 'plain/deeper/abs', 'plain/up/file', 'plain/up', 'plain/deeper/missing', 'plain/deeper/f/below',
+      'link/file', 'plain/deeper/../up/file', 'sub/file', 'nothing/here', 'plain',
+    ].map((p) => `${dir}/${p}`);
+    // Asked in both orders: what one path remembers must not change another's answer.
+    for (const order of [paths, [...paths].reverse()]) {
+      for (const path of order) expect(resolveSymlinks(view, path)).toEqual(resolveSymlinks(walkOnly, path));
+    }
+    expect(view.plainDirectory!(`${dir}/plain/deeper`)).toBe(true);
+    expect(view.plainDirectory!(`${dir}/link`)).toBe(false);
+  });
+});

@@ -3,7 +3,7 @@
  * so names that are not UTF-8 reach the kernel unchanged.
  */
 import { accessSync, closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, constants, type Stats } from 'node:fs';
-import { HEAD_BYTES, withParentsResolved, type FileOwner, type FsNodeKind, type FsView } from '../core/fsview.js';
+import { HEAD_BYTES, parentOf, withParentsResolved, type FileOwner, type FsNodeKind, type FsView } from '../core/fsview.js';
 import type { ByteString } from '../core/model.js';
 
 function kindOf(stats: Stats): FsNodeKind | undefined {
@@ -62,8 +62,18 @@ export function createHostFsView(root: ByteString = '/', lstat: LstatFn = system
     }
     return entry;
   };
+  const plainDirectories = new Map<ByteString, boolean>();
+  const plainDirectory = (path: ByteString): boolean => {
+    let plain = plainDirectories.get(path);
+    if (plain === undefined) {
+      plain = path === '/' || (plainDirectory(parentOf(path)) && statOf(path).kind === 'dir');
+      plainDirectories.set(path, plain);
+    }
+    return plain;
+  };
   return {
     lstat: (path) => statOf(path).kind,
+    plainDirectory,
     readlink(path: ByteString): ByteString | undefined {
       if (links.has(path)) return links.get(path);
       let target: ByteString | undefined;
@@ -106,14 +116,16 @@ function accessible(at: Buffer): boolean {
   }
 }
 
+/** One buffer for every head read: a tree walk reads the heads of a hundred thousand files. */
+const headBuffer = Buffer.allocUnsafe(HEAD_BYTES);
+
 /** The first bytes of the regular file `at`; never follows a symlink, never blocks on a FIFO. */
 export function headAt(at: Buffer): ByteString | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(at, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    const buffer = Buffer.alloc(HEAD_BYTES);
-    const read = readSync(fd, buffer, 0, HEAD_BYTES, 0);
-    return buffer.subarray(0, read).toString('latin1');
+    const read = readSync(fd, headBuffer, 0, HEAD_BYTES, 0);
+    return headBuffer.toString('latin1', 0, read);
   } catch {
     return undefined;
   } finally {

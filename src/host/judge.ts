@@ -8,12 +8,14 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import type { FsView } from '../core/fsview.js';
 import type { Access } from '../core/model.js';
-import { traceFsView } from '../trace/trace-fsview.js';
+import { traceFsViewInSteps } from '../trace/trace-fsview.js';
+import type { Steps } from '../core/steps.js';
 import { ArgumentError } from '../errors.js';
 import { createHostFsView, createTreeFsView } from './fs.js';
 
 export interface Judge {
-  fs: FsView | ((accesses: Access[]) => FsView);
+  /** A function (in steps, src/core/steps.ts) when the view is built from the accesses themselves. */
+  fs: FsView | ((accesses: Access[]) => Steps<FsView>);
   /** For the drop-in's header. */
   description: string;
   /** For --json. */
@@ -39,7 +41,7 @@ export function chooseJudge(options: { root?: string; host: boolean }): Judge {
   }
   if (!options.host) {
     return {
-      fs: traceFsView,
+      fs: traceFsViewInSteps,
       description: 'Judged from the trace alone (--no-host): what only failed in the trace is left out; binds the trace did not see succeed are optional (-).',
       json: { kind: 'trace' },
     };

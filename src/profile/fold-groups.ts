@@ -6,14 +6,22 @@
 import { containsSensitivePlace, sensitiveReason } from './sensitive.js';
 import { isStrictlyUnder, isUnder, resolveSymlinks, splitPath, type FsView } from '../core/fsview.js';
 import type { ByteString } from '../core/model.js';
-import { publicDirectories } from './public-dirs.js';
+import { publicDirectoriesInSteps } from './public-dirs.js';
+import { runSteps, STEP_ITEMS, type Steps } from '../core/steps.js';
 import { commonDirectory, GROUP_MIN_PATHS, GROUP_PARENTS, hasAny, treeRoot, type Demand, type FoldOptions } from './fold-terms.js';
 
 /** Directories read often enough (or named after the service) to be bound whole. */
 export function chooseGroups(demands: readonly Demand[], fs: FsView, options: FoldOptions): ByteString[] {
+  return runSteps(chooseGroupsInSteps(demands, fs, options));
+}
+
+/** chooseGroups in steps (src/core/steps.ts). */
+export function* chooseGroupsInSteps(demands: readonly Demand[], fs: FsView, options: FoldOptions): Steps<ByteString[]> {
   const names = new Set(options.serviceNames ?? []);
   const byTop = new Map<ByteString, Set<ByteString>>();
-  for (const d of demands) {
+  for (let i = 0; i < demands.length; i++) {
+    if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
+    const d = demands[i];
     if (d.writable || d.listedOnly || d.access.ops.has('connect')) continue;
     const parent = GROUP_PARENTS.find((p) => isStrictlyUnder(d.path, p));
     if (parent === undefined) continue;
@@ -24,6 +32,7 @@ export function chooseGroups(demands: readonly Demand[], fs: FsView, options: Fo
   }
   const groups: ByteString[] = [];
   for (const [top, pathSet] of byTop) {
+    yield;
     const paths = [...pathSet];
     const name = splitPath(top).at(-1)!;
     const own = names.has(name);
@@ -36,15 +45,21 @@ export function chooseGroups(demands: readonly Demand[], fs: FsView, options: Fo
     groups.push(dir);
   }
   const reads: ByteString[] = [];
-  for (const d of demands) {
+  for (let i = 0; i < demands.length; i++) {
+    if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
+    const d = demands[i];
     if (d.writable || d.listedOnly || hasAny(d.access, ['connect', 'exec'])) continue;
     // Where the read's symlinks lead is bound too (bindAll follows them): /usr/lib/ssl/certs/X.pem
     // brings /etc/ssl/certs/X.pem, itself a link, so CA certificates read through a link fold as well.
     const resolution = resolveSymlinks(fs, d.path);
-    const places = resolution.links.length === 0 ? [d.path] : [d.path, ...resolution.links.map((l) => l.link), resolution.finalPath];
-    for (const place of places) if (treeRoot(place) === undefined) reads.push(place);
+    if (resolution.links.length === 0) {
+      if (treeRoot(d.path) === undefined) reads.push(d.path);
+      continue;
+    }
+    for (const place of [d.path, ...resolution.links.map((l) => l.link), resolution.finalPath]) if (treeRoot(place) === undefined) reads.push(place);
   }
-  groups.push(...publicDirectories(reads, fs, options.identity).filter((dir) => !groups.some((g) => isUnder(dir, g))));
+  const publicDirs = yield* publicDirectoriesInSteps(reads, fs, options.identity);
+  groups.push(...publicDirs.filter((dir) => !groups.some((g) => isUnder(dir, g))));
   return groups.sort();
 }
 

@@ -18,7 +18,8 @@
  *   that /proc.
  * - ProtectSystem= other than `no` re-mounts the host's root over the tmpfs (systemd issue #18999).
  */
-import { chooseGroups } from './fold-groups.js';
+import { chooseGroupsInSteps } from './fold-groups.js';
+import { eachInSteps, runSteps, sortInSteps, STEP_ITEMS, type Steps } from '../core/steps.js';
 import { BASELINE } from './baseline.js';
 import { bytesToDisplay } from '../../parsers/strings.js';
 import {
@@ -41,7 +42,7 @@ import { containsSensitivePlace } from './sensitive.js';
 import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES, procRestriction } from './private-devices.js';
 import { canonicalRunPath, privateRunEntries, privateRunLinks, privateRunName, SHARED_RUN } from './shared-run.js';
 import {
-  candidateReason, SERVICE_DIRECTORIES, SIMPLE_PATH, SAFE_NAME, WRITE_OPS, hasAny, matchingGlob, byTraceOrder,
+  candidateReason, SERVICE_DIRECTORIES, SIMPLE_PATH, SAFE_NAME, WRITE_OPS, hasAny, matchingGlob,
   describeContributions, directiveOrder, depthOf, treeRoot, onlyEnsured
 } from './fold-terms.js';
 import type { FoldOptions, Contribution, Demand, Candidate } from './fold-terms.js';
@@ -92,22 +93,27 @@ class Folder {
     return resolveSymlinks(this.fs, path).kind !== undefined;
   }
 
-  fold(accesses: Access[]): Profile {
+  /** The fold in steps (src/core/steps.ts): it yields every few thousand paths. */
+  *fold(accesses: Access[]): Steps<Profile> {
     this.addEntry('TemporaryFileSystem', '/:ro', 'the service starts from an empty, read-only root; everything it needs is bound below');
     this.addEntry('ProtectSystem', 'no', 'any other value mounts the host root over the empty one (systemd issue #18999)');
     for (const provided of this.options.provided ?? []) this.coveredBy.push(provided);
 
-    const sorted = [...accesses]
-      .map((a) => ({ ...a, path: normalizePath(a.path) }))
-      .sort((a, b) => byTraceOrder({ access: a, path: a.path }, { access: b, path: b.path }));
+    // Copied only where the path changes: the fold never modifies an access.
+    const normal: Access[] = [];
+    yield* eachInSteps(accesses, (a) => {
+      const path = normalizePath(a.path);
+      normal.push(path === a.path ? a : { ...a, path });
+    });
+    const sorted = yield* sortInSteps(normal, accessesByTraceOrder);
 
     const kept: Access[] = [];
-    for (const access of sorted) {
+    yield* eachInSteps(sorted, (access) => {
       const excludedBy = matchingGlob(access.path, this.options.exclude);
       if (excludedBy !== undefined) this.omit(access.path, `excluded by --exclude ${excludedBy}`);
       else if (this.isNoise(access)) this.omit(access.path, `failed with ${[...access.errors].sort().join('/') || 'an error'} and does not exist on this host either`);
       else kept.push(access);
-    }
+    });
 
     this.grants.followLinks(kept, this.fs);
     const tmp = kept.filter((a) => isUnder(a.path, '/tmp') || isUnder(a.path, '/var/tmp'));
@@ -121,34 +127,37 @@ class Folder {
     const demands: Demand[] = [];
     const devices: Access[] = [];
     const apiVfs: Contribution[] = [];
-    for (const access of kept) {
-      if (this.coveringSetting(access.path) !== undefined) continue;
+    yield* eachInSteps(kept, (access) => {
+      if (this.coveringSetting(access.path) !== undefined) return;
       if (isUnder(access.path, '/dev')) devices.push(access);
       else if (isUnder(access.path, '/proc') || isUnder(access.path, '/sys')) apiVfs.push({ access, path: access.path });
       else demands.push(this.demandFor(access));
-    }
+    });
 
     const privateDevices = this.devices(devices, demands, apiVfs);
     this.apiFilesystems(apiVfs, privateDevices, devices);
 
-    for (const access of kept) {
+    yield* eachInSteps(kept, (access) => {
       const by = this.coveringSetting(access.path);
       if (by !== undefined) this.omit(access.path, `covered by ${by}`);
-    }
+    });
 
-    const needed = this.withoutTraversedDirectories(demands);
-    this.groupDirs = chooseGroups(needed, this.fs, this.options);
-    this.bindAll(needed);
+    const needed = yield* this.withoutTraversedDirectories(demands);
+    this.groupDirs = yield* chooseGroupsInSteps(needed, this.fs, this.options);
+    yield* this.bindAll(needed);
     if (this.options.baseline) this.addBaseline(privateDevices);
-    this.emitBinds();
+    yield* this.emitBinds();
     this.emitPrivateRun();
 
     const byPath = (a: ProfileNote, b: ProfileNote) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+    const entries = yield* sortInSteps(this.entries, directiveOrder);
+    const needsConsent = yield* sortInSteps([...this.needsConsent.values()], byPath);
+    const omitted = yield* sortInSteps([...this.omitted.values()], byPath);
     return {
-      entries: [...this.entries].sort(directiveOrder),
+      entries,
       ...(this.hostLinks.length > 0 ? { hostLinks: this.hostLinks } : {}),
-      needsConsent: [...this.needsConsent.values()].sort(byPath),
-      omitted: [...this.omitted.values()].sort(byPath),
+      needsConsent,
+      omitted,
       ...(this.grants.list().length > 0 ? { granted: this.grants.list() } : {}),
     };
   }
@@ -286,7 +295,7 @@ class Folder {
    * destinations on the tmpfs. Binding it would expose all of it, so a directory that was only looked up
    * is dropped when something below it is needed.
    */
-  private withoutTraversedDirectories(demands: Demand[]): Demand[] {
+  private *withoutTraversedDirectories(demands: Demand[]): Steps<Demand[]> {
     const below = new Set<ByteString>();
     const markAncestors = (path: ByteString) => {
       for (let up = parentOf(path); !below.has(up); up = parentOf(up)) {
@@ -295,46 +304,53 @@ class Folder {
       }
     };
     const demandedAt = new Map<ByteString, number>();
-    for (const d of demands) {
+    yield* eachInSteps(demands, (d) => {
       // A file created directly in /run goes to the private /run: /run itself is only its parent.
       if (d.createdInside !== undefined && canonicalRunPath(d.path) === SHARED_RUN) {
         markAncestors(d.createdInside);
-        continue;
+        return;
       }
       markAncestors(d.path);
       demandedAt.set(d.path, (demandedAt.get(d.path) ?? 0) + 1);
-    }
+    });
     for (const c of this.coveredBy) markAncestors(c.path);
     if (this.options.baseline) for (const item of BASELINE) markAncestors(item.path);
-    return demands.filter((d) => {
-      // Another demand on the same directory (a file created in it) decides how it is bound.
-      const alsoNeededOtherwise = (demandedAt.get(d.path) ?? 0) > 1;
-      if (d.writable || alsoNeededOtherwise || resolveSymlinks(this.fs, d.path).kind !== 'dir') return true;
-      // A listing is not a read: it grants the names used below it (or an empty stand-in), never the subtree.
-      const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat' || op === 'list');
-      if (onlyLookedUp && onlyEnsured(d.access)) {
-        const ensured = ensuredDirectory(d.path, below.has(d.path), this.fs.owner?.(d.path)?.uid, this.options.identity);
-        if (ensured === 'own') {
-          d.writable = true;
-          return true;
-        }
-        if (ensured === 'as-is') return true;
-      }
-      if (!onlyLookedUp) return true;
-      if (below.has(d.path)) {
-        this.omit(d.path, 'only looked up or listed on the way to paths below it, which are bound: the directory exists in the sandbox without binding it whole');
-        return false;
-      }
-      // Only its existence was checked (a PATH search, a probe): an empty read-only directory answers
-      // that without exposing what the host keeps there. Names systemd would need quoting for are bound.
-      if (!SIMPLE_PATH.test(d.path)) return true;
-      if (d.access.ops.has('list')) {
-        d.listedOnly = true;
+    const kept: Demand[] = [];
+    yield* eachInSteps(demands, (d) => {
+      if (this.neededAfterLookups(d, below, demandedAt)) kept.push(d);
+    });
+    return kept;
+  }
+
+  /** withoutTraversedDirectories' verdict on one demand: false when it is dropped. */
+  private neededAfterLookups(d: Demand, below: Set<ByteString>, demandedAt: Map<ByteString, number>): boolean {
+    // Another demand on the same directory (a file created in it) decides how it is bound.
+    const alsoNeededOtherwise = (demandedAt.get(d.path) ?? 0) > 1;
+    if (d.writable || alsoNeededOtherwise || resolveSymlinks(this.fs, d.path).kind !== 'dir') return true;
+    // A listing is not a read: it grants the names used below it (or an empty stand-in), never the subtree.
+    const onlyLookedUp = [...d.access.ops].every((op) => op === 'stat' || op === 'list');
+    if (onlyLookedUp && onlyEnsured(d.access)) {
+      const ensured = ensuredDirectory(d.path, below.has(d.path), this.fs.owner?.(d.path)?.uid, this.options.identity);
+      if (ensured === 'own') {
+        d.writable = true;
         return true;
       }
-      this.addEntry('TemporaryFileSystem', `${d.path}:ro`, `only looked up, never read: ${describeContributions([d])}; an empty directory stands in for it`);
+      if (ensured === 'as-is') return true;
+    }
+    if (!onlyLookedUp) return true;
+    if (below.has(d.path)) {
+      this.omit(d.path, 'only looked up or listed on the way to paths below it, which are bound: the directory exists in the sandbox without binding it whole');
       return false;
-    });
+    }
+    // Only its existence was checked (a PATH search, a probe): an empty read-only directory answers
+    // that without exposing what the host keeps there. Names systemd would need quoting for are bound.
+    if (!SIMPLE_PATH.test(d.path)) return true;
+    if (d.access.ops.has('list')) {
+      d.listedOnly = true;
+      return true;
+    }
+    this.addEntry('TemporaryFileSystem', `${d.path}:ro`, `only looked up, never read: ${describeContributions([d])}; an empty directory stands in for it`);
+    return false;
   }
 
   private bindRoot(demand: Demand): ByteString {
@@ -349,20 +365,25 @@ class Folder {
    * Binds every demand at its root, then follows symlinks met below the root: inside a bound directory
    * they are real symlinks in the service's view, so what they point to must be bound as well.
    */
-  private bindAll(demands: Demand[]): void {
+  private *bindAll(demands: Demand[]): Steps<void> {
     // Walked by index: shift() on a large array moves every element, which made this quadratic.
     const queue = [...demands];
-    const seen = new Set<string>();
+    // Keyed by the path itself, one set per mode: no new string per demand.
+    const seenReadable = new Set<ByteString>();
+    const seenWritable = new Set<ByteString>();
     for (let next = 0; next < queue.length; next++) {
+      if (next % STEP_ITEMS === STEP_ITEMS - 1) yield;
       const demand = queue[next];
-      const key = `${demand.writable ? 'w' : 'r'}${demand.path}`;
-      if (seen.has(key)) {
+      const seen = demand.writable ? seenWritable : seenReadable;
+      if (seen.has(demand.path)) {
         this.addContribution(demand);
         continue;
       }
-      seen.add(key);
+      seen.add(demand.path);
       const root = this.addContribution(demand);
       if (root === undefined) continue;
+      // No symlink to follow on the way: every directory above is plain and the path is no link itself.
+      if (this.fs.plainDirectory?.(parentOf(demand.path)) === true && this.fs.lstat(demand.path) !== 'symlink') continue;
       const parts = splitPath(demand.path);
       for (let depth = depthOf(root) + 1; depth <= parts.length; depth++) {
         const prefix = '/' + parts.slice(0, depth).join('/');
@@ -496,14 +517,16 @@ class Folder {
   }
 
   /** Nested binds collapse into their parent unless the child needs writing and the parent does not. */
-  private emitBinds(): void {
+  private *emitBinds(): Steps<void> {
     // Depths computed once, not in the comparator: splitting two paths per comparison dominated large folds.
-    const ordered = [...this.candidates.values()]
-      .map((candidate) => ({ candidate, depth: depthOf(candidate.path) }))
-      .sort((a, b) => a.depth - b.depth || (a.candidate.path < b.candidate.path ? -1 : a.candidate.path > b.candidate.path ? 1 : 0))
-      .map((entry) => entry.candidate);
+    const byDepth = yield* sortInSteps(
+      [...this.candidates.values()].map((candidate) => ({ candidate, depth: depthOf(candidate.path) })),
+      (a, b) => a.depth - b.depth || (a.candidate.path < b.candidate.path ? -1 : a.candidate.path > b.candidate.path ? 1 : 0),
+    );
     const keptBinds = new Map<ByteString, Candidate>();
-    for (const candidate of ordered) {
+    for (let i = 0; i < byDepth.length; i++) {
+      if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
+      const candidate = byDepth[i].candidate;
       let cover: Candidate | undefined;
       for (let up = parentOf(candidate.path); ; up = parentOf(up)) {
         const ancestor = keptBinds.get(up);
@@ -521,6 +544,8 @@ class Folder {
       keptBinds.set(candidate.path, candidate);
     }
     for (const candidate of keptBinds.values()) {
+      // Each may walk a directory for secrets inside.
+      yield;
       const optional = !this.exists(candidate.path);
       const found = secretsInsideDirectory(candidate.path, this.fs, this.options.identity);
       if (found?.unlisted === true && this.grants.consentToSecret(candidate.path) === undefined) {
@@ -549,5 +574,15 @@ class Folder {
 
 /** Folds the accesses of one or more traces into a profile; see the module comment for the rules. */
 export function foldProfile(accesses: Access[], options: FoldOptions, fs: FsView): Profile {
+  return runSteps(new Folder(options, fs).fold(accesses));
+}
+
+/** foldProfile in steps, for a caller that pauses between them (runStepsPausing). */
+export function foldProfileInSteps(accesses: Access[], options: FoldOptions, fs: FsView): Steps<Profile> {
   return new Folder(options, fs).fold(accesses);
+}
+
+/** byTraceOrder on accesses themselves, without wrapping each in a contribution per comparison. */
+function accessesByTraceOrder(a: Access, b: Access): number {
+  return a.firstLine - b.firstLine || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }

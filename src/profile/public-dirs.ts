@@ -16,6 +16,7 @@ import type { ByteString } from '../core/model.js';
 import { SHARED_PLACES, type ServiceIdentity } from './ownership.js';
 import { secretsInside } from './secrets.js';
 import { containsSensitivePlace } from './sensitive.js';
+import { runSteps, STEP_ITEMS, type Steps } from '../core/steps.js';
 
 export const PUBLIC_DIR_MIN_FILES = 4;
 
@@ -24,9 +25,16 @@ export const PUBLIC_DIR_MIN_FILES = 4;
  * are world-readable, hold no secret and are no shared place. `reads` are paths the service read
  * (not wrote, not only listed).
  */
-export function publicDirectories(reads: Iterable<ByteString>, fs: FsView, identity?: ServiceIdentity): ByteString[] {
+export function publicDirectories(reads: readonly ByteString[], fs: FsView, identity?: ServiceIdentity): ByteString[] {
+  return runSteps(publicDirectoriesInSteps(reads, fs, identity));
+}
+
+/** publicDirectories in steps (src/core/steps.ts). */
+export function* publicDirectoriesInSteps(reads: readonly ByteString[], fs: FsView, identity?: ServiceIdentity): Steps<ByteString[]> {
   const byParent = new Map<ByteString, Set<ByteString>>();
-  for (const path of reads) {
+  for (let i = 0; i < reads.length; i++) {
+    if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
+    const path = reads[i];
     // Counted where the files really are: /usr/lib/ssl/certs/X.pem is bound as /etc/ssl/certs/X.pem.
     const parent = physicalDirectory(parentOf(path), fs);
     const set = byParent.get(parent) ?? new Set<ByteString>();
@@ -36,6 +44,8 @@ export function publicDirectories(reads: Iterable<ByteString>, fs: FsView, ident
   const out: ByteString[] = [];
   for (const [dir, paths] of byParent) {
     if (paths.size < PUBLIC_DIR_MIN_FILES) continue;
+    // Each may walk the directory for secrets.
+    yield;
     if (isPublicDirectory(dir, fs, identity)) out.push(dir);
   }
   return out.sort();

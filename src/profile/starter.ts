@@ -8,7 +8,7 @@ import { foldProfile, providedByUnitSettings } from './fold.js';
 import { normalizePath, type FsView } from '../core/fsview.js';
 import { execProgram } from '../unit-file/exec-programs.js';
 import { splitWords, type UnitSettings } from '../unit-file/unit-settings.js';
-import type { Access, ByteString, Operation, Profile } from '../core/model.js';
+import { NO_MEMBERS, withMembers, type Access, type ByteString, type Operation, type Profile } from '../core/model.js';
 import { splitExecPrefixes, splitFirstWord } from '../unit-file/unitfile.js';
 import { keepUnitHardening } from './unit-sandbox.js';
 
@@ -43,11 +43,11 @@ class Needs {
     const key = Buffer.from(normalizePath(path), 'utf8').toString('latin1');
     let access = this.byPath.get(key);
     if (access === undefined) {
-      access = { path: key, ops: new Set(), ok: true, errors: new Set(), count: 0, firstPid: undefined, firstLine: 0, source: reason };
+      access = { path: key, ops: NO_MEMBERS, ok: true, errors: NO_MEMBERS, count: 0, firstPid: undefined, firstLine: 0, source: reason };
       this.byPath.set(key, access);
       this.reasons.push({ path, reason });
     }
-    for (const op of ops) access.ops.add(op);
+    access.ops = withMembers(access.ops, ops);
     access.count++;
   }
 

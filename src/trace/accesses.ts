@@ -11,7 +11,7 @@
 import type { ByteString, StraceEvent, SyscallEvent } from '../../parsers/events.js';
 import { decodeQuoted, findClosingQuote, parseFdArg, splitArgs } from '../../parsers/strings.js';
 import { normalizePath } from '../core/fsview.js';
-import type { Access, Operation, UnresolvedAccess } from '../core/model.js';
+import { NO_MEMBERS, withMember, withMembers, type Access, type Operation, type UnresolvedAccess } from '../core/model.js';
 import {
   F_DUPFD,
   LOOKUP_ONLY_ERRNOS,
@@ -30,6 +30,8 @@ import {
   O_CLOEXEC, type Task, type Target, NONE, type ResolvedCall, REASONS, SLASH, SPLIT_CACHE_LIMIT, QUOTE, newAccess,
   setFd, fcntlCommand, isDecorated, fileDecoration, stripArgNames, findOutsideStrings, joinRoot, setCwd
 } from './collector-state.js';
+import { RepeatCache } from './repeat-cache.js';
+import { runSteps, sortInSteps, type Steps } from '../core/steps.js';
 
 export { REASONS } from './collector-state.js';
 
@@ -51,9 +53,9 @@ export class AccessCollector {
    * same library): splitting each distinct argument text once is most of the speed on long traces.
    * Split arguments are shared and must never be modified.
    */
-  private readonly splitCache = new Map<string, readonly string[]>();
+  private readonly splitCache = new RepeatCache<readonly string[]>(SPLIT_CACHE_LIMIT);
   /** Per syscall name, per argument text: targets that did not depend on any process's state. */
-  private readonly resolvedCalls = new Map<string, Map<string, ResolvedCall>>();
+  private readonly resolvedCalls = new Map<string, RepeatCache<ResolvedCall>>();
   /**
    * True once the trace shows fchdir or close (both in strace's %desc class, neither in %file): a cwd
    * changed through a directory fd would then be seen.
@@ -89,7 +91,6 @@ export class AccessCollector {
       const split = splitArgs(argsText);
       stripArgNames(split);
       args = split;
-      if (this.splitCache.size >= SPLIT_CACHE_LIMIT) this.splitCache.clear();
       this.splitCache.set(argsText, args);
     }
     return args;
@@ -125,7 +126,12 @@ export class AccessCollector {
   }
 
   result(): CollectedAccesses {
-    const accesses = [...this.accessByPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return runSteps(this.resultInSteps());
+  }
+
+  /** result() in steps: sorting a million paths at once takes seconds (src/core/steps.ts). */
+  *resultInSteps(): Steps<CollectedAccesses> {
+    const accesses = yield* sortInSteps([...this.accessByPath.values()], (a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const unresolved = [...this.unresolvedByKey.values()];
     return { accesses, unresolved };
   }
@@ -324,8 +330,7 @@ export class AccessCollector {
     };
     if (cacheable && !this.consultedState) {
       let table = this.resolvedCalls.get(event.name);
-      if (table === undefined) this.resolvedCalls.set(event.name, (table = new Map()));
-      if (table.size >= SPLIT_CACHE_LIMIT) table.clear();
+      if (table === undefined) this.resolvedCalls.set(event.name, (table = new RepeatCache(SPLIT_CACHE_LIMIT)));
       table.set(event.argsText, call);
     }
     return call;
@@ -480,20 +485,20 @@ export class AccessCollector {
   private record(path: ByteString, ops: readonly Operation[], event: SyscallEvent): Access {
     if (this.ignoreOrigin !== undefined) {
       const program = this.originProgram(event.pid);
-      if (program !== undefined && this.ignoreOrigin(program)) return newAccess(path, event, new Set(ops), 1);
+      if (program !== undefined && this.ignoreOrigin(program)) return newAccess(path, event, withMembers(NO_MEMBERS, ops), 1);
     }
     let access = this.accessByPath.get(path);
     if (access === undefined) {
-      access = newAccess(path, event, new Set(), 0);
+      access = newAccess(path, event, NO_MEMBERS, 0);
       this.accessByPath.set(path, access);
     }
     const result = event.result;
     const done = result.kind === 'error' && LOOKUP_ONLY_ERRNOS.has(result.errno) ? LOOKUP_ONLY_OPS : ops;
-    for (const op of done) access.ops.add(op);
+    for (let i = 0; i < done.length; i++) access.ops = withMember(access.ops, done[i]);
     if (access.writerPid === undefined && done.some((op) => op === 'write' || op === 'create' || op === 'delete')) access.writerPid = event.pid;
     access.count++;
     if (result.kind === 'ok') access.ok = true;
-    else if (result.kind === 'error') access.errors.add(result.errno);
+    else if (result.kind === 'error') access.errors = withMember(access.errors, result.errno);
     return access;
   }
 

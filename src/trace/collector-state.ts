@@ -5,7 +5,7 @@
 import { type ByteString, type SyscallEvent } from '../../parsers/events.js';
 import { findClosingQuote } from '../../parsers/strings.js';
 import { normalizePath } from '../core/fsview.js';
-import type { Access, Operation } from '../core/model.js';
+import { NO_MEMBERS, type Access, type Operation } from '../core/model.js';
 import { FCNTL_COMMANDS, OPEN_FLAGS, parseInteger } from './syscalls.js';
 
 export const O_CLOEXEC = OPEN_FLAGS.get('O_CLOEXEC')!;
@@ -84,12 +84,12 @@ export const QUOTE = 34;
 export const DELETED_SUFFIX = ' (deleted)';
 
 /** Every Access with all its fields from the start, the optional ones undefined: one object shape. */
-export function newAccess(path: ByteString, event: SyscallEvent, ops: Set<Operation>, count: number): Access {
+export function newAccess(path: ByteString, event: SyscallEvent, ops: ReadonlySet<Operation>, count: number): Access {
   return {
     path,
     ops,
     ok: false,
-    errors: new Set(),
+    errors: NO_MEMBERS,
     count,
     firstPid: event.pid,
     writerPid: undefined,

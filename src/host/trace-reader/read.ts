@@ -10,11 +10,12 @@ import { LineSplitter } from '../../../parsers/lines.js';
 import { AccessCollector } from '../../trace/accesses.js';
 import type { Access, UnresolvedAccess } from '../../core/model.js';
 import type { TraceSource } from '../inputs.js';
+import { runStepsPausing } from '../../core/steps.js';
 
 export interface CollectOptions {
   /** Bytes read so far over all sources, after each chunk. */
   onProgress?: (progress: { bytes: number; totalBytes: number | undefined; source: string }) => void;
-  /** Checked after each chunk: an aborted read stops there and rejects with the signal's reason. */
+  /** Checked after each chunk and between steps of the work after: an aborted read stops there and rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 
@@ -66,6 +67,6 @@ export async function collectAccesses(sources: readonly TraceSource[], options: 
     stats.syscalls += parser.stats.syscalls;
     stats.unparsed += parser.stats.unparsed;
   }
-  const { accesses, unresolved } = collector.result();
+  const { accesses, unresolved } = await runStepsPausing(collector.resultInSteps(), options.signal);
   return { accesses, unresolved, stats, warnings, summaryTables };
 }
