@@ -6,7 +6,7 @@
 # the services write reaches the host's disk.
 #
 #   scripts/testbed.sh install-deps [PKG...]
-#                                      apt-get what is missing of DEPS (with ZOO_CI=1 also ZOO_CI_DEPS)
+#                                      apt-get what is missing of DEPS
 #                                      and of the PKGs named (run BEFORE `up`: the overlay's lower layer
 #                                      is the live root, and changing it under a mounted overlay is
 #                                      undefined behaviour for overlayfs)
@@ -57,12 +57,10 @@ PIDFILE=$SCRATCH/nspawn.pid
 NSPAWN_RUN=/run/systemd/nspawn
 
 DEPS=(systemd-container strace tmux nginx-light postgresql redis-server memcached curl dbus-bin cron unbound dns-root-data openssh-server)
-# The daemons of src/e2e/zoo.e2e.test.ts, which runs only with ZOO_CI=1 (it names gaps not yet closed):
-# installed only then, so that a CI machine without it carries no more packages than the suite uses.
-ZOO_CI_DEPS=(vsftpd bind9 bind9-dnsutils postfix)
+# The daemons of src/e2e/zoo.e2e.test.ts: three of the zoo (scripts/zoo-daemons.json) held to its checks.
+DEPS+=(bind9 bind9-dnsutils postfix nsd)
 # postfix configures nothing when not told what kind of mail system it is, and does not start then.
-ZOO_CI_DEBCONF=('postfix postfix/main_mailer_type select Local only' 'postfix postfix/mailname string zoo.localdomain')
-if [[ ${ZOO_CI:-} == 1 ]]; then DEPS+=("${ZOO_CI_DEPS[@]}"); fi
+ZOO_DEBCONF=('postfix postfix/main_mailer_type select Local only' 'postfix postfix/mailname string zoo.localdomain')
 
 die() { printf 'testbed: %s\n' "$*" >&2; exit 1; }
 log() { printf 'testbed: %s\n' "$*" >&2; }
@@ -250,7 +248,7 @@ cmd_install_deps() {
         die "the bed is mounted; run '$0 down' before installing packages (overlay lower layer is /)"
     fi
     log "installing: ${missing[*]}"
-    if [[ ${ZOO_CI:-} == 1 ]]; then printf '%s\n' "${ZOO_CI_DEBCONF[@]}" | debconf-set-selections; fi
+    printf '%s\n' "${ZOO_DEBCONF[@]}" | debconf-set-selections
     # The host has no systemd to start services with; a policy-rc.d that returns 101 keeps the maintainer
     # scripts from trying to start them through sysvinit scripts (and from occupying the ports that the
     # container, which shares the host's network namespace, needs). Keep an existing one untouched.
