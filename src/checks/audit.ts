@@ -190,10 +190,31 @@ export function mountFor(path: string, mounts: AuditMount[]): AuditMount | undef
   return best;
 }
 
+/**
+ * mountFor over a whole walk, remembered per directory: an entry that is no mount point itself is on
+ * the mount of its directory. A root seen by a service holds hundreds of thousands of entries.
+ */
+function mountLookup(mounts: AuditMount[]): (path: string) => AuditMount | undefined {
+  const points = new Set(mounts.map((m) => m.path));
+  const ofDirectory = new Map<string, AuditMount | undefined>();
+  const lookup = (path: string): AuditMount | undefined => {
+    if (path === '/' || points.has(path)) return mountFor(path, mounts);
+    const dir = parentOf(path);
+    if (ofDirectory.has(dir)) return ofDirectory.get(dir);
+    const mount = lookup(dir);
+    ofDirectory.set(dir, mount);
+    return mount;
+  };
+  return lookup;
+}
+
 /** Writable for these credentials: a read-write mount, and the mode (or CAP_DAC_OVERRIDE) allows it. */
 export function isWritable(entry: AuditEntry, mounts: AuditMount[], creds: AuditCredentials): boolean {
+  return writableOn(entry, mountFor(entry.path, mounts), creds);
+}
+
+function writableOn(entry: AuditEntry, mount: AuditMount | undefined, creds: AuditCredentials): boolean {
   if (entry.type === 'l') return false;
-  const mount = mountFor(entry.path, mounts);
   if (mount === undefined || mount.readOnly) return false;
   // Writing to a socket is connecting, not changing the file: judged with the sockets.
   if (entry.type === 's' || entry.type === 'c' || entry.type === 'b' || entry.type === 'p') return false;
@@ -218,12 +239,22 @@ const MEMORY_FILESYSTEMS = new Set(['tmpfs', 'ramfs', 'proc', 'sysfs', 'devpts',
  */
 export function hostPathOf(path: string, mounts: AuditMount[], hostMounts: AuditMount[]): string | undefined {
   const mount = mountFor(path, mounts);
-  if (mount === undefined) return path;
+  return hostPathOn(path, mount, mount === undefined ? undefined : hostMountOf(mount, hostMounts));
+}
+
+/** The host mount of the same filesystem whose root holds `mount`'s root, if the host has one. */
+function hostMountOf(mount: AuditMount, hostMounts: AuditMount[]): AuditMount | undefined {
   let best: AuditMount | undefined;
   for (const h of hostMounts) {
     if (h.device !== mount.device || !isUnder(mount.root, h.root)) continue;
     if (best === undefined || h.root.length > best.root.length || (h.root.length === best.root.length && h.path.length < best.path.length)) best = h;
   }
+  return best;
+}
+
+/** hostPathOf with `path`'s mount and that mount's host mount already looked up. */
+function hostPathOn(path: string, mount: AuditMount | undefined, best: AuditMount | undefined): string | undefined {
+  if (mount === undefined) return path;
   if (best === undefined) return MEMORY_FILESYSTEMS.has(mount.fstype) ? undefined : path;
   const inFs = mount.root.slice(best.root === '/' ? 0 : best.root.length) + path.slice(mount.path === '/' ? 0 : mount.path.length);
   const joined = (best.path === '/' ? '' : best.path) + (inFs.startsWith('/') ? inFs : '/' + inFs);
@@ -305,20 +336,28 @@ export function auditService(input: {
     }
   };
 
+  const mountOf = mountLookup(mounts);
+  const hostMounted = new Map<AuditMount, AuditMount | undefined>();
+  const hostMountFor = (mount: AuditMount) => {
+    if (!hostMounted.has(mount)) hostMounted.set(mount, hostMountOf(mount, hostMounts));
+    return hostMounted.get(mount);
+  };
+
   for (const entry of sorted) {
-    const host = hostPathOf(entry.path, mounts, hostMounts);
+    const mount = mountOf(entry.path);
+    const host = hostPathOn(entry.path, mount, mount === undefined ? undefined : hostMountFor(mount));
     const shownHost = host !== undefined && host !== entry.path ? host : null;
     const system = SYSTEM_TREES.test(entry.path);
     const own =
       host === undefined
         ? 'a filesystem of its own'
-        : PROPAGATION.test(`${entry.path} ${host}`)
+        : entry.path.startsWith('/run/systemd/incoming') && PROPAGATION.test(`${entry.path} ${host}`)
           ? "systemd's mount propagation directory of this unit"
           : ownReason(entry.path, host, entry, subject, credentials);
     if (own !== undefined) {
       // Sorted: a parent comes before what is in it, so a top of the own places is one whose parent is not own.
       // The stand-in directories of the empty root are its own too, but no place worth listing.
-      const listed = !system && (host !== undefined || mountFor(entry.path, mounts)?.path === entry.path);
+      const listed = !system && (host !== undefined || mount?.path === entry.path);
       const inOwn = ownPaths.has(parentOf(entry.path));
       if (listed && !inOwn) ownSeen.set(entry.path, own);
       if (listed || inOwn) ownPaths.add(entry.path);
@@ -326,12 +365,12 @@ export function auditService(input: {
 
     if (!system && own === undefined) {
       outside++;
-      const key = '/' + entry.path.split('/').filter(Boolean).slice(0, 2).join('/');
+      const key = firstTwoComponents(entry.path);
       byDir.set(key, (byDir.get(key) ?? 0) + 1);
     }
 
     // Writable places of the host that are not its own. /dev, /proc and /sys are the kernel's.
-    if (host !== undefined && own === undefined && !/^\/(dev|proc|sys)(\/|$)/.test(entry.path) && isWritable(entry, mounts, credentials)) {
+    if (host !== undefined && own === undefined && !/^\/(dev|proc|sys)(\/|$)/.test(entry.path) && writableOn(entry, mount, credentials)) {
       const above = writableAncestor(entry.path);
       if (above) above.entries++;
       else {
@@ -359,7 +398,7 @@ export function auditService(input: {
         // Grouped under the topmost secret directory the service sees: a visible /root is one line.
         const group = secretGroup(entry.path, byPath);
         const existing = secretGroups.get(group.path);
-        const canWrite = isWritable(entry, mounts, credentials);
+        const canWrite = writableOn(entry, mount, credentials);
         if (existing) {
           existing.entries++;
           existing.canWrite ||= canWrite;
@@ -387,6 +426,15 @@ export function auditService(input: {
     violations,
     ...(grantedSeen.size > 0 ? { granted: [...grantedSeen].map(([path, why]) => ({ path, why })) } : {}),
   };
+}
+
+/** `/etc/ssl/certs/x.pem` → `/etc/ssl`; without splitting, as it is asked of every entry outside the system trees. */
+function firstTwoComponents(path: string): string {
+  if (path.includes('//') || (path.length > 1 && path.endsWith('/'))) return '/' + path.split('/').filter(Boolean).slice(0, 2).join('/');
+  const first = path.indexOf('/', 1);
+  if (first < 0) return path;
+  const second = path.indexOf('/', first + 1);
+  return second < 0 ? path : path.slice(0, second);
 }
 
 function writableWhy(entry: AuditEntry): string {
