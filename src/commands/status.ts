@@ -35,7 +35,7 @@ export const statusCommand: BindscoutCommand<StatusArgs> = {
 
   async run(args, io) {
     if (io.isRoot === false) {
-      throw new CliError('status reads /proc/PID/root of every service, which only root may: run it as root', ExitCode.permission, 'sudo bindscout status');
+      throw new CliError('status reads /proc/PID/root of every service, which only root may', ExitCode.permission, 'run it as root: sudo bindscout status');
     }
     const runner = args.pid1 === undefined ? (io.runner ?? runnerFor(undefined)) : runnerFor(args.pid1);
     const progress = createProgress(io);
