@@ -53,6 +53,9 @@ describeWithBed('status: every service, its lockdown, its exposure, what to do n
   beforeAll(async () => {
     buildCli();
     await removeAll(bed());
+    // A remembered install of another suite's (audit.e2e removes its drop-in, not the memory) would
+    // make the unit drifted from the start: status would be right, this test's premise wrong.
+    for (const { unit } of DISCOVERED) await runBuiltCli(bed(), ['discover', '--forget', unit]);
     await startUnits(bed(), DISCOVERED.map((d) => d.unit));
     await bed().runner.writeFileAtomic(`/run/systemd/system/${STOPPED}`, '[Service]\nExecStart=/bin/sleep infinity\n\n[Install]\nWantedBy=multi-user.target\n');
     await bed().runner.writeFileAtomic(`/run/systemd/system/${DONE}`, '[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n');
