@@ -26,6 +26,7 @@ const POSITIONAL_KINDS: Record<string, 'files' | 'units' | 'units-or-files' | 's
   profile: 'units-or-files',
   discover: 'units',
   view: 'units',
+  status: 'none',
   cleanup: 'none',
 };
 

@@ -206,7 +206,7 @@ export function manPage({ version, nodeEngine }: ManPageInput): string {
     roff(
       "It reads what the service does (strace's file syscalls), folds the paths into a minimal set, and writes the systemd drop-in that " +
         'runs the service under TemporaryFileSystem=/:ro with only what it needs brought back by BindReadOnlyPaths=, BindPaths= and the ' +
-        "unit's own directories. discover, view and cleanup need root.",
+        "unit's own directories. discover, view, status and cleanup need root.",
     ),
     '.PP',
     roff('bindscout COMMAND --help prints what this page says of COMMAND.'),

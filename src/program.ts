@@ -11,6 +11,7 @@ import { viewCommand } from './commands/view.js';
 import { profileCommand } from './commands/profile.js';
 import { cleanupCommand } from './commands/cleanup.js';
 import { checkCommand } from './commands/check.js';
+import { statusCommand } from './commands/status.js';
 import { completionCommand } from './commands/completion.js';
 import { asCliError, runnerFor, STDIN_WORD } from './commands/shared.js';
 import type { BindscoutCommand, CommandIO } from './commands/types.js';
@@ -37,6 +38,7 @@ export const COMMANDS: BindscoutCommand<any>[] = [
   lintCommand,
   viewCommand,
   checkCommand,
+  statusCommand,
   cleanupCommand,
 ];
 

@@ -192,10 +192,31 @@ export function mountFor(path: string, mounts: AuditMount[]): AuditMount | undef
   return best;
 }
 
+/**
+ * mountFor over a whole walk, remembered per directory: an entry that is no mount point itself is on
+ * the mount of its directory. A root seen by a service holds hundreds of thousands of entries.
+ */
+function mountLookup(mounts: AuditMount[]): (path: string) => AuditMount | undefined {
+  const points = new Set(mounts.map((m) => m.path));
+  const ofDirectory = new Map<string, AuditMount | undefined>();
+  const lookup = (path: string): AuditMount | undefined => {
+    if (path === '/' || points.has(path)) return mountFor(path, mounts);
+    const dir = parentOf(path);
+    if (ofDirectory.has(dir)) return ofDirectory.get(dir);
+    const mount = lookup(dir);
+    ofDirectory.set(dir, mount);
+    return mount;
+  };
+  return lookup;
+}
+
 /** Writable for these credentials: a read-write mount, and the mode (or CAP_DAC_OVERRIDE) allows it. */
 export function isWritable(entry: AuditEntry, mounts: AuditMount[], creds: AuditCredentials): boolean {
+  return writableOn(entry, mountFor(entry.path, mounts), creds);
+}
+
+function writableOn(entry: AuditEntry, mount: AuditMount | undefined, creds: AuditCredentials): boolean {
   if (entry.type === 'l') return false;
-  const mount = mountFor(entry.path, mounts);
   if (mount === undefined || mount.readOnly) return false;
   // Writing to a socket is connecting, not changing the file: judged with the sockets.
   if (entry.type === 's' || entry.type === 'c' || entry.type === 'b' || entry.type === 'p') return false;
@@ -220,13 +241,26 @@ const MEMORY_FILESYSTEMS = new Set(['tmpfs', 'ramfs', 'proc', 'sysfs', 'devpts',
  */
 export function hostPathOf(path: string, mounts: AuditMount[], hostMounts: AuditMount[]): string | undefined {
   const mount = mountFor(path, mounts);
-  if (mount === undefined) return path;
+  return hostPathOn(path, mount, mount === undefined ? undefined : hostMountOf(mount, hostMounts));
+}
+
+/** The host mount of the same filesystem whose root holds `mount`'s root, if the host has one. */
+function hostMountOf(mount: AuditMount, hostMounts: AuditMount[]): AuditMount | undefined {
   let best: AuditMount | undefined;
   for (const h of hostMounts) {
     if (h.device !== mount.device || !isUnder(mount.root, h.root)) continue;
     if (best === undefined || h.root.length > best.root.length || (h.root.length === best.root.length && h.path.length < best.path.length)) best = h;
   }
+  return best;
+}
+
+/** hostPathOf with `path`'s mount and that mount's host mount already looked up. */
+function hostPathOn(path: string, mount: AuditMount | undefined, best: AuditMount | undefined): string | undefined {
+  if (mount === undefined) return path;
   if (best === undefined) return MEMORY_FILESYSTEMS.has(mount.fstype) ? undefined : path;
+  // The host's own mount, seen where the host has it: the path is the host path (most entries of a
+  // service on the host's root; no new string for each).
+  if (best.path === mount.path && best.root === mount.root && !path.includes('//') && (path === '/' || !path.endsWith('/'))) return path;
   const inFs = mount.root.slice(best.root === '/' ? 0 : best.root.length) + path.slice(mount.path === '/' ? 0 : mount.path.length);
   const joined = (best.path === '/' ? '' : best.path) + (inFs.startsWith('/') ? inFs : '/' + inFs);
   return joined.replace(/\/+/g, '/').replace(/(.)\/$/, '$1') || '/';
@@ -255,12 +289,15 @@ function ownReason(path: string, host: string | undefined, entry: AuditEntry | u
   // directory): they are systemd's, and a service that could write its own drop-ins could undo its lockdown.
   const inSystemd = candidates.some((c) => SYSTEMD_TREES.test(c));
   for (const candidate of inSystemd ? [] : candidates) {
-    const parts = candidate.split('/').filter(Boolean);
-    // A directory named for the unit, below a top-level directory: /var/lib/nginx, /run/nginx-x, /etc/cron.d.
-    const last = entry?.type === 'd' ? parts.length : parts.length - 1;
-    for (let i = 1; i < last; i++) {
-      const name = subject.names.find((n) => parts[i] === n || parts[i].startsWith(`${n}-`) || parts[i].startsWith(`${n}.`));
-      if (name !== undefined) return `named for ${subject.unit}`;
+    // Asked of every entry a service sees: most paths hold none of its names and are not split.
+    if (subject.names.some((n) => candidate.includes(n))) {
+      const parts = candidate.split('/').filter(Boolean);
+      // A directory named for the unit, below a top-level directory: /var/lib/nginx, /run/nginx-x, /etc/cron.d.
+      const last = entry?.type === 'd' ? parts.length : parts.length - 1;
+      for (let i = 1; i < last; i++) {
+        const name = subject.names.find((n) => parts[i] === n || parts[i].startsWith(`${n}-`) || parts[i].startsWith(`${n}.`));
+        if (name !== undefined) return `named for ${subject.unit}`;
+      }
     }
     if (subject.privateTmp && /^\/(var\/)?tmp\/systemd-private-[^/]+(\/|$)/.test(candidate)) return 'PrivateTmp=';
   }
@@ -270,6 +307,62 @@ function ownReason(path: string, host: string | undefined, entry: AuditEntry | u
   if (owned?.by === 'user') return `owned by the service's user (uid ${owned.uid})`;
   if (owned?.by === 'group') return `writable by the service's group (gid ${owned.gid})`;
   return undefined;
+}
+
+/** What the audit works out from a walk and its mounts alone, whatever the service: its entries in order, where each is on the host. */
+interface PreparedRoot {
+  /** Sorted by path: a directory comes before what is in it. */
+  sorted: AuditEntry[];
+  byPath: Map<string, AuditEntry>;
+  /** By index into `sorted`: the entry's mount, its host path (undefined: a filesystem of its own), why it is a secret. */
+  mountAt: (AuditMount | undefined)[];
+  hostAt: (string | undefined)[];
+  secretAt: (string | undefined)[];
+  /** secretGroup, remembered per directory. */
+  secretGroupOf: (path: string) => { path: string; reason?: string };
+}
+
+/**
+ * Services in one mount namespace share one walk (src/systemd/view.ts sharedRootWalk): the same array
+ * with the same mounts is prepared once, not once per service. Keyed by the array itself, so a walk no
+ * one holds any more takes its preparation with it.
+ */
+const prepared = new WeakMap<AuditEntry[], { mounts: string; root: PreparedRoot }>();
+
+function preparedRoot(seen: AuditEntry[], mounts: AuditMount[], hostMounts: AuditMount[]): PreparedRoot {
+  const key = JSON.stringify([mounts, hostMounts]);
+  const known = prepared.get(seen);
+  if (known !== undefined && known.mounts === key) return known.root;
+  const sorted = [...seen].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const mountOf = mountLookup(mounts);
+  const hostMounted = new Map<AuditMount, AuditMount | undefined>();
+  const mountAt: (AuditMount | undefined)[] = [];
+  const hostAt: (string | undefined)[] = [];
+  const secretAt: (string | undefined)[] = [];
+  for (const entry of sorted) {
+    const mount = mountOf(entry.path);
+    if (mount !== undefined && !hostMounted.has(mount)) hostMounted.set(mount, hostMountOf(mount, hostMounts));
+    mountAt.push(mount);
+    hostAt.push(hostPathOn(entry.path, mount, mount === undefined ? undefined : hostMounted.get(mount)));
+    secretAt.push(entry.type === 'd' ? undefined : secretOf(entry));
+  }
+  const byPath = new Map(sorted.map((e) => [e.path, e]));
+  // The topmost secret directory at or above each directory: /root/.cache/x/y/z asks /root once, not each time.
+  const topSecret = new Map<string, { path: string; reason: string } | undefined>();
+  const topSecretOf = (dir: string): { path: string; reason: string } | undefined => {
+    if (dir === '/') return undefined;
+    if (topSecret.has(dir)) return topSecret.get(dir);
+    const entry = byPath.get(dir);
+    const reason = entry === undefined ? undefined : secretOf(entry);
+    const top = topSecretOf(parentOf(dir)) ?? (reason === undefined ? undefined : { path: dir, reason });
+    topSecret.set(dir, top);
+    return top;
+  };
+  const secretGroupOf = (path: string) =>
+    path.includes('//') || path.endsWith('/') ? secretGroup(path, byPath) : (topSecretOf(parentOf(path)) ?? { path });
+  const root = { sorted, byPath, mountAt, hostAt, secretAt, secretGroupOf };
+  prepared.set(seen, { mounts: key, root });
+  return root;
 }
 
 export function auditService(input: {
@@ -285,8 +378,7 @@ export function auditService(input: {
   const { subject, mounts, hostMounts, credentials } = input;
   const grantedSeen = new Map<string, string>();
   const grantOf = (path: string) => input.granted?.find((g) => path === g.path || path.startsWith(g.path.endsWith('/') ? g.path : `${g.path}/`));
-  const sorted = [...input.seen].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const byPath = new Map(sorted.map((e) => [e.path, e]));
+  const { sorted, mountAt, hostAt, secretAt, secretGroupOf } = preparedRoot(input.seen, mounts, hostMounts);
   const violations: Violation[] = [];
   // Topmost writable place → its violation: what is below it adds to its count.
   const writableTops = new Map<string, Violation>();
@@ -297,28 +389,34 @@ export function auditService(input: {
   const reportedHosts = new Set<string>();
   let outside = 0;
 
-  const writableAncestor = (path: string): Violation | undefined => {
-    for (let p = parentOf(path); ; p = parentOf(p)) {
-      const v = writableTops.get(p);
-      if (v) return v;
-      if (p === '/') return undefined;
-    }
+  // The writable top at or above each directory, once asked: a directory comes before what is in it,
+  // so every top at or above it is known by then, and a root service's thousands of writable entries
+  // do not each climb to /.
+  const topAtOrAbove = new Map<string, Violation | undefined>();
+  const writableTopOf = (dir: string): Violation | undefined => {
+    if (topAtOrAbove.has(dir)) return topAtOrAbove.get(dir);
+    const v = writableTops.get(dir) ?? (dir === '/' ? undefined : writableTopOf(parentOf(dir)));
+    topAtOrAbove.set(dir, v);
+    return v;
   };
+  const writableAncestor = (path: string): Violation | undefined => writableTopOf(parentOf(path));
 
-  for (const entry of sorted) {
-    const host = hostPathOf(entry.path, mounts, hostMounts);
+  for (let i = 0; i < sorted.length; i++) {
+    const entry = sorted[i]!;
+    const mount = mountAt[i];
+    const host = hostAt[i];
     const shownHost = host !== undefined && host !== entry.path ? host : null;
     const system = SYSTEM_TREES.test(entry.path);
     const own =
       host === undefined
         ? 'a filesystem of its own'
-        : PROPAGATION.test(`${entry.path} ${host}`)
+        : entry.path.startsWith('/run/systemd/incoming') && PROPAGATION.test(`${entry.path} ${host}`)
           ? "systemd's mount propagation directory of this unit"
           : ownReason(entry.path, host, entry, subject, credentials);
     if (own !== undefined) {
       // Sorted: a parent comes before what is in it, so a top of the own places is one whose parent is not own.
       // The stand-in directories of the empty root are its own too, but no place worth listing.
-      const listed = !system && (host !== undefined || mountFor(entry.path, mounts)?.path === entry.path);
+      const listed = !system && (host !== undefined || mount?.path === entry.path);
       const inOwn = ownPaths.has(parentOf(entry.path));
       if (listed && !inOwn) ownSeen.set(entry.path, own);
       if (listed || inOwn) ownPaths.add(entry.path);
@@ -326,12 +424,12 @@ export function auditService(input: {
 
     if (!system && own === undefined) {
       outside++;
-      const key = '/' + entry.path.split('/').filter(Boolean).slice(0, 2).join('/');
+      const key = firstTwoComponents(entry.path);
       byDir.set(key, (byDir.get(key) ?? 0) + 1);
     }
 
     // Writable places of the host that are not its own. /dev, /proc and /sys are the kernel's.
-    if (host !== undefined && own === undefined && !/^\/(dev|proc|sys)(\/|$)/.test(entry.path) && isWritable(entry, mounts, credentials)) {
+    if (host !== undefined && own === undefined && !/^\/(dev|proc|sys)(\/|$)/.test(entry.path) && writableOn(entry, mount, credentials)) {
       const above = writableAncestor(entry.path);
       if (above) above.entries++;
       else {
@@ -351,15 +449,15 @@ export function auditService(input: {
 
     if (entry.type !== 'd' && own === undefined && !reportedHosts.has(`f ${host ?? entry.path}`)) {
       reportedHosts.add(`f ${host ?? entry.path}`);
-      const reason = secretOf(entry);
+      const reason = secretAt[i];
       const grant = reason === undefined ? undefined : grantOf(host ?? entry.path);
       if (reason !== undefined && grant !== undefined) {
         grantedSeen.set(entry.path, `${reason}: granted by ${grant.by}`);
       } else if (reason !== undefined) {
         // Grouped under the topmost secret directory the service sees: a visible /root is one line.
-        const group = secretGroup(entry.path, byPath);
+        const group = secretGroupOf(entry.path);
         const existing = secretGroups.get(group.path);
-        const canWrite = isWritable(entry, mounts, credentials);
+        const canWrite = writableOn(entry, mount, credentials);
         if (existing) {
           existing.entries++;
           existing.canWrite ||= canWrite;
@@ -387,6 +485,15 @@ export function auditService(input: {
     violations,
     ...(grantedSeen.size > 0 ? { granted: [...grantedSeen].map(([path, why]) => ({ path, why })) } : {}),
   };
+}
+
+/** `/etc/ssl/certs/x.pem` → `/etc/ssl`; without splitting, as it is asked of every entry outside the system trees. */
+function firstTwoComponents(path: string): string {
+  if (path.includes('//') || (path.length > 1 && path.endsWith('/'))) return '/' + path.split('/').filter(Boolean).slice(0, 2).join('/');
+  const first = path.indexOf('/', 1);
+  if (first < 0) return path;
+  const second = path.indexOf('/', first + 1);
+  return second < 0 ? path : path.slice(0, second);
 }
 
 function writableWhy(entry: AuditEntry): string {

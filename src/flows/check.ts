@@ -5,7 +5,7 @@
  */
 import { auditFinding, driftFails, judgeDrift, type DriftFinding } from '../checks/drift.js';
 import type { ExecClosure } from '../profile/elf.js';
-import { describeViolation, type Violation } from '../checks/audit.js';
+import { describeViolation, type AuditReport, type Violation } from '../checks/audit.js';
 import { execPrograms } from '../unit-file/exec-programs.js';
 import { parseUnitText, UnitSettings } from '../unit-file/unit-settings.js';
 import type { UnitName } from '../unit-file/unit-name.js';
@@ -29,14 +29,18 @@ export type NamespaceAudit = (runner: Runner, unit: UnitName, mainPid: number) =
  */
 export const auditRunningNamespace: NamespaceAudit = async (runner, unit) => {
   try {
-    const report = await auditRunningService(runner, unit);
-    return report.violations.map((v) => ({ message: `audit: ${describeViolation(v)}`, fix: violationFix(v, unit) }));
+    return auditFindings(await auditRunningService(runner, unit), unit);
   } catch (err) {
     // Stopped between the state and the look inside: there is no namespace to audit.
     if (err instanceof ViewError) return [];
     throw err;
   }
 };
+
+/** An audit already made, as check's findings: each violation with the change that removes it. */
+export function auditFindings(report: AuditReport, unit: string): { message: string; fix: string }[] {
+  return report.violations.map((v) => ({ message: `audit: ${describeViolation(v)}`, fix: violationFix(v, unit) }));
+}
 
 function violationFix(v: Violation, unit: string): string {
   const host = v.hostPath ?? v.path;

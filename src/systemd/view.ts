@@ -212,8 +212,36 @@ export interface ServiceSnapshot {
   seen: WalkEntry[];
 }
 
+/** Walks the root a process sees; `sharedRootWalk` lets processes that see the same root share one walk. */
+export type RootWalk = (runner: Runner, pid: number) => Promise<WalkEntry[]>;
+
+const walkOwnRoot: RootWalk = (runner, pid) => walk(runner, `/proc/${pid}/root`);
+
+/**
+ * A RootWalk that walks each root once: processes in the same mount namespace with the same root
+ * directory see the same tree, and on a host most services that are not sandboxed share the host's
+ * (a chroot()ed daemon shares the namespace but not the root, hence both in the key).
+ */
+export function sharedRootWalk(): RootWalk {
+  const walks = new Map<string, Promise<WalkEntry[]>>();
+  return async (runner, pid) => {
+    const namespace = await runner.readlink(`/proc/${pid}/ns/mnt`);
+    const root = await runner.readlink(`/proc/${pid}/root`);
+    if (namespace === undefined || root === undefined) return walkOwnRoot(runner, pid);
+    const key = `${namespace} ${root}`;
+    let walked = walks.get(key);
+    if (walked === undefined) {
+      walked = walkOwnRoot(runner, pid);
+      // A failed walk (the process went away) is not kept for the next process of that namespace.
+      walked.catch(() => walks.delete(key));
+      walks.set(key, walked);
+    }
+    return walked;
+  };
+}
+
 /** Reads the running service's own root, mounts and credentials, once its main process has exec'd. */
-export async function snapshotService(runner: Runner, unitName: UnitName): Promise<ServiceSnapshot> {
+export async function snapshotService(runner: Runner, unitName: UnitName, walkRoot: RootWalk = walkOwnRoot): Promise<ServiceSnapshot> {
   const unit = await loadUnit(runner, unitName);
   // Right after a start its main process may not have entered its sandbox yet.
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -229,7 +257,7 @@ export async function snapshotService(runner: Runner, unitName: UnitName): Promi
   const hostMountinfo = await runner.readFile('/proc/1/mountinfo');
   if (status === undefined || mountinfo === undefined) throw new ViewError(`process ${pid} of ${unit.Id} is gone`, unitName, 'gone');
   if (hostMountinfo === undefined) throw new Error("cannot read the service manager's /proc/1/mountinfo");
-  const seen = await walk(runner, `/proc/${pid}/root`);
+  const seen = await walkRoot(runner, pid);
   const sockets = await ownSockets(runner, unit);
   return {
     unit,

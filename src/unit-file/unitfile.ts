@@ -21,6 +21,17 @@ export function parseShow(text: string): Map<string, string[]> {
   return props;
 }
 
+/**
+ * `systemctl show -p … UNIT UNIT…`: one block of properties per unit, blocks separated by an empty
+ * line, in the order the units were named.
+ */
+export function parseShowUnits(text: string): Map<string, string[]>[] {
+  return text
+    .split(/\n\n+/)
+    .map((block) => parseShow(block))
+    .filter((props) => props.size > 0);
+}
+
 /** One command as `systemctl show` prints an Exec*= property (`{ path=… ; argv[]=… ; … }`). */
 export interface ShownExec {
   path: string;
