@@ -1,9 +1,9 @@
-import type { Argv } from 'yargs';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { serviceStatus, type StatusReport, type UnitStatus } from '../flows/status.js';
 import type { ProfileState } from '../checks/status.js';
-import { pid1Option, runnerFor } from './shared.js';
-import { PLAIN, type BindscoutCommand, type CommandIO, type Paint } from './types.js';
+import { defineCommand } from './define.js';
+import { jsonOption, pid1Option, runnerFor } from './shared.js';
+import { PLAIN, type CommandIO, type Paint } from './types.js';
 
 export interface StatusArgs {
   json: boolean;
@@ -15,23 +15,21 @@ export const STATUS_SCHEMA_VERSION = 1;
 
 const PROGRESS_AFTER_MS = 1000;
 
-export const statusCommand: BindscoutCommand<StatusArgs> = {
+export const statusCommand = defineCommand<StatusArgs>({
   command: 'status',
   describe: 'List every running or enabled service: how it is locked down, what it can still see, write and reach, and what to run next',
-  builder: (yargs: Argv) =>
-    yargs
-      .option('json', { type: 'boolean', default: false, describe: `print the table as JSON (schemaVersion ${STATUS_SCHEMA_VERSION})` })
-      .option('pid1', pid1Option('list the services of'))
-      .example('$0 status', 'every service, worst exposed first, with the next command for each')
-      .example("$0 status --json | jq '.units[] | select(.state == \"none\") | .unit'", 'the services that still see the whole host')
-      .epilogue(
-        'State: none (the service sees the host\'s root), bindscout (a profile discover installed, as installed), drifted (what check ' +
-          'reports of that profile: a new path, a changed unit, a missing link), hand-made (TemporaryFileSystem=/, RootDirectory= or ' +
-          'RootImage= that bindscout did not write). Exposure, from the audit behind view, for each service with a process: entries ' +
-          'visible outside the system trees and its own directories, host places it can write that are not its own, sockets of systemd ' +
-          'and of other services, secret files; "-" (null in --json) when it has no process. Worst first: secrets, then writable, ' +
-          'sockets, visible. Reads /proc/PID/root of every service: needs root. Exit code 0 when the table could be made.',
-      ) as unknown as Argv<StatusArgs>,
+  options: { json: jsonOption(`print the table as JSON (schemaVersion ${STATUS_SCHEMA_VERSION})`), pid1: pid1Option('list the services of') },
+  examples: [
+    ['$0 status', 'every service, worst exposed first, with the next command for each'],
+    ["$0 status --json | jq '.units[] | select(.state == \"none\") | .unit'", 'the services that still see the whole host'],
+  ],
+  epilogue:
+    'State: none (the service sees the host\'s root), bindscout (a profile discover installed, as installed), drifted (what check ' +
+    'reports of that profile: a new path, a changed unit, a missing link), hand-made (TemporaryFileSystem=/, RootDirectory= or ' +
+    'RootImage= that bindscout did not write). Exposure, from the audit behind view, for each service with a process: entries ' +
+    'visible outside the system trees and its own directories, host places it can write that are not its own, sockets of systemd ' +
+    'and of other services, secret files; "-" (null in --json) when it has no process. Worst first: secrets, then writable, ' +
+    'sockets, visible. Reads /proc/PID/root of every service: needs root. Exit code 0 when the table could be made.',
 
   async run(args, io) {
     if (io.isRoot === false) {
@@ -49,7 +47,7 @@ export const statusCommand: BindscoutCommand<StatusArgs> = {
     else io.out(formatStatus(report, io.outPaint ?? PLAIN));
     return ExitCode.ok;
   },
-};
+});
 
 /** "looked into 7 of 25 services", on a terminal only, and only once the wait has lasted a second. */
 function createProgress(io: CommandIO): { update: (done: number, total: number) => void; done: () => void } {
