@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execedMainPid } from '../systemd/control.js';
+import { unitProcess } from '../systemd/control.js';
 import { describeWithBed, retry, type Bed } from './bed.js';
 import { buildCli, runBuiltCli, uninstallDropIn } from './run-cli.js';
 import { parseUnitName } from '../unit-file/unit-name.js';
@@ -65,7 +65,10 @@ function suite(bed: () => Bed): void {
 
       await bed().exec('systemctl', ['restart', '--', unit], 120_000);
       await retry(async () => (await sh(bed(), probe)) || Promise.reject(new Error(`${unit}: the probe fails after a restart under the profile`)), 60, 500);
-      const pid = await execedMainPid(bed().runner, parseUnitName(unit), { timeoutMs: 30_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+      // Through any process of the unit: postfix@- has no MainPID.
+      const found = await unitProcess(bed().runner, parseUnitName(unit), { timeoutMs: 30_000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+      if (found === undefined || 'none' in found) throw new Error(`${unit} has no process to look into after its restart`);
+      const pid = found.pid;
       const root = (await bed().exec('cat', [`/proc/${pid}/mountinfo`])).split('\n').find((l) => l.split(' ')[4] === '/');
       expect(root?.split(' - ')[1]?.split(' ')[0]).toBe('tmpfs');
       expect(await sh(bed(), `test -e /proc/${pid}/root/etc/shadow`)).toBe(false);
