@@ -619,6 +619,21 @@ describe("the service's own accounts: the users and groups its processes ran as"
   });
 });
 
+describe('ways out of the sandbox', () => {
+  test("systemd's private socket and the system bus are bound only with consent; the journal's socket needs none", () => {
+    const profile = fold([
+      access('/run/systemd/private', ['connect']),
+      access('/run/dbus/system_bus_socket', ['connect']),
+      access('/run/systemd/journal/socket', ['connect']),
+    ]);
+    expect(values(profile, 'BindReadOnlyPaths')).toEqual(['/run/systemd/journal/socket']);
+    expect(profile.needsConsent.map((n) => n.path).sort()).toEqual(['/run/dbus/system_bus_socket', '/run/systemd/private']);
+    expect(profile.needsConsent.find((n) => n.path === '/run/systemd/private')?.reason).toMatch(/start any unit/);
+    const granted = fold([access('/run/systemd/private', ['connect'])], { include: ['/run/systemd/private'] });
+    expect(values(granted, 'BindReadOnlyPaths')).toEqual(['-/run/systemd/private']);
+  });
+});
+
 describe('a trace of a start under the sandbox', () => {
   test('mkdir -p of /var/log fails with EROFS where the host has it: the walk of mkdir -p, not a claim on /var (no bind of /var, no masks in it)', () => {
     const profile = fold([failed('/var', ['stat'], 'EEXIST'), failed('/var/log', ['create'], 'EROFS')]);

@@ -38,7 +38,7 @@ import { ensuredDirectory, ownerFacts, ownReason, ownUnwrittenDirectory } from '
 import { fileGrantedAlone, Grants } from './consent.js';
 import { sharedLogRotation } from './shared-log.js';
 import { CANNOT_JUDGE, secretReason, secretsInsideDirectory, type SecretsInside } from './secrets.js';
-import { containsSensitivePlace } from './sensitive.js';
+import { containsSensitivePlace, wayOutReason } from './sensitive.js';
 import { coveredByPrivateDevices, PRIVATE_DEV_LINKS, PRIVATE_DEV_TREES, procRestriction } from './private-devices.js';
 import { canonicalRunPath, privateRunEntries, privateRunLinks, privateRunName, SHARED_RUN } from './shared-run.js';
 import {
@@ -427,7 +427,8 @@ class Folder {
     // A log the service only appends to is no secret kept from it, whatever its mode (root:adm 0640).
     const appendedLog = demand.sharedLog !== undefined && !hasAny(demand.access, ['read', 'exec']);
     const secret = appendedLog ? undefined : secretReason(demand.path, this.fs, this.options.identity);
-    const sensitive = secret ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
+    const sensitive =
+      secret ?? wayOutReason(demand.path) ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
     // A secret needs consent to itself, to its place of secrets, or to a link leading exactly to it.
     const reachedByLink = demand.viaSymlink !== undefined && resolveSymlinks(this.fs, demand.access.path).finalPath === demand.path;
     const consentGlob = secret !== undefined ? this.grants.toSecret(demand.path, reachedByLink ? demand.access.path : undefined) : this.grants.globFor(demand.path);

@@ -77,3 +77,17 @@ export function sensitiveReason(path: ByteString): string | undefined {
 export function containsSensitivePlace(dir: ByteString): boolean {
   return SENSITIVE_PLACES.some((place) => isUnder(place, dir)) || sensitiveReason(dir) !== undefined;
 }
+
+/**
+ * Sockets that are a way out rather than a secret: what connects to them can have systemd or any
+ * service act for it outside the sandbox (an LSB init script's systemctl call connects to the first).
+ * Bound only with consent, like a secret; the audit refuses them either way (src/checks/audit.ts).
+ */
+const WAYS_OUT: Record<ByteString, string> = {
+  '/run/systemd/private': "systemd's private API socket: a root process can start any unit through it, i.e. leave the sandbox",
+  '/run/dbus/system_bus_socket': 'the D-Bus system bus: the service can ask systemd and other services to act for it',
+};
+
+export function wayOutReason(path: ByteString): string | undefined {
+  return Object.hasOwn(WAYS_OUT, path) ? WAYS_OUT[path] : undefined;
+}
