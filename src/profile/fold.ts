@@ -428,7 +428,7 @@ class Folder {
     const appendedLog = demand.sharedLog !== undefined && !hasAny(demand.access, ['read', 'exec']);
     const secret = appendedLog ? undefined : secretReason(demand.path, this.fs, this.options.identity);
     const sensitive =
-      secret ?? wayOutReason(demand.path) ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
+      secret ?? wayOutReason(resolveSymlinks(this.fs, demand.path).finalPath) ?? (containsSensitivePlace(root) && demand.writable ? `making ${bytesToDisplay(root)} writable exposes secrets kept there` : undefined);
     // A secret needs consent to itself, to its place of secrets, or to a link leading exactly to it.
     const reachedByLink = demand.viaSymlink !== undefined && resolveSymlinks(this.fs, demand.access.path).finalPath === demand.path;
     const consentGlob = secret !== undefined ? this.grants.toSecret(demand.path, reachedByLink ? demand.access.path : undefined) : this.grants.globFor(demand.path);
