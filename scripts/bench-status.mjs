@@ -7,12 +7,9 @@
 // Medians of BENCH_REPS runs (default 1: one run of each takes minutes on the bed); the machine is shared, so compare the ratios, not the
 // seconds. Prints the CLI's table. Stops what it started. Nothing here is an assertion.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bedPid1, loadSources, root } from './bench-bed.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const reps = Number(process.env.BENCH_REPS ?? 1);
 const PACKAGED = ['nginx.service', 'postgresql@15-main.service', 'redis-server.service', 'memcached.service', 'cron.service', 'unbound.service', 'ssh.service', 'dbus.service'];
 const TRANSIENT = Array.from({ length: 12 }, (_, i) => ({
@@ -20,36 +17,6 @@ const TRANSIENT = Array.from({ length: 12 }, (_, i) => ({
   // A third get a mount namespace of their own, as sandboxed packages have.
   properties: i % 3 === 0 ? ['PrivateTmp=yes', 'ProtectSystem=full'] : [],
 }));
-
-async function loadLib() {
-  const outfile = path.join(root, 'bench-out', 'bench-status-lib.mjs');
-  mkdirSync(path.dirname(outfile), { recursive: true });
-  await build({
-    stdin: {
-      contents: ["export { createNamespaceRunner } from './src/systemd/runner.js';", "export { serviceStatus } from './src/flows/status.js';"].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  return import(outfile);
-}
-
-function bedPid1() {
-  try {
-    execFileSync(path.join(root, 'scripts', 'testbed.sh'), ['status'], { stdio: 'pipe' });
-    return Number(execFileSync(path.join(root, 'scripts', 'testbed.sh'), ['pid1'], { stdio: 'pipe' }).toString().trim());
-  } catch {
-    console.error('the test bed is not up: run scripts/testbed.sh up (as root) first');
-    process.exit(4);
-  }
-}
 
 function runCli(args) {
   return new Promise((resolve, reject) => {
@@ -77,7 +44,7 @@ function counting(runner, { shareWalks }) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const { createNamespaceRunner, serviceStatus } = await loadLib();
+const { createNamespaceRunner, serviceStatus } = await loadSources('bench-status-lib', ["export { createNamespaceRunner } from './src/systemd/runner.js';", "export { serviceStatus } from './src/flows/status.js';"]);
 execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
 const pid1 = bedPid1();
 const runner = createNamespaceRunner(pid1);

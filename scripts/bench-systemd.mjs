@@ -4,57 +4,23 @@
 // first HTTP 200. The untraced starts are the floor: the figure is the ratio of the medians. Then
 // `discover --dry-run` is timed end to end on the same unit. Nothing here is an assertion.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bedPid1, loadSources, root } from './bench-bed.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const reps = Number(process.env.BENCH_REPS ?? 10);
 const discoverRuns = Number(process.env.BENCH_DISCOVER_RUNS ?? 3);
-const { throwawayNginx, ...lib } = await loadLib();
+const { throwawayNginx, ...lib } = await loadSources('bench-systemd-lib', [
+  "export { createNamespaceRunner } from './src/systemd/runner.js';",
+        "export { installTracing, removeTracing } from './src/systemd/tracing.js';",
+        "export { loadUnit } from './src/systemd/unit.js';",
+        "export { throwawayNginx } from './src/e2e/throwaway-nginx.js';",
+]);
 const { unit: UNIT, unitFile: UNIT_FILE, dir: DIR, port: PORT, probe: PROBE, nginxConf: NGINX_CONF, unitText: UNIT_TEXT } = throwawayNginx(
   'bindscout-e2e-prove-bench',
   8083,
   'bindscout tracing benchmark',
 );
-
-/** The systemd side of bindscout itself (runner, tracing drop-in), bundled from the sources. */
-async function loadLib() {
-  const outfile = path.join(root, 'bench-out', 'bench-systemd-lib.mjs');
-  mkdirSync(path.dirname(outfile), { recursive: true });
-  await build({
-    stdin: {
-      contents: [
-        "export { createNamespaceRunner } from './src/systemd/runner.js';",
-        "export { installTracing, removeTracing } from './src/systemd/tracing.js';",
-        "export { loadUnit } from './src/systemd/unit.js';",
-        "export { throwawayNginx } from './src/e2e/throwaway-nginx.js';",
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  return import(outfile);
-}
-
-function bedPid1() {
-  try {
-    execFileSync(path.join(root, 'scripts', 'testbed.sh'), ['status'], { stdio: 'pipe' });
-    return Number(execFileSync(path.join(root, 'scripts', 'testbed.sh'), ['pid1'], { stdio: 'pipe' }).toString().trim());
-  } catch {
-    console.error('the test bed is not up: run scripts/testbed.sh up (as root) first');
-    process.exit(4);
-  }
-}
 
 async function check(runner, file, args, timeoutMs = 60_000) {
   const result = await runner.run(file, args, { timeoutMs });
