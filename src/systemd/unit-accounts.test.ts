@@ -8,10 +8,17 @@ const status = (uid: number, gid: number) => `Name:\tftpd\nUid:\t${uid}\t${uid}\
 describe('who a running unit is', () => {
   test('the effective accounts of its cgroup processes, root left out, on a hybrid cgroup v1 host', async () => {
     const { runner } = fakeRunner({
-      // Properties come in systemctl's own order, not in the order asked.
-      answer: (file, args) => (file === 'systemctl' && args[0] === 'show' ? ok('MainPID=40\nControlGroup=/system.slice/ftpd.service\n') : undefined),
+      answer: (file, args) => {
+        if (file === 'systemctl' && args.includes('MainPID')) return ok('40\n');
+        if (file === 'systemctl' && args.includes('ControlGroup')) return ok('/system.slice/ftpd.service\n');
+        // Read by a program in systemd's namespaces (cat), never through the host's view of the files.
+        if (file === 'cat' && args.at(-1) === '/sys/fs/cgroup/systemd/system.slice/ftpd.service/cgroup.procs') return ok('40\n41\n42\n');
+        if (file === 'cat') return { exitCode: 1, stdout: '', stderr: 'No such file or directory' };
+        return undefined;
+      },
       files: {
-        '/sys/fs/cgroup/systemd/system.slice/ftpd.service/cgroup.procs': '40\n41\n42\n',
+        // What the host's view holds is another PID namespace's numbering: never read.
+        '/sys/fs/cgroup/systemd/system.slice/ftpd.service/cgroup.procs': '9040\n9041\n',
         '/proc/40/status': status(0, 0),
         '/proc/41/status': status(121, 131),
         '/proc/42/status': status(121, 131),

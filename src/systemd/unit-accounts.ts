@@ -6,6 +6,7 @@
 import { parseStatus } from '../checks/procfs.js';
 import type { UnitName } from '../unit-file/unit-name.js';
 import type { Runner } from './runner.js';
+import { cgroupPids } from './control.js';
 import { systemctl } from './unit.js';
 
 export interface Accounts {
@@ -15,21 +16,13 @@ export interface Accounts {
 
 /** Effective uids and gids of the unit's processes now (its cgroup), root left out. */
 export async function runningAccounts(runner: Runner, unit: UnitName): Promise<Accounts> {
-  const shown = await systemctl(runner, ['show', '-p', 'ControlGroup', '-p', 'MainPID', '--', unit]);
-  // KEY=VALUE lines: systemctl prints properties in its own order, not in the order asked.
-  const value = (key: string) => shown.stdout.split('\n').find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1).trim() ?? '';
-  const [controlGroup, mainPid] = [value('ControlGroup'), value('MainPID')];
+  const shown = await systemctl(runner, ['show', '-p', 'MainPID', '--value', '--', unit]);
+  const mainPid = shown.stdout.trim();
   const pids = new Set<string>();
   if (/^[1-9]\d*$/.test(mainPid)) pids.add(mainPid);
-  if (controlGroup.startsWith('/')) {
-    // cgroup v2, or the unified and named hierarchies of a hybrid v1 setup.
-    for (const base of ['/sys/fs/cgroup', '/sys/fs/cgroup/unified', '/sys/fs/cgroup/systemd']) {
-      const procs = (await runner.readFile(`${base}${controlGroup}/cgroup.procs`).catch(() => undefined))?.toString('utf8');
-      if (procs === undefined) continue;
-      for (const pid of procs.split('\n')) if (/^[1-9]\d*$/.test(pid.trim())) pids.add(pid.trim());
-      break;
-    }
-  }
+  // Numbered as systemd's PID namespace numbers them, as /proc is read here: cgroup.procs read from
+  // outside a container would give the host's numbers (a forking LSB unit has no MainPID to fall back on).
+  for (const pid of (await cgroupPids(runner, unit)) ?? []) pids.add(String(pid));
   const uids = new Set<number>();
   const gids = new Set<number>();
   for (const pid of pids) {
