@@ -44,7 +44,12 @@ async function sh(bed: Bed, script: string): Promise<boolean> {
 }
 
 function suite(bed: () => Bed): void {
-  beforeAll(() => buildCli(), 60_000);
+  beforeAll(async () => {
+    await buildCli();
+    // Suites before this one may have left unbound running on port 53, which bind9 and nsd need (and a
+    // probe would get unbound's answer).
+    await bed().runner.run('systemctl', ['stop', '--', 'unbound.service'], { timeoutMs: 60_000 });
+  }, 120_000);
 
   afterAll(async () => {
     // Port 53 and the rest: the suites that run after this one start their own daemons.

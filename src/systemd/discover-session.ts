@@ -133,6 +133,8 @@ export class UnitSession {
         };
       },
     );
+    // A read stopped by Ctrl-C holds only part of the trace: stop here, as interrupted, not as "no strace output".
+    options.checkpoint();
     if (run.cutAt !== undefined) {
       options.notes.push(
         `the traced start of ${name} wrote more than ${run.cutAt} journal entries; only those were read. A service ` +
@@ -421,6 +423,7 @@ export class UnitSession {
     await journalSync(runner);
     const splitter = new UnitJournalSplitter(`journal of ${name}`, () => undefined, cursor);
     await readUnitJournal(runner, name, cursor, splitter, options.signal ? { signal: options.signal } : {});
+    options.checkpoint();
     splitter.end();
     const journal = splitter.messages.map((m) => ({ message: m.text, pid: m.pid, identifier: m.identifier }));
     const execPath = unit.exec.find((e) => e.kind === 'ExecStart')?.shown?.path;
