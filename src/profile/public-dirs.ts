@@ -35,8 +35,7 @@ export function* publicDirectoriesInSteps(reads: readonly ByteString[], fs: FsVi
   for (let i = 0; i < reads.length; i++) {
     if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
     const path = reads[i];
-    // Counted where the files really are: /usr/lib/ssl/certs/X.pem is bound as /etc/ssl/certs/X.pem.
-    const parent = physicalDirectory(parentOf(path), fs);
+    const parent = parentOf(path);
     const set = byParent.get(parent) ?? new Set<ByteString>();
     set.add(path);
     byParent.set(parent, set);
@@ -49,12 +48,6 @@ export function* publicDirectoriesInSteps(reads: readonly ByteString[], fs: FsVi
     if (isPublicDirectory(dir, fs, identity)) out.push(dir);
   }
   return out.sort();
-}
-
-/** The directory a path of directories leads to, symlinks followed; the path itself when it leads nowhere. */
-function physicalDirectory(dir: ByteString, fs: FsView): ByteString {
-  const resolved = resolveSymlinks(fs, dir);
-  return resolved.kind === 'dir' ? resolved.finalPath : dir;
 }
 
 function isPublicDirectory(dir: ByteString, fs: FsView, identity?: ServiceIdentity): boolean {

@@ -192,21 +192,20 @@ export async function readUnitJournal(
 ): Promise<void> {
   const maxEntries = options.maxEntries ?? MAX_JOURNAL_ENTRIES;
   const streamed = runner.stream('journalctl', journalArgs(unit, cursor, false));
-  const stop = (): void => streamed.stop();
-  options.signal?.addEventListener('abort', stop, { once: true });
   let stopped = false;
+  const stop = (): void => {
+    stopped = true;
+    streamed.stop();
+  };
+  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.signal?.aborted === true) stop();
   try {
+    // After a stop, what journalctl already wrote is drained unread so that it can exit.
     for await (const line of streamed.lines) {
       if (stopped) continue;
-      if (options.signal?.aborted === true) {
-        stopped = true;
-        stop();
-        continue;
-      }
       splitter.line(line);
       if (splitter.stats.entries >= maxEntries) {
         splitter.stats.cut = true;
-        stopped = true;
         stop();
       }
     }
@@ -214,7 +213,7 @@ export async function readUnitJournal(
     options.signal?.removeEventListener('abort', stop);
   }
   const done = await streamed.done;
-  if (stopped || options.signal?.aborted === true) return;
+  if (stopped) return;
   if (done.exitCode !== 0) throw new Error(`journalctl -u ${unit} exited with ${done.exitCode}: ${done.stderr.trim()}`);
 }
 
