@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { diagnoseStart, notFoundPaths, type JournalLine, type StartFacts } from './diagnose.js';
+import { diagnoseStart, notFoundCommands, notFoundPaths, type JournalLine, type StartFacts } from './diagnose.js';
 import { visibleUnder } from '../profile/visibility.js';
 import { memoryFsView } from '../testing/fs-views.js';
 import type { ExecClosure } from '../profile/elf.js';
@@ -251,6 +251,42 @@ describe('diagnoseStart: other steps, signals, timeouts, service errors', () => 
     const unknown = diagnoseStart(facts('ftpd.service', { Result: 'exit-code', ExecMainCode: '1', ExecMainStatus: '1' }, journal, base));
     expect(unknown.summary).not.toMatch(/nothing in the trace or its output/);
     expect(unknown.details.join('\n')).toContain(`${helper} is not found, but it is visible`);
+  });
+
+  test('a command a shell ran by bare name and says is "not found": PATH on the host finds it, and it is granted with what it loads', () => {
+    const host = memoryFsView({ '/usr/bin/ln': 'file', '/etc/init.d/slapd': 'file', '/lib64/ld-linux-x86-64.so.2': 'file' });
+    const journal = [
+      { message: 'Starting OpenLDAP: slapd/etc/init.d/slapd: 154: ln: not found', pid: 339, identifier: 'slapd' },
+      { message: '/usr/libexec/x: line 3: sponge: command not found', pid: 340, identifier: 'x' },
+      { message: 'ldap_bind: Invalid credentials (49): user not found', pid: 341, identifier: 'slapd' },
+      systemd('slapd.service: Control process exited, code=exited, status=1/FAILURE'),
+    ];
+    expect(notFoundCommands(journal, 'slapd.service')).toEqual(['ln', 'sponge']);
+    const closure: ExecClosure = {
+      path: '/usr/bin/ln',
+      items: [
+        { path: '/usr/bin/ln', role: 'binary', links: [], realPath: '/usr/bin/ln' },
+        { path: '/lib64/ld-linux-x86-64.so.2', role: 'elf-interpreter', neededBy: '/usr/bin/ln', links: [], realPath: '/lib64/ld-linux-x86-64.so.2' },
+      ],
+      files: [],
+      unresolved: [],
+      notes: [],
+    };
+    const shown = visibleUnder(profile(['BindReadOnlyPaths', '/etc/init.d/slapd']), host);
+    const d = diagnoseStart(
+      facts('slapd.service', { Result: 'exit-code', ExecMainCode: '1', ExecMainStatus: '1' }, journal, {
+        exists: (p: string) => host.lstat(p) !== undefined,
+        visible: shown,
+        commandsOnPath: { ln: '/usr/bin/ln' },
+        closuresOfNamed: { '/usr/bin/ln': closure },
+      }),
+    );
+    expect(d.fixes.map((f) => [f.directive, f.path])).toEqual([
+      ['BindReadOnlyPaths', '/usr/bin/ln'],
+      ['BindReadOnlyPaths', '/lib64/ld-linux-x86-64.so.2'],
+    ]);
+    expect(d.summary).not.toMatch(/nothing in the trace or its output/);
+    expect(d.details.join('\n')).toContain('PATH finds it at /usr/bin/ln');
   });
 
   test('ok and unknown', () => {

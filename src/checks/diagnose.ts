@@ -48,6 +48,8 @@ export interface StartFacts {
   closure?: ExecClosure;
   /** Exec closures of the programs the service's output says are "not found" (see notFoundPaths). */
   closuresOfNamed?: Record<string, ExecClosure>;
+  /** Commands a shell ran by bare name and said are "not found", with where PATH finds them on the host (see notFoundCommands). */
+  commandsOnPath?: Record<string, ByteString>;
   workingDirectory?: string;
 }
 
@@ -370,7 +372,48 @@ export function notFoundPaths(journal: JournalLine[], unit: string): string[] {
   return [...out].sort();
 }
 
+/**
+ * A shell that ran a command by bare name and found it nowhere on its PATH: dash's
+ * `/etc/init.d/x: 154: ln: not found`, bash's `x: line 3: ln: command not found`. The trace of the run
+ * that took another branch never executed it, so only the message names it.
+ */
+const COMMAND_NOT_FOUND = /(?:^|: )([A-Za-z0-9_][A-Za-z0-9_.+-]*): (?:command )?not found\s*$/;
+
+/** Commands the service's shells say are "not found" by bare name (no slash), in the order first said. */
+export function notFoundCommands(journal: JournalLine[], unit: string): string[] {
+  const out = new Set<string>();
+  for (const line of journal) {
+    if (line.pid === 1 || line.identifier === 'systemd') continue;
+    const m = COMMAND_NOT_FOUND.exec(bare(line.message, unit));
+    if (m) out.add(m[1]!);
+  }
+  return [...out];
+}
+
+/**
+ * systemd's PATH for services (DEFAULT_PATH, with the split-/usr directories that init scripts put
+ * first): where the shell of a unit without its own PATH= looks for a bare command.
+ */
+export const SERVICE_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+function commandFixes(facts: StartFacts, details: string[], fixes: Fix[]): void {
+  for (const [name, path] of Object.entries(facts.commandsOnPath ?? {})) {
+    if (facts.visible?.(path) === true) {
+      interpreterFixes(facts, path, `${name}: not found`, details, fixes);
+      continue;
+    }
+    details.push(`the service's output says the command ${name} is not found; on the host, PATH finds it at ${path}, which the sandbox hides`);
+    addFix(fixes, { directive: 'BindReadOnlyPaths', path, reason: `the command ${name}, which the service ran by name and its output says is not found` });
+    const closure = facts.closuresOfNamed?.[path];
+    for (const item of closure?.items ?? []) {
+      if (item.role === 'binary' || facts.visible?.(item.path) === true) continue;
+      addFix(fixes, { directive: 'BindReadOnlyPaths', path: item.path, reason: `${ROLE_WORDS[item.role] ?? item.role} of ${item.neededBy ?? path}, which the service runs by name` });
+    }
+  }
+}
+
 function outputFixes(facts: StartFacts, details: string[], fixes: Fix[]): void {
+  commandFixes(facts, details, fixes);
   for (const line of facts.journal) {
     const text = bare(line.message, facts.unit);
     const lib = LDSO_MISSING.exec(text);

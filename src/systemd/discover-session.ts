@@ -5,7 +5,7 @@
  * The loop in src/flows/discover-loop.ts drives it through its DiscoverSession interface.
  */
 import type { StraceEvent } from '../../parsers/events.js';
-import { diagnoseStart, notFoundPaths, type Diagnosis } from '../checks/diagnose.js';
+import { diagnoseStart, notFoundCommands, notFoundPaths, SERVICE_PATH, type Diagnosis } from '../checks/diagnose.js';
 import { visibleUnder } from '../profile/visibility.js';
 import type { ExecClosure } from '../profile/elf.js';
 import type { FsView } from '../core/fsview.js';
@@ -431,8 +431,14 @@ export class UnitSession {
       ? await resolveExecClosure(execPath, tolerantReader(runner)).catch(() => undefined)
       : undefined;
     const closuresOfNamed: Record<string, ExecClosure> = {};
-    for (const named of notFoundPaths(journal, name)) {
-      if (options.fs.lstat(named) !== 'file' && options.fs.lstat(named) !== 'symlink') continue;
+    const isProgram = (path: string) => options.fs.lstat(path) === 'file' || options.fs.lstat(path) === 'symlink';
+    const commandsOnPath: Record<string, string> = {};
+    for (const command of notFoundCommands(journal, name)) {
+      const found = SERVICE_PATH.map((dir) => `${dir}/${command}`).find(isProgram);
+      if (found !== undefined) commandsOnPath[command] = found;
+    }
+    for (const named of [...notFoundPaths(journal, name), ...Object.values(commandsOnPath)]) {
+      if (!isProgram(named)) continue;
       const found = await resolveExecClosure(named, tolerantReader(runner)).catch(() => undefined);
       if (found !== undefined) closuresOfNamed[named] = found;
     }
@@ -446,6 +452,7 @@ export class UnitSession {
       ...(execPath ? { execPath } : {}),
       ...(closure ? { closure } : {}),
       ...(Object.keys(closuresOfNamed).length > 0 ? { closuresOfNamed } : {}),
+      ...(Object.keys(commandsOnPath).length > 0 ? { commandsOnPath } : {}),
       ...(unit.WorkingDirectory ? { workingDirectory: unit.WorkingDirectory } : {}),
     });
   }
