@@ -45,7 +45,7 @@ describe("the unit's own hardening under the lockdown", () => {
   });
 
   test('a unit without NoExecPaths=/ or ReadWritePaths= is left alone', () => {
-    expect(keepUnitHardening(profile, { ...none, NoExecPaths: ['/srv'] })).toBe(profile);
+    expect(keepUnitHardening(profile, { ...none, NoExecPaths: ['-/srv'] })).toBe(profile);
   });
 
   test('ReadWritePaths= become writable binds at the path the unit names, "-" kept, what they cover dropped', () => {
@@ -97,7 +97,17 @@ describe('unit settings that mount the host root or a shared tree back', () => {
   test('InaccessiblePaths=/ is reset; hiding a narrower tree is kept', () => {
     const dropin = renderDropIn(keepUnitHardening(profile, { ...none, InaccessiblePaths: ['/', '/home'] }));
     expect(assignments(dropin, 'InaccessiblePaths')).toEqual(['InaccessiblePaths=', 'InaccessiblePaths=-/home']);
-    expect(assignments(renderDropIn(keepUnitHardening(profile, { ...none, InaccessiblePaths: ['/home'] })), 'InaccessiblePaths')).toEqual([]);
+    expect(assignments(renderDropIn(keepUnitHardening(profile, { ...none, InaccessiblePaths: ['-/home'] })), 'InaccessiblePaths')).toEqual([]);
+  });
+
+  test("a word the empty root does not have (coturn's InaccessibleDirectories=/home) is put back as ignore-if-missing, which systemd would otherwise fail on", () => {
+    const hidden = renderDropIn(keepUnitHardening(profile, { ...none, InaccessiblePaths: ['/home', '-/root'] }));
+    expect(assignments(hidden, 'InaccessiblePaths')).toEqual(['InaccessiblePaths=', 'InaccessiblePaths=-/home', 'InaccessiblePaths=-/root']);
+    const readOnly = renderDropIn(keepUnitHardening(profile, { ...none, ReadOnlyPaths: ['/srv/app'] }));
+    expect(assignments(readOnly, 'ReadOnlyPaths')).toEqual(['ReadOnlyPaths=', 'ReadOnlyPaths=-/srv/app']);
+    const noExec = renderDropIn(keepUnitHardening(profile, { ...none, NoExecPaths: ['/var/lib/redis'], ExecPaths: ['-/usr/lib'] }));
+    expect(assignments(noExec, 'NoExecPaths')).toEqual(['NoExecPaths=', 'NoExecPaths=-/var/lib/redis']);
+    expect(assignments(noExec, 'ExecPaths')).toEqual([]);
   });
 
   test("the unit's own BindPaths=/var/lib and BindReadOnlyPaths=/:/host are reset; its narrow plain binds are put back", () => {

@@ -133,7 +133,7 @@ function carryNoExecRoot(entries: ProfileEntry[], unit: UnitHardening, executed:
   ];
 }
 
-type ResetSetting = 'ReadOnlyPaths' | 'InaccessiblePaths' | 'ReadWritePaths' | 'BindPaths' | 'BindReadOnlyPaths';
+type ResetSetting = 'ReadOnlyPaths' | 'InaccessiblePaths' | 'ReadWritePaths' | 'BindPaths' | 'BindReadOnlyPaths' | 'NoExecPaths' | 'ExecPaths';
 
 /** The parts of a bind word (`-SRC[:DST[:OPTIONS]]`; `\:` is a colon of the path). */
 function bindParts(word: string): { source: string; destination?: string } {
@@ -146,32 +146,47 @@ function bindParts(word: string): { source: string; destination?: string } {
 
 const bindSource = (word: string): string => bindParts(word).source;
 
-const RESET_LISTS: { setting: ResetSetting; broad(word: string): boolean }[] = [
-  { setting: 'ReadOnlyPaths', broad: (w) => isBroadPlace(bare(w).path) },
+/**
+ * broad: the word mounts the host's `/` or a shared tree. emptyRootFails: the setting mounts onto a
+ * path inside the namespace, which on the empty root exists only where a bind put it; systemd 252 then
+ * fails the start with 226/NAMESPACE on a word without `-` (coturn's InaccessibleDirectories=/home).
+ */
+const RESET_LISTS: { setting: ResetSetting; broad(word: string): boolean; emptyRootFails: boolean }[] = [
+  { setting: 'ReadOnlyPaths', broad: (w) => isBroadPlace(bare(w).path), emptyRootFails: true },
   // Hiding a shared tree exposes nothing; only a mount on `/` itself takes the place of the empty root.
-  { setting: 'InaccessiblePaths', broad: (w) => bare(w).path === '/' },
-  { setting: 'ReadWritePaths', broad: (w) => isBroadPlace(bare(w).path) },
+  { setting: 'InaccessiblePaths', broad: (w) => bare(w).path === '/', emptyRootFails: true },
+  { setting: 'ReadWritePaths', broad: (w) => isBroadPlace(bare(w).path), emptyRootFails: false },
   // A bind of the host's / or a shared tree brings it back into the empty root, wherever it lands.
-  { setting: 'BindPaths', broad: (w) => isBroadPlace(bindSource(w)) },
-  { setting: 'BindReadOnlyPaths', broad: (w) => isBroadPlace(bindSource(w)) },
+  { setting: 'BindPaths', broad: (w) => isBroadPlace(bindSource(w)), emptyRootFails: false },
+  { setting: 'BindReadOnlyPaths', broad: (w) => isBroadPlace(bindSource(w)), emptyRootFails: false },
+  // NoExecPaths=/ is carryNoExecRoot's; narrower words only need to tolerate a missing path.
+  { setting: 'NoExecPaths', broad: () => false, emptyRootFails: true },
+  { setting: 'ExecPaths', broad: () => false, emptyRootFails: true },
 ];
 
 /**
  * Every list setting of the unit that mounts `/` or a shared tree (`ReadOnlyDirectories=/`, the old
  * spelling of `ReadOnlyPaths=/`, makes systemd drop TemporaryFileSystem=/) is reset with an empty
- * assignment, before the profile's own entries of that setting, and its narrow words are put back.
+ * assignment, before the profile's own entries of that setting, and its narrow words are put back as
+ * ignore-if-missing; so is a setting whose words would fail on a path the empty root does not have.
  * ReadWritePaths= needs no words back: what it declares is bound writable by carryReadWritePaths.
  */
 function resetBroadMounts(entries: ProfileEntry[], unit: UnitHardening): ProfileEntry[] {
   let out = entries;
-  for (const { setting, broad } of RESET_LISTS) {
+  const noExecRoot = unit.NoExecPaths.some((p) => bare(p).path === '/');
+  for (const { setting, broad, emptyRootFails } of RESET_LISTS) {
+    if (noExecRoot && (setting === 'NoExecPaths' || setting === 'ExecPaths')) continue;
     const words = unit[setting] ?? [];
     const wide = words.filter(broad);
-    if (wide.length === 0) continue;
+    const strict = emptyRootFails ? words.filter((w) => !broad(w) && !bare(w).optional) : [];
+    if (wide.length === 0 && strict.length === 0) continue;
     const reset: ProfileEntry = {
       directive: setting,
       value: '',
-      reason: `the unit's own ${setting}=${wide.join(' ')} mounts the host's ${wide.length === 1 ? 'tree' : 'trees'} over the empty root: reset, its narrower entries put back`,
+      reason:
+        wide.length > 0
+          ? `the unit's own ${setting}=${wide.join(' ')} mounts the host's ${wide.length === 1 ? 'tree' : 'trees'} over the empty root: reset, its narrower entries put back`
+          : `the unit's own ${setting}=${strict.join(' ')} fails the start where the empty root does not have the path: reset, put back as ignore-if-missing`,
     };
     const putBack = (w: string): ProfileEntry => {
       const reason = `the unit's own ${setting}=${w}, put back`;
