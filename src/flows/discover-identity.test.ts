@@ -230,6 +230,26 @@ describe('discover: a log written directly in /var/log, as a child per connectio
     expect(outcome.failure).toMatch(/writes to \/var\/log\/ftpd\.log \(not its own: .*rotates it by renaming it/);
     expect(outcome.failure).not.toMatch(/as sensitive/);
   });
+
+  test('the start fails on the refused log itself: stuck after the first candidate, since another start cannot grant it', async () => {
+    const { session } = fakeSession(lines, {
+      candidateFails: {
+        started: false,
+        working: false,
+        diagnosis: {
+          kind: 'service-error',
+          summary: 'ftpd.service started but exited with status 78: 1 path it needs is hidden by the sandbox (/var/log/ftpd.log).',
+          details: [],
+          fixes: [{ directive: 'BindPaths', path: '/var/log/ftpd.log', reason: 'open failed with EROFS' }],
+        },
+      },
+    });
+    const outcome = await findAndInstallProfile(session, context(fs, {}, { logRules: rule('create 640 root adm') }));
+    expect(outcome.working).toBe(false);
+    expect(session.starts).toBe(2);
+    expect(outcome.stuck?.evidence.join('\n')).toMatch(/the paths it fails on \(\/var\/log\/ftpd\.log\) were refused/);
+    expect(outcome.stuck?.next).toContain("--include '/var/log/ftpd.log'");
+  });
 });
 
 describe('discover: own directories the probe never wrote into', () => {

@@ -308,6 +308,15 @@ export async function diagnose(
     );
     return { kind: 'retry' };
   }
+  // Every path the failure names was refused (a secret, a write that is not its own): a traced start
+  // would only show the same refusal again, so the admin's decision is the one way on.
+  const refusedCause = diagnosis.fixes.filter(
+    (f) => !f.remove && (denied.has(f.path) || (f.directive === 'BindPaths' && !ownsPath(ctx.fs, state.identity, f.path))),
+  );
+  if (diagnosis.fixes.length > 0 && refusedCause.length === diagnosis.fixes.length) {
+    const paths = [...new Set(refusedCause.map((f) => f.path))].join(', ');
+    return stuckEnd(ctx, state, candidate, diagnosis, `the paths it fails on (${paths}) were refused, and another start cannot grant them`);
+  }
   const before = previousFailure(state);
   if (before !== undefined && sameFailure(before.diagnosis, diagnosis)) {
     return stuckEnd(ctx, state, candidate, diagnosis, 'it failed the same way twice and the diagnosis names nothing new to grant');
