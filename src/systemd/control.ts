@@ -80,6 +80,27 @@ export async function cgroupPids(runner: Runner, unit: UnitName): Promise<number
     .sort((a, b) => a - b);
 }
 
+/**
+ * Processes a stopped unit left in its cgroup: a failed LSB start ("Unit process N (slapd) remains
+ * running after unit stopped", KillMode=process) keeps its daemon, and the next start then leans on it
+ * (start-stop-daemon --oknodo finds it running, the socket it made lets a `-` bind succeed) and looks
+ * like a candidate that works. They get SIGTERM, then SIGKILL if still there. Returns how many were left.
+ */
+export async function stopLeftovers(runner: Runner, unit: UnitName, wait: { timeoutMs: number; sleep: (ms: number) => Promise<void> }): Promise<number> {
+  const left = (await cgroupPids(runner, unit)) ?? [];
+  if (left.length === 0) return 0;
+  await systemctl(runner, ['kill', '--kill-who=all', '--signal=SIGTERM', '--', unit]);
+  const deadline = Date.now() + wait.timeoutMs;
+  while (((await cgroupPids(runner, unit)) ?? []).length > 0) {
+    if (Date.now() >= deadline) {
+      await systemctl(runner, ['kill', '--kill-who=all', '--signal=SIGKILL', '--', unit]);
+      break;
+    }
+    await wait.sleep(200);
+  }
+  return left.length;
+}
+
 /** A process of the unit that runs a program of its own, and whether it is the main process. */
 export interface UnitProcess {
   pid: number;

@@ -20,7 +20,7 @@ import { removeHostLinks } from './host-links.js';
 import { serviceNamesOf } from '../profile/unit-sandbox.js';
 import { execProgramsOf } from '../unit-file/exec-programs.js';
 import { resolveExecClosure, tolerantReader } from '../host/elf.js';
-import { installCandidate, unitProcess, isRunning, removeCandidate, unitJob, unitState, type UnitState } from './control.js';
+import { installCandidate, unitProcess, isRunning, removeCandidate, stopLeftovers, unitJob, unitState, type UnitState } from './control.js';
 import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from './journal.js';
 import type { Runner } from './runner.js';
 import { traceOneRun } from './trace-run.js';
@@ -193,6 +193,8 @@ export class UnitSession {
 
   async stopFailed(): Promise<void> {
     await unitJob(this.runner, 'stop', this.name, this.options.startTimeoutMs);
+    const left = await stopLeftovers(this.runner, this.name, { timeoutMs: 5_000, sleep: (ms) => this.options.sleep(ms) });
+    if (left > 0) this.options.log(`the failed start left ${left} process${left === 1 ? '' : 'es'} of ${this.name} running; stopped, so that the next start does not lean on ${left === 1 ? 'it' : 'them'}`);
     await unitJob(this.runner, 'reset-failed', this.name, 30_000);
   }
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { fakeRunner, ok } from '../testing/fake-runner.js';
-import { unitProcess } from './control.js';
+import { stopLeftovers, unitProcess } from './control.js';
 import { parseUnitName } from '../unit-file/unit-name.js';
 import { auditSnapshot, snapshotService, ViewError } from './view.js';
 
@@ -56,5 +56,42 @@ describe('a unit without a main process', () => {
     expect(await unitProcess(runner, parseUnitName('forky.service'), noWait)).toEqual({ none: true });
     await expect(snapshotService(runner, parseUnitName('forky.service'))).rejects.toMatchObject({ reason: 'not-running' });
     await expect(snapshotService(runner, parseUnitName('forky.service'))).rejects.toBeInstanceOf(ViewError);
+  });
+});
+
+describe('processes a failed start left behind', () => {
+  function leftBehind(procsAfterTerm: string) {
+    let killed = '';
+    const faked = fakeRunner({
+      answer: (file, args) => {
+        if (file === 'systemctl' && args[0] === 'show' && args.includes('ControlGroup')) return ok('/system.slice/slapd.service\n');
+        if (file === 'systemctl' && args[0] === 'kill') {
+          killed = args.find((a) => a.startsWith('--signal='))!;
+          return ok();
+        }
+        if (file === 'cat') return ok(killed === '' ? '218\n' : killed === '--signal=SIGTERM' ? procsAfterTerm : '');
+        return undefined;
+      },
+    });
+    return faked;
+  }
+
+  test('are stopped before the next start, so that it cannot lean on them', async () => {
+    const { runner, calls } = leftBehind('');
+    expect(await stopLeftovers(runner, parseUnitName('slapd.service'), noWait)).toBe(1);
+    expect(calls).toContain('systemctl kill --kill-who=all --signal=SIGTERM -- slapd.service');
+    expect(calls.some((c) => c.includes('SIGKILL'))).toBe(false);
+  });
+
+  test('one that ignores SIGTERM gets SIGKILL', async () => {
+    const { runner, calls } = leftBehind('218\n');
+    expect(await stopLeftovers(runner, parseUnitName('slapd.service'), noWait)).toBe(1);
+    expect(calls).toContain('systemctl kill --kill-who=all --signal=SIGKILL -- slapd.service');
+  });
+
+  test('an empty cgroup is left alone', async () => {
+    const { runner, calls } = fakeRunner({ answer: (file, args) => (args.includes('ControlGroup') ? ok('/system.slice/slapd.service\n') : file === 'cat' ? ok('') : undefined) });
+    expect(await stopLeftovers(runner, parseUnitName('slapd.service'), noWait)).toBe(0);
+    expect(calls.some((c) => c.startsWith('systemctl kill'))).toBe(false);
   });
 });
