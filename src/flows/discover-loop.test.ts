@@ -237,6 +237,23 @@ describe('a loop that converges or stops', () => {
     expect(outcome.failure).toContain('failed the same way twice');
   });
 
+  test('a write the output names but no trace showed (a link an init script makes only when missing) is traced under the sandbox, not taken for a refusal', async () => {
+    const traced = [
+      { ok: true, lines: trace('/usr/sbin/app', '/etc/app/app.conf') },
+      { ok: false, lines: trace('/usr/sbin/app', '/etc/app/app.conf', '/usr/share/app/extra') },
+    ];
+    const { session, log } = scriptedSession({
+      traced,
+      candidates: [
+        { started: false, working: false, diagnosis: { ...serviceError(), fixes: [{ directive: 'BindPaths', path: '/var/run/compat.sock', reason: 'named in the output' }] } },
+        { started: true, working: true },
+      ],
+    });
+    const outcome = await findAndInstallProfile(session, context(log));
+    expect(outcome.stuck).toBeUndefined();
+    expect(session.starts).toBe(4); // observe, candidate, traced under it, the candidate that works
+  });
+
   test('a service that runs but does not answer the probe in time: stuck, and the next step is a longer --probe-timeout', async () => {
     const probeFailure = 'the probe `curl -fsS http://127.0.0.1:8080/` failed (exit 7): Connection refused for 10.0 s (14 tries)';
     const notAnswering = (): CandidateOutcome => ({

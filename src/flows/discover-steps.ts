@@ -308,11 +308,12 @@ export async function diagnose(
     );
     return { kind: 'retry' };
   }
-  // Every path the failure names was refused (a secret, a write that is not its own): a traced start
-  // would only show the same refusal again, so the admin's decision is the one way on.
-  const refusedCause = diagnosis.fixes.filter(
-    (f) => !f.remove && (denied.has(f.path) || (f.directive === 'BindPaths' && !ownsPath(ctx.fs, state.identity, f.path))),
-  );
+  // Every path the failure names was refused by the fold or the admin (a secret, a write that is not
+  // its own): a traced start would only show the same refusal again, so the admin's decision is the one
+  // way on. A path the trace never showed (a link an init script makes only when it is missing) is not:
+  // the traced start shows how the service makes it, and the fold may have a way for that.
+  const refusedByFold = new Set([...refusedPaths(state, candidate.profile), ...writesRefused(state, candidate.profile).map((w) => w.path)]);
+  const refusedCause = diagnosis.fixes.filter((f) => !f.remove && (denied.has(f.path) || refusedByFold.has(bytesToDisplay(f.path))));
   if (diagnosis.fixes.length > 0 && refusedCause.length === diagnosis.fixes.length) {
     const paths = [...new Set(refusedCause.map((f) => f.path))].join(', ');
     return stuckEnd(ctx, state, candidate, diagnosis, `the paths it fails on (${paths}) were refused, and another start cannot grant them`);
