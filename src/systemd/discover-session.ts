@@ -120,7 +120,7 @@ export class UnitSession {
             this.reloadAsFound = reloadFailure(reload, await unitState(runner, name), undefined, 'as found, without bindscout,');
           }
         }
-        await unitJob(runner, 'stop', name, options.startTimeoutMs);
+        await this.stopWithLeftovers();
         let diagnosis: Diagnosis | undefined;
         if (!outcome.ok) {
           diagnosis = await this.diagnose(sandbox?.profile, cursor, outcome.state, []);
@@ -192,10 +192,18 @@ export class UnitSession {
   }
 
   async stopFailed(): Promise<void> {
+    await this.stopWithLeftovers();
+    await unitJob(this.runner, 'reset-failed', this.name, 30_000);
+  }
+
+  /**
+   * Stops the unit and what its stop leaves in the cgroup (KillMode=process: an LSB daemon, strace still
+   * attached to it), so that the next start, and the audit, see only their own processes.
+   */
+  private async stopWithLeftovers(): Promise<void> {
     await unitJob(this.runner, 'stop', this.name, this.options.startTimeoutMs);
     const left = await stopLeftovers(this.runner, this.name, { timeoutMs: 5_000, sleep: (ms) => this.options.sleep(ms) });
-    if (left > 0) this.options.log(`the failed start left ${left} process${left === 1 ? '' : 'es'} of ${this.name} running; stopped, so that the next start does not lean on ${left === 1 ? 'it' : 'them'}`);
-    await unitJob(this.runner, 'reset-failed', this.name, 30_000);
+    if (left > 0) this.options.log(`the stop left ${left} process${left === 1 ? '' : 'es'} of ${this.name} running; stopped, so that the next start does not lean on ${left === 1 ? 'it' : 'them'}`);
   }
 
   async removeCandidate(): Promise<void> {
@@ -271,12 +279,14 @@ export class UnitSession {
     if (wasRunning) {
       const ours = state.InvocationID !== originalInvocation;
       if (!isRunning(state) || (ours && !keepNewProfile)) {
+        if (!isRunning(state)) await this.stopWithLeftovers();
         await unitJob(runner, 'reset-failed', name, 30_000);
         const job = await unitJob(runner, 'restart', name, options.startTimeoutMs);
         if (job.exitCode !== 0) options.log(`could not start ${name} again: ${job.stderr.trim()}`);
       }
-    } else if (isRunning(state)) {
-      await unitJob(runner, 'stop', name, options.startTimeoutMs);
+    } else {
+      // Not running when found: nothing of it is left running, not even what a failed start kept.
+      await this.stopWithLeftovers();
     }
     if ((await unitState(runner, name)).ActiveState === 'failed') await unitJob(runner, 'reset-failed', name, 30_000);
     // A candidate's private /run (RuntimeDirectoryPreserve=yes) outlives it: removed unless installed.
