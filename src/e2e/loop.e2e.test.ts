@@ -107,4 +107,27 @@ describeWithBed('discover on units that used to defeat its loop', (bed) => {
     expect(report.audit.violations.map((v: { path: string }) => v.path)).not.toContain('/run/systemd/journal/bsx-syslog');
     expect(report.audit.own.map((o: { path: string }) => o.path)).toContain('/run/systemd/journal/bsx-syslog');
   }, 300_000);
+  test('a failed start that leaves its daemon running (KillMode=process): stopped before the next start, and nothing of it is left after discover', async () => {
+    const unit = 'bsx-leftover.service';
+    made = [unit];
+    const daemon = 'sleep 86399';
+    await bed().runner.writeFileAtomic('/etc/bsx-leftover.key', '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n', 0o600);
+    await writeUnits(bed(), {
+      // Like an LSB script: the daemon is started first, then a step that fails under the candidate
+      // (the key is a secret, refused under --yes) fails the start and the daemon stays.
+      [unit]: `[Service]\nType=forking\nKillMode=process\nExecStart=/bin/sh -c '${daemon} & cat /etc/bsx-leftover.key >/dev/null'\n`,
+    });
+    try {
+      const run = await runBuiltCli(bed(), ['discover', unit, '--yes', '--dry-run', '--json', '--settle', '0']);
+      const report = JSON.parse(run.stdout);
+      expect(report.result).toBe('stuck');
+      expect(report.refused).toContain('/etc/bsx-leftover.key');
+      expect(run.stderr).toMatch(/the stop left 1 process of bsx-leftover\.service running; stopped/);
+      const left = await bed().runner.run('pgrep', ['-fx', daemon]);
+      expect({ left: left.stdout.trim() }).toEqual({ left: '' });
+    } finally {
+      await bed().runner.run('pkill', ['-fx', daemon]);
+      await bed().runner.removeFile('/etc/bsx-leftover.key');
+    }
+  }, 300_000);
 });
