@@ -130,6 +130,17 @@ describe('auditService', () => {
     expect(audit.outsideByDirectory).toEqual([{ dir: '/run/systemd', entries: 2 }]);
   });
 
+  test("a directory named for the package that ships the unit (samba's /run/samba for smbd.service) is its own, as the fold binds it", () => {
+    const mounts = [EMPTY_ROOT, m('/usr', '8:1', '/usr', true), m('/run/samba', '0:25', '/samba', false, 'tmpfs')];
+    const seen = [e('/usr', 'd', 0o755), e('/run', 'd', 0o755), e('/run/samba', 'd', 0o755), e('/run/samba/msg.sock', 'd', 0o700), e('/run/samba/msg.sock/129', 's', 0o700)];
+    const unit = unitInfoFromText('Id=smbd.service\n', '');
+    const asUnitName = auditService({ subject: auditSubjectOf(unit), pid: 7, seen, mounts, hostMounts: HOST, credentials: ROOT });
+    expect(asUnitName.violations.map((v) => [v.kind, v.path])).toContainEqual(['socket', '/run/samba/msg.sock/129']);
+    const withPackage = auditService({ subject: auditSubjectOf(unit, [], 'samba'), pid: 7, seen, mounts, hostMounts: HOST, credentials: ROOT });
+    expect(withPackage.violations).toEqual([]);
+    expect(withPackage.own).toContainEqual({ path: '/run/samba', why: 'named for smbd.service' });
+  });
+
   test('the same sockets bound from the host /run are judged by their host paths: expected ones pass, others do not', () => {
     const mounts = [
       EMPTY_ROOT,

@@ -149,7 +149,7 @@ export function socketUnitsOf(unit: UnitInfo): string[] {
 }
 
 /** The audit's view of a unit: what it declares as its own and what its directories are called. */
-export function auditSubjectOf(unit: UnitInfo, sockets: OwnPlace[] = []): AuditSubject {
+export function auditSubjectOf(unit: UnitInfo, sockets: OwnPlace[] = [], packageName?: string): AuditSubject {
   const declared: OwnPlace[] = [];
   for (const [setting, base] of Object.entries(UNIT_DIRECTORY_BASES)) {
     for (const word of unit.sandbox[setting as UnitDirectorySetting] as string[]) {
@@ -168,7 +168,7 @@ export function auditSubjectOf(unit: UnitInfo, sockets: OwnPlace[] = []): AuditS
   return {
     unit: unit.Id,
     declared,
-    names: serviceNamesOf(unit),
+    names: packageName !== undefined && !serviceNamesOf(unit).includes(packageName) ? [...serviceNamesOf(unit), packageName] : serviceNamesOf(unit),
     privateTmp: /^(yes|true|1|on)$/i.test(unit.sandbox.PrivateTmp),
     ...(sockets.length > 0 ? { sockets } : {}),
   };

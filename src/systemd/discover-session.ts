@@ -14,7 +14,7 @@ import { rootFilesystemType } from '../checks/procfs.js';
 import type { UnitInfo } from '../unit-file/unitfile.js';
 import type { UnitName } from '../unit-file/unit-name.js';
 import type { AuditReport } from '../checks/audit.js';
-import { declaredWritable, SHARED_PLACES, SYSTEM_STATE, type ServiceIdentity } from '../profile/ownership.js';
+import { declaredWritable, type ServiceIdentity } from '../profile/ownership.js';
 import { privateRunName, renderTmpfiles, tmpfilesPath } from '../profile/shared-run.js';
 import { removeHostLinks } from './host-links.js';
 import { serviceNamesOf } from '../profile/unit-sandbox.js';
@@ -25,7 +25,7 @@ import { journalCursor, journalSync, readUnitJournal, UnitJournalSplitter } from
 import type { Runner } from './runner.js';
 import { traceOneRun } from './trace-run.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, describeProbeRun, runProbe, type ProbeRun } from './probe.js';
-import { packageOf, runningAccounts, type Accounts } from './unit-accounts.js';
+import { ownPackageName, runningAccounts, type Accounts } from './unit-accounts.js';
 import { daemonReload, removeTracing } from './tracing.js';
 import { systemctl, type LoadedUnit } from './unit.js';
 import { auditRunningService } from './view.js';
@@ -317,11 +317,9 @@ export class UnitSession {
       if (Number.isInteger(uid)) identity.uid = uid;
     }
     if (this.observedAccounts !== undefined) identity.ranAs = this.observedAccounts;
-    const pkg = await packageOf(this.runner, unit.FragmentPath);
-    if (pkg !== undefined) {
-      identity.package = pkg;
-      if (packageNameIsOwn(pkg) && !identity.names.includes(pkg)) identity.names.push(pkg);
-    }
+    const pkg = await ownPackageName(this.runner, unit.FragmentPath);
+    if (pkg.package !== undefined) identity.package = pkg.package;
+    if (pkg.name !== undefined && !identity.names.includes(pkg.name)) identity.names.push(pkg.name);
     return identity;
   }
 
@@ -490,10 +488,3 @@ export function reloadFailure(
   return undefined;
 }
 
-/**
- * A package name stands for the service only when the system's own state does not use it: units
- * shipped by systemd or dbus would otherwise make /var/lib/systemd or /run/dbus "named for" them.
- */
-function packageNameIsOwn(name: string): boolean {
-  return ![...SYSTEM_STATE, ...SHARED_PLACES].some((place) => place.split('/').includes(name));
-}

@@ -7,6 +7,7 @@ import { parseStatus } from '../checks/procfs.js';
 import type { UnitName } from '../unit-file/unit-name.js';
 import type { Runner } from './runner.js';
 import { cgroupPids } from './control.js';
+import { SHARED_PLACES, SYSTEM_STATE } from '../profile/ownership.js';
 import { systemctl } from './unit.js';
 
 export interface Accounts {
@@ -45,4 +46,17 @@ export async function packageOf(runner: Runner, file: string): Promise<string | 
   const line = result.stdout.split('\n').find((l) => l.endsWith(`: ${file}`) && !l.startsWith('diversion'));
   const name = line?.slice(0, line.indexOf(':')).split(',')[0]?.trim();
   return name !== undefined && /^[a-z0-9][a-z0-9+.-]+$/.test(name) ? name : undefined;
+}
+
+/**
+ * The name of the package shipping the unit file, when it stands for the service (samba for smbd's
+ * /run/samba): only when the system's own state does not use it, since units shipped by systemd or dbus
+ * would otherwise make /var/lib/systemd or /run/dbus "named for" them. The fold and the audit both
+ * count it among the service's names, so that what one binds as its own the other does not call foreign.
+ */
+export async function ownPackageName(runner: Runner, unitFile: string): Promise<{ package?: string; name?: string }> {
+  const pkg = await packageOf(runner, unitFile);
+  if (pkg === undefined) return {};
+  const standsForService = ![...SYSTEM_STATE, ...SHARED_PLACES].some((place) => place.split('/').includes(pkg));
+  return standsForService ? { package: pkg, name: pkg } : { package: pkg };
 }

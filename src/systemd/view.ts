@@ -15,6 +15,7 @@ import { parseMountinfo, parseStatus, type Credentials, type MountPoint } from '
 import type { UnitName } from '../unit-file/unit-name.js';
 import type { UnitInfo } from '../unit-file/unitfile.js';
 import { unitProcess } from './control.js';
+import { ownPackageName } from './unit-accounts.js';
 import type { Runner } from './runner.js';
 import { loadUnit } from './unit.js';
 
@@ -200,6 +201,8 @@ export class ViewError extends Error {
 /** Everything read of a running service for its view and its audit. */
 export interface ServiceSnapshot {
   unit: UnitInfo;
+  /** The package shipping the unit file, when its name stands for the service (see ownPackageName). */
+  packageName?: string;
   pid: number;
   /** `pid` is the main process; false: a process of its cgroup (systemd knows no main process). */
   main: boolean;
@@ -259,8 +262,10 @@ export async function snapshotService(runner: Runner, unitName: UnitName, walkRo
   if (hostMountinfo === undefined) throw new Error("cannot read the service manager's /proc/1/mountinfo");
   const seen = await walkRoot(runner, pid);
   const sockets = await ownSockets(runner, unit);
+  const packageName = (await ownPackageName(runner, unit.FragmentPath)).name;
   return {
     unit,
+    ...(packageName !== undefined ? { packageName } : {}),
     pid,
     main: found.main,
     credentials: parseStatus(status.toString('utf8')),
@@ -286,7 +291,7 @@ async function ownSockets(runner: Runner, unit: UnitInfo): Promise<OwnPlace[]> {
 export function auditSnapshot(snapshot: ServiceSnapshot, granted?: { path: string; by: string }[]): AuditReport {
   return auditService({
     ...(granted !== undefined && granted.length > 0 ? { granted } : {}),
-    subject: auditSubjectOf(snapshot.unit, snapshot.sockets),
+    subject: auditSubjectOf(snapshot.unit, snapshot.sockets, snapshot.packageName),
     pid: snapshot.pid,
     seen: snapshot.seen,
     mounts: snapshot.mounts,
