@@ -129,6 +129,22 @@ describe('discover loop', () => {
     expect(log.installed).toEqual([]);
   });
 
+  test('a traced start under the sandbox that fails only on the refused secret: stuck after 3 starts, not after another candidate', async () => {
+    const secret = '/etc/ssl/private/app.key';
+    const { session, log } = scriptedSession({
+      traced: [
+        { ok: true, lines: trace('/usr/sbin/app', '/etc/app/app.conf', secret) },
+        { ok: false, lines: [...trace('/usr/sbin/app', '/etc/app/app.conf'), `100 openat(AT_FDCWD</>, "${secret}", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or directory)`] },
+      ],
+      candidates: Array.from({ length: 3 }, () => ({ started: true, working: false, probeFailure: 'the probe failed (exit 7)', diagnosis: { kind: 'unknown' as const, summary: 'app.service runs, but the probe failed.', details: [], fixes: [] } })),
+    });
+    const outcome = await findAndInstallProfile(session, context(log));
+    expect(outcome.working).toBe(false);
+    expect(session.starts).toBe(3);
+    expect(outcome.stuck?.evidence.join('\n')).toContain(`failed only on paths that were refused (${secret})`);
+    expect(outcome.stuck?.next).toContain(`--include '${secret}'`);
+  });
+
   test('interrupted while a candidate starts: no further start, nothing installed', async () => {
     const { session, log } = scriptedSession({
       traced: [{ ok: true, lines: trace('/usr/sbin/app') }],

@@ -342,6 +342,15 @@ export async function diagnose(
   if (!changed && !traced.ok) {
     return stuckEnd(ctx, state, candidate, diagnosis, 'a traced start under the sandbox showed no new path to grant');
   }
+  // What failed under the sandbox and was not failing before, leaving out what the host lacks too.
+  const newlyFailing = collector
+    .result()
+    .accesses.filter((a) => a.errors.size > 0 && !known.has(seen(a)))
+    .filter((a) => !([...a.errors].every((e) => e === 'ENOENT') && ctx.fs.lstat(a.path) === undefined));
+  if (!traced.ok && newlyFailing.length > 0 && newlyFailing.every((a) => refusedByFold.has(bytesToDisplay(a.path)))) {
+    const paths = [...new Set(newlyFailing.map((a) => bytesToDisplay(a.path)))].join(', ');
+    return stuckEnd(ctx, state, candidate, diagnosis, `a traced start under the sandbox failed only on paths that were refused (${paths})`);
+  }
   return { kind: 'retry' };
 }
 
