@@ -138,6 +138,8 @@ export interface ProfileNote {
   directive?: Directive;
   /** A write to a place that is not the service's own: shown as dangerous, not as a secret. */
   systemWrite?: boolean;
+  /** A log written directly in a shared log directory whose logrotate rule renames it (src/profile/shared-log.ts). */
+  renamedByRotation?: boolean;
 }
 
 /**

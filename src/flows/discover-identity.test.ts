@@ -208,7 +208,7 @@ describe('discover: a log written directly in /var/log, as a child per connectio
     const { session, candidates } = fakeSession(lines);
     const outcome = await findAndInstallProfile(session, context(fs, {}, { logRules: rule('create 640 root adm') }));
     expect(bindsOf(candidates[0], 'BindPaths')).toEqual([]);
-    expect(outcome.writesRefused).toEqual([{ path: '/var/log/ftpd.log', reason: expect.stringMatching(/rotates it by renaming it/) }]);
+    expect(outcome.writesRefused).toEqual([{ path: '/var/log/ftpd.log', reason: expect.stringMatching(/rotates it by renaming it/), renamedByRotation: true }]);
     expect(outcome.refused).toEqual(['/var/log/ftpd.log']);
     expect(JSON.stringify(outcome)).not.toMatch(/--include '\/var\/log'/);
   });

@@ -376,7 +376,7 @@ function stuckEnd(ctx: LoopContext, state: LoopState, candidate: Candidate, diag
   const refused = refusedPaths(state, candidate.profile);
   const writes = writesRefused(state, candidate.profile);
   const refusedWrites = writes.map((w) => w.path);
-  const writeReasons = Object.fromEntries(writes.filter((w) => / rotates /.test(w.reason)).map((w) => [w.path, w.reason]));
+  const writeReasons = Object.fromEntries(writes.filter((w) => w.renamedByRotation === true).map((w) => [w.path, w.reason]));
   const account = failureAccount(diagnosis, { refused, refusedWrites, writeReasons }, 'the candidate fails');
   const evidence = state.attempts
     .filter((a) => a.sandboxed && !a.traced && !a.ok)
@@ -457,13 +457,15 @@ export function refusedHint(state: LoopState, profile: Profile | undefined): str
 }
 
 /** Writes to places that are not the service's own, not granted, with the Exec*= line that makes them. */
-export function writesRefused(state: LoopState, profile: Profile | undefined): { path: string; reason: string }[] {
+export function writesRefused(state: LoopState, profile: Profile | undefined): { path: string; reason: string; renamedByRotation?: boolean }[] {
   // A write the admin (or --yes) denied is no longer in the fold's consent list, but it is still a write refused.
   const denied = deniedPaths(state.decisions)
     .map((p) => state.consentAsked.get(p))
     .filter((n): n is ProfileNote => n !== undefined && n.systemWrite === true && !(profile?.needsConsent ?? []).some((c) => c.path === n.path));
   return [
-    ...[...(profile?.needsConsent ?? []), ...denied].filter((n) => n.systemWrite).map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason })),
+    ...[...(profile?.needsConsent ?? []), ...denied]
+      .filter((n) => n.systemWrite)
+      .map((n) => ({ path: bytesToDisplay(n.path), reason: n.reason, ...(n.renamedByRotation ? { renamedByRotation: true } : {}) })),
     ...state.reconsidered
       .filter((g) => !(profile?.entries ?? []).some((e) => e.directive === 'BindPaths' && e.value === g.value))
       .filter((g) => !(profile?.needsConsent ?? []).some((n) => n.systemWrite && n.path === g.value))

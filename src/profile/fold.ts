@@ -76,9 +76,15 @@ class Folder {
     if (!this.omitted.has(path)) this.omitted.set(path, { path, reason });
   }
 
-  private consent(path: ByteString, reason: string, writable: boolean, systemWrite = false): void {
+  private consent(path: ByteString, reason: string, writable: boolean, systemWrite = false, renamedByRotation = false): void {
     if (this.needsConsent.has(path)) return;
-    this.needsConsent.set(path, { path, reason, directive: writable ? 'BindPaths' : 'BindReadOnlyPaths', ...(systemWrite ? { systemWrite } : {}) });
+    this.needsConsent.set(path, {
+      path,
+      reason,
+      directive: writable ? 'BindPaths' : 'BindReadOnlyPaths',
+      ...(systemWrite ? { systemWrite } : {}),
+      ...(renamedByRotation ? { renamedByRotation } : {}),
+    });
   }
 
   private addEntry(directive: Directive, value: ByteString, reason: string, optional = false): void {
@@ -462,7 +468,7 @@ class Folder {
       return undefined;
     }
     if (consentGlob !== undefined || demand.sharedLog?.bindable === true) return demand;
-    if (demand.sharedLog !== undefined) return void this.consent(demand.path, `${describeContributions([demand])}: ${demand.sharedLog.why}`, true, true);
+    if (demand.sharedLog !== undefined) return void this.consent(demand.path, `${describeContributions([demand])}: ${demand.sharedLog.why}`, true, true, true);
     const kind = resolveSymlinks(this.fs, root).kind;
     const existingFile = demand.createdInside === undefined && kind === 'file';
     if (ownReason({ path: root, existingFile, ...ownerFacts(this.fs, root) }, this.options.identity) !== undefined) return demand;
