@@ -719,3 +719,21 @@ describe('log files written directly in /var/log', () => {
     expect(values(foldLogs(['/var/log/other.log']), 'BindPaths')).toEqual(['/var/log/other.log']);
   });
 });
+
+describe('what the fold refuses stays hidden under a directory bound whole', () => {
+  test('a private key the trace saw inside system code bound whole (not walked for secrets) is masked, not only listed as refused', () => {
+    const dir = '/usr/local/share/pkg';
+    const key = `${dir}/test.key`;
+    const host = memoryFsView(
+      { [`${dir}/a.txt`]: 'file', [`${dir}/b.txt`]: 'file', [key]: 'file' },
+      { [key]: { uid: 0, gid: 0, mode: 0o644, head: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n' } },
+    );
+    const profile = foldProfile([access(dir, ['list']), access(`${dir}/a.txt`, ['stat']), access(`${dir}/b.txt`, ['stat']), access(key, ['stat'])], NO_BASELINE, host);
+    expect(values(profile, 'BindReadOnlyPaths')).toContain(dir);
+    expect(profile.needsConsent.map((n) => n.path)).toEqual([key]);
+    expect(values(profile, 'InaccessiblePaths')).toEqual([`-${key}`]);
+    // Granted, it is neither refused nor masked.
+    const granted = foldProfile([access(dir, ['list']), access(key, ['stat'])], { ...NO_BASELINE, include: [key] }, host);
+    expect(values(granted, 'InaccessiblePaths')).toEqual([]);
+  });
+});

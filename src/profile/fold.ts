@@ -562,6 +562,23 @@ class Folder {
       }
       this.addEntry(candidate.writable ? 'BindPaths' : 'BindReadOnlyPaths', candidate.path, candidateReason(candidate, optional), optional);
       if (found !== undefined) this.maskSecretsInside(candidate.path, found);
+      this.maskRefusedInside(candidate.path);
+    }
+  }
+
+  /**
+   * What the fold refused to show (a secret, a way out) stays hidden when a directory bound whole holds
+   * it: the walk for secrets skips system code (/usr, /lib), so a private key the trace saw there
+   * (a package's test key under /usr/share/doc) was listed as refused while the bind of its directory
+   * showed it. A refused write is not masked: the service may still read what it may not change.
+   */
+  private maskRefusedInside(dir: ByteString): void {
+    let masked: ByteString[] | undefined;
+    for (const note of this.needsConsent.values()) {
+      if (note.systemWrite === true || note.path === dir || !isStrictlyUnder(note.path, dir)) continue;
+      masked ??= this.entries.filter((e) => e.directive === 'InaccessiblePaths').map((e) => e.value);
+      if (masked.some((m) => isUnder(note.path, m))) continue;
+      this.addEntry('InaccessiblePaths', note.path, `refused (${note.reason}), inside ${bytesToDisplay(dir)} which is bound whole: masked (--include ${bytesToDisplay(note.path)} to grant it)`, true);
     }
   }
 
