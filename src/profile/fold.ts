@@ -112,6 +112,9 @@ class Folder {
       normal.push(path === a.path ? a : { ...a, path });
     });
     const sorted = yield* sortInSteps(normal, accessesByTraceOrder);
+    // Each of these lists holds a slot per path while the generator lives: emptied once consumed, so
+    // that a million paths do not keep five of them to the end of the fold.
+    normal.length = 0;
 
     const kept: Access[] = [];
     yield* eachInSteps(sorted, (access) => {
@@ -120,6 +123,7 @@ class Folder {
       else if (this.isNoise(access)) this.omit(access.path, `failed with ${[...access.errors].sort().join('/') || 'an error'} and does not exist on this host either`);
       else kept.push(access);
     });
+    sorted.length = 0;
 
     this.grants.followLinks(kept, this.fs);
     const tmp = kept.filter((a) => isUnder(a.path, '/tmp') || isUnder(a.path, '/var/tmp'));
@@ -147,8 +151,10 @@ class Folder {
       const by = this.coveringSetting(access.path);
       if (by !== undefined) this.omit(access.path, `covered by ${by}`);
     });
+    kept.length = 0;
 
     const needed = yield* this.withoutTraversedDirectories(demands);
+    demands.length = 0;
     this.groupDirs = yield* chooseGroupsInSteps(needed, this.fs, this.options);
     yield* this.bindAll(needed);
     if (this.options.baseline) this.addBaseline(privateDevices);
@@ -369,11 +375,11 @@ class Folder {
 
   /**
    * Binds every demand at its root, then follows symlinks met below the root: inside a bound directory
-   * they are real symlinks in the service's view, so what they point to must be bound as well.
+   * they are real symlinks in the service's view, so what they point to must be bound as well. Takes
+   * `queue` over: the demands a link leads to are appended to it.
    */
-  private *bindAll(demands: Demand[]): Steps<void> {
+  private *bindAll(queue: Demand[]): Steps<void> {
     // Walked by index: shift() on a large array moves every element, which made this quadratic.
-    const queue = [...demands];
     // Keyed by the path itself, one set per mode: no new string per demand.
     const seenReadable = new Set<ByteString>();
     const seenWritable = new Set<ByteString>();

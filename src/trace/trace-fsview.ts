@@ -5,7 +5,7 @@
  * counts as missing, no symlink is known, and a path is a directory only when something below it
  * succeeded or it was listed.
  */
-import type { FsNodeKind, FsView } from '../core/fsview.js';
+import type { FsView } from '../core/fsview.js';
 import type { Access, ByteString } from '../core/model.js';
 import { runSteps, STEP_ITEMS, type Steps } from '../core/steps.js';
 
@@ -13,26 +13,31 @@ export function traceFsView(accesses: readonly Access[]): FsView {
   return runSteps(traceFsViewInSteps(accesses));
 }
 
-/** traceFsView in steps (src/core/steps.ts): a million paths take seconds. */
+/**
+ * traceFsView in steps (src/core/steps.ts): a million paths take seconds. Directories are kept apart
+ * from files: the fold asks whether a directory is plain for every path it resolves, and a set of the
+ * few thousand directories answers that without a lookup in a table of every path.
+ */
 export function* traceFsViewInSteps(accesses: readonly Access[]): Steps<FsView> {
-  const kinds = new Map<ByteString, FsNodeKind>();
+  const dirs = new Set<ByteString>(['/']);
+  const files = new Set<ByteString>();
   for (let i = 0; i < accesses.length; i++) {
     if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
     const access = accesses[i];
     if (!access.ok) continue;
-    if (!kinds.has(access.path)) kinds.set(access.path, access.ops.has('list') ? 'dir' : 'file');
-    else if (access.ops.has('list')) kinds.set(access.path, 'dir');
+    // A listed path is a directory; anything else that succeeded is a file unless something below it succeeded too.
+    if (access.ops.has('list')) dirs.add(access.path);
+    else files.add(access.path);
     for (let cut = access.path.lastIndexOf('/'); cut > 0; cut = access.path.lastIndexOf('/', cut - 1)) {
       const dir = access.path.slice(0, cut);
-      if (kinds.get(dir) === 'dir') break;
-      kinds.set(dir, 'dir');
+      if (dirs.has(dir)) break;
+      dirs.add(dir);
     }
   }
-  kinds.set('/', 'dir');
   return {
-    lstat: (path) => kinds.get(path),
+    lstat: (path) => (dirs.has(path) ? 'dir' : files.has(path) ? 'file' : undefined),
     readlink: () => undefined,
     // Every ancestor of a known directory is one, and nothing here is a symlink.
-    plainDirectory: (path) => kinds.get(path) === 'dir',
+    plainDirectory: (path) => dirs.has(path),
   };
 }
