@@ -168,7 +168,7 @@ export function auditSubjectOf(unit: UnitInfo, sockets: OwnPlace[] = [], package
   return {
     unit: unit.Id,
     declared,
-    names: packageName !== undefined && !serviceNamesOf(unit).includes(packageName) ? [...serviceNamesOf(unit), packageName] : serviceNamesOf(unit),
+    names: serviceNamesOf(unit, packageName),
     privateTmp: /^(yes|true|1|on)$/i.test(unit.sandbox.PrivateTmp),
     ...(sockets.length > 0 ? { sockets } : {}),
   };

@@ -404,12 +404,15 @@ function commandFixes(facts: StartFacts, details: string[], fixes: Fix[]): void 
     }
     details.push(`the service's output says the command ${name} is not found; on the host, PATH finds it at ${path}, which the sandbox hides`);
     addFix(fixes, { directive: 'BindReadOnlyPaths', path, reason: `the command ${name}, which the service ran by name and its output says is not found` });
-    const closure = facts.closuresOfNamed?.[path];
-    for (const item of closure?.items ?? []) {
-      if (item.role === 'binary' || facts.visible?.(item.path) === true) continue;
+    for (const item of hiddenLoadedItems(facts, path)) {
       addFix(fixes, { directive: 'BindReadOnlyPaths', path: item.path, reason: `${ROLE_WORDS[item.role] ?? item.role} of ${item.neededBy ?? path}, which the service runs by name` });
     }
   }
+}
+
+/** What the kernel loads to run `path` (its #! and ELF interpreters, libraries) that the sandbox hides. */
+function hiddenLoadedItems(facts: StartFacts, path: ByteString): ExecClosure['items'] {
+  return (facts.closuresOfNamed?.[path]?.items ?? []).filter((item) => item.role !== 'binary' && !(facts.visible?.(item.path) ?? false));
 }
 
 function outputFixes(facts: StartFacts, details: string[], fixes: Fix[]): void {
@@ -442,8 +445,7 @@ function outputFixes(facts: StartFacts, details: string[], fixes: Fix[]): void {
 
 /** A program named "not found" that the sandbox shows: the interpreters it needs are what is hidden. */
 function interpreterFixes(facts: StartFacts, path: ByteString, text: string, details: string[], fixes: Fix[]): void {
-  const closure = facts.closuresOfNamed?.[path];
-  const hidden = (closure?.items ?? []).filter((item) => item.role !== 'binary' && !(facts.visible?.(item.path) ?? false));
+  const hidden = hiddenLoadedItems(facts, path);
   const quoted = `"${text.length > 200 ? text.slice(0, 200) + '…' : text}"`;
   if (hidden.length === 0) {
     details.push(`the service's output says ${path} is not found, but it is visible in the sandbox: what the kernel loads to run it (its #! interpreter or ELF interpreter) is missing: ${quoted}`);

@@ -9,13 +9,18 @@ import type { ByteString, Directive, Profile, ProfileEntry, ProfileNote } from '
 import { SHARED_PLACES } from './ownership.js';
 import type { UnitInfo } from '../unit-file/unitfile.js';
 
-/** Names a unit's own files are likely to carry: `nginx`, `postgresql` (+ `15-main`), `redis-server` and `redis`. */
-export function serviceNamesOf(unit: UnitInfo): string[] {
+/**
+ * Names a unit's own files are likely to carry: `nginx`, `postgresql` (+ `15-main`), `redis-server` and
+ * `redis`, and the name of the package shipping it when that stands for it (`samba` for smbd, see
+ * ownPackageName).
+ */
+export function serviceNamesOf(unit: UnitInfo, packageName?: string): string[] {
   const base = unit.Id.replace(/\.[a-z]+$/, '');
   const [prefix, instance] = base.split('@');
   const names = new Set([prefix, prefix.split('-')[0]]);
   if (instance) names.add(instance);
   if (unit.SyslogIdentifier && !unit.SyslogIdentifier.includes('@')) names.add(unit.SyslogIdentifier);
+  if (packageName !== undefined) names.add(packageName);
   return [...names].filter((n) => n.length > 1);
 }
 

@@ -307,7 +307,8 @@ export class UnitSession {
         ? unit.sandbox.ReadWritePaths
         : ((unit.sandbox[setting as keyof UnitInfo['sandbox']] as string[] | undefined) ?? []),
     );
-    const identity: ServiceIdentity = { names: serviceNamesOf(unit), declared };
+    const pkg = await ownPackageName(this.runner, unit.FragmentPath);
+    const identity: ServiceIdentity = { names: serviceNamesOf(unit, pkg.name), declared, ...(pkg.package !== undefined ? { package: pkg.package } : {}) };
     const user = unit.User;
     if (/^\d+$/.test(user)) identity.uid = Number(user);
     else if (user !== '' && !unit.DynamicUser) {
@@ -317,9 +318,6 @@ export class UnitSession {
       if (Number.isInteger(uid)) identity.uid = uid;
     }
     if (this.observedAccounts !== undefined) identity.ranAs = this.observedAccounts;
-    const pkg = await ownPackageName(this.runner, unit.FragmentPath);
-    if (pkg.package !== undefined) identity.package = pkg.package;
-    if (pkg.name !== undefined && !identity.names.includes(pkg.name)) identity.names.push(pkg.name);
     return identity;
   }
 
@@ -441,7 +439,10 @@ export class UnitSession {
       ? await resolveExecClosure(execPath, tolerantReader(runner)).catch(() => undefined)
       : undefined;
     const closuresOfNamed: Record<string, ExecClosure> = {};
-    const isProgram = (path: string) => options.fs.lstat(path) === 'file' || options.fs.lstat(path) === 'symlink';
+    const isProgram = (path: string) => {
+      const kind = options.fs.lstat(path);
+      return kind === 'file' || kind === 'symlink';
+    };
     const commandsOnPath: Record<string, string> = {};
     for (const command of notFoundCommands(journal, name)) {
       const found = SERVICE_PATH.map((dir) => `${dir}/${command}`).find(isProgram);
